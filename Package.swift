@@ -1,0 +1,69 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Hot CPU kernels are compiled twice: once for baseline x86-64 / arm64, once for
+// AVX2+FMA (x86-64 only). The AVX2 module's sources are symlinks to the portable
+// ones; Suanli picks a variant at run time from CPUID.
+#if arch(x86_64)
+let avx2Flags: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell", "-Ounchecked"])]
+#else
+let avx2Flags: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"])]
+#endif
+
+let package = Package(
+    name: "Suanli",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "suanli", targets: ["suanli"]),
+        .library(name: "OpenCLKit", targets: ["OpenCLKit"]),
+        .library(name: "SuanliCore", targets: ["SuanliCore"]),
+        .library(name: "SuanliSizing", targets: ["SuanliSizing"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/ordo-one/TextTable", from: "0.0.2"),
+    ],
+    targets: [
+        // Debian's OpenCL headers (apt: opencl-headers). Nothing is linked.
+        .systemLibrary(
+            name: "COpenCL",
+            providers: [.apt(["opencl-headers", "ocl-icd-opencl-dev"])]
+        ),
+        // A safe Swift wrapper over the OpenCL C API, usable on its own.
+        .target(name: "OpenCLKit", dependencies: ["COpenCL"]),
+
+        // Native CPU kernels: portable build and AVX2+FMA build of the same sources.
+        .target(name: "CPUKernelsPortable", swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
+        .target(name: "CPUKernelsAVX2", swiftSettings: avx2Flags),
+
+        // Benchmark core: suites, statistics, verification, results, backends.
+        .target(
+            name: "SuanliCore",
+            dependencies: ["OpenCLKit", "CPUKernelsPortable", "CPUKernelsAVX2"],
+            plugins: ["EmbedResourcesPlugin"]
+        ),
+        // Sizing model: pure functions and the accelerator catalog.
+        .target(name: "SuanliSizing", plugins: ["EmbedResourcesPlugin"]),
+
+        // The command-line tool.
+        .executableTarget(
+            name: "suanli",
+            dependencies: [
+                "SuanliCore", "SuanliSizing", "OpenCLKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "TextTable", package: "TextTable"),
+            ]
+        ),
+
+        // Build-time embedding of Kernels/*.cl and Catalog/*.json into the binary.
+        .executableTarget(name: "EmbedResourcesTool", path: "Sources/EmbedResourcesTool"),
+        .plugin(name: "EmbedResourcesPlugin", capability: .buildTool(), dependencies: ["EmbedResourcesTool"]),
+
+        .testTarget(name: "OpenCLKitTests", dependencies: ["OpenCLKit"]),
+        .testTarget(name: "SuanliCoreTests", dependencies: ["SuanliCore", "CPUKernelsPortable", "CPUKernelsAVX2"]),
+        .testTarget(name: "SuanliSizingTests", dependencies: ["SuanliSizing"]),
+        .testTarget(name: "CPUKernelsTests", dependencies: ["CPUKernelsPortable", "CPUKernelsAVX2"]),
+        .testTarget(name: "CLITests", dependencies: ["suanli"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct Suanli: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "suanli",
+        abstract: "Benchmark GPUs and CPUs, and size training and serving runs from the measurements.",
+        subcommands: []
+    )
+}
