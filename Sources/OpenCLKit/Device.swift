@@ -1,0 +1,150 @@
+import COpenCL
+
+/// An OpenCL device. Root devices are not reference counted.
+/// Root device ids stay valid for the life of the process, so sharing them is safe.
+public struct Device: @unchecked Sendable {
+    public let platform: Platform
+    let id: cl_device_id
+    /// Position within its platform's device list.
+    public let index: Int
+
+    init(platform: Platform, id: cl_device_id, index: Int) {
+        self.platform = platform
+        self.id = id
+        self.index = index
+    }
+
+    var api: API { platform.library.api }
+
+    /// Suanli's identifier for the device: `opencl:<platform>:<device>`.
+    public var identifier: String { "opencl:\(platform.index):\(index)" }
+
+    func string(_ param: Int32) throws(OpenCLError) -> String {
+        let api = self.api, id = self.id
+        return try readInfoString("clGetDeviceInfo") { size, value, sizeRet in
+            api.clGetDeviceInfo(id, cl_device_info(param), size, value, sizeRet)
+        }
+    }
+
+    func scalar<T: BitwiseCopyable>(_ param: Int32, as type: T.Type) throws(OpenCLError) -> T {
+        let api = self.api, id = self.id
+        return try readInfoScalar(T.self, "clGetDeviceInfo") { size, value, sizeRet in
+            api.clGetDeviceInfo(id, cl_device_info(param), size, value, sizeRet)
+        }
+    }
+
+    func sizes(_ param: Int32) throws(OpenCLError) -> [Int] {
+        let api = self.api, id = self.id
+        let bytes = try readInfoBytes("clGetDeviceInfo") { size, value, sizeRet in
+            api.clGetDeviceInfo(id, cl_device_info(param), size, value, sizeRet)
+        }
+        return bytes.withUnsafeBytes { raw in
+            (0..<(raw.count / MemoryLayout<Int>.size)).map {
+                raw.loadUnaligned(fromByteOffset: $0 * MemoryLayout<Int>.size, as: Int.self)
+            }
+        }
+    }
+
+    public var name: String { (try? string(CL_DEVICE_NAME)) ?? "" }
+
+    /// Everything a benchmark needs to know about the device, read once.
+    public func info() throws(OpenCLError) -> DeviceInfo {
+        let extensions = try string(CL_DEVICE_EXTENSIONS).split(separator: " ").map(String.init).sorted()
+        let fpConfigDouble = (try? scalar(CL_DEVICE_DOUBLE_FP_CONFIG, as: cl_device_fp_config.self)) ?? 0
+        let fpConfigHalf = (try? scalar(CL_DEVICE_HALF_FP_CONFIG, as: cl_device_fp_config.self)) ?? 0
+        func width(_ p: Int32) -> Int { Int((try? scalar(p, as: cl_uint.self)) ?? 0) }
+        return DeviceInfo(
+            id: identifier,
+            name: try string(CL_DEVICE_NAME),
+            vendor: try string(CL_DEVICE_VENDOR),
+            vendorID: Int(try scalar(CL_DEVICE_VENDOR_ID, as: cl_uint.self)),
+            driverVersion: try string(CL_DRIVER_VERSION),
+            deviceVersion: try string(CL_DEVICE_VERSION),
+            openCLCVersion: (try? string(CL_DEVICE_OPENCL_C_VERSION)) ?? "",
+            platformName: platform.name,
+            platformVersion: platform.version,
+            type: DeviceType(clValue: try scalar(CL_DEVICE_TYPE, as: cl_device_type.self)),
+            computeUnits: Int(try scalar(CL_DEVICE_MAX_COMPUTE_UNITS, as: cl_uint.self)),
+            maxClockMHz: Int(try scalar(CL_DEVICE_MAX_CLOCK_FREQUENCY, as: cl_uint.self)),
+            globalMemoryBytes: Int(try scalar(CL_DEVICE_GLOBAL_MEM_SIZE, as: cl_ulong.self)),
+            localMemoryBytes: Int(try scalar(CL_DEVICE_LOCAL_MEM_SIZE, as: cl_ulong.self)),
+            maxAllocationBytes: Int(try scalar(CL_DEVICE_MAX_MEM_ALLOC_SIZE, as: cl_ulong.self)),
+            globalCacheBytes: Int((try? scalar(CL_DEVICE_GLOBAL_MEM_CACHE_SIZE, as: cl_ulong.self)) ?? 0),
+            maxWorkGroupSize: try scalar(CL_DEVICE_MAX_WORK_GROUP_SIZE, as: Int.self),
+            maxWorkItemSizes: (try? sizes(CL_DEVICE_MAX_WORK_ITEM_SIZES)) ?? [],
+            preferredVectorWidth: VectorWidths(
+                float: width(CL_DEVICE_PREFERRED_VECTOR_WIDTH_FLOAT),
+                double: width(CL_DEVICE_PREFERRED_VECTOR_WIDTH_DOUBLE),
+                half: width(CL_DEVICE_PREFERRED_VECTOR_WIDTH_HALF)),
+            nativeVectorWidth: VectorWidths(
+                float: width(CL_DEVICE_NATIVE_VECTOR_WIDTH_FLOAT),
+                double: width(CL_DEVICE_NATIVE_VECTOR_WIDTH_DOUBLE),
+                half: width(CL_DEVICE_NATIVE_VECTOR_WIDTH_HALF)),
+            supportsFP64: fpConfigDouble != 0 || extensions.contains("cl_khr_fp64"),
+            advertisesFP16: fpConfigHalf != 0 || extensions.contains("cl_khr_fp16"),
+            profilingTimerResolutionNs: try scalar(CL_DEVICE_PROFILING_TIMER_RESOLUTION, as: Int.self),
+            extensions: extensions
+        )
+    }
+}
+
+/// Preferred or native vector widths by element type.
+public struct VectorWidths: Sendable, Codable, Equatable {
+    public var float: Int
+    public var double: Int
+    public var half: Int
+}
+
+/// Device facts a benchmark needs, as plain values.
+public struct DeviceInfo: Sendable, Codable, Equatable {
+    public var id: String
+    public var name: String
+    public var vendor: String
+    public var vendorID: Int
+    public var driverVersion: String
+    public var deviceVersion: String
+    public var openCLCVersion: String
+    public var platformName: String
+    public var platformVersion: String
+    public var type: DeviceType
+    public var computeUnits: Int
+    public var maxClockMHz: Int
+    public var globalMemoryBytes: Int
+    public var localMemoryBytes: Int
+    public var maxAllocationBytes: Int
+    public var globalCacheBytes: Int
+    public var maxWorkGroupSize: Int
+    public var maxWorkItemSizes: [Int]
+    public var preferredVectorWidth: VectorWidths
+    public var nativeVectorWidth: VectorWidths
+    /// The device reports double-precision support.
+    public var supportsFP64: Bool
+    /// The device advertises half precision (`cl_khr_fp16` or a half FP config). NVIDIA does
+    /// not, though basic half arithmetic compiles there: Suanli probes by compiling.
+    public var advertisesFP16: Bool
+    public var profilingTimerResolutionNs: Int
+    public var extensions: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, vendor, type, extensions
+        case vendorID = "vendor_id"
+        case driverVersion = "driver_version"
+        case deviceVersion = "opencl_version"
+        case openCLCVersion = "opencl_c_version"
+        case platformName = "platform_name"
+        case platformVersion = "platform_version"
+        case computeUnits = "compute_units"
+        case maxClockMHz = "max_clock_mhz"
+        case globalMemoryBytes = "global_memory_bytes"
+        case localMemoryBytes = "local_memory_bytes"
+        case maxAllocationBytes = "max_allocation_bytes"
+        case globalCacheBytes = "global_cache_bytes"
+        case maxWorkGroupSize = "max_work_group_size"
+        case maxWorkItemSizes = "max_work_item_sizes"
+        case preferredVectorWidth = "preferred_vector_width"
+        case nativeVectorWidth = "native_vector_width"
+        case supportsFP64 = "fp64"
+        case advertisesFP16 = "fp16_advertised"
+        case profilingTimerResolutionNs = "profiling_timer_resolution_ns"
+    }
+}

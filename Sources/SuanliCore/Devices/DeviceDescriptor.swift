@@ -1,0 +1,64 @@
+import OpenCLKit
+
+/// Which implementation drives a device.
+public enum BackendKind: String, Codable, Sendable {
+    case opencl, cpu
+}
+
+/// What Suanli lists and records about a device, for OpenCL devices and the native CPU alike.
+public struct DeviceDescriptor: Codable, Sendable, Equatable {
+    /// What `--device` accepts: `opencl:P:D` or `cpu`.
+    public var id: String
+    public var backend: BackendKind
+    /// `gpu`, `cpu` or `accelerator`.
+    public var type: String
+    public var name: String
+    public var vendor: String
+    public var computeUnits: Int
+    public var globalMemoryBytes: Int
+    public var maxClockMHz: Double?
+    public var driverVersion: String?
+    public var openCLVersion: String?
+    /// OpenCL devices: the full device info.
+    public var opencl: DeviceInfo?
+    /// Native CPU: SIMD features.
+    public var features: [String]?
+    /// Native CPU: cache hierarchy.
+    public var caches: [CacheLevel]?
+
+    enum CodingKeys: String, CodingKey {
+        case id, backend, type, name, vendor, opencl, features, caches
+        case computeUnits = "compute_units"
+        case globalMemoryBytes = "global_memory_bytes"
+        case maxClockMHz = "max_clock_mhz"
+        case driverVersion = "driver_version"
+        case openCLVersion = "opencl_version"
+    }
+
+    public init(openCL info: DeviceInfo) {
+        id = info.id
+        backend = .opencl
+        type = info.type == .custom ? "accelerator" : info.type.rawValue
+        name = info.name
+        vendor = info.vendor
+        computeUnits = info.computeUnits
+        globalMemoryBytes = info.globalMemoryBytes
+        maxClockMHz = Double(info.maxClockMHz)
+        driverVersion = info.driverVersion
+        openCLVersion = info.deviceVersion
+        opencl = info
+    }
+
+    public init(host: HostInfo) {
+        id = "cpu"
+        backend = .cpu
+        type = "cpu"
+        name = host.cpuModel
+        vendor = host.cpuModel.split(separator: " ").first.map(String.init) ?? ""
+        computeUnits = host.logicalCores
+        globalMemoryBytes = host.memoryBytes
+        maxClockMHz = host.maxClockMHz
+        features = host.features
+        caches = host.caches
+    }
+}

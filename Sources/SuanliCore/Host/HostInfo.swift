@@ -1,0 +1,143 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
+import CPUKernelsPortable
+
+/// One level of the CPU's cache hierarchy, from `/sys/devices/system/cpu/cpu0/cache`.
+public struct CacheLevel: Codable, Sendable, Equatable {
+    public var level: Int
+    /// `Data`, `Instruction` or `Unified`.
+    public var type: String
+    public var sizeBytes: Int
+    /// How many logical CPUs share one instance of this cache.
+    public var sharedByCPUs: Int
+
+    enum CodingKeys: String, CodingKey {
+        case level, type
+        case sizeBytes = "size_bytes"
+        case sharedByCPUs = "shared_by_cpus"
+    }
+}
+
+/// Facts about the host machine: CPU model, cores, SIMD features, caches, memory and OS.
+public struct HostInfo: Codable, Sendable, Equatable {
+    public var hostname: String
+    public var cpuModel: String
+    public var architecture: String
+    public var logicalCores: Int
+    /// SIMD features Suanli cares about: `sse4_2`, `avx`, `avx2`, `fma`, `avx512f`, … or `neon`, `sve`.
+    public var features: [String]
+    public var caches: [CacheLevel]
+    public var memoryBytes: Int
+    public var maxClockMHz: Double?
+    public var os: String
+    public var kernel: String
+
+    enum CodingKeys: String, CodingKey {
+        case hostname, architecture, features, caches, os, kernel
+        case cpuModel = "cpu_model"
+        case logicalCores = "logical_cores"
+        case memoryBytes = "memory_bytes"
+        case maxClockMHz = "max_clock_mhz"
+    }
+
+    /// The largest cache size (the last level), or 32 MiB when unknown.
+    public var lastLevelCacheBytes: Int { caches.map(\.sizeBytes).max() ?? 32 << 20 }
+
+    /// Reads the current machine.
+    public static func current() -> HostInfo {
+        let cpuinfo = readText("/proc/cpuinfo") ?? ""
+        var uts = utsname()
+        uname(&uts)
+        func field(_ value: Any) -> String {
+            withUnsafeBytes(of: value) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+        }
+        return HostInfo(
+            hostname: field(uts.nodename),
+            cpuModel: cpuModel(fromProcCpuinfo: cpuinfo),
+            architecture: field(uts.machine),
+            logicalCores: ProcessInfo.processInfo.activeProcessorCount,
+            features: CPUFeatureSet.parse(procCpuinfo: cpuinfo).simdFeatures,
+            caches: readCaches(),
+            memoryBytes: memoryBytes(fromProcMeminfo: readText("/proc/meminfo") ?? ""),
+            maxClockMHz: readText("/sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq")
+                .flatMap { Double($0.trimmed()) }.map { $0 / 1000 },
+            os: osName(fromOsRelease: readText("/etc/os-release") ?? ""),
+            kernel: field(uts.release)
+        )
+    }
+
+    static func readText(_ path: String) -> String? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// The `model name` line (x86) or a `CPU part`/`Hardware` description (arm64).
+    static func cpuModel(fromProcCpuinfo text: String) -> String {
+        for key in ["model name", "Hardware", "cpu model", "Processor"] {
+            for line in text.split(separator: "\n") where line.hasPrefix(key) {
+                if let colon = line.firstIndex(of: ":") {
+                    let value = line[line.index(after: colon)...].trimmed()
+                    if !value.isEmpty { return value }
+                }
+            }
+        }
+        return "unknown CPU"
+    }
+
+    static func memoryBytes(fromProcMeminfo text: String) -> Int {
+        for line in text.split(separator: "\n") where line.hasPrefix("MemTotal:") {
+            let parts = line.split(separator: " ")
+            if parts.count >= 2, let kib = Int(parts[1]) { return kib * 1024 }
+        }
+        return 0
+    }
+
+    static func osName(fromOsRelease text: String) -> String {
+        for line in text.split(separator: "\n") where line.hasPrefix("PRETTY_NAME=") {
+            return String(line.dropFirst("PRETTY_NAME=".count)).trimmed(also: ["\""])
+        }
+        return "Linux"
+    }
+
+    static func readCaches() -> [CacheLevel] {
+        var levels: [CacheLevel] = []
+        for index in 0..<16 {
+            let base = "/sys/devices/system/cpu/cpu0/cache/index\(index)/"
+            guard let level = readText(base + "level").flatMap({ Int($0.trimmed()) }),
+                  let type = readText(base + "type")?.trimmed(),
+                  let sizeText = readText(base + "size")?.trimmed()
+            else { break }
+            let shared = readText(base + "shared_cpu_list").map(countCPUs) ?? 1
+            levels.append(CacheLevel(level: level, type: type, sizeBytes: parseSize(sizeText), sharedByCPUs: shared))
+        }
+        return levels
+    }
+
+    /// "32K" → 32768, "1024K" → 1 MiB, "32M" → 32 MiB.
+    static func parseSize(_ text: String) -> Int {
+        let digits = text.prefix { $0.isNumber }
+        let value = Int(digits) ?? 0
+        switch text.dropFirst(digits.count).uppercased() {
+        case "K": return value << 10
+        case "M": return value << 20
+        case "G": return value << 30
+        default: return value
+        }
+    }
+
+    /// "0-3,8" → 5.
+    static func countCPUs(_ list: String) -> Int {
+        list.trimmed().split(separator: ",").reduce(0) { total, range in
+            let ends = range.split(separator: "-").compactMap { Int($0) }
+            return total + (ends.count == 2 ? ends[1] - ends[0] + 1 : 1)
+        }
+    }
+}
