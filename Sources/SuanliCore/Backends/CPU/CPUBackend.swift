@@ -1,0 +1,236 @@
+import CPUKernelsPortable
+
+/// Runs the suites on the host CPU with Suanli's own SIMD kernels, on all cores,
+/// timed with the host's monotonic clock.
+public final class CPUBackend: BenchmarkBackend {
+    public let descriptor: DeviceDescriptor
+    public let host: HostInfo
+    public let variant: CPUKernelVariant
+    public let threads: Int
+    public let timingMethod = "host-clock"
+
+    /// `variant` nil selects from the CPU's features.
+    public init(host: HostInfo, variant: CPUKernelVariant? = nil, threads: Int? = nil) {
+        self.host = host
+        self.descriptor = DeviceDescriptor(host: host)
+        self.variant = variant ?? CPUKernelVariant.select(for: CPUFeatureSet.current())
+        self.threads = threads ?? max(1, host.logicalCores)
+    }
+
+    public var maxAllocationBytes: Int { host.memoryBytes / 4 }
+    public var memoryBytes: Int { host.memoryBytes }
+
+    public func skipReason(for precision: Precision, suite: Suite) -> String? {
+        switch (precision, suite) {
+        case (.fp32, _), (.fp64, .gemm), (.fp64, .stream): nil
+        case (.fp64, _): "the native CPU peak suite measures fp32 FMA chains only"
+        case (.fp16, _), (.mixed, _): "the native CPU path has no half-precision kernels"
+        }
+    }
+
+    /// Cores × clock × FMA pipes × lanes × 2. The clock is the highest the kernel reports
+    /// (cpufreq), else unknown. AVX2+FMA: two 256-bit FMA pipes (8 fp32 lanes); portable: one
+    /// 128-bit pipe without FMA counted as two.
+    public func peakGFLOPS(_ precision: Precision) -> (value: Double, basis: String)? {
+        guard let mhz = host.maxClockMHz, mhz > 0 else { return nil }
+        let lanes32 = variant == .avx2FMA ? 8.0 : 4.0
+        let lanes = precision == .fp64 ? lanes32 / 2 : lanes32
+        let pipes = 2.0
+        let value = Double(host.logicalCores) * mhz / 1000 * pipes * lanes * 2
+        return (value, "\(host.logicalCores) cores × \(Int(mhz)) MHz × \(Int(pipes)) FMA pipes × \(Int(lanes)) lanes × 2")
+    }
+
+    public func peakBandwidthGBs() -> (value: Double, basis: String)? { nil }
+
+    public func defaultGEMMShapes(quick: Bool) -> [GEMMShape] {
+        quick ? [GEMMShape(square: 256)] : [GEMMShape(square: 2048)]
+    }
+
+    /// At least 4× the last-level cache per array, as a power of two.
+    public func defaultStreamLength(_ precision: Precision, quick: Bool) -> Int {
+        if quick { return 1 << 20 }
+        let minimum = 4 * host.lastLevelCacheBytes / precision.elementBytes
+        var length = 1 << 20
+        while length < minimum { length <<= 1 }
+        return length
+    }
+
+    public func makeGEMM(precision: Precision, shape: GEMMShape, retune: Bool) throws -> any GEMMRunner {
+        switch precision {
+        case .fp32: CPUGEMMRunner<Float>(backend: self, shape: shape)
+        case .fp64: CPUGEMMRunner<Double>(backend: self, shape: shape)
+        default: throw BenchmarkError("no CPU GEMM for \(precision.rawValue)")
+        }
+    }
+
+    public func makeStream(precision: Precision, length: Int) throws -> any StreamRunner {
+        switch precision {
+        case .fp32: CPUStreamRunner<Float>(backend: self, length: length)
+        case .fp64: CPUStreamRunner<Double>(backend: self, length: length)
+        default: throw BenchmarkError("no CPU stream kernels for \(precision.rawValue)")
+        }
+    }
+
+    public func makePeak(precision: Precision, quick: Bool) throws -> any PeakRunner {
+        CPUPeakRunner(backend: self, quick: quick)
+    }
+
+    public func runTransfer(policy: SamplingPolicy, quick: Bool) throws -> [Measurement] {
+        [.skipped(device: descriptor.id, suite: .transfer, kernel: "host-to-device", precision: nil, unit: .gbps,
+                  reason: "the native CPU has no separate device memory")]
+    }
+
+    public func runLatency(policy: SamplingPolicy, quick: Bool) throws -> [Measurement] {
+        [.skipped(device: descriptor.id, suite: .latency, kernel: "launch", precision: nil, unit: .microseconds,
+                  reason: "the native CPU path launches no kernels")]
+    }
+
+    var parameters: [String: String] { ["variant": variant.rawValue, "threads": "\(threads)"] }
+}
+
+/// Host arrays for the CPU kernels, owned and freed by the runner.
+final class HostBuffer<T: BinaryFloatingPoint> {
+    let pointer: UnsafeMutablePointer<T>
+    let count: Int
+    init(count: Int) {
+        self.count = count
+        pointer = UnsafeMutableRawPointer.allocate(byteCount: max(1, count) * MemoryLayout<T>.stride, alignment: 64)
+            .bindMemory(to: T.self, capacity: count)
+    }
+    deinit { pointer.deallocate() }
+    func set(_ values: [Double]) { for i in 0..<count { pointer[i] = T(values[i]) } }
+    func poison() { for i in 0..<count { pointer[i] = .nan } }
+    var values: [Double] { (0..<count).map { Double(pointer[$0]) } }
+}
+
+final class CPUGEMMRunner<T: BinaryFloatingPoint>: GEMMRunner {
+    let backend: CPUBackend
+    let shape: GEMMShape
+    let a: HostBuffer<T>, b: HostBuffer<T>, c: HostBuffer<T>
+    var alpha = 1.0
+
+    init(backend: CPUBackend, shape: GEMMShape) {
+        self.backend = backend
+        self.shape = shape
+        a = HostBuffer(count: shape.m * shape.k)
+        b = HostBuffer(count: shape.k * shape.n)
+        c = HostBuffer(count: shape.m * shape.n)
+    }
+
+    var parameters: [String: String] { backend.parameters }
+
+    func upload(_ problem: GEMMProblem) throws {
+        alpha = problem.alpha
+        a.set(problem.a)
+        b.set(problem.b)
+        c.set(problem.c0)
+    }
+
+    func poisonOutput() throws { c.poison() }
+
+    func run(beta: Double) throws -> Double {
+        let start = monotonicSeconds()
+        if T.self == Float.self {
+            backend.variant.sgemm(m: shape.m, n: shape.n, k: shape.k, alpha: Float(alpha),
+                                  a: UnsafeRawPointer(a.pointer).assumingMemoryBound(to: Float.self),
+                                  b: UnsafeRawPointer(b.pointer).assumingMemoryBound(to: Float.self), beta: Float(beta),
+                                  c: UnsafeMutableRawPointer(c.pointer).assumingMemoryBound(to: Float.self), threads: backend.threads)
+        } else {
+            backend.variant.dgemm(m: shape.m, n: shape.n, k: shape.k, alpha: alpha,
+                                  a: UnsafeRawPointer(a.pointer).assumingMemoryBound(to: Double.self),
+                                  b: UnsafeRawPointer(b.pointer).assumingMemoryBound(to: Double.self), beta: beta,
+                                  c: UnsafeMutableRawPointer(c.pointer).assumingMemoryBound(to: Double.self), threads: backend.threads)
+        }
+        return monotonicSeconds() - start
+    }
+
+    func downloadOutput() throws -> [Double] { c.values }
+}
+
+final class CPUStreamRunner<T: BinaryFloatingPoint>: StreamRunner {
+    let backend: CPUBackend
+    let a: HostBuffer<T>, b: HostBuffer<T>, c: HostBuffer<T>
+
+    init(backend: CPUBackend, length: Int) {
+        self.backend = backend
+        a = HostBuffer(count: length)
+        b = HostBuffer(count: length)
+        c = HostBuffer(count: length)
+    }
+
+    var parameters: [String: String] { backend.parameters }
+
+    func upload(a: [Double], b: [Double], c: [Double]) throws {
+        self.a.set(a)
+        self.b.set(b)
+        self.c.set(c)
+    }
+
+    func output(_ kernel: StreamKernel) -> HostBuffer<T>? {
+        switch kernel {
+        case .copy, .add: c
+        case .mul: b
+        case .triad: a
+        case .dot: nil
+        }
+    }
+
+    func poisonOutput(of kernel: StreamKernel) throws { output(kernel)?.poison() }
+
+    func run(_ kernel: StreamKernel, scalar: Double) throws -> (seconds: Double, dot: Double?) {
+        let start = monotonicSeconds()
+        let dot = backend.variant.stream(kernel, a: a.pointer, b: b.pointer, c: c.pointer, scalar: T(scalar),
+                                         count: a.count, threads: backend.threads)
+        return (monotonicSeconds() - start, dot)
+    }
+
+    func downloadOutput(of kernel: StreamKernel) throws -> [Double] { output(kernel)?.values ?? [] }
+}
+
+/// Independent fp32 FMA chains on every core at the variant's widest vector.
+final class CPUPeakRunner: PeakRunner {
+    let backend: CPUBackend
+    let widths = [8]
+    let targetSeconds: Double
+    private var iterations = 0
+
+    init(backend: CPUBackend, quick: Bool) {
+        self.backend = backend
+        targetSeconds = quick ? 0.01 : 0.1
+    }
+
+    func run(width: Int) throws -> (seconds: Double, flops: Double) {
+        if iterations == 0 {
+            var count = 1 << 12
+            while count < 1 << 30 {
+                let start = monotonicSeconds()
+                _ = backend.variant.peakFMA(threads: backend.threads, iterations: count)
+                let seconds = monotonicSeconds() - start
+                if seconds >= targetSeconds { break }
+                count *= 2
+            }
+            iterations = count
+        }
+        let start = monotonicSeconds()
+        let result = backend.variant.peakFMA(threads: backend.threads, iterations: iterations)
+        return (monotonicSeconds() - start, result.flops)
+    }
+
+    /// Re-runs a short chain and compares its checksum with a scalar recomputation.
+    func verify(width: Int) throws -> VerificationResult {
+        let steps = 1000
+        let result = backend.variant.peakFMA(threads: backend.threads, iterations: steps)
+        var expected = 0.0
+        for worker in 0..<backend.threads {
+            for chain in 0..<CPUKernels.peakFMAChains {
+                for lane in 0..<8 {
+                    let start = CPUKernels.peakFMAStart(worker: worker, chain: chain, lane: lane)
+                    expected += Double(CPUKernels.peakFMAReferenceLane(start: start, iterations: steps))
+                }
+            }
+        }
+        let tolerance = abs(expected) * 1e-4
+        return abs(Double(result.checksum) - expected) <= tolerance
+            ? .passed : .failed("FMA checksum \(result.checksum), expected \(expected) ± \(tolerance)")
+    }
+}

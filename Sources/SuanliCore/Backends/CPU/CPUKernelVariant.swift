@@ -1,0 +1,107 @@
+import CPUKernelsPortable
+import CPUKernelsAVX2
+
+/// The compiled variants of the native CPU kernels, chosen at run time from the CPU's features.
+public enum CPUKernelVariant: String, Sendable, CaseIterable {
+    /// Baseline x86-64 (SSE2) or arm64 (NEON) code: runs on any CPU of the architecture.
+    case portable
+    /// Compiled with `-target-cpu haswell`: AVX2 and FMA.
+    case avx2FMA = "avx2-fma"
+
+    /// The fastest variant `features` can run. Only x86-64 has an AVX2 build.
+    public static func select(for features: CPUFeatureSet) -> CPUKernelVariant {
+        #if arch(x86_64)
+        return features.hasAVX2FMA ? .avx2FMA : .portable
+        #else
+        return .portable
+        #endif
+    }
+
+    /// The name the kernels' module reports for itself (recorded in results).
+    public var moduleVariantName: String {
+        switch self {
+        case .portable: CPUKernelsPortable.CPUKernels.variant
+        case .avx2FMA: CPUKernelsAVX2.CPUKernels.variant
+        }
+    }
+
+    func sgemm(m: Int, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, b: UnsafePointer<Float>, beta: Float,
+               c: UnsafeMutablePointer<Float>, threads: Int) {
+        switch self {
+        case .portable:
+            CPUKernelsPortable.CPUKernels.sgemm(m: m, n: n, k: k, alpha: alpha, a: a, lda: k, b: b, ldb: n, beta: beta,
+                                                c: c, ldc: n, threads: threads)
+        case .avx2FMA:
+            CPUKernelsAVX2.CPUKernels.sgemm(m: m, n: n, k: k, alpha: alpha, a: a, lda: k, b: b, ldb: n, beta: beta,
+                                            c: c, ldc: n, threads: threads)
+        }
+    }
+
+    func dgemm(m: Int, n: Int, k: Int, alpha: Double, a: UnsafePointer<Double>, b: UnsafePointer<Double>, beta: Double,
+               c: UnsafeMutablePointer<Double>, threads: Int) {
+        switch self {
+        case .portable:
+            CPUKernelsPortable.CPUKernels.dgemm(m: m, n: n, k: k, alpha: alpha, a: a, lda: k, b: b, ldb: n, beta: beta,
+                                                c: c, ldc: n, threads: threads)
+        case .avx2FMA:
+            CPUKernelsAVX2.CPUKernels.dgemm(m: m, n: n, k: k, alpha: alpha, a: a, lda: k, b: b, ldb: n, beta: beta,
+                                            c: c, ldc: n, threads: threads)
+        }
+    }
+
+    func peakFMA(threads: Int, iterations: Int) -> (flops: Double, checksum: Float) {
+        switch self {
+        case .portable: CPUKernelsPortable.CPUKernels.peakFMA(threads: threads, iterations: iterations)
+        case .avx2FMA: CPUKernelsAVX2.CPUKernels.peakFMA(threads: threads, iterations: iterations)
+        }
+    }
+
+    /// Runs a stream kernel on Float or Double arrays; returns the dot product for `.dot`.
+    func stream<T: BinaryFloatingPoint>(_ kernel: StreamKernel, a: UnsafeMutablePointer<T>, b: UnsafeMutablePointer<T>,
+                                        c: UnsafeMutablePointer<T>, scalar: T, count: Int, threads: Int) -> Double? {
+        if T.self == Float.self {
+            return streamFloat(kernel, a: UnsafeMutableRawPointer(a).assumingMemoryBound(to: Float.self),
+                               b: UnsafeMutableRawPointer(b).assumingMemoryBound(to: Float.self),
+                               c: UnsafeMutableRawPointer(c).assumingMemoryBound(to: Float.self),
+                               scalar: Float(scalar), count: count, threads: threads)
+        }
+        return streamDouble(kernel, a: UnsafeMutableRawPointer(a).assumingMemoryBound(to: Double.self),
+                            b: UnsafeMutableRawPointer(b).assumingMemoryBound(to: Double.self),
+                            c: UnsafeMutableRawPointer(c).assumingMemoryBound(to: Double.self),
+                            scalar: Double(scalar), count: count, threads: threads)
+    }
+
+    private func streamFloat(_ kernel: StreamKernel, a: UnsafeMutablePointer<Float>, b: UnsafeMutablePointer<Float>,
+                             c: UnsafeMutablePointer<Float>, scalar: Float, count: Int, threads: Int) -> Double? {
+        switch (self, kernel) {
+        case (.portable, .copy): CPUKernelsPortable.CPUKernels.copy(a: a, c: c, count: count, threads: threads)
+        case (.portable, .mul): CPUKernelsPortable.CPUKernels.mul(b: b, c: c, scalar: scalar, count: count, threads: threads)
+        case (.portable, .add): CPUKernelsPortable.CPUKernels.add(a: a, b: b, c: c, count: count, threads: threads)
+        case (.portable, .triad): CPUKernelsPortable.CPUKernels.triad(a: a, b: b, c: c, scalar: scalar, count: count, threads: threads)
+        case (.portable, .dot): return CPUKernelsPortable.CPUKernels.dot(a: a, b: b, count: count, threads: threads)
+        case (.avx2FMA, .copy): CPUKernelsAVX2.CPUKernels.copy(a: a, c: c, count: count, threads: threads)
+        case (.avx2FMA, .mul): CPUKernelsAVX2.CPUKernels.mul(b: b, c: c, scalar: scalar, count: count, threads: threads)
+        case (.avx2FMA, .add): CPUKernelsAVX2.CPUKernels.add(a: a, b: b, c: c, count: count, threads: threads)
+        case (.avx2FMA, .triad): CPUKernelsAVX2.CPUKernels.triad(a: a, b: b, c: c, scalar: scalar, count: count, threads: threads)
+        case (.avx2FMA, .dot): return CPUKernelsAVX2.CPUKernels.dot(a: a, b: b, count: count, threads: threads)
+        }
+        return nil
+    }
+
+    private func streamDouble(_ kernel: StreamKernel, a: UnsafeMutablePointer<Double>, b: UnsafeMutablePointer<Double>,
+                              c: UnsafeMutablePointer<Double>, scalar: Double, count: Int, threads: Int) -> Double? {
+        switch (self, kernel) {
+        case (.portable, .copy): CPUKernelsPortable.CPUKernels.copy(a: a, c: c, count: count, threads: threads)
+        case (.portable, .mul): CPUKernelsPortable.CPUKernels.mul(b: b, c: c, scalar: scalar, count: count, threads: threads)
+        case (.portable, .add): CPUKernelsPortable.CPUKernels.add(a: a, b: b, c: c, count: count, threads: threads)
+        case (.portable, .triad): CPUKernelsPortable.CPUKernels.triad(a: a, b: b, c: c, scalar: scalar, count: count, threads: threads)
+        case (.portable, .dot): return CPUKernelsPortable.CPUKernels.dot(a: a, b: b, count: count, threads: threads)
+        case (.avx2FMA, .copy): CPUKernelsAVX2.CPUKernels.copy(a: a, c: c, count: count, threads: threads)
+        case (.avx2FMA, .mul): CPUKernelsAVX2.CPUKernels.mul(b: b, c: c, scalar: scalar, count: count, threads: threads)
+        case (.avx2FMA, .add): CPUKernelsAVX2.CPUKernels.add(a: a, b: b, c: c, count: count, threads: threads)
+        case (.avx2FMA, .triad): CPUKernelsAVX2.CPUKernels.triad(a: a, b: b, c: c, scalar: scalar, count: count, threads: threads)
+        case (.avx2FMA, .dot): return CPUKernelsAVX2.CPUKernels.dot(a: a, b: b, count: count, threads: threads)
+        }
+        return nil
+    }
+}

@@ -1,0 +1,146 @@
+import OpenCLKit
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Runs the suites on one OpenCL device, timing kernels with profiling events.
+public final class OpenCLBackend: BenchmarkBackend {
+    public let descriptor: DeviceDescriptor
+    public let info: DeviceInfo
+    let device: Device
+    let context: Context
+    let queue: CommandQueue
+    let sources: KernelSources
+    let tuningCache: TuningCache
+    public let timingMethod = "opencl-events"
+    /// Messages for the user (tuning progress, probes), one line each.
+    let log: @Sendable (String) -> Void
+    private var programs: [String: Program] = [:]
+    private var probes: [Precision: String?] = [:]
+
+    public init(device: DiscoveredOpenCLDevice, sources: KernelSources, tuningCache: TuningCache,
+                log: @escaping @Sendable (String) -> Void = { _ in }) throws {
+        self.device = device.device
+        self.info = device.info
+        self.descriptor = DeviceDescriptor(openCL: device.info)
+        self.context = try Context(device: device.device)
+        self.queue = try CommandQueue(context: context, device: device.device, profiling: true)
+        self.sources = sources
+        self.tuningCache = tuningCache
+        self.log = log
+    }
+
+    public var maxAllocationBytes: Int { info.maxAllocationBytes }
+    public var memoryBytes: Int { info.globalMemoryBytes }
+
+    /// Build options selecting the element and accumulator types.
+    static func precisionDefines(_ precision: Precision) -> String {
+        switch precision {
+        case .fp32: "-DREAL=float -DACC=float"
+        case .fp64: "-DREAL=double -DACC=double -DUSE_FP64"
+        case .mixed: "-DREAL=half -DACC=float"
+        case .fp16: "-DREAL=half -DACC=half -DUSE_FP16"
+        }
+    }
+
+    /// Builds (once) `file` with `options`.
+    func program(_ file: String, options: String) throws -> Program {
+        let key = file + "|" + options
+        if let cached = programs[key] { return cached }
+        let built = try Program(context: context, source: try sources.source(file), options: options)
+        programs[key] = built
+        return built
+    }
+
+    public func skipReason(for precision: Precision, suite: Suite) -> String? {
+        switch precision {
+        case .fp32: return nil
+        case .fp64 where !info.supportsFP64: return "the device has no double precision (no cl_khr_fp64)"
+        default: break
+        }
+        if let cached = probes[precision] { return cached }
+        // Probe by compiling: NVIDIA does not advertise cl_khr_fp16, yet half arithmetic may build.
+        var reason: String?
+        do {
+            _ = try program("stream.cl", options: Self.precisionDefines(precision) + " -DVW=1")
+        } catch let OpenCLError.buildFailed(_, log, _) {
+            let firstLine = log.split(separator: "\n").first { $0.contains("error") } ?? log.split(separator: "\n").first ?? ""
+            reason = "\(precision.rawValue) kernels do not compile on this device: \(firstLine.trimmed())"
+        } catch {
+            reason = "\(precision.rawValue) probe failed: \(error)"
+        }
+        probes[precision] = reason
+        return reason
+    }
+
+    public func peakGFLOPS(_ precision: Precision) -> (value: Double, basis: String)? {
+        DevicePeaks.gflops(info, precision: precision)
+    }
+
+    public func peakBandwidthGBs() -> (value: Double, basis: String)? { nil }
+
+    public func defaultGEMMShapes(quick: Bool) -> [GEMMShape] {
+        if quick { return [GEMMShape(square: 256)] }
+        return info.type == .gpu
+            ? [GEMMShape(square: 4096), GEMMShape(m: 4096, n: 4096, k: 1024)]
+            : [GEMMShape(square: 1024), GEMMShape(square: 2048)]
+    }
+
+    public func defaultStreamLength(_ precision: Precision, quick: Bool) -> Int {
+        if quick { return 1 << 20 }
+        // GPUs: 2^28 elements (1 GiB per fp32 array) where memory allows; CPUs: 2^25 (well past any LLC).
+        var length = info.type == .gpu ? 1 << 28 : 1 << 25
+        while length * precision.elementBytes > info.maxAllocationBytes || 3 * length * precision.elementBytes > info.globalMemoryBytes / 2 {
+            length /= 2
+        }
+        return length
+    }
+
+    public func makeGEMM(precision: Precision, shape: GEMMShape, retune: Bool) throws -> any GEMMRunner {
+        let configs = try GEMMConfig.load(from: sources)
+        let key = TuningCache.Key(device: info.name, driver: info.driverVersion, precision: precision.rawValue,
+                                  sourceHash: KernelSources.hash(try sources.source("gemm.cl") + (sources.files["gemm.tuning.json"] ?? "")))
+        if !retune, let name = tuningCache.lookup(key), let config = configs.first(where: { $0.name == name }) {
+            return try OpenCLGEMMRunner(backend: self, precision: precision, shape: shape, config: config, tunedFrom: "cache")
+        }
+        let best = try GEMMTuner.tune(backend: self, precision: precision, shape: shape, configs: configs)
+        tuningCache.store(key, best.name)
+        return try OpenCLGEMMRunner(backend: self, precision: precision, shape: shape, config: best, tunedFrom: "tuned now")
+    }
+
+    public func makeStream(precision: Precision, length: Int) throws -> any StreamRunner {
+        try OpenCLStreamRunner(backend: self, precision: precision, length: length)
+    }
+
+    public func makePeak(precision: Precision, quick: Bool) throws -> any PeakRunner {
+        try OpenCLPeakRunner(backend: self, precision: precision, quick: quick)
+    }
+
+    /// Runs `kernel` and returns its device execution time in seconds.
+    func timed(_ kernel: Kernel, global: [Int], local: [Int]?) throws -> Double {
+        let event = try queue.enqueue(kernel, global: global, local: local)
+        try event.wait()
+        return Double(try event.profilingTimes().executionNanoseconds) * 1e-9
+    }
+
+    func buffer(bytes: Int) throws -> Buffer { try Buffer(context: context, byteCount: bytes) }
+
+    func write(_ buffer: Buffer, _ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { _ = try buffer.write($0, queue: queue) }
+    }
+
+    func read(_ buffer: Buffer, count bytes: Int) throws -> [UInt8] {
+        try buffer.read(count: bytes, as: UInt8.self, queue: queue)
+    }
+
+    /// Sets a scalar argument in the accumulator type of `precision`.
+    static func setScalar(_ kernel: Kernel, _ index: Int, _ value: Double, _ precision: Precision) throws {
+        switch precision {
+        case .fp32, .mixed: try kernel.setArgument(index, Float(value))
+        case .fp64: try kernel.setArgument(index, value)
+        case .fp16: try kernel.setArgument(index, Float16(Float(value)))
+        }
+    }
+}

@@ -1,0 +1,91 @@
+import OpenCLKit
+
+/// BabelStream's kernels on an OpenCL device.
+final class OpenCLStreamRunner: StreamRunner {
+    let backend: OpenCLBackend
+    let precision: Precision
+    let length: Int
+    let a: Buffer, b: Buffer, c: Buffer, partial: Buffer
+    let kernels: [StreamKernel: Kernel]
+    let vectorWidth: Int, elementsPerItem: Int, local: Int?, dotGroupSize: Int, dotGroups: Int
+    let parameters: [String: String]
+
+    init(backend: OpenCLBackend, precision: Precision, length: Int) throws {
+        self.backend = backend
+        self.precision = precision
+        self.length = length
+        let gpu = backend.info.type == .gpu
+        // GPUs: 4-wide vectors, one per work-item, 256-item groups (coalesced); CPU devices:
+        // 16-wide vectors, several per work-item, driver-chosen groups (see Kernels/README.md).
+        vectorWidth = gpu ? 4 : 16
+        elementsPerItem = gpu ? 1 : 4
+        local = gpu ? 256 : nil
+        dotGroupSize = gpu ? 256 : 64
+        dotGroups = gpu ? backend.info.computeUnits * 8 : backend.info.computeUnits * 4
+        let options = OpenCLBackend.precisionDefines(precision)
+            + " -DVW=\(vectorWidth) -DELEMS_PER_ITEM=\(elementsPerItem) -DDOT_WG=\(dotGroupSize)"
+        let program = try backend.program("stream.cl", options: options)
+        var kernels: [StreamKernel: Kernel] = [:]
+        for kernel in StreamKernel.allCases { kernels[kernel] = try program.kernel(named: "stream_" + kernel.rawValue) }
+        self.kernels = kernels
+        let bytes = length * precision.elementBytes
+        a = try backend.buffer(bytes: bytes)
+        b = try backend.buffer(bytes: bytes)
+        c = try backend.buffer(bytes: bytes)
+        let accBytes = precision == .fp64 ? 8 : (precision == .fp16 ? 2 : 4)
+        partial = try backend.buffer(bytes: dotGroups * accBytes)
+        parameters = ["VW": "\(vectorWidth)", "ELEMS_PER_ITEM": "\(elementsPerItem)",
+                      "local": local.map(String.init) ?? "driver", "DOT_WG": "\(dotGroupSize)", "dot_groups": "\(dotGroups)"]
+    }
+
+    func upload(a: [Double], b: [Double], c: [Double]) throws {
+        try backend.write(self.a, HostArray.bytes(a, precision))
+        try backend.write(self.b, HostArray.bytes(b, precision))
+        try backend.write(self.c, HostArray.bytes(c, precision))
+    }
+
+    func outputBuffer(_ kernel: StreamKernel) -> Buffer? {
+        switch kernel {
+        case .copy, .add: c
+        case .mul: b
+        case .triad: a
+        case .dot: nil
+        }
+    }
+
+    func poisonOutput(of kernel: StreamKernel) throws {
+        if let buffer = outputBuffer(kernel) { try backend.write(buffer, HostArray.poison(count: length, precision)) }
+    }
+
+    func run(_ kernel: StreamKernel, scalar: Double) throws -> (seconds: Double, dot: Double?) {
+        let k = kernels[kernel]!
+        let n = UInt32(length)
+        switch kernel {
+        case .copy:
+            try k.setArgument(0, a); try k.setArgument(1, c); try k.setArgument(2, n)
+        case .mul:
+            try k.setArgument(0, b); try k.setArgument(1, c)
+            try OpenCLBackend.setScalar(k, 2, scalar, precision); try k.setArgument(3, n)
+        case .add:
+            try k.setArgument(0, a); try k.setArgument(1, b); try k.setArgument(2, c); try k.setArgument(3, n)
+        case .triad:
+            try k.setArgument(0, a); try k.setArgument(1, b); try k.setArgument(2, c)
+            try OpenCLBackend.setScalar(k, 3, scalar, precision); try k.setArgument(4, n)
+        case .dot:
+            try k.setArgument(0, a); try k.setArgument(1, b); try k.setArgument(2, partial); try k.setArgument(3, n)
+            let seconds = try backend.timed(k, global: [dotGroups * dotGroupSize], local: [dotGroupSize])
+            let accPrecision: Precision = precision == .mixed ? .fp32 : precision
+            let sums = HostArray.values(try backend.read(partial, count: dotGroups * accPrecision.elementBytes), accPrecision)
+            return (seconds, sums.reduce(0, +))
+        }
+        let vectors = (length + vectorWidth - 1) / vectorWidth
+        var items = (vectors + elementsPerItem - 1) / elementsPerItem
+        if let local { items = (items + local - 1) / local * local }
+        return (try backend.timed(k, global: [items], local: local.map { [$0] }), nil)
+    }
+
+    func downloadOutput(of kernel: StreamKernel) throws -> [Double] {
+        guard let buffer = outputBuffer(kernel) else { return [] }
+        return HostArray.values(try backend.read(buffer, count: length * precision.elementBytes), precision)
+    }
+}

@@ -1,0 +1,152 @@
+/// The benchmark suites.
+public enum Suite: String, Codable, Sendable, CaseIterable {
+    case gemm, stream, peak, transfer, latency
+}
+
+/// Arithmetic precision of a measurement. `mixed` is fp16 inputs with fp32 accumulation.
+public enum Precision: String, Codable, Sendable, CaseIterable {
+    case fp32, fp64, fp16, mixed
+
+    /// Bytes per stored element.
+    public var elementBytes: Int {
+        switch self {
+        case .fp32: 4
+        case .fp64: 8
+        case .fp16, .mixed: 2
+        }
+    }
+}
+
+/// What the figures mean.
+public enum Unit: String, Codable, Sendable {
+    case gflops = "GFLOP/s"
+    case gbps = "GB/s"
+    case microseconds = "us"
+
+    public var higherIsBetter: Bool { self != .microseconds }
+}
+
+/// The outcome of one measurement.
+public enum MeasurementStatus: String, Codable, Sendable {
+    /// Verified, plausible figure.
+    case ok
+    /// The output was wrong, or the run failed or hung: no figure.
+    case failed
+    /// Not run on this device (with a reason): e.g. fp16 where it does not compile.
+    case skipped
+    /// Verified but above the device's theoretical peak: not reported as a result.
+    case implausible
+}
+
+/// One benchmark figure with its samples, statistics and verification.
+public struct Measurement: Codable, Sendable {
+    public var device: String
+    public var suite: Suite
+    public var kernel: String
+    public var precision: Precision?
+    /// Problem size, e.g. `{"m": 2048, "n": 2048, "k": 2048}` or `{"n": 33554432}` or `{"bytes": …}`.
+    public var size: [String: Int]
+    public var unit: Unit
+    public var higherIsBetter: Bool
+    public var median: Double?
+    public var min: Double?
+    public var max: Double?
+    public var p10: Double?
+    public var p90: Double?
+    public var cv: Double?
+    /// Every sample, in `unit`, in the order measured.
+    public var samples: [Double]
+    public var verified: Bool
+    public var status: MeasurementStatus
+    /// Why it failed, was skipped or is implausible; verification details.
+    public var reason: String?
+    /// How the time was taken: `opencl-events` or `host-clock`.
+    public var timing: String?
+    /// Theoretical peak in `unit` for this device and precision, where it could be derived.
+    public var theoreticalPeak: Double?
+    public var fractionOfPeak: Double?
+    /// Where the peak came from.
+    public var peakBasis: String?
+    /// Kernel parameters (the tuned GEMM configuration, vector width, …).
+    public var parameters: [String: String]?
+    /// Host clock over the whole timed batch disagreed with the per-run times by more than 5%.
+    public var hostClockDisagreement: Double?
+
+    enum CodingKeys: String, CodingKey {
+        case device, suite, kernel, precision, size, unit, median, min, max, p10, p90, cv, samples, verified, status
+        case reason, timing, parameters
+        case higherIsBetter = "higher_is_better"
+        case theoreticalPeak = "theoretical_peak"
+        case fractionOfPeak = "fraction_of_peak"
+        case peakBasis = "peak_basis"
+        case hostClockDisagreement = "host_clock_disagreement"
+    }
+
+    public init(device: String, suite: Suite, kernel: String, precision: Precision?, size: [String: Int], unit: Unit) {
+        self.device = device
+        self.suite = suite
+        self.kernel = kernel
+        self.precision = precision
+        self.size = size
+        self.unit = unit
+        self.higherIsBetter = unit.higherIsBetter
+        self.samples = []
+        self.verified = false
+        self.status = .failed
+    }
+
+    /// Fills samples and statistics, and decides the status from verification and the peak.
+    public mutating func record(samples values: [Double], verification: VerificationResult,
+                                peak: Double? = nil, peakBasis: String? = nil) {
+        samples = values
+        if let summary = Summary(values) {
+            median = summary.median
+            min = summary.min
+            max = summary.max
+            p10 = summary.p10
+            p90 = summary.p90
+            cv = summary.cv
+        }
+        verified = verification.passed
+        theoreticalPeak = peak
+        self.peakBasis = peak == nil ? nil : peakBasis
+        if let peak, let median, peak > 0 { fractionOfPeak = median / peak }
+        if !verification.passed {
+            status = .failed
+            reason = verification.detail
+        } else if median == nil {
+            status = .failed
+            reason = "no valid samples"
+        } else if let peak, unit.higherIsBetter, let median, median > peak {
+            status = .implausible
+            reason = "median \(median) \(unit.rawValue) exceeds the theoretical peak \(peak) (\(peakBasis ?? "derived")); not a result"
+        } else {
+            status = .ok
+            reason = verification.detail.isEmpty ? nil : verification.detail
+        }
+    }
+
+    public static func skipped(device: String, suite: Suite, kernel: String, precision: Precision?,
+                               size: [String: Int] = [:], unit: Unit, reason: String) -> Measurement {
+        var m = Measurement(device: device, suite: suite, kernel: kernel, precision: precision, size: size, unit: unit)
+        m.status = .skipped
+        m.reason = reason
+        return m
+    }
+
+    public static func failed(device: String, suite: Suite, kernel: String, precision: Precision?,
+                              size: [String: Int] = [:], unit: Unit, reason: String) -> Measurement {
+        var m = Measurement(device: device, suite: suite, kernel: kernel, precision: precision, size: size, unit: unit)
+        m.status = .failed
+        m.reason = reason
+        return m
+    }
+}
+
+/// The outcome of checking a kernel's output.
+public struct VerificationResult: Sendable, Equatable {
+    public var passed: Bool
+    public var detail: String
+    public static let passed = VerificationResult(passed: true, detail: "")
+    public static func failed(_ detail: String) -> VerificationResult { VerificationResult(passed: false, detail: detail) }
+}

@@ -1,0 +1,74 @@
+/// A GEMM prepared on a device: inputs uploaded once, then run and checked repeatedly.
+public protocol GEMMRunner: AnyObject {
+    /// Kernel parameters in use (the tuned configuration, the CPU variant, …).
+    var parameters: [String: String] { get }
+    /// Uploads A, B and C₀, converted to the device's storage type.
+    func upload(_ problem: GEMMProblem) throws
+    /// Overwrites C with NaN (or the storage type's equivalent) so unwritten elements show.
+    func poisonOutput() throws
+    /// Runs C = α·A·B + β·C once with the problem's α and the given β; returns seconds.
+    func run(beta: Double) throws -> Double
+    /// C, converted to Double.
+    func downloadOutput() throws -> [Double]
+}
+
+/// BabelStream's arrays on a device.
+public protocol StreamRunner: AnyObject {
+    var parameters: [String: String] { get }
+    func upload(a: [Double], b: [Double], c: [Double]) throws
+    /// Poisons the array `kernel` writes (nothing for dot).
+    func poisonOutput(of kernel: StreamKernel) throws
+    /// Runs `kernel` once; returns seconds and, for dot, the sum.
+    func run(_ kernel: StreamKernel, scalar: Double) throws -> (seconds: Double, dot: Double?)
+    /// The array `kernel` writes, converted to Double.
+    func downloadOutput(of kernel: StreamKernel) throws -> [Double]
+}
+
+/// Independent FMA chains at several vector widths.
+public protocol PeakRunner: AnyObject {
+    var widths: [Int] { get }
+    /// Runs once at `width`; returns seconds and the floating-point operations done.
+    func run(width: Int) throws -> (seconds: Double, flops: Double)
+    /// Checks the last run's output at `width` against its closed form.
+    func verify(width: Int) throws -> VerificationResult
+}
+
+/// One programming model's implementation of the suites' primitives (BabelStream's shape:
+/// the suites are written once against this protocol).
+public protocol BenchmarkBackend: AnyObject {
+    var descriptor: DeviceDescriptor { get }
+    /// `opencl-events` or `host-clock`.
+    var timingMethod: String { get }
+    /// `nil` when `precision` runs here, else why it is skipped.
+    func skipReason(for precision: Precision, suite: Suite) -> String?
+    /// Theoretical compute peak in GFLOP/s and how it was derived, where known.
+    func peakGFLOPS(_ precision: Precision) -> (value: Double, basis: String)?
+    /// Theoretical memory bandwidth in GB/s and how it was derived, where known.
+    func peakBandwidthGBs() -> (value: Double, basis: String)?
+    /// Largest single allocation and total memory, to reject sizes that cannot fit.
+    var maxAllocationBytes: Int { get }
+    var memoryBytes: Int { get }
+    func defaultGEMMShapes(quick: Bool) -> [GEMMShape]
+    func defaultStreamLength(_ precision: Precision, quick: Bool) -> Int
+    func makeGEMM(precision: Precision, shape: GEMMShape, retune: Bool) throws -> any GEMMRunner
+    func makeStream(precision: Precision, length: Int) throws -> any StreamRunner
+    func makePeak(precision: Precision, quick: Bool) throws -> any PeakRunner
+    /// Transfer and latency depend on the programming model; a backend without them returns skips.
+    func runTransfer(policy: SamplingPolicy, quick: Bool) throws -> [Measurement]
+    func runLatency(policy: SamplingPolicy, quick: Bool) throws -> [Measurement]
+}
+
+/// M×N×K.
+public struct GEMMShape: Sendable, Equatable, CustomStringConvertible {
+    public var m: Int, n: Int, k: Int
+    public init(m: Int, n: Int, k: Int) { self.m = m; self.n = n; self.k = k }
+    public init(square n: Int) { self.init(m: n, n: n, k: n) }
+    public var description: String { "\(m)x\(n)x\(k)" }
+    public var size: [String: Int] { ["m": m, "n": n, "k": k] }
+}
+
+/// Errors that stop a measurement before it yields a figure.
+public struct BenchmarkError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,164 @@
+/// The suites, written once against ``BenchmarkBackend``.
+public enum Suites {
+    /// GEMM: a verification run with β ≠ 0 (checks α·A·B + β·C₀), then timed runs with β = 0
+    /// on a poisoned C, and the last timed output verified again.
+    public static func gemm(_ backend: any BenchmarkBackend, precision: Precision, shape: GEMMShape,
+                            policy: SamplingPolicy, retune: Bool) -> Measurement {
+        let device = backend.descriptor.id
+        var measurement = Measurement(device: device, suite: .gemm, kernel: "gemm", precision: precision,
+                                      size: shape.size, unit: .gflops)
+        measurement.timing = backend.timingMethod
+        if let reason = backend.skipReason(for: precision, suite: .gemm) {
+            return .skipped(device: device, suite: .gemm, kernel: "gemm", precision: precision, size: shape.size,
+                            unit: .gflops, reason: reason)
+        }
+        do {
+            let elementBytes = precision.elementBytes
+            let largest = max(shape.m * shape.k, shape.k * shape.n, shape.m * shape.n) * elementBytes
+            let total = (shape.m * shape.k + shape.k * shape.n + shape.m * shape.n) * elementBytes
+            if largest > backend.maxAllocationBytes || total > backend.memoryBytes * 8 / 10 {
+                throw BenchmarkError("GEMM \(shape) in \(precision.rawValue) needs \(total) bytes (largest matrix \(largest)); "
+                    + "the device allows \(backend.maxAllocationBytes) per allocation and has \(backend.memoryBytes)")
+            }
+            let problem = GEMMProblem(m: shape.m, n: shape.n, k: shape.k, precision: precision)
+            let runner = try backend.makeGEMM(precision: precision, shape: shape, retune: retune)
+            measurement.parameters = runner.parameters
+            try runner.upload(problem)
+            try runner.poisonOutput()
+            _ = try runner.run(beta: problem.beta)
+            let first = problem.verify(try runner.downloadOutput(), includeBeta: true)
+            guard first.passed else {
+                measurement.record(samples: [], verification: first)
+                return measurement
+            }
+            try runner.poisonOutput()
+            let samples = try collectSamples(policy) { try runner.run(beta: 0) }
+            let last = problem.verify(try runner.downloadOutput(), includeBeta: false)
+            let gflops = samples.seconds.map { problem.flops / $0 / 1e9 }
+            let peak = backend.peakGFLOPS(precision)
+            measurement.record(samples: gflops, verification: last, peak: peak?.value, peakBasis: peak?.basis)
+            measurement.hostClockDisagreement = hostClockDisagreement(samples)
+        } catch {
+            measurement.status = .failed
+            measurement.reason = "\(error)"
+        }
+        return measurement
+    }
+
+    /// Stream: for each kernel, fresh random arrays, the output poisoned, one checked run,
+    /// timed runs (each kernel is idempotent), and the last output checked again.
+    public static func stream(_ backend: any BenchmarkBackend, precision: Precision, length: Int,
+                              policy: SamplingPolicy) -> [Measurement] {
+        let device = backend.descriptor.id
+        let size = ["n": length]
+        if let reason = backend.skipReason(for: precision, suite: .stream) {
+            return StreamKernel.allCases.map {
+                .skipped(device: device, suite: .stream, kernel: $0.rawValue, precision: precision, size: size,
+                         unit: .gbps, reason: reason)
+            }
+        }
+        let runner: any StreamRunner
+        let a = randomValues(count: length, precision: precision, seed: 11)
+        let b = randomValues(count: length, precision: precision, seed: 12)
+        let c = randomValues(count: length, precision: precision, seed: 13)
+        let scalar = precision.round(0.4)
+        do {
+            if length * precision.elementBytes > backend.maxAllocationBytes
+                || 3 * length * precision.elementBytes > backend.memoryBytes * 8 / 10 {
+                throw BenchmarkError("stream arrays of \(length) \(precision.rawValue) elements do not fit the device "
+                    + "(max allocation \(backend.maxAllocationBytes) bytes, memory \(backend.memoryBytes))")
+            }
+            runner = try backend.makeStream(precision: precision, length: length)
+        } catch {
+            return StreamKernel.allCases.map {
+                .failed(device: device, suite: .stream, kernel: $0.rawValue, precision: precision, size: size,
+                        unit: .gbps, reason: "\(error)")
+            }
+        }
+        return StreamKernel.allCases.map { kernel in
+            var measurement = Measurement(device: device, suite: .stream, kernel: kernel.rawValue, precision: precision,
+                                          size: size, unit: .gbps)
+            measurement.timing = backend.timingMethod
+            measurement.parameters = runner.parameters
+            do {
+                try runner.upload(a: a, b: b, c: c)
+                try runner.poisonOutput(of: kernel)
+                let (_, firstDot) = try runner.run(kernel, scalar: scalar)
+                let output = kernel == .dot ? a : try runner.downloadOutput(of: kernel)
+                let first = verifyStream(kernel, precision: precision, a: a, b: b, c: c, scalar: scalar,
+                                         output: output, dot: firstDot)
+                guard first.passed else {
+                    measurement.record(samples: [], verification: first)
+                    return measurement
+                }
+                var lastDot: Double?
+                let samples = try collectSamples(policy) {
+                    let (seconds, dot) = try runner.run(kernel, scalar: scalar)
+                    lastDot = dot
+                    return seconds
+                }
+                let lastOutput = kernel == .dot ? a : try runner.downloadOutput(of: kernel)
+                let last = verifyStream(kernel, precision: precision, a: a, b: b, c: c, scalar: scalar,
+                                        output: lastOutput, dot: lastDot)
+                let bytes = Double(kernel.arraysMoved * length * precision.elementBytes)
+                let peak = backend.peakBandwidthGBs()
+                measurement.record(samples: samples.seconds.map { bytes / $0 / 1e9 }, verification: last,
+                                   peak: peak?.value, peakBasis: peak?.basis)
+                measurement.hostClockDisagreement = hostClockDisagreement(samples)
+            } catch {
+                measurement.status = .failed
+                measurement.reason = "\(error)"
+            }
+            return measurement
+        }
+    }
+
+    /// Peak: each vector width measured and verified, plus the best as kernel `fma-best`.
+    public static func peak(_ backend: any BenchmarkBackend, precision: Precision, policy: SamplingPolicy,
+                            quick: Bool) -> [Measurement] {
+        let device = backend.descriptor.id
+        if let reason = backend.skipReason(for: precision, suite: .peak) {
+            return [.skipped(device: device, suite: .peak, kernel: "fma", precision: precision, unit: .gflops, reason: reason)]
+        }
+        let runner: any PeakRunner
+        do { runner = try backend.makePeak(precision: precision, quick: quick) } catch {
+            return [.failed(device: device, suite: .peak, kernel: "fma", precision: precision, unit: .gflops, reason: "\(error)")]
+        }
+        let peak = backend.peakGFLOPS(precision)
+        var results: [Measurement] = runner.widths.map { width in
+            var m = Measurement(device: device, suite: .peak, kernel: "fma-w\(width)", precision: precision,
+                                size: ["width": width], unit: .gflops)
+            m.timing = backend.timingMethod
+            do {
+                var flops = 0.0
+                let samples = try collectSamples(policy) {
+                    let run = try runner.run(width: width)
+                    flops = run.flops
+                    return run.seconds
+                }
+                m.record(samples: samples.seconds.map { flops / $0 / 1e9 }, verification: try runner.verify(width: width),
+                         peak: peak?.value, peakBasis: peak?.basis)
+                m.hostClockDisagreement = hostClockDisagreement(samples)
+            } catch {
+                m.status = .failed
+                m.reason = "\(error)"
+            }
+            return m
+        }
+        if let best = results.filter({ $0.status == .ok }).max(by: { ($0.median ?? 0) < ($1.median ?? 0) }) {
+            var copy = best
+            copy.kernel = "fma-best"
+            results.append(copy)
+        }
+        return results
+    }
+
+    /// The host clock over the batch against the sum of per-run times, when runs are long
+    /// enough (≥ 1 ms each) for launch overhead not to matter. Returns the relative gap if > 5%.
+    static func hostClockDisagreement(_ samples: SampleSet) -> Double? {
+        let total = samples.seconds.reduce(0, +)
+        guard total > 0, samples.seconds.count > 0, total / Double(samples.seconds.count) >= 1e-3 else { return nil }
+        let gap = abs(samples.batchHostSeconds - total) / total
+        return gap > 0.05 ? gap : nil
+    }
+}
