@@ -37,3 +37,15 @@ func chunk(_ index: Int, of parts: Int, count: Int, granule: Int) -> Range<Int> 
     let hi = index == parts - 1 ? count : min(count, (units * (index + 1) / parts) * granule)
     return lo..<max(lo, hi)
 }
+
+// LLVM's prefetch intrinsic, reached through its symbol name (Swift has no
+// prefetch API). Arguments: address, rw (0 read, 1 write), locality (0...3),
+// cache type (1 = data). Lowers to prefetcht0 / prfm; no effect on results.
+@_silgen_name("llvm.prefetch.p0")
+func _llvmPrefetch(_ p: UnsafeRawPointer, _ rw: Int32, _ locality: Int32, _ type: Int32)
+
+/// Hints the cache line holding `p` into L1 for writing.
+@inline(__always)
+func prefetchForWrite<T>(_ p: UnsafePointer<T>) {
+    _llvmPrefetch(UnsafeRawPointer(p), 1, 3, 1)
+}

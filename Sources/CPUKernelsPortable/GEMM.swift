@@ -118,6 +118,11 @@ enum SgemmSpec: GemmSpec {
     ) {
         var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V()
         var c30 = V(), c31 = V(), c40 = V(), c41 = V(), c50 = V(), c51 = V()
+        if full {
+            // Pull the C tile towards L1 while the k loop runs (each row may span 2 lines).
+            var pc = UnsafePointer(c)
+            for _ in 0..<6 { prefetchForWrite(pc); prefetchForWrite(pc + 15); pc += ldc }
+        }
         var pa = a, pb = b
         var kk = kc
         while kk > 0 {
@@ -164,6 +169,11 @@ enum DgemmSpec: GemmSpec {
     ) {
         var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V()
         var c30 = V(), c31 = V(), c40 = V(), c41 = V(), c50 = V(), c51 = V()
+        if full {
+            // Pull the C tile towards L1 while the k loop runs (each row may span 2 lines).
+            var pc = UnsafePointer(c)
+            for _ in 0..<6 { prefetchForWrite(pc); prefetchForWrite(pc + 7); pc += ldc }
+        }
         var pa = a, pb = b
         var kk = kc
         while kk > 0 {
