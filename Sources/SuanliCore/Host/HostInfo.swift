@@ -64,7 +64,7 @@ public struct HostInfo: Codable, Sendable, Equatable {
             cpuModel: cpuModel(fromProcCpuinfo: cpuinfo),
             architecture: field(uts.machine),
             logicalCores: ProcessInfo.processInfo.activeProcessorCount,
-            features: CPUFeatureSet.parse(procCpuinfo: cpuinfo).simdFeatures,
+            features: simdFeatures(CPUFeatureSet.parse(procCpuinfo: cpuinfo)),
             caches: readCaches(),
             memoryBytes: memoryBytes(fromProcMeminfo: readText("/proc/meminfo") ?? ""),
             maxClockMHz: readText("/sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq")
@@ -72,6 +72,13 @@ public struct HostInfo: Codable, Sendable, Equatable {
             os: osName(fromOsRelease: readText("/etc/os-release") ?? ""),
             kernel: field(uts.release)
         )
+    }
+
+    /// The SIMD-related features, in a fixed order (x86-64 and arm64 names).
+    static func simdFeatures(_ set: CPUFeatureSet) -> [String] {
+        let known = ["neon", "sse2", "sse4_1", "sse4_2", "avx", "avx2", "fma", "f16c", "avx512f", "avx512bw", "avx512vl",
+                     "avx512_bf16", "avx512_fp16", "amx_tile", "asimdhp", "sve", "sve2"]
+        return known.filter(set.has)
     }
 
     static func readText(_ path: String) -> String? {

@@ -1,0 +1,391 @@
+// SGEMM / DGEMM: row-major C = alpha*A*B + beta*C.
+//
+// BLIS-style structure:
+//   for jc in N step NC            (B panel of NC columns, shared by all threads, L3)
+//     for pc in K step KC          (rank-KC update)
+//       pack B[pc..<pc+KC, jc..<jc+NC] into NR-wide micro-panels (threads split the panels)
+//       each thread, on its own rectangle of rows x micro-panels:
+//         for ic in its rows step MC   (A block MC x KC packed per thread, L2)
+//           pack A into MR-tall micro-panels
+//           for jr in its micro-panels (B micro-panel KC x NR, L1)
+//             for ir in A micro-panels: MR x NR register-blocked micro-kernel
+// Edges are handled by zero padding in the packed panels and a masked write-back.
+
+import Dispatch
+
+/// Cache-blocking parameters (elements). MC is rounded to a multiple of MR and
+/// NC to a multiple of NR by the driver.
+public struct GemmBlocking: Sendable, Equatable {
+    public var mc: Int
+    public var kc: Int
+    public var nc: Int
+    public init(mc: Int, kc: Int, nc: Int) {
+        self.mc = max(1, mc); self.kc = max(1, kc); self.nc = max(1, nc)
+    }
+    /// fp32 defaults (6x16 micro-tile), tuned on Zen 4 (32 KiB L1d, 1 MiB L2).
+    public static let sgemmDefault = GemmBlocking(mc: 144, kc: 256, nc: 4080)
+    /// fp64 defaults (6x8 micro-tile).
+    public static let dgemmDefault = GemmBlocking(mc: 96, kc: 256, nc: 4080)
+}
+
+extension CPUKernels {
+    /// Micro-tile of the fp32 kernel (rows x columns).
+    public static let sgemmMicroTile = (mr: 6, nr: 16)
+    /// Micro-tile of the fp64 kernel (rows x columns).
+    public static let dgemmMicroTile = (mr: 6, nr: 8)
+
+    /// Single-precision row-major GEMM: C[m x n] = alpha * A[m x k] * B[k x n] + beta * C.
+    /// `lda`, `ldb`, `ldc` are row strides in elements. When `beta == 0`, C is not read.
+    public static func sgemm(
+        m: Int, n: Int, k: Int, alpha: Float,
+        a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int,
+        beta: Float,
+        c: UnsafeMutablePointer<Float>, ldc: Int,
+        threads: Int = 1,
+        blocking: GemmBlocking = .sgemmDefault
+    ) {
+        gemmDriver(SgemmSpec.self, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
+                   beta: beta, c: c, ldc: ldc, threads: threads, blocking: blocking)
+    }
+
+    /// Double-precision row-major GEMM: C[m x n] = alpha * A[m x k] * B[k x n] + beta * C.
+    /// `lda`, `ldb`, `ldc` are row strides in elements. When `beta == 0`, C is not read.
+    public static func dgemm(
+        m: Int, n: Int, k: Int, alpha: Double,
+        a: UnsafePointer<Double>, lda: Int,
+        b: UnsafePointer<Double>, ldb: Int,
+        beta: Double,
+        c: UnsafeMutablePointer<Double>, ldc: Int,
+        threads: Int = 1,
+        blocking: GemmBlocking = .dgemmDefault
+    ) {
+        gemmDriver(DgemmSpec.self, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
+                   beta: beta, c: c, ldc: ldc, threads: threads, blocking: blocking)
+    }
+}
+
+// MARK: - Micro-kernel specifications
+
+protocol GemmSpec: SendableMetatype {
+    associatedtype Scalar: BinaryFloatingPoint & Sendable & SendableMetatype
+    static var mr: Int { get }
+    static var nr: Int { get }
+    /// acc = A_panel(MR x kc) * B_panel(kc x NR); then full-tile write-back to C when
+    /// `full`, otherwise the MR x NR accumulators go to `scratch` (row-major, NR wide).
+    static func microKernel(
+        kc: Int, a: UnsafePointer<Scalar>, b: UnsafePointer<Scalar>,
+        c: UnsafeMutablePointer<Scalar>, ldc: Int,
+        alpha: Scalar, beta: Scalar, betaIsZero: Bool,
+        full: Bool, scratch: UnsafeMutablePointer<Scalar>)
+}
+
+@inline(__always)
+func loadV<V: SIMD>(_ p: UnsafePointer<V.Scalar>, _ type: V.Type) -> V {
+    UnsafeRawPointer(p).loadUnaligned(as: V.self)
+}
+
+@inline(__always)
+func storeV<V: SIMD>(_ v: V, _ p: UnsafeMutablePointer<V.Scalar>) {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: V.self)
+}
+
+@inline(__always)
+func writeRow<V: SIMD>(_ x0: V, _ x1: V, _ p: UnsafeMutablePointer<V.Scalar>, alpha: V, beta: V, betaIsZero: Bool)
+where V.Scalar: BinaryFloatingPoint {
+    let w = V.scalarCount
+    if betaIsZero {
+        storeV(alpha * x0, p)
+        storeV(alpha * x1, p + w)
+    } else {
+        storeV(alpha * x0 + beta * loadV(p, V.self), p)
+        storeV(alpha * x1 + beta * loadV(p + w, V.self), p + w)
+    }
+}
+
+enum SgemmSpec: GemmSpec {
+    typealias Scalar = Float
+    typealias V = SIMD8<Float>
+    static var mr: Int { 6 }
+    static var nr: Int { 16 }
+
+    @inline(__always)
+    static func microKernel(
+        kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+        c: UnsafeMutablePointer<Float>, ldc: Int,
+        alpha: Float, beta: Float, betaIsZero: Bool,
+        full: Bool, scratch: UnsafeMutablePointer<Float>
+    ) {
+        var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V()
+        var c30 = V(), c31 = V(), c40 = V(), c41 = V(), c50 = V(), c51 = V()
+        if full {
+            // Pull the C tile towards L1 while the k loop runs (each row may span 2 lines).
+            var pc = UnsafePointer(c)
+            for _ in 0..<6 { prefetchForWrite(pc); prefetchForWrite(pc + 15); pc += ldc }
+        }
+        var pa = a, pb = b
+        var kk = kc
+        while kk > 0 {
+            let b0 = loadV(pb, V.self), b1 = loadV(pb + 8, V.self)
+            var x = V(repeating: pa[0]); c00 = madd(c00, x, b0); c01 = madd(c01, x, b1)
+            x = V(repeating: pa[1]); c10 = madd(c10, x, b0); c11 = madd(c11, x, b1)
+            x = V(repeating: pa[2]); c20 = madd(c20, x, b0); c21 = madd(c21, x, b1)
+            x = V(repeating: pa[3]); c30 = madd(c30, x, b0); c31 = madd(c31, x, b1)
+            x = V(repeating: pa[4]); c40 = madd(c40, x, b0); c41 = madd(c41, x, b1)
+            x = V(repeating: pa[5]); c50 = madd(c50, x, b0); c51 = madd(c51, x, b1)
+            pa += 6; pb += 16; kk -= 1
+        }
+        if full {
+            let av = V(repeating: alpha), bv = V(repeating: beta)
+            writeRow(c00, c01, c, alpha: av, beta: bv, betaIsZero: betaIsZero)
+            writeRow(c10, c11, c + ldc, alpha: av, beta: bv, betaIsZero: betaIsZero)
+            writeRow(c20, c21, c + 2 * ldc, alpha: av, beta: bv, betaIsZero: betaIsZero)
+            writeRow(c30, c31, c + 3 * ldc, alpha: av, beta: bv, betaIsZero: betaIsZero)
+            writeRow(c40, c41, c + 4 * ldc, alpha: av, beta: bv, betaIsZero: betaIsZero)
+            writeRow(c50, c51, c + 5 * ldc, alpha: av, beta: bv, betaIsZero: betaIsZero)
+        } else {
+            storeV(c00, scratch); storeV(c01, scratch + 8)
+            storeV(c10, scratch + 16); storeV(c11, scratch + 24)
+            storeV(c20, scratch + 32); storeV(c21, scratch + 40)
+            storeV(c30, scratch + 48); storeV(c31, scratch + 56)
+            storeV(c40, scratch + 64); storeV(c41, scratch + 72)
+            storeV(c50, scratch + 80); storeV(c51, scratch + 88)
+        }
+    }
+}
+
+enum DgemmSpec: GemmSpec {
+    typealias Scalar = Double
+    typealias V = SIMD4<Double>
+    static var mr: Int { 6 }
+    static var nr: Int { 8 }
+
+    @inline(__always)
+    static func microKernel(
+        kc: Int, a: UnsafePointer<Double>, b: UnsafePointer<Double>,
+        c: UnsafeMutablePointer<Double>, ldc: Int,
+        alpha: Double, beta: Double, betaIsZero: Bool,
+        full: Bool, scratch: UnsafeMutablePointer<Double>
+    ) {
+        var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V()
+        var c30 = V(), c31 = V(), c40 = V(), c41 = V(), c50 = V(), c51 = V()
+        if full {
+            // Pull the C tile towards L1 while the k loop runs (each row may span 2 lines).
+            var pc = UnsafePointer(c)
+            for _ in 0..<6 { prefetchForWrite(pc); prefetchForWrite(pc + 7); pc += ldc }
+        }
+        var pa = a, pb = b
+        var kk = kc
+        while kk > 0 {
+            let b0 = loadV(pb, V.self), b1 = loadV(pb + 4, V.self)
+            var x = V(repeating: pa[0]); c00 = madd(c00, x, b0); c01 = madd(c01, x, b1)
+            x = V(repeating: pa[1]); c10 = madd(c10, x, b0); c11 = madd(c11, x, b1)
+            x = V(repeating: pa[2]); c20 = madd(c20, x, b0); c21 = madd(c21, x, b1)
+            x = V(repeating: pa[3]); c30 = madd(c30, x, b0); c31 = madd(c31, x, b1)
+            x = V(repeating: pa[4]); c40 = madd(c40, x, b0); c41 = madd(c41, x, b1)
+            x = V(repeating: pa[5]); c50 = madd(c50, x, b0); c51 = madd(c51, x, b1)
+            pa += 6; pb += 8; kk -= 1
+        }
+        if full {
+            let av = V(repeating: alpha), bv = V(repeating: beta)
+            writeRow(c00, c01, c, alpha: av, beta: bv, betaIsZero: betaIsZero)
+            writeRow(c10, c11, c + ldc, alpha: av, beta: bv, betaIsZero: betaIsZero)
+            writeRow(c20, c21, c + 2 * ldc, alpha: av, beta: bv, betaIsZero: betaIsZero)
+            writeRow(c30, c31, c + 3 * ldc, alpha: av, beta: bv, betaIsZero: betaIsZero)
+            writeRow(c40, c41, c + 4 * ldc, alpha: av, beta: bv, betaIsZero: betaIsZero)
+            writeRow(c50, c51, c + 5 * ldc, alpha: av, beta: bv, betaIsZero: betaIsZero)
+        } else {
+            storeV(c00, scratch); storeV(c01, scratch + 4)
+            storeV(c10, scratch + 8); storeV(c11, scratch + 12)
+            storeV(c20, scratch + 16); storeV(c21, scratch + 20)
+            storeV(c30, scratch + 24); storeV(c31, scratch + 28)
+            storeV(c40, scratch + 32); storeV(c41, scratch + 36)
+            storeV(c50, scratch + 40); storeV(c51, scratch + 44)
+        }
+    }
+}
+
+// MARK: - Packing
+
+/// Packs rows [0, mc) x cols [0, kc) of A (row stride lda) into MR-tall micro-panels:
+/// panel p holds, for each k, MR consecutive values A[p*MR + i, k] (zero padded).
+@inline(__always)
+func packA<S: GemmSpec>(_ spec: S.Type, a: UnsafePointer<S.Scalar>, lda: Int, mc: Int, kc: Int,
+                        dst: UnsafeMutablePointer<S.Scalar>) {
+    let mr = S.mr
+    var d = dst
+    var i0 = 0
+    while i0 < mc {
+        let rows = min(mr, mc - i0)
+        if rows == mr {
+            // Row pointers for the full micro-panel.
+            let r0 = a + i0 * lda
+            for kk in 0..<kc {
+                var src = r0 + kk
+                for i in 0..<mr {
+                    d[i] = src.pointee
+                    src += lda
+                }
+                d += mr
+            }
+        } else {
+            for kk in 0..<kc {
+                for i in 0..<mr {
+                    d[i] = i < rows ? a[(i0 + i) * lda + kk] : 0
+                }
+                d += mr
+            }
+        }
+        i0 += mr
+    }
+}
+
+/// Packs micro-panels [p0, p1) of B[kc x nc] (row stride ldb): panel p holds, for
+/// each k, NR consecutive values B[k, p*NR + j] (zero padded). Panels are stored
+/// at dst + p * kc * NR.
+@inline(__always)
+func packB<S: GemmSpec>(_ spec: S.Type, b: UnsafePointer<S.Scalar>, ldb: Int, kc: Int, nc: Int,
+                        panels: Range<Int>, dst: UnsafeMutablePointer<S.Scalar>) {
+    let nr = S.nr
+    for p in panels {
+        let j0 = p * nr
+        let cols = min(nr, nc - j0)
+        var d = dst + p * kc * nr
+        var src = b + j0
+        if cols == nr {
+            for _ in 0..<kc {
+                for j in 0..<nr { d[j] = src[j] }
+                d += nr; src += ldb
+            }
+        } else {
+            for _ in 0..<kc {
+                for j in 0..<nr { d[j] = j < cols ? src[j] : 0 }
+                d += nr; src += ldb
+            }
+        }
+    }
+}
+
+// MARK: - Driver
+
+@inline(__always)
+func roundUp(_ x: Int, _ m: Int) -> Int { (x + m - 1) / m * m }
+
+@inline(__always)
+func gemmDriver<S: GemmSpec>(
+    _ spec: S.Type,
+    m: Int, n: Int, k: Int, alpha: S.Scalar,
+    a: UnsafePointer<S.Scalar>, lda: Int,
+    b: UnsafePointer<S.Scalar>, ldb: Int,
+    beta: S.Scalar,
+    c: UnsafeMutablePointer<S.Scalar>, ldc: Int,
+    threads: Int, blocking: GemmBlocking
+) {
+    precondition(m >= 0 && n >= 0 && k >= 0, "gemm: negative dimension")
+    precondition(lda >= max(1, k) && ldb >= max(1, n) && ldc >= max(1, n), "gemm: leading dimension too small")
+    if m == 0 || n == 0 { return }
+    let mr = S.mr, nr = S.nr
+    typealias T = S.Scalar
+    if k == 0 {
+        // C = beta * C (no product); beta == 0 writes zeros without reading C.
+        for i in 0..<m {
+            let row = c + i * ldc
+            for j in 0..<n { row[j] = beta == 0 ? 0 : beta * row[j] }
+        }
+        return
+    }
+
+    let threads = max(1, threads)
+    let MC = max(mr, roundUp(min(blocking.mc, roundUp(m, mr)), mr))
+    let KC = min(blocking.kc, k)
+    let NC = max(nr, roundUp(min(blocking.nc, roundUp(n, nr)), nr))
+
+    // Thread grid: tm row groups x tn column groups. Prefer splitting rows (each
+    // thread packs only its own A); split columns when M is too small.
+    let mPanelsTotal = (m + mr - 1) / mr
+    var tmSearch = threads
+    while tmSearch > 1 && (threads % tmSearch != 0 || mPanelsTotal < 2 * tmSearch) { tmSearch -= 1 }
+    if tmSearch == 1 && mPanelsTotal >= threads { tmSearch = threads }
+    let tm = tmSearch
+    let tn = threads / tm
+    let workers = tm * tn
+
+    // Buffers: one shared packed B panel; per worker packed A block and scratch tile.
+    let align = 64
+    let bElems = KC * NC
+    let aElems = KC * MC
+    let stride = MemoryLayout<T>.stride
+    let bBuf = UnsafeMutableRawPointer.allocate(byteCount: bElems * stride, alignment: align)
+    let aBytes = roundUp(aElems * stride, align)
+    let sBytes = roundUp(mr * nr * stride, align)
+    let aBuf = UnsafeMutableRawPointer.allocate(byteCount: workers * (aBytes + sBytes), alignment: align)
+    defer { bBuf.deallocate(); aBuf.deallocate() }
+    let bPacked = SendablePointer(bBuf.bindMemory(to: T.self, capacity: bElems))
+    let work = SendablePointer(aBuf.bindMemory(to: UInt8.self, capacity: workers * (aBytes + sBytes)))
+    let pa = SendablePointer(a), pb = SendablePointer(b), pc = SendablePointer(c)
+
+    var jc = 0
+    while jc < n {
+        let nc = min(NC, n - jc)
+        let nPanels = (nc + nr - 1) / nr
+        var p0 = 0
+        while p0 < k {
+            let kc = min(KC, k - p0)
+            let first = p0 == 0
+            let betaEff: T = first ? beta : 1
+            let betaIsZero = first && beta == 0
+            let jcNow = jc, p0Now = p0
+
+            // 1. Pack B[p0..<p0+kc, jc..<jc+nc], micro-panels split across workers.
+            let packWorkers = min(workers, nPanels)
+            parallelFor(packWorkers) { t in
+                let range = chunk(t, of: packWorkers, count: nPanels, granule: 1)
+                packB(S.self, b: UnsafePointer(pb.p) + p0Now * ldb + jcNow, ldb: ldb, kc: kc, nc: nc,
+                      panels: range, dst: bPacked.p)
+            }
+
+            // 2. Each worker: its rows x its micro-panels.
+            parallelFor(workers) { t in
+                let ti = t / tn, tj = t % tn
+                let rows = chunk(ti, of: tm, count: m, granule: mr)
+                let cols = chunk(tj, of: tn, count: nPanels, granule: 1)
+                if rows.isEmpty || cols.isEmpty { return }
+                let base = work.p + t * (aBytes + sBytes)
+                let aPacked = UnsafeMutableRawPointer(base).bindMemory(to: T.self, capacity: aElems)
+                let scratch = UnsafeMutableRawPointer(base + aBytes).bindMemory(to: T.self, capacity: mr * nr)
+                var ic = rows.lowerBound
+                while ic < rows.upperBound {
+                    let mc = min(MC, rows.upperBound - ic)
+                    packA(S.self, a: UnsafePointer(pa.p) + ic * lda + p0Now, lda: lda, mc: mc, kc: kc, dst: aPacked)
+                    let mPanels = (mc + mr - 1) / mr
+                    for jp in cols {
+                        let j0 = jp * nr
+                        let ncols = min(nr, nc - j0)
+                        let bPanel = UnsafePointer(bPacked.p + jp * kc * nr)
+                        for ip in 0..<mPanels {
+                            let i0 = ip * mr
+                            let nrows = min(mr, mc - i0)
+                            let cTile = pc.p + (ic + i0) * ldc + jcNow + j0
+                            let full = nrows == mr && ncols == nr
+                            S.microKernel(kc: kc, a: UnsafePointer(aPacked + ip * kc * mr), b: bPanel,
+                                          c: cTile, ldc: ldc, alpha: alpha, beta: betaEff,
+                                          betaIsZero: betaIsZero, full: full, scratch: scratch)
+                            if !full {
+                                for i in 0..<nrows {
+                                    let row = cTile + i * ldc
+                                    let acc = scratch + i * nr
+                                    for j in 0..<ncols {
+                                        row[j] = betaIsZero ? alpha * acc[j] : alpha * acc[j] + betaEff * row[j]
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    ic += mc
+                }
+            }
+            p0 += kc
+        }
+        jc += nc
+    }
+}
