@@ -17,6 +17,9 @@ public enum CPUKernelVariant: String, Sendable, CaseIterable {
         #endif
     }
 
+    /// The variant this machine's CPU selects.
+    public static var forThisMachine: CPUKernelVariant { select(for: .current()) }
+
     /// The name the kernels' module reports for itself (recorded in results).
     public var moduleVariantName: String {
         switch self {

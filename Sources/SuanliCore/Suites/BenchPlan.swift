@@ -1,0 +1,76 @@
+/// One unit of work in a bench run: a suite on a backend at one precision and size.
+public struct BenchStep: Sendable {
+    public var suite: Suite
+    public var precision: Precision?
+    public var shape: GEMMShape?
+    public var label: String
+}
+
+/// What `suanli bench` should run.
+public struct BenchPlan: Sendable {
+    public var suites: [Suite]
+    public var precisions: [Precision]
+    /// GEMM shapes; nil means the backend's defaults.
+    public var shapes: [GEMMShape]?
+    /// Stream array length; nil means the backend's default.
+    public var streamLength: Int?
+    public var quick: Bool
+    public var retune: Bool
+
+    public init(suites: [Suite], precisions: [Precision], shapes: [GEMMShape]?, streamLength: Int?, quick: Bool, retune: Bool) {
+        self.suites = suites
+        self.precisions = precisions
+        self.shapes = shapes
+        self.streamLength = streamLength
+        self.quick = quick
+        self.retune = retune
+    }
+
+    public var policy: SamplingPolicy { quick ? .quick : .standard }
+
+    /// The steps for `backend`, in order.
+    public func steps(for backend: any BenchmarkBackend) -> [BenchStep] {
+        var steps: [BenchStep] = []
+        for suite in suites {
+            switch suite {
+            case .gemm:
+                for precision in precisions {
+                    for shape in shapes ?? backend.defaultGEMMShapes(quick: quick) {
+                        steps.append(BenchStep(suite: .gemm, precision: precision, shape: shape,
+                                               label: "gemm \(precision.rawValue) \(shape)"))
+                    }
+                }
+            case .stream, .peak:
+                // Stream and peak in fp32 and fp64 (half precision stays a GEMM matter).
+                for precision in precisions where precision == .fp32 || precision == .fp64 {
+                    steps.append(BenchStep(suite: suite, precision: precision, shape: nil, label: "\(suite.rawValue) \(precision.rawValue)"))
+                }
+            case .transfer, .latency:
+                steps.append(BenchStep(suite: suite, precision: nil, shape: nil, label: suite.rawValue))
+            }
+        }
+        return steps
+    }
+
+    /// Runs one step. Errors become failed measurements; nothing here throws.
+    public func run(_ step: BenchStep, on backend: any BenchmarkBackend) -> [Measurement] {
+        let id = backend.descriptor.id
+        switch step.suite {
+        case .gemm:
+            return [Suites.gemm(backend, precision: step.precision!, shape: step.shape!, policy: policy, retune: retune)]
+        case .stream:
+            let length = streamLength ?? backend.defaultStreamLength(step.precision!, quick: quick)
+            return Suites.stream(backend, precision: step.precision!, length: length, policy: policy)
+        case .peak:
+            return Suites.peak(backend, precision: step.precision!, policy: policy, quick: quick)
+        case .transfer:
+            do { return try backend.runTransfer(policy: policy, quick: quick) } catch {
+                return [.failed(device: id, suite: .transfer, kernel: "transfer", precision: nil, unit: .gbps, reason: "\(error)")]
+            }
+        case .latency:
+            do { return try backend.runLatency(policy: policy, quick: quick) } catch {
+                return [.failed(device: id, suite: .latency, kernel: "launch", precision: nil, unit: .microseconds, reason: "\(error)")]
+            }
+        }
+    }
+}

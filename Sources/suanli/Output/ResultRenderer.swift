@@ -1,0 +1,73 @@
+import SuanliCore
+import TextTable
+
+/// Renders a result document for people (table, Markdown) or tools (JSON, CSV).
+enum ResultRenderer {
+    static func render(_ document: ResultDocument, format: OutputFormat) -> String {
+        switch format {
+        case .json:
+            return (try? document.encoded()).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        case .csv:
+            var lines = ["device,suite,kernel,precision,size,unit,median,min,max,p10,p90,cv,samples,verified,status,fraction_of_peak,reason"]
+            for m in document.measurements {
+                let fields: [String] = [m.device, m.suite.rawValue, m.kernel, m.precision?.rawValue ?? "", sizeText(m.size),
+                                        m.unit.rawValue, number(m.median), number(m.min), number(m.max), number(m.p10),
+                                        number(m.p90), number(m.cv), "\(m.samples.count)", "\(m.verified)", m.status.rawValue,
+                                        number(m.fractionOfPeak), m.reason ?? ""]
+                lines.append(fields.map(csvField).joined(separator: ","))
+            }
+            return lines.joined(separator: "\n")
+        case .table, .markdown:
+            struct Row { let m: Measurement }
+            let table = TextTable<Row> { row in
+                let m = row.m
+                let reported = m.status == .ok
+                return [
+                    Column(title: "Device", value: m.device),
+                    Column(title: "Suite", value: m.suite.rawValue),
+                    Column(title: "Kernel", value: m.kernel),
+                    Column(title: "Prec", value: m.precision?.rawValue ?? "-"),
+                    Column(title: "Size", value: sizeText(m.size)),
+                    Column(title: "Median", value: reported ? number(m.median) : "-", align: .right),
+                    Column(title: "Unit", value: m.unit.rawValue),
+                    Column(title: "p10–p90", value: reported ? "\(number(m.p10))–\(number(m.p90))" : "-"),
+                    Column(title: "CV", value: reported ? percent(m.cv) : "-", align: .right),
+                    Column(title: "n", value: m.samples.count, align: .right),
+                    Column(title: "Peak", value: reported ? percent(m.fractionOfPeak) : "-", align: .right),
+                    Column(title: "Status", value: m.status.rawValue + (m.status == .ok ? "" : ": " + (m.reason ?? "")).prefix(90)),
+                ]
+            }
+            let rows = document.measurements.map(Row.init)
+            let style: TextTableStyle.Type = format == .markdown ? Style.pipe : Style.simple
+            var text = table.string(for: rows, style: style) ?? ""
+            let failed = document.measurements.filter { $0.status == .failed }.count
+            let ok = document.measurements.filter { $0.status == .ok }.count
+            text += "\n\(ok) verified, \(failed) failed, "
+                + "\(document.measurements.filter { $0.status == .skipped }.count) skipped, "
+                + "\(document.measurements.filter { $0.status == .implausible }.count) implausible"
+                + (document.incomplete ? " (incomplete run)" : "")
+            return text
+        }
+    }
+
+    static func sizeText(_ size: [String: Int]) -> String {
+        if let m = size["m"], let n = size["n"], let k = size["k"] { return "\(m)x\(n)x\(k)" }
+        return size.keys.sorted().map { "\($0)=\(size[$0]!)" }.joined(separator: " ")
+    }
+
+    static func number(_ value: Double?) -> String {
+        guard let value else { return "" }
+        let magnitude = abs(value)
+        return formatted(value, decimals: magnitude >= 100 ? 1 : magnitude >= 1 ? 2 : 4)
+    }
+
+    static func percent(_ value: Double?) -> String {
+        guard let value else { return "" }
+        return formatted(value * 100, decimals: 1) + "%"
+    }
+
+    static func csvField(_ text: String) -> String {
+        text.contains(",") || text.contains("\"") || text.contains("\n")
+            ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+    }
+}
