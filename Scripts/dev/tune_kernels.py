@@ -1,0 +1,239 @@
+#!/usr/bin/env python3
+"""Development / tuning harness for Suanli's OpenCL kernels (pyopencl + numpy).
+
+Not the product harness (that is Swift); this documents how the kernel
+parameters in Kernels/gemm.tuning.json and the stream/peak defaults were chosen.
+
+Usage:
+  tune_kernels.py gemm   [--size 2048] [--reps 5] [--configs all|name,name] [--json]
+  tune_kernels.py gemmcheck            # correctness sweep over odd sizes/configs/precisions
+  tune_kernels.py stream [--n 33554432] [--reps 10]
+  tune_kernels.py peak   [--iters 4096]
+  tune_kernels.py latency
+Times are kernel-only (profiling events), medians over --reps after 1 warm-up.
+"""
+import argparse, json, os, statistics, sys, time
+import numpy as np
+import pyopencl as cl
+
+ROOT = os.path.normpath(os.path.join(os.path.dirname(__file__), "..", ".."))
+KDIR = os.path.join(ROOT, "Kernels")
+
+_ctx = _queue = _dev = None
+
+
+def env():
+    global _ctx, _queue, _dev
+    if _ctx is None:
+        plat = cl.get_platforms()[int(os.environ.get("SL_PLATFORM", "0"))]
+        _dev = plat.get_devices()[int(os.environ.get("SL_DEVICE", "0"))]
+        _ctx = cl.Context([_dev])
+        _queue = cl.CommandQueue(_ctx, properties=cl.command_queue_properties.PROFILING_ENABLE)
+    return _ctx, _queue, _dev
+
+
+PREC = {  # name -> (REAL np dtype, ACC np dtype, defines)
+    "fp32": (np.float32, np.float32, {"REAL": "float", "ACC": "float"}),
+    "fp64": (np.float64, np.float64, {"REAL": "double", "ACC": "double", "USE_FP64": None}),
+    "mixed": (np.float16, np.float32, {"REAL": "half", "ACC": "float"}),
+}
+
+
+def build(fname, defines):
+    ctx, _, _ = env()
+    src = open(os.path.join(KDIR, fname)).read()
+    opts = []
+    for k, v in defines.items():
+        opts.append("-D%s" % k if v is None else "-D%s=%s" % (k, v))
+    return cl.Program(ctx, src).build(options=opts)
+
+
+def ev_ms(ev):
+    ev.wait()
+    return (ev.profile.end - ev.profile.start) * 1e-6
+
+
+def load_tuning():
+    return json.load(open(os.path.join(KDIR, "gemm.tuning.json")))
+
+
+# ----------------------------------------------------------------------------- GEMM
+def gemm_global(cfg, M, N):
+    d = cfg["defines"]
+    return (-(-N // d["NWG"]) * d["NDIMC"], -(-M // d["MWG"]) * d["MDIMC"])
+
+
+def run_gemm(cfg, M, N, K, prec="fp32", reps=3, beta=0.0, alpha=1.0, check=True, exact=False, seed=1):
+    ctx, q, _ = env()
+    rt, at, pdef = PREC[prec]
+    defs = dict(pdef)
+    defs.update(cfg["defines"])
+    if exact:
+        defs["EXACT_TILES"] = None
+    prg = build("gemm.cl", defs)
+    k = cl.Kernel(prg, "gemm")
+    rng = np.random.default_rng(seed)
+    A = (rng.random((M, K)) - 0.5).astype(rt)
+    B = (rng.random((K, N)) - 0.5).astype(rt)
+    C0 = (rng.random((M, N)) - 0.5).astype(rt) if beta != 0 else np.full((M, N), np.nan, rt)
+    mf = cl.mem_flags
+    dA = cl.Buffer(ctx, mf.READ_ONLY | mf.COPY_HOST_PTR, hostbuf=A)
+    dB = cl.Buffer(ctx, mf.READ_ONLY | mf.COPY_HOST_PTR, hostbuf=B)
+    dC = cl.Buffer(ctx, mf.READ_WRITE | mf.COPY_HOST_PTR, hostbuf=C0)
+    k.set_args(np.int32(M), np.int32(N), np.int32(K), at(alpha), dA, np.int32(K), dB, np.int32(N),
+               at(beta), dC, np.int32(N))
+    gsz = gemm_global(cfg, M, N)
+    lsz = tuple(cfg["local"])
+    times = []
+    for r in range(reps + 1):
+        if beta != 0 and r > 0:
+            cl.enqueue_copy(q, dC, C0).wait()
+        ev = cl.enqueue_nd_range_kernel(q, k, gsz, lsz)
+        t = ev_ms(ev)
+        if r > 0:
+            times.append(t)
+        if r == 0 and check:
+            C = np.empty_like(C0)
+            cl.enqueue_copy(q, C, dC).wait()
+            ref = alpha * (A.astype(np.float64) @ B.astype(np.float64))
+            if beta != 0:
+                ref += beta * C0.astype(np.float64)
+            err = np.max(np.abs(C.astype(np.float64) - ref)) if C.size else 0.0
+            tol = {"fp32": 1e-5, "fp64": 1e-12, "mixed": 2e-3}[prec] * max(1, K) ** 0.5 * 4
+            if prec == "mixed":
+                tol += np.max(np.abs(ref)) * 1e-3  # half rounding of the stored result
+            if not np.isfinite(err) or err > tol:
+                raise RuntimeError("gemm %s %s M=%d N=%d K=%d beta=%g: max err %g > tol %g"
+                                   % (cfg["name"], prec, M, N, K, beta, err, tol))
+        if not check and r == 0 and reps == 0:
+            break
+    med = statistics.median(times) if times else float("nan")
+    return med, 2.0 * M * N * K / (med * 1e-3) / 1e9
+
+
+def cmd_gemm(a):
+    cfgs = load_tuning()
+    if a.configs != "all":
+        want = a.configs.split(",")
+        cfgs = [c for c in cfgs if c["name"] in want]
+    if a.extra:
+        cfgs += json.loads(a.extra)
+    res = []
+    for c in cfgs:
+        try:
+            ms, gf = run_gemm(c, a.size, a.size, a.size, a.prec, a.reps, check=not a.nocheck, exact=a.exact)
+            res.append((gf, c["name"]))
+            print(json.dumps({"name": "suanli-gemm", "config": c["name"], "prec": a.prec, "m": a.size,
+                              "median_ms": round(ms, 3), "median_gflops": round(gf, 2)}), flush=True)
+        except Exception as e:  # noqa
+            print(json.dumps({"config": c["name"], "error": str(e)[:400]}), flush=True)
+    if res:
+        print("best:", max(res))
+
+
+def cmd_gemmcheck(a):
+    cfgs = load_tuning()
+    sizes = [(1, 1, 1), (1, 7, 3), (17, 1, 5), (5, 9, 1), (33, 65, 17), (63, 129, 70), (100, 37, 250),
+             (128, 128, 128), (130, 66, 257)]
+    n = 0
+    for c in cfgs:
+        for prec in ["fp32", "fp64", "mixed"]:
+            for (M, N, K) in sizes:
+                for beta in (0.0, 0.5):
+                    run_gemm(c, M, N, K, prec, reps=0, beta=beta, alpha=1.5, check=True)
+                    n += 1
+        # exact-tiles path on a multiple of the tile
+        tm, tn = c["tile_m"], c["tile_n"]
+        kw = c["defines"]["KWG"]
+        run_gemm(c, 2 * tm, 3 * tn, 2 * kw, "fp32", reps=0, beta=0.25, check=True, exact=True)
+        print("ok", c["name"], flush=True)
+    print("gemmcheck passed: %d runs" % n)
+
+
+# ----------------------------------------------------------------------------- STREAM
+def cmd_stream(a):
+    ctx, q, dev = env()
+    rt, at, pdef = PREC[a.prec]
+    results = {}
+    for epi in [int(x) for x in a.epi.split(",")]:
+        for vw in [int(x) for x in a.vw.split(",")]:
+            defs = dict(pdef)
+            defs.update({"ELEMS_PER_ITEM": epi, "VW": vw, "DOT_WG": a.dot_wg})
+            prg = build("stream.cl", defs)
+            n = a.n
+            per = epi * vw
+            assert n % per == 0
+            mf = cl.mem_flags
+            ha = np.full(n, 0.1, rt); hb = np.full(n, 0.2, rt); hc = np.full(n, 0.0, rt)
+            da = cl.Buffer(ctx, mf.READ_WRITE | mf.COPY_HOST_PTR, hostbuf=ha)
+            db = cl.Buffer(ctx, mf.READ_WRITE | mf.COPY_HOST_PTR, hostbuf=hb)
+            dc = cl.Buffer(ctx, mf.READ_WRITE | mf.COPY_HOST_PTR, hostbuf=hc)
+            gs = n // per
+            ls = a.local if a.local > 0 else None
+            ngroups = a.dot_groups
+            dsum = cl.Buffer(ctx, mf.READ_WRITE, ngroups * np.dtype(at).itemsize)
+            s = at(0.4)
+            kern = {
+                "copy": (cl.Kernel(prg, "stream_copy"), (da, dc), 2),
+                "mul": (cl.Kernel(prg, "stream_mul"), (db, dc, s), 2),
+                "add": (cl.Kernel(prg, "stream_add"), (da, db, dc), 3),
+                "triad": (cl.Kernel(prg, "stream_triad"), (da, db, dc, s), 3),
+            }
+            for name, (k, args, nb) in kern.items():
+                k.set_args(*args)
+                ts = []
+                for r in range(a.reps + 1):
+                    ev = cl.enqueue_nd_range_kernel(q, k, (gs,), (ls,) if ls else None)
+                    t = ev_ms(ev)
+                    if r:
+                        ts.append(t)
+                med = statistics.median(ts)
+                gbs = nb * n * np.dtype(rt).itemsize / (med * 1e-3) / 1e9
+                results.setdefault(name, []).append((gbs, epi, vw))
+                print(json.dumps({"kernel": name, "epi": epi, "vw": vw, "median_ms": round(med, 3),
+                                  "GBps": round(gbs, 2)}), flush=True)
+            k = cl.Kernel(prg, "stream_dot")
+            k.set_args(da, db, dsum, cl.LocalMemory(a.dot_wg * np.dtype(at).itemsize), np.int32(n))
+            ts = []
+            for r in range(a.reps + 1):
+                ev = cl.enqueue_nd_range_kernel(q, k, (ngroups * a.dot_wg,), (a.dot_wg,))
+                t = ev_ms(ev)
+                if r:
+                    ts.append(t)
+            part = np.empty(ngroups, at)
+            cl.enqueue_copy(q, part, dsum).wait()
+            med = statistics.median(ts)
+            gbs = 2 * n * np.dtype(rt).itemsize / (med * 1e-3) / 1e9
+            print(json.dumps({"kernel": "dot", "epi": epi, "vw": vw, "median_ms": round(med, 3),
+                              "GBps": round(gbs, 2), "sum": float(part.sum())}), flush=True)
+    for name, v in results.items():
+        print("best", name, max(v))
+
+
+def main():
+    p = argparse.ArgumentParser()
+    sub = p.add_subparsers(dest="cmd", required=True)
+    g = sub.add_parser("gemm")
+    g.add_argument("--size", type=int, default=2048)
+    g.add_argument("--reps", type=int, default=3)
+    g.add_argument("--prec", default="fp32")
+    g.add_argument("--configs", default="all")
+    g.add_argument("--extra", default="")
+    g.add_argument("--exact", action="store_true")
+    g.add_argument("--nocheck", action="store_true")
+    sub.add_parser("gemmcheck")
+    s = sub.add_parser("stream")
+    s.add_argument("--n", type=int, default=1 << 25)
+    s.add_argument("--reps", type=int, default=10)
+    s.add_argument("--prec", default="fp32")
+    s.add_argument("--epi", default="1")
+    s.add_argument("--vw", default="1")
+    s.add_argument("--local", type=int, default=0)
+    s.add_argument("--dot_wg", type=int, default=256)
+    s.add_argument("--dot_groups", type=int, default=256)
+    a = p.parse_args()
+    {"gemm": cmd_gemm, "gemmcheck": cmd_gemmcheck, "stream": cmd_stream}[a.cmd](a)
+
+
+if __name__ == "__main__":
+    main()
