@@ -55,8 +55,8 @@
 #define VW 1
 #endif
 #ifndef LOCAL_A
-#define LOCAL_A 1        // 1: stage the A tile in local memory; 0: read A from global
-#endif
+#define LOCAL_A 1        // 0: read A from global; 1: local tile k-major As[k][m] (GPUs);
+#endif                   // 2: local tile row-major As[m][k], copied with vectors (CPUs)
 #ifndef APAD
 #define APAD 1           // padding of the local A tile rows (bank conflicts on GPUs)
 #endif
@@ -74,6 +74,9 @@
 #endif
 #if (WPTN % VW) != 0
 #error "NWG/NDIMC must be a multiple of VW"
+#endif
+#if LOCAL_A == 2 && (KWG % VW) != 0
+#error "LOCAL_A=2 needs KWG to be a multiple of VW"
 #endif
 #if (KWG % KUNROLL) != 0
 #error "KUNROLL must divide KWG"
@@ -129,8 +132,10 @@
 #endif
 
 // One k step of the register-blocked update.
-#if LOCAL_A
+#if LOCAL_A == 1
 #define A_AT(i, k) As[(k) * (MWG + APAD) + (i) * MDIMC + tidm]
+#elif LOCAL_A == 2
+#define A_AT(i, k) As[((i) * MDIMC + tidm) * (KWG + APAD) + (k)]
 #else
 #define A_AT(i, k) LD1(arow[i], kt + (k))
 #endif
@@ -168,8 +173,10 @@ void gemm(const int M, const int N, const int K,
 #endif
 
     __local ACCV Bs[KWG * NWGV];
-#if LOCAL_A
+#if LOCAL_A == 1
     __local ACC As[KWG * (MWG + APAD)];
+#elif LOCAL_A == 2
+    __local ACC As[MWG * (KWG + APAD)];
 #else
     // Row pointers; rows past M are clamped (their results are never stored).
     __global const REAL *arow[WPTM];
@@ -211,7 +218,27 @@ void gemm(const int M, const int N, const int K,
                 Bs[idx] = v;
             }
         }
-#if LOCAL_A
+#if LOCAL_A == 2
+        // ---- stage A[m0:m0+MWG, kt:kt+KWG] row-major: As[m][k], VW-wide copies
+        if (full) {
+            for (int idx = tid; idx < MWG * (KWG / VW); idx += MDIMC * NDIMC) {
+                const int mm = idx / (KWG / VW), kv = idx % (KWG / VW);
+                const ACCV v = LDV(A + (size_t)(m0 + mm) * lda + kt, kv * VW);
+#if VW == 1
+                As[mm * (KWG + APAD) + kv] = v;
+#else
+                SL_CAT(vstore, VW)(v, 0, As + mm * (KWG + APAD) + kv * VW);
+#endif
+            }
+        } else {
+            for (int idx = tid; idx < MWG * KWG; idx += MDIMC * NDIMC) {
+                const int mm = idx / KWG, kk = idx % KWG;
+                const int m = m0 + mm, k = kt + kk;
+                As[mm * (KWG + APAD) + kk] =
+                    (m < M && k < K) ? LD1(A + (size_t)m * lda, k) : (ACC)(0);
+            }
+        }
+#elif LOCAL_A == 1
         // ---- stage A[m0:m0+MWG, kt:kt+KWG] transposed: As[k][m]
         if (full) {
             for (int idx = tid; idx < MWG * KWG; idx += MDIMC * NDIMC) {
