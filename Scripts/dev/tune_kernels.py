@@ -162,38 +162,55 @@ def cmd_stream(a):
             prg = build("stream.cl", defs)
             n = a.n
             per = epi * vw
-            assert n % per == 0
             mf = cl.mem_flags
             ha = np.full(n, 0.1, rt); hb = np.full(n, 0.2, rt); hc = np.full(n, 0.0, rt)
             da = cl.Buffer(ctx, mf.READ_WRITE | mf.COPY_HOST_PTR, hostbuf=ha)
             db = cl.Buffer(ctx, mf.READ_WRITE | mf.COPY_HOST_PTR, hostbuf=hb)
             dc = cl.Buffer(ctx, mf.READ_WRITE | mf.COPY_HOST_PTR, hostbuf=hc)
-            gs = n // per
+            gs = -(-(-(-n // vw)) // epi)  # ceil(ceil(n/VW)/EPI)
             ls = a.local if a.local > 0 else None
+            if ls:
+                gs = -(-gs // ls) * ls
             ngroups = a.dot_groups
             dsum = cl.Buffer(ctx, mf.READ_WRITE, ngroups * np.dtype(at).itemsize)
             s = at(0.4)
+            un = np.uint32(n)
             kern = {
-                "copy": (cl.Kernel(prg, "stream_copy"), (da, dc), 2),
-                "mul": (cl.Kernel(prg, "stream_mul"), (db, dc, s), 2),
-                "add": (cl.Kernel(prg, "stream_add"), (da, db, dc), 3),
-                "triad": (cl.Kernel(prg, "stream_triad"), (da, db, dc, s), 3),
+                "copy": (cl.Kernel(prg, "stream_copy"), (da, dc, un), 2),
+                "mul": (cl.Kernel(prg, "stream_mul"), (db, dc, s, un), 2),
+                "add": (cl.Kernel(prg, "stream_add"), (da, db, dc, un), 3),
+                "triad": (cl.Kernel(prg, "stream_triad"), (da, db, dc, s, un), 3),
             }
+            sc = float(s)
+            expect = {  # output buffer, expected value from a=0.1, b=0.2, c=0.3
+                "copy": (dc, 0.1), "mul": (db, sc * 0.3), "add": (dc, 0.1 + 0.2),
+                "triad": (da, 0.2 + sc * 0.3)}
+            rng = np.random.default_rng(0)
             for name, (k, args, nb) in kern.items():
                 k.set_args(*args)
                 ts = []
+                for buf, val in ((da, 0.1), (db, 0.2), (dc, 0.3)):
+                    cl.enqueue_fill_buffer(q, buf, rt(val), 0, n * np.dtype(rt).itemsize).wait()
                 for r in range(a.reps + 1):
                     ev = cl.enqueue_nd_range_kernel(q, k, (gs,), (ls,) if ls else None)
                     t = ev_ms(ev)
                     if r:
                         ts.append(t)
+                    else:
+                        out = np.empty(n, rt)
+                        cl.enqueue_copy(q, out, expect[name][0]).wait()
+                        idx = np.concatenate([rng.integers(0, n, 4096), np.arange(max(0, n - 40), n), np.arange(40)])
+                        if not np.allclose(out.astype(np.float64), expect[name][1], rtol=1e-2) or \
+                           not np.all(np.isfinite(out)):
+                            bad = np.nonzero(~np.isclose(out.astype(np.float64), expect[name][1], rtol=1e-2))[0]
+                            raise RuntimeError("%s wrong at %d elements, first %s" % (name, bad.size, bad[:5]))
                 med = statistics.median(ts)
                 gbs = nb * n * np.dtype(rt).itemsize / (med * 1e-3) / 1e9
                 results.setdefault(name, []).append((gbs, epi, vw))
                 print(json.dumps({"kernel": name, "epi": epi, "vw": vw, "median_ms": round(med, 3),
                                   "GBps": round(gbs, 2)}), flush=True)
             k = cl.Kernel(prg, "stream_dot")
-            k.set_args(da, db, dsum, cl.LocalMemory(a.dot_wg * np.dtype(at).itemsize), np.int32(n))
+            k.set_args(da, db, dsum, un)
             ts = []
             for r in range(a.reps + 1):
                 ev = cl.enqueue_nd_range_kernel(q, k, (ngroups * a.dot_wg,), (a.dot_wg,))
@@ -202,6 +219,12 @@ def cmd_stream(a):
                     ts.append(t)
             part = np.empty(ngroups, at)
             cl.enqueue_copy(q, part, dsum).wait()
+            cl.enqueue_copy(q, ha, da).wait()
+            cl.enqueue_copy(q, hb, db).wait()
+            ref = float(np.dot(ha.astype(np.float64), hb.astype(np.float64)))
+            rel = abs(float(part.astype(np.float64).sum()) - ref) / abs(ref)
+            if rel > (1e-3 if rt != np.float64 else 1e-10):
+                raise RuntimeError("dot mismatch: rel err %g" % rel)
             med = statistics.median(ts)
             gbs = 2 * n * np.dtype(rt).itemsize / (med * 1e-3) / 1e9
             print(json.dumps({"kernel": "dot", "epi": epi, "vw": vw, "median_ms": round(med, 3),
