@@ -39,13 +39,20 @@ PREC = {  # name -> (REAL np dtype, ACC np dtype, defines)
 }
 
 
+_progs = {}
+
+
 def build(fname, defines):
+    key = (fname, tuple(sorted(defines.items())))
+    if key in _progs:
+        return _progs[key]
     ctx, _, _ = env()
     src = open(os.path.join(KDIR, fname)).read()
     opts = []
     for k, v in defines.items():
         opts.append("-D%s" % k if v is None else "-D%s=%s" % (k, v))
-    return cl.Program(ctx, src).build(options=opts)
+    _progs[key] = cl.Program(ctx, src).build(options=opts)
+    return _progs[key]
 
 
 def ev_ms(ev):
@@ -233,6 +240,60 @@ def cmd_stream(a):
         print("best", name, max(v))
 
 
+# ----------------------------------------------------------------------------- PEAK
+def cmd_peak(a):
+    ctx, q, dev = env()
+    defs = {"fp32": {"REAL": "float"}, "fp64": {"REAL": "double", "USE_FP64": None},
+            "fp16": {"REAL": "half", "USE_FP16": None}}[a.prec]
+    defs["NCHAINS"] = a.nchains
+    prg = build("peak.cl", defs)
+    gs = a.items
+    out = cl.Buffer(ctx, cl.mem_flags.WRITE_ONLY, 4 * gs)
+    best = []
+    for w in (1, 2, 4, 8, 16):
+        k = cl.Kernel(prg, "peak_fma_%d" % w)
+        k.set_args(out, np.int32(a.iters), np.float32(-1.0), np.float32(1.0))
+        ts = []
+        for r in range(a.reps + 1):
+            t = ev_ms(cl.enqueue_nd_range_kernel(q, k, (gs,), (a.local,) if a.local else None))
+            if r:
+                ts.append(t)
+        h = np.empty(gs, np.float32)
+        cl.enqueue_copy(q, h, out).wait()
+        g = np.arange(gs)
+        nc = a.nchains
+        ref = w * (nc * (g % 64) + nc * (nc - 1) / 2)
+        assert np.array_equal(h, ref.astype(np.float32)), "peak_fma_%d wrong" % w
+        med = statistics.median(ts)
+        flops = gs * a.iters * nc * 8 * 2 * w
+        gf = flops / (med * 1e-3) / 1e9
+        best.append(gf)
+        print(json.dumps({"kernel": "peak_fma_%d" % w, "prec": a.prec, "median_ms": round(med, 3),
+                          "gflops": round(gf, 2)}), flush=True)
+    print(json.dumps({"name": "suanli-peak", "prec": a.prec, "best_gflops": round(max(best), 2)}))
+
+
+def cmd_latency(a):
+    ctx, q, dev = env()
+    prg = build("latency.cl", {})
+    buf = cl.Buffer(ctx, cl.mem_flags.READ_WRITE, 4)
+    for name in ("empty", "empty_arg"):
+        k = cl.Kernel(prg, name)
+        if name == "empty_arg":
+            k.set_args(buf)
+        walls, kern = [], []
+        for r in range(a.reps + 10):
+            t0 = time.perf_counter()
+            ev = cl.enqueue_nd_range_kernel(q, k, (1,), (1,))
+            ev.wait()
+            t1 = time.perf_counter()
+            if r >= 10:
+                walls.append((t1 - t0) * 1e6)
+                kern.append((ev.profile.end - ev.profile.queued) * 1e-3)
+        print(json.dumps({"kernel": name, "median_wall_us": round(statistics.median(walls), 1),
+                          "median_queued_to_end_us": round(statistics.median(kern), 1)}))
+
+
 def main():
     p = argparse.ArgumentParser()
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -254,8 +315,18 @@ def main():
     s.add_argument("--local", type=int, default=0)
     s.add_argument("--dot_wg", type=int, default=256)
     s.add_argument("--dot_groups", type=int, default=256)
+    k = sub.add_parser("peak")
+    k.add_argument("--prec", default="fp32")
+    k.add_argument("--iters", type=int, default=2048)
+    k.add_argument("--items", type=int, default=4096)
+    k.add_argument("--local", type=int, default=0)
+    k.add_argument("--nchains", type=int, default=8)
+    k.add_argument("--reps", type=int, default=5)
+    l = sub.add_parser("latency")
+    l.add_argument("--reps", type=int, default=200)
     a = p.parse_args()
-    {"gemm": cmd_gemm, "gemmcheck": cmd_gemmcheck, "stream": cmd_stream}[a.cmd](a)
+    {"gemm": cmd_gemm, "gemmcheck": cmd_gemmcheck, "stream": cmd_stream, "peak": cmd_peak,
+     "latency": cmd_latency}[a.cmd](a)
 
 
 if __name__ == "__main__":
