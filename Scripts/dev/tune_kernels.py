@@ -294,6 +294,52 @@ def cmd_latency(a):
                           "median_queued_to_end_us": round(statistics.median(kern), 1)}))
 
 
+# ----------------------------------------------------------------------------- COMPARE
+def _run_json(cmd, timeout=600):
+    import subprocess
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout).stdout
+    return [json.loads(l) for l in out.splitlines() if l.startswith("{")]
+
+
+def cmd_compare(a):
+    """Side by side, interleaved, `--rounds` times: our GEMM (best config of the json at
+    --size) vs CLBlast, our copy/triad vs clpeak --global-bandwidth. Prints medians."""
+    import subprocess
+    me = os.path.abspath(__file__)
+    peers = os.path.join(ROOT, "Scripts", "peers")
+    binp = os.path.join(peers, "bin", "clblast_sgemm")
+    os.makedirs(os.path.dirname(binp), exist_ok=True)
+    subprocess.run(["gcc", "-O2", "-o", binp, os.path.join(peers, "clblast_sgemm.c"),
+                    "-lclblast", "-lOpenCL"], check=True)
+    acc = {}
+
+    def add(k, v):
+        acc.setdefault(k, []).append(v)
+    for r in range(a.rounds):
+        for row in _run_json([sys.executable, me, "gemm", "--size", str(a.size), "--reps", "3",
+                              "--configs", a.configs]):
+            if "median_gflops" in row:
+                add("suanli-gemm[%s]" % row["config"], row["median_gflops"])
+        for row in _run_json([binp, str(a.size), str(a.size), str(a.size), "3"]):
+            add("clblast-sgemm", row["median_gflops"])
+        for row in _run_json([sys.executable, me, "stream", "--n", str(1 << 25), "--reps", "7",
+                              "--vw", "16", "--local", "0", "--dot_wg", "1", "--dot_groups", "64"]):
+            if "GBps" in row:
+                add("suanli-stream-" + row["kernel"], row["GBps"])
+        for row in _run_json([sys.executable, os.path.join(peers, "clpeak_parse.py"), "--tests",
+                              "bandwidth,sp"]):
+            if "best_gbps" in row:
+                add("clpeak-global-bandwidth", row["best_gbps"])
+            if "best_gflops" in row:
+                add("clpeak-compute-sp", row["best_gflops"])
+        for row in _run_json([sys.executable, me, "peak", "--prec", "fp32", "--nchains", "16", "--iters", "1024"]):
+            if "best_gflops" in row:
+                add("suanli-peak-fp32", row["best_gflops"])
+        print("round", r + 1, "done", file=sys.stderr, flush=True)
+    for k, v in acc.items():
+        print(json.dumps({"name": k, "median": round(statistics.median(v), 2), "runs": v}))
+
+
 def main():
     p = argparse.ArgumentParser()
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -322,11 +368,15 @@ def main():
     k.add_argument("--local", type=int, default=0)
     k.add_argument("--nchains", type=int, default=8)
     k.add_argument("--reps", type=int, default=5)
+    c = sub.add_parser("compare")
+    c.add_argument("--size", type=int, default=2048)
+    c.add_argument("--rounds", type=int, default=3)
+    c.add_argument("--configs", default="cpu-64x32-k128-a0,cpu-64x64-k128-a2,cpu-128x32-k128-a2")
     l = sub.add_parser("latency")
     l.add_argument("--reps", type=int, default=200)
     a = p.parse_args()
     {"gemm": cmd_gemm, "gemmcheck": cmd_gemmcheck, "stream": cmd_stream, "peak": cmd_peak,
-     "latency": cmd_latency}[a.cmd](a)
+     "latency": cmd_latency, "compare": cmd_compare}[a.cmd](a)
 
 
 if __name__ == "__main__":
