@@ -1,0 +1,60 @@
+// Suanli FMA peak: independent FMA chains at vector widths 1, 2, 4, 8, 16.
+// Contract (arguments, FLOP formula, verification): Kernels/README.md.
+// OpenCL C 1.2. REAL is the arithmetic type (float, double or half); half
+// arithmetic needs USE_FP16 (cl_khr_fp16) and double needs USE_FP64.
+
+#ifdef USE_FP64
+#pragma OPENCL EXTENSION cl_khr_fp64 : enable
+#endif
+#ifdef USE_FP16
+#pragma OPENCL EXTENSION cl_khr_fp16 : enable
+#endif
+
+#ifndef REAL
+#define REAL float
+#endif
+#ifndef NCHAINS
+#define NCHAINS 8          // independent chains per work-item (1..16)
+#endif
+#if NCHAINS < 1 || NCHAINS > 16
+#error "NCHAINS must be in 1..16"
+#endif
+
+#define SL_CAT_(a, b) a##b
+#define SL_CAT(a, b) SL_CAT_(a, b)
+
+// Horizontal sums to float (exact for the small integers used here).
+#define HSUM1(v) ((float)(v))
+#define HSUM2(v) ((float)(v).s0 + (float)(v).s1)
+#define HSUM4(v) (HSUM2((v).lo) + HSUM2((v).hi))
+#define HSUM8(v) (HSUM4((v).lo) + HSUM4((v).hi))
+#define HSUM16(v) (HSUM8((v).lo) + HSUM8((v).hi))
+
+// Chain c starts at (gid % 64) + c in every lane; with a = -1 and b = 1 every
+// pair of FMAs maps x back to itself exactly, so after any number of
+// iterations out[gid] = W * (NCHAINS * (gid % 64) + NCHAINS*(NCHAINS-1)/2).
+#define PEAK_KERNEL(W, VT)                                                    \
+__kernel void peak_fma_##W(__global float *out, const int iters,              \
+                           const float a, const float b)                      \
+{                                                                             \
+    const VT va = (VT)((REAL)a), vb = (VT)((REAL)b);                          \
+    const int g = get_global_id(0);                                           \
+    const REAL s = (REAL)(g % 64);                                            \
+    VT x[NCHAINS];                                                            \
+    _Pragma("unroll") for (int c = 0; c < NCHAINS; ++c) x[c] = (VT)(s + (REAL)c); \
+    for (int it = 0; it < iters; ++it) {                                      \
+        /* one iteration = 8 dependent FMAs on each chain, chains interleaved */ \
+        _Pragma("unroll") for (int k = 0; k < 8; ++k)                         \
+            _Pragma("unroll") for (int c = 0; c < NCHAINS; ++c)               \
+                x[c] = fma(x[c], va, vb);                                     \
+    }                                                                         \
+    float r = 0.0f;                                                           \
+    _Pragma("unroll") for (int c = 0; c < NCHAINS; ++c) r += HSUM##W(x[c]);   \
+    out[g] = r;                                                               \
+}
+
+PEAK_KERNEL(1, REAL)
+PEAK_KERNEL(2, SL_CAT(REAL, 2))
+PEAK_KERNEL(4, SL_CAT(REAL, 4))
+PEAK_KERNEL(8, SL_CAT(REAL, 8))
+PEAK_KERNEL(16, SL_CAT(REAL, 16))

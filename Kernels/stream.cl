@@ -1,0 +1,177 @@
+// Suanli STREAM suite (BabelStream-style): copy, mul, add, triad, dot.
+// Contract (arguments, defines, NDRange formulas, byte counts): Kernels/README.md.
+// OpenCL C 1.2; no vendor extensions.
+//
+// REAL = storage type, ACC = arithmetic type (scalar argument and dot sums).
+// half storage is accessed with vload_half/vstore_half (no cl_khr_fp16 needed);
+// the arithmetic is then done in ACC (float).
+
+#ifdef USE_FP64
+#pragma OPENCL EXTENSION cl_khr_fp64 : enable
+#endif
+#ifdef USE_FP16
+#pragma OPENCL EXTENSION cl_khr_fp16 : enable
+#endif
+
+#ifndef REAL
+#define REAL float
+#endif
+#ifndef ACC
+#define ACC REAL
+#endif
+#ifndef VW
+#define VW 1               // elements per vector access: 1, 2, 4, 8, 16
+#endif
+#ifndef ELEMS_PER_ITEM
+#define ELEMS_PER_ITEM 1   // vectors per work-item (strided by the global size)
+#endif
+#ifndef DOT_WG
+#define DOT_WG 256         // work-group size of stream_dot (power of two)
+#endif
+
+#define SL_CAT_(a, b) a##b
+#define SL_CAT(a, b) SL_CAT_(a, b)
+#define SL_ISHALF_half 1
+#define SL_ISHALF_float 0
+#define SL_ISHALF_double 0
+#define REAL_IS_HALF SL_CAT(SL_ISHALF_, REAL)
+
+#if VW != 1 && VW != 2 && VW != 4 && VW != 8 && VW != 16
+#error "VW must be 1, 2, 4, 8 or 16"
+#endif
+#if (DOT_WG & (DOT_WG - 1)) != 0
+#error "DOT_WG must be a power of two"
+#endif
+
+#if VW == 1
+#define ACCV ACC
+#define REALV REAL
+#else
+#define ACCV SL_CAT(ACC, VW)
+#define REALV SL_CAT(REAL, VW)
+#endif
+#define ACC4 SL_CAT(ACC, 4)
+#define ACC8 SL_CAT(ACC, 8)
+
+// Scalar (element i) and vector (vector v = elements v*VW .. v*VW+VW-1) access.
+#if REAL_IS_HALF
+#define LD1(p, i) SL_CAT(convert_, ACC)(vload_half((i), (p)))
+#define ST1(x, p, i) vstore_half((x), (i), (p))
+#if VW == 1
+#define LDV(p, v) LD1(p, v)
+#define STV(x, p, v) ST1(x, p, v)
+#else
+#define LDV(p, v) SL_CAT(convert_, ACCV)(SL_CAT(vload_half, VW)((v), (p)))
+#define STV(x, p, v) SL_CAT(vstore_half, VW)((x), (v), (p))
+#endif
+#else
+#define LD1(p, i) SL_CAT(convert_, ACC)((p)[i])
+#define ST1(x, p, i) ((p)[i] = SL_CAT(convert_, REAL)(x))
+#if VW == 1
+#define LDV(p, v) LD1(p, v)
+#define STV(x, p, v) ST1(x, p, v)
+#else
+#define LDV(p, v) SL_CAT(convert_, ACCV)(SL_CAT(vload, VW)((v), (p)))
+#define STV(x, p, v) SL_CAT(vstore, VW)(SL_CAT(convert_, REALV)(x), (v), (p))
+#endif
+#endif
+
+// Loop over this work-item's vectors; OP_V(v) handles full vector v, OP_1(i)
+// handles element i of a partial last vector (only when n % VW != 0).
+// Work-group w owns vectors [w*L*EPI, (w+1)*L*EPI) (L = local size); inside it,
+// work-item l takes vectors w*L*EPI + e*L + l, e = 0..EPI-1 (coalesced on GPUs,
+// one contiguous block per group on CPUs).
+#define FOR_ITEMS(OP_V, OP_1)                                                   \
+    const uint L = get_local_size(0);                                           \
+    const uint base = get_group_id(0) * L * ELEMS_PER_ITEM + get_local_id(0);   \
+    const uint nv = n / VW;                                                     \
+    _Pragma("unroll") for (uint e = 0; e < ELEMS_PER_ITEM; ++e) {               \
+        const uint v = base + e * L;                                            \
+        if (v < nv) {                                                           \
+            OP_V(v);                                                            \
+        } else if (VW > 1 && v == nv) {                                         \
+            for (uint i = nv * VW; i < n; ++i) { OP_1(i); }                     \
+        }                                                                       \
+    }
+
+// c = a
+#define COPY_V(v) STV(LDV(a, v), c, v)
+#define COPY_1(i) ST1(LD1(a, i), c, i)
+__kernel void stream_copy(__global const REAL *restrict a, __global REAL *restrict c, const uint n)
+{
+    FOR_ITEMS(COPY_V, COPY_1)
+}
+
+// b = scalar * c
+#define MUL_V(v) STV(scalar * LDV(c, v), b, v)
+#define MUL_1(i) ST1(scalar * LD1(c, i), b, i)
+__kernel void stream_mul(__global REAL *restrict b, __global const REAL *restrict c,
+                         const ACC scalar, const uint n)
+{
+    FOR_ITEMS(MUL_V, MUL_1)
+}
+
+// c = a + b
+#define ADD_V(v) STV(LDV(a, v) + LDV(b, v), c, v)
+#define ADD_1(i) ST1(LD1(a, i) + LD1(b, i), c, i)
+__kernel void stream_add(__global const REAL *restrict a, __global const REAL *restrict b,
+                         __global REAL *restrict c, const uint n)
+{
+    FOR_ITEMS(ADD_V, ADD_1)
+}
+
+// a = b + scalar * c
+#define TRIAD_V(v) STV(LDV(b, v) + scalar * LDV(c, v), a, v)
+#define TRIAD_1(i) ST1(LD1(b, i) + scalar * LD1(c, i), a, i)
+__kernel void stream_triad(__global REAL *restrict a, __global const REAL *restrict b,
+                           __global const REAL *restrict c, const ACC scalar, const uint n)
+{
+    FOR_ITEMS(TRIAD_V, TRIAD_1)
+}
+
+// partial[group] = sum of a[i] * b[i] over this group's contiguous chunk.
+// Launch: local size = DOT_WG, global size = DOT_WG * groups (any groups >= 1);
+// the host adds the `groups` partial sums (one ACC each).
+// Group w owns vectors [w*chunk, min((w+1)*chunk, n/VW)), chunk = ceil((n/VW)/groups);
+// its work-items stride through the chunk by DOT_WG. Group 0 also adds the tail
+// elements n - n%VW .. n-1.
+__kernel __attribute__((reqd_work_group_size(DOT_WG, 1, 1)))
+void stream_dot(__global const REAL *restrict a, __global const REAL *restrict b,
+                __global ACC *restrict partial, const uint n)
+{
+    __local ACC scratch[DOT_WG];
+    const uint g = get_global_id(0);
+    const uint nv = n / VW;
+    const uint groups = get_num_groups(0);
+    const uint chunk = (nv + groups - 1) / groups;
+    const uint start = get_group_id(0) * chunk;
+    const uint end = min(start + chunk, nv);
+    ACCV s = (ACCV)(0);
+    for (uint v = start + get_local_id(0); v < end; v += DOT_WG)
+        s += LDV(a, v) * LDV(b, v);
+#if VW == 1
+    ACC t = s;
+#elif VW == 2
+    ACC t = s.s0 + s.s1;
+#elif VW == 4
+    ACC t = (s.s0 + s.s1) + (s.s2 + s.s3);
+#elif VW == 8
+    const ACC4 h = s.lo + s.hi;
+    ACC t = (h.s0 + h.s1) + (h.s2 + h.s3);
+#else
+    const ACC8 h8 = s.lo + s.hi;
+    const ACC4 h = h8.lo + h8.hi;
+    ACC t = (h.s0 + h.s1) + (h.s2 + h.s3);
+#endif
+    if (VW > 1 && g == 0)
+        for (uint i = nv * VW; i < n; ++i) t += LD1(a, i) * LD1(b, i);
+
+    const uint lid = get_local_id(0);
+    scratch[lid] = t;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (uint off = DOT_WG / 2; off > 0; off >>= 1) {
+        if (lid < off) scratch[lid] += scratch[lid + off];
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+    if (lid == 0) partial[get_group_id(0)] = scratch[0];
+}
