@@ -1,7 +1,7 @@
 /// The suites, written once against ``BenchmarkBackend``.
 public enum Suites {
     /// GEMM: a verification run with β ≠ 0 (checks α·A·B + β·C₀), then timed runs with β = 0
-    /// on a poisoned C, and the last timed output verified again.
+    /// on a NaN-poisoned C, and the last timed output verified again.
     public static func gemm(_ backend: any BenchmarkBackend, precision: Precision, shape: GEMMShape,
                             policy: SamplingPolicy, retune: Bool) -> Measurement {
         let device = backend.descriptor.id
@@ -23,8 +23,9 @@ public enum Suites {
             let problem = GEMMProblem(m: shape.m, n: shape.n, k: shape.k, precision: precision)
             let runner = try backend.makeGEMM(precision: precision, shape: shape, retune: retune)
             measurement.parameters = runner.parameters
+            // C holds C₀ for the β ≠ 0 check (an unwritten element keeps C₀, which is wrong too);
+            // the β = 0 runs start from a poisoned C.
             try runner.upload(problem)
-            try runner.poisonOutput()
             _ = try runner.run(beta: problem.beta)
             let first = problem.verify(try runner.downloadOutput(), includeBeta: true)
             guard first.passed else {
