@@ -146,6 +146,15 @@ public enum Format {
         return (value < 0 ? "-" : "") + text + "e" + String(exponent)
     }
 
+    /// Short form with the input suffixes: 175e9 → "175B", 1.4e12 → "1.4T", 2500 → "2.5k".
+    public static func short(_ value: Double) -> String {
+        let magnitude = abs(value)
+        for (scale, suffix) in [(1e15, "P"), (1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")] where magnitude >= scale {
+            return number(value / scale, decimals: 3) + suffix
+        }
+        return number(value, decimals: 3)
+    }
+
     /// An integer with thousands separators: 1011200000 → "1,011,200,000".
     public static func grouped(_ value: Int64) -> String {
         let digits = String(value.magnitude)

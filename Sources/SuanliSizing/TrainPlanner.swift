@@ -173,8 +173,8 @@ public enum TrainPlanner {
             if attention != nil {
                 formula = (args.recompute ? "(8/6)·" : "") + "(6·N + 12·L·H·T)·D (PaLM appendix B)"
             }
-            let nName = active != nil ? "N = active \(Format.number(n, decimals: 0))" : "N = \(Format.number(n, decimals: 0))"
-            workNote = "\(formula), \(nName), D = \(Format.number(tokens, decimals: 0))"
+            let nName = active != nil ? "N = \(Format.short(n)) active" : "N = \(Format.short(n))"
+            workNote = "\(formula), \(nName), D = \(Format.short(tokens))"
             sources.append(("total_flops", formula))
             inputs += [
                 ("params", .number(params)), ("active_params", .optional(active)), ("tokens", .number(tokens)),
@@ -325,13 +325,13 @@ public enum TrainPlanner {
             if let c = device.calibration {
                 text.add("measured on", c.deviceName ?? c.deviceID, "\(c.file), device \(c.deviceID), precision \(c.precision)")
             } else if let src = sources.first(where: { $0.0 == "peak_tflops" }) {
-                text.add("peak from", src.1)
+                text.add("peak from", "", src.1)
             }
         } else {
             text.add("cluster sustained", Format.number(clusterEF! * device.mfu!) + " EFLOPS",
                      "--cluster-eflops \(Format.number(clusterEF!)) × MFU \(Format.number(device.mfu!, decimals: 3))")
         }
-        text.add("losses", lossNote)
+        text.add("losses", "", lossNote)
         if solution.efficiency < 1 {
             text.add("efficiency", Format.number(solution.efficiency * 100, decimals: 1) + " %", "share of device time computing")
             if devicesKnown {
@@ -346,9 +346,10 @@ public enum TrainPlanner {
 
         text.section("Scale")
         if let d = givenDays {
-            text.add("devices (exact)", Format.number(solution.devices), "to finish in \(Format.number(d)) days (--days)")
-            text.add("devices to buy", Format.number(solution.wholeDevices, decimals: 0), "the exact figure rounded up")
-            text.add("days", Format.number(d), "with \(Format.number(solution.wholeDevices, decimals: 0)) devices: \(Format.number(daysWithWhole!)) days")
+            text.add("days", Format.number(d), "--days")
+            text.add("devices (exact)", Format.number(solution.devices), "solved for --days")
+            text.add("devices to buy", Format.number(solution.wholeDevices, decimals: 0),
+                     "rounded up; they finish in \(Format.number(daysWithWhole!, decimals: 4)) days")
         } else if let n = givenDevices {
             text.add("devices", Format.number(n, decimals: 0), "--devices")
             text.add("days", Format.number(solution.days), "solved")
@@ -422,7 +423,7 @@ public enum TrainPlanner {
                 ? "default 16: mixed-precision Adam (ZeRO paper §3.1)" : "--bytes-per-param"))
             text.section("Memory")
             text.add("model state", Format.number(stateBytes! / 1e9) + " GB",
-                     "\(Format.number(bpp)) bytes × \(Format.number(params, decimals: 0)) parameters; activations not counted")
+                     "\(Format.number(bpp)) bytes × \(Format.short(params)) parameters; activations not counted")
             if let (gb, src) = device.memoryGB(explicit: explicitMemory) {
                 minDevices = TrainingModel.minDevices(forBytes: stateBytes!, memoryBytesPerDevice: gb * 1e9)
                 inputs.append(("memory_gb", .number(gb)))

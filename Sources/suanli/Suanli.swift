@@ -5,6 +5,6 @@ struct Suanli: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "suanli",
         abstract: "Benchmark GPUs and CPUs, and size training and serving runs from the measurements.",
-        subcommands: []
+        subcommands: [SizeCommand.self]
     )
 }
