@@ -103,7 +103,7 @@ public struct Catalog: Codable, Sendable, Equatable {
     }
 
     /// Finds an accelerator by id, alias or name, ignoring case, spaces, `-` and `_`.
-    /// A unique prefix also matches ("mi300" → mi300x). Unknown names throw a usage error
+    /// Leading parts of an id match when unique ("tpu" is ambiguous, "h200" is not). Unknown names throw a usage error
     /// with the closest ids as suggestions; ambiguous prefixes list the candidates.
     public func lookup(_ query: String) throws -> Accelerator {
         let key = Self.normalize(query)
@@ -112,8 +112,13 @@ public struct Catalog: Codable, Sendable, Equatable {
             ([accelerator.id, accelerator.name] + accelerator.aliases).contains { Self.normalize($0) == key }
         }
         if exact.count == 1 { return exact[0] }
+        // Leading dash-separated parts also match ("h100" → h100-sxm, h100-pcie), but not
+        // partial parts: "h20" (a different chip) must not match h200.
         let prefixed = accelerators.filter { accelerator in
-            ([accelerator.id] + accelerator.aliases).contains { Self.normalize($0).hasPrefix(key) }
+            ([accelerator.id] + accelerator.aliases).contains { name in
+                let parts = name.lowercased().split { $0 == "-" || $0 == "_" || $0 == " " }
+                return (1...max(parts.count, 1)).contains { Self.normalize(parts.prefix($0).joined()) == key }
+            }
         }
         if prefixed.count == 1 { return prefixed[0] }
         if prefixed.count > 1 {
