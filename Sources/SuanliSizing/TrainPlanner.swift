@@ -278,7 +278,7 @@ public enum TrainPlanner {
                 overlap: overlap)
             losses = .dataParallel(dp)
             lossNote =
-                "ring all-reduce of \(Format.number(params * gradBytes)) gradient bytes per step at \(Format.number(bus)) GB/s busbw, overlap \(Format.number(overlap, decimals: 3))"
+                "ring all-reduce of \(Format.number(params * gradBytes / 1e9)) GB of gradients per step at \(Format.number(bus)) GB/s busbw, overlap \(Format.number(overlap, decimals: 3))"
             inputs += [
                 ("global_batch_tokens", .number(batch)), ("steps", .number(dp.steps)), ("bus_gbps", .number(bus)),
                 ("overlap", .number(overlap)), ("gradient_bytes_per_param", .number(gradBytes)),
