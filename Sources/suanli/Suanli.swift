@@ -5,6 +5,8 @@ struct Suanli: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "suanli",
         abstract: "Benchmark GPUs and CPUs, and size training and serving runs from the measurements.",
-        subcommands: [DevicesCommand.self, BenchCommand.self]
+        version: SuanliVersion.string,
+        subcommands: [BenchCommand.self, DevicesCommand.self, SizeCommand.self],
+        defaultSubcommand: nil
     )
 }

@@ -1,0 +1,136 @@
+/// A JSON value with ordered keys and explicit nulls, for `--format json` output.
+/// Numbers are plain JSON numbers; a non-finite number is written as null.
+public indirect enum JSONValue: Sendable, Equatable {
+    case null
+    case bool(Bool)
+    case number(Double)
+    case string(String)
+    case array([JSONValue])
+    case object([(String, JSONValue)])
+
+    public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
+        lhs.rendered() == rhs.rendered()
+    }
+
+    /// `.number` or `.null`.
+    public static func optional(_ value: Double?) -> JSONValue {
+        value.map(JSONValue.number) ?? .null
+    }
+
+    /// `.string` or `.null`.
+    public static func optional(_ value: String?) -> JSONValue {
+        value.map(JSONValue.string) ?? .null
+    }
+
+    /// The value at `key` of an object, for tests and callers that post-process.
+    public subscript(key: String) -> JSONValue? {
+        guard case .object(let pairs) = self else { return nil }
+        return pairs.first { $0.0 == key }?.1
+    }
+
+    public var doubleValue: Double? {
+        if case .number(let n) = self { return n }
+        return nil
+    }
+
+    public var stringValue: String? {
+        if case .string(let s) = self { return s }
+        return nil
+    }
+
+    /// Pretty-printed JSON with two-space indentation.
+    public func rendered(indent: String = "") -> String {
+        switch self {
+        case .null: return "null"
+        case .bool(let b): return b ? "true" : "false"
+        case .number(let n): return Self.render(number: n)
+        case .string(let s): return Self.quote(s)
+        case .array(let items):
+            if items.isEmpty { return "[]" }
+            let inner = indent + "  "
+            return "[\n" + items.map { inner + $0.rendered(indent: inner) }.joined(separator: ",\n")
+                + "\n" + indent + "]"
+        case .object(let pairs):
+            if pairs.isEmpty { return "{}" }
+            let inner = indent + "  "
+            return "{\n"
+                + pairs.map { inner + Self.quote($0.0) + ": " + $0.1.rendered(indent: inner) }
+                .joined(separator: ",\n") + "\n" + indent + "}"
+        }
+    }
+
+    static func render(number n: Double) -> String {
+        guard n.isFinite else { return "null" }
+        if n == n.rounded(), abs(n) < 1e15 { return String(Int64(n)) }
+        // Swift prints the shortest round-tripping form, e.g. 3.64e+21: valid JSON.
+        return String(describing: n)
+    }
+
+    static func quote(_ s: String) -> String {
+        var out = "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 {
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+}
+
+/// Plain aligned text: a title, then `label  value  note` rows.
+public struct TextReport: Sendable {
+    public struct Row: Sendable {
+        public var label: String
+        public var value: String
+        public var note: String
+    }
+
+    public var title: String
+    public var rows: [Row] = []
+    public var footer: [String] = []
+
+    public init(title: String) { self.title = title }
+
+    public mutating func add(_ label: String, _ value: String, _ note: String = "") {
+        rows.append(Row(label: label, value: value, note: note))
+    }
+
+    /// A section heading inside the table.
+    public mutating func section(_ name: String) {
+        rows.append(Row(label: "", value: "", note: ""))
+        rows.append(Row(label: name, value: "", note: ""))
+    }
+
+    public func rendered() -> String {
+        let labelWidth = rows.map(\.label.count).max() ?? 0
+        let valueWidth = rows.map(\.value.count).max() ?? 0
+        var lines = [title, String(repeating: "=", count: title.count)]
+        for row in rows {
+            if row.value.isEmpty && row.note.isEmpty {
+                lines.append(row.label)
+                continue
+            }
+            let label = "  " + row.label + String(repeating: " ", count: labelWidth - row.label.count)
+            let value = String(repeating: " ", count: valueWidth - row.value.count) + row.value
+            var line = label + "  " + value
+            if !row.note.isEmpty { line += "  " + row.note }
+            lines.append(line)
+        }
+        if !footer.isEmpty {
+            lines.append("")
+            lines.append(contentsOf: footer)
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

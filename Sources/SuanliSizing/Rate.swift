@@ -1,0 +1,300 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Reads a file's bytes; injected so tests need no files on disk.
+public typealias FileReader = @Sendable (String) throws -> Data
+
+/// Reads from the file system; a one-line `SizingError.data` when it cannot.
+public let readFileFromDisk: FileReader = { path in
+    do {
+        return try Data(contentsOf: URL(fileURLWithPath: path))
+    } catch {
+        throw SizingError.data("cannot read results file '\(path)' (missing or not readable)")
+    }
+}
+
+/// How the per-device rate is given, as typed on the command line (numbers still text).
+public struct RateOptions: Sendable, Equatable {
+    public var device: String?
+    public var precision: String?
+    public var mfu: String?
+    public var achievedTFLOPS: String?
+    public var peakTFLOPS: String?
+    public var calibrate: String?
+    public var calibrateDevice: String?
+    public var utilization: String?
+
+    public init(
+        device: String? = nil, precision: String? = nil, mfu: String? = nil, achievedTFLOPS: String? = nil,
+        peakTFLOPS: String? = nil, calibrate: String? = nil, calibrateDevice: String? = nil,
+        utilization: String? = nil
+    ) {
+        self.device = device
+        self.precision = precision
+        self.mfu = mfu
+        self.achievedTFLOPS = achievedTFLOPS
+        self.peakTFLOPS = peakTFLOPS
+        self.calibrate = calibrate
+        self.calibrateDevice = calibrateDevice
+        self.utilization = utilization
+    }
+}
+
+/// Money and energy options, as typed (numbers still text).
+public struct CostOptions: Sendable, Equatable {
+    public var pricePerDevice: String?
+    public var pricePerDeviceHour: String?
+    public var currency: String?
+    public var powerWatts: String?
+    public var pue: String?
+    public var carbonKgPerKWh: String?
+
+    public init(
+        pricePerDevice: String? = nil, pricePerDeviceHour: String? = nil, currency: String? = nil,
+        powerWatts: String? = nil, pue: String? = nil, carbonKgPerKWh: String? = nil
+    ) {
+        self.pricePerDevice = pricePerDevice
+        self.pricePerDeviceHour = pricePerDeviceHour
+        self.currency = currency
+        self.powerWatts = powerWatts
+        self.pue = pue
+        self.carbonKgPerKWh = carbonKgPerKWh
+    }
+}
+
+/// Defaults, each with the reason it was chosen (also in Docs/sizing.md).
+public enum Defaults {
+    /// Model FLOPs utilization when only a peak is known: large dense-transformer runs
+    /// report 30–50% of dense peak (Megatron-LM 2021: 44–52% on A100; PaLM: 46%).
+    public static let mfu = 0.4
+    /// End-to-end training (or serving) rate as a fraction of the measured GEMM rate.
+    /// Megatron-LM's 1T run sustained 163 TFLOPS per A100 (52% of the 312 peak) while
+    /// large cuBLAS GEMMs on A100 run at roughly 80–90% of peak: about 0.6 of the GEMM rate.
+    public static let utilization = 0.6
+    /// Mixed-precision Adam: fp16 weights and gradients, fp32 master weights, momentum
+    /// and variance = 2 + 2 + 4 + 4 + 4 bytes (ZeRO paper §3.1).
+    public static let trainBytesPerParam = 16.0
+    /// bf16/fp16 gradients all-reduced in data-parallel training.
+    public static let gradientBytesPerParam = 2.0
+    /// bf16/fp16 weights when serving.
+    public static let serveBytesPerParam = 2.0
+    /// Sequences decoded together per step when serving (a moderate continuous batch).
+    public static let serveBatch = 32.0
+    public static let pue = 1.0
+}
+
+/// The per-device rate and device figures after reading the catalog and result files.
+struct ResolvedDevice {
+    var sustainedTFLOPS: Double
+    var rateKind: String
+    var peakTFLOPS: Double?
+    var mfu: Double?
+    var utilization: Double?
+    var achievedTFLOPS: Double?
+    var accelerator: Accelerator?
+    var precision: String?
+    var calibration: Calibration?
+    var sources: [(String, String)] = []
+    var inputs: [(String, JSONValue)] = []
+    var rateExplanation: String
+
+    /// Resolves the rate per device. With `allowNoRate`, a missing rate source is
+    /// accepted (`--cluster-eflops` carries the rate): `rateKind` is "cluster", only
+    /// `mfu` is set and `sustainedTFLOPS` is 0.
+    static func resolve(
+        _ options: RateOptions, catalog: Catalog, readFile: FileReader, allowNoRate: Bool
+    ) throws -> ResolvedDevice {
+        let o = options
+        if o.calibrate != nil && o.achievedTFLOPS != nil {
+            throw SizingError.usage("choose one rate: --calibrate or --achieved-tflops, not both")
+        }
+        if o.calibrate != nil && (o.peakTFLOPS != nil || o.mfu != nil) {
+            throw SizingError.usage(
+                "--calibrate measures the rate; --peak-tflops and --mfu do not apply (scale it with --utilization)")
+        }
+        if o.achievedTFLOPS != nil && (o.peakTFLOPS != nil || o.mfu != nil || o.utilization != nil) {
+            throw SizingError.usage(
+                "--achieved-tflops is already a sustained rate; drop --peak-tflops, --mfu and --utilization")
+        }
+        if o.utilization != nil && o.calibrate == nil {
+            throw SizingError.usage("--utilization applies to --calibrate; with a peak rate use --mfu")
+        }
+        if o.calibrateDevice != nil && o.calibrate == nil {
+            throw SizingError.usage("--calibrate-device needs --calibrate RESULTS.json")
+        }
+        if o.precision != nil && o.device == nil && o.calibrate == nil {
+            throw SizingError.usage("--precision picks a catalog or measured figure; it needs --device or --calibrate")
+        }
+        if o.precision != nil && o.device != nil && o.calibrate == nil
+            && (o.achievedTFLOPS != nil || o.peakTFLOPS != nil)
+        {
+            throw SizingError.usage("--precision picks the catalog peak, which --achieved-tflops/--peak-tflops replace")
+        }
+
+        let accelerator = try o.device.map { try catalog.lookup($0) }
+        var result = ResolvedDevice(sustainedTFLOPS: 0, rateKind: "", rateExplanation: "")
+        result.accelerator = accelerator
+        if let a = accelerator {
+            result.inputs.append(("device", .string(a.id)))
+            result.sources.append(("device", "\(a.name) (catalog id \(a.id))"))
+        }
+
+        if let path = o.calibrate {
+            if let p = o.precision, !(Precision.allCases.map(\.rawValue) + ["mixed", "fp64"]).contains(p) {
+                throw SizingError.usage("--precision must be one of bf16, fp16, fp32, fp64, mixed with --calibrate, got '\(p)'")
+            }
+            let utilization = try o.utilization.map { try Quantity.fractionAboveZero($0, option: "--utilization") }
+                ?? Defaults.utilization
+            let file = try ResultFile.decode(try readFile(path), name: path)
+            let c = try Calibration.from(file, name: path, deviceID: o.calibrateDevice, precision: o.precision)
+            result.calibration = c
+            result.precision = c.precision
+            result.utilization = utilization
+            result.sustainedTFLOPS = c.gemmTFLOPS * utilization
+            result.rateKind = "calibrated"
+            let who = c.deviceName.map { "\(c.deviceID) (\($0))" } ?? c.deviceID
+            let utilizationNote = o.utilization == nil ? "default" : "--utilization"
+            result.rateExplanation =
+                "measured GEMM \(Format.number(c.gemmTFLOPS)) TFLOPS × utilization \(Format.number(utilization, decimals: 3)) (\(utilizationNote))"
+            result.sources.append(("measured_gemm_tflops", "\(path): device \(who), best verified \(c.gemmDetail)"))
+            result.sources.append(("utilization", o.utilization == nil
+                ? "default \(Defaults.utilization): end-to-end rate ≈ 0.6 × large-GEMM rate (Megatron-LM 163 of 312 TFLOPS on A100, GEMMs at 80–90% of peak)"
+                : "--utilization"))
+            result.inputs += [
+                ("calibrate", .string(path)), ("calibrate_device", .string(c.deviceID)),
+                ("precision", .string(c.precision)), ("measured_gemm_tflops", .number(c.gemmTFLOPS)),
+                ("utilization", .number(utilization)),
+            ]
+            return result
+        }
+        if let raw = o.achievedTFLOPS {
+            let achieved = try Quantity.positive(raw, option: "--achieved-tflops")
+            result.achievedTFLOPS = achieved
+            result.sustainedTFLOPS = achieved
+            result.rateKind = "achieved"
+            result.rateExplanation = "sustained \(Format.number(achieved)) TFLOPS per device (--achieved-tflops)"
+            result.sources.append(("sustained_tflops", "--achieved-tflops"))
+            result.inputs.append(("achieved_tflops", .number(achieved)))
+            return result
+        }
+        let mfu = try o.mfu.map { try Quantity.fractionAboveZero($0, option: "--mfu") } ?? Defaults.mfu
+        let mfuNote = o.mfu == nil ? "default" : "--mfu"
+        let mfuSource = o.mfu == nil
+            ? "default \(Defaults.mfu): large runs sustain 30–50% of dense peak (Megatron-LM 2021, PaLM 2022)" : "--mfu"
+        if let raw = o.peakTFLOPS {
+            let peak = try Quantity.positive(raw, option: "--peak-tflops")
+            result.peakTFLOPS = peak
+            result.sources.append(("peak_tflops", accelerator == nil ? "--peak-tflops" : "--peak-tflops (replaces the catalog peak)"))
+        } else if let a = accelerator {
+            let precision: String
+            if let p = o.precision {
+                guard Precision(rawValue: p) != nil else {
+                    throw SizingError.usage("--precision must be one of bf16, fp16, fp8, tf32, fp32, got '\(p)'")
+                }
+                precision = p
+            } else if let p = a.defaultPrecision {
+                precision = p.rawValue
+            } else {
+                throw SizingError.data("catalog entry \(a.id) has no dense peak; give --peak-tflops")
+            }
+            guard let figure = a.denseTFLOPS[precision] else {
+                throw SizingError.usage(
+                    "\(a.id) has no dense \(precision) figure in the catalog; available: \(a.densePrecisions.joined(separator: ", "))")
+            }
+            result.precision = precision
+            result.peakTFLOPS = figure.value
+            let chosen = o.precision == nil ? " (default precision)" : ""
+            result.sources.append(("peak_tflops", "catalog \(a.id) dense \(precision)\(chosen): \(figure.citation)"))
+            result.inputs.append(("precision", .string(precision)))
+        } else if allowNoRate {
+            result.mfu = mfu
+            result.rateKind = "cluster"
+            result.sources.append(("mfu", mfuSource))
+            result.inputs.append(("mfu", .number(mfu)))
+            return result
+        } else {
+            throw SizingError.usage(
+                "give a per-device rate: --device NAME, --achieved-tflops X, --peak-tflops X (with --mfu F), or --calibrate RESULTS.json")
+        }
+        let peak = result.peakTFLOPS!
+        result.mfu = mfu
+        result.sustainedTFLOPS = peak * mfu
+        result.rateKind = "peak"
+        result.rateExplanation =
+            "peak \(Format.number(peak)) TFLOPS × MFU \(Format.number(mfu, decimals: 3)) (\(mfuNote))"
+        result.sources.append(("mfu", mfuSource))
+        result.inputs += [("peak_tflops", .number(peak)), ("mfu", .number(mfu))]
+        return result
+    }
+
+    /// Device memory in GB: `--memory-gb`, else the measured device, else the catalog.
+    func memoryGB(explicit: Double?) -> (Double, String)? {
+        if let explicit { return (explicit, "--memory-gb") }
+        if let m = calibration?.memoryGB {
+            return (m, "\(calibration!.file): global_memory_bytes of \(calibration!.deviceID)")
+        }
+        if let a = accelerator, let m = a.memoryGB { return (m.value, "catalog \(a.id): \(m.citation)") }
+        return nil
+    }
+
+    /// Power per device in W: `--power-watts`, else the catalog TDP.
+    func powerWatts(explicit: Double?) -> (Double, String)? {
+        if let explicit { return (explicit, "--power-watts") }
+        if let a = accelerator, let p = a.tdpWatts {
+            return (p.value, "catalog \(a.id) TDP: \(p.citation)" + (p.note.map { " — \($0)" } ?? ""))
+        }
+        return nil
+    }
+}
+
+/// Money and energy settings after validation.
+struct ResolvedCosts {
+    var pricePerDevice: Double?
+    var pricePerDeviceHour: Double?
+    var currency: String?
+    var powerWatts: (Double, String)?
+    var pue: Double
+    var carbon: Double?
+
+    static func resolve(_ o: CostOptions, device: ResolvedDevice?) throws -> ResolvedCosts {
+        let price = try o.pricePerDevice.map { try Quantity.positive($0, option: "--price-per-device") }
+        let hourly = try o.pricePerDeviceHour.map { try Quantity.positive($0, option: "--price-per-device-hour") }
+        let power = try o.powerWatts.map { try Quantity.positive($0, option: "--power-watts") }
+        let pue = try o.pue.map { raw -> Double in
+            let v = try Quantity.positive(raw, option: "--pue")
+            guard v >= 1 else { throw SizingError.usage("--pue is facility power over IT power and must be at least 1, got '\(raw)'") }
+            return v
+        } ?? Defaults.pue
+        let carbon = try o.carbonKgPerKWh.map { try Quantity.positive($0, option: "--carbon-kg-per-kwh") }
+        if let c = o.currency, c.trimmingWhitespace().isEmpty {
+            throw SizingError.usage("--currency needs a label such as USD or CNY")
+        }
+        if o.currency != nil && price == nil && hourly == nil {
+            throw SizingError.usage("--currency labels a price; give --price-per-device or --price-per-device-hour")
+        }
+        let resolvedPower = device?.powerWatts(explicit: power) ?? power.map { ($0, "--power-watts") }
+        if carbon != nil && resolvedPower == nil {
+            throw SizingError.usage("--carbon-kg-per-kwh needs a power figure: --power-watts W or a catalog --device")
+        }
+        return ResolvedCosts(
+            pricePerDevice: price, pricePerDeviceHour: hourly, currency: o.currency, powerWatts: resolvedPower,
+            pue: pue, carbon: carbon)
+    }
+
+    var inputs: [(String, JSONValue)] {
+        [
+            ("price_per_device", .optional(pricePerDevice)),
+            ("price_per_device_hour", .optional(pricePerDeviceHour)),
+            ("currency", .optional(currency)),
+            ("power_watts", .optional(powerWatts?.0)),
+            ("pue", .number(pue)),
+            ("carbon_kg_per_kwh", .optional(carbon)),
+        ]
+    }
+
+    /// Currency label for the table.
+    var currencyLabel: String { currency ?? "(currency units)" }
+}

@@ -1,0 +1,338 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The arithmetic of serving (decoding) demand, as pure functions on plain numbers.
+public enum ServingModel {
+    /// Forward pass only: 2 FLOPs per (active) parameter per generated token.
+    public static func flopsPerToken(activeParams: Double) -> Double { 2 * activeParams }
+
+    /// Devices to supply `flopsPerSecond` at `flopsPerSecondPerDevice` (fractional).
+    public static func devicesByCompute(flopsPerSecond: Double, flopsPerSecondPerDevice: Double) -> Double {
+        flopsPerSecond / flopsPerSecondPerDevice
+    }
+
+    /// Bytes of weights read per decode step of `batch` sequences: each sequence touches
+    /// the active parameters, and no step reads more than all of them.
+    public static func weightBytesPerStep(params: Double, activeParams: Double, batch: Double, bytesPerParam: Double) -> Double {
+        min(params, activeParams * batch) * bytesPerParam
+    }
+
+    /// Devices whose memory bandwidth reads the weights often enough: every step yields
+    /// `batch` tokens for one read of the weights (KV cache reads not counted).
+    public static func devicesByBandwidth(
+        tokensPerSecond: Double, bytesPerStep: Double, batch: Double, bandwidthBytesPerSecond: Double
+    ) -> Double {
+        tokensPerSecond / batch * bytesPerStep / bandwidthBytesPerSecond
+    }
+
+    /// Devices whose memory holds one copy of the weights (KV cache not counted).
+    public static func devicesByMemory(weightBytes: Double, memoryBytesPerDevice: Double) -> Double {
+        (weightBytes / memoryBytesPerDevice).rounded(.up)
+    }
+}
+
+/// `suanli size serve` as typed on the command line (numbers still text).
+public struct ServeArguments: Sendable, Equatable {
+    public var params: String?
+    public var activeParams: String?
+    public var dau: String?
+    public var tokensPerUser: String?
+    public var tokensPerSecond: String?
+    public var rate = RateOptions()
+    public var batch: String?
+    public var bytesPerParam: String?
+    public var bandwidthGBps: String?
+    public var memoryGB: String?
+    public var cost = CostOptions()
+
+    public init() {}
+}
+
+/// The answer of `suanli size serve`.
+public struct ServeReport: Sendable {
+    public var tokensPerDay: Double
+    public var tokensPerSecond: Double
+    public var flopsPerToken: Double
+    public var flopsPerDay: Double
+    public var effectiveTFLOPSPerDevice: Double
+    public var bandwidthGBpsPerDevice: Double?
+    public var weightBytes: Double
+    public var devicesByCompute: Double
+    public var devicesByBandwidth: Double?
+    public var devicesByMemory: Double?
+    /// Whole devices: the ceiling of the largest requirement.
+    public var devices: Double
+    /// "compute", "bandwidth" or "memory".
+    public var binding: String
+    public var deviceHoursPerDay: Double
+    public var costCapital: Double?
+    public var costPerDay: Double?
+    public var currency: String?
+    public var energyKWhPerDay: Double?
+    public var co2TonnesPerDay: Double?
+    public var warnings: [String]
+    public var inputs: [(String, JSONValue)]
+    public var sources: [(String, String)]
+    var text: TextReport
+
+    public var json: JSONValue {
+        .object([
+            ("tokens_per_day", .number(tokensPerDay)),
+            ("tokens_per_second", .number(tokensPerSecond)),
+            ("flops_per_token", .number(flopsPerToken)),
+            ("flops_per_day", .number(flopsPerDay)),
+            ("effective_tflops_per_device", .number(effectiveTFLOPSPerDevice)),
+            ("bandwidth_gbps_per_device", .optional(bandwidthGBpsPerDevice)),
+            ("weight_bytes", .number(weightBytes)),
+            ("devices_by_compute", .number(devicesByCompute)),
+            ("devices_by_bandwidth", .optional(devicesByBandwidth)),
+            ("devices_by_memory", .optional(devicesByMemory)),
+            ("devices", .number(devices)),
+            ("binding", .string(binding)),
+            ("device_hours_per_day", .number(deviceHoursPerDay)),
+            ("cost_capital", .optional(costCapital)),
+            ("cost_per_day", .optional(costPerDay)),
+            ("currency", .optional(currency)),
+            ("energy_kwh_per_day", .optional(energyKWhPerDay)),
+            ("co2_tonnes_per_day", .optional(co2TonnesPerDay)),
+            ("warnings", .array(warnings.map(JSONValue.string))),
+            ("inputs", .object(inputs)),
+            ("sources", .object(sources.map { ($0.0, .string($0.1)) })),
+        ])
+    }
+
+    public var table: String { text.rendered() }
+}
+
+public enum ServePlanner {
+    public static func plan(
+        _ args: ServeArguments, catalog: Catalog, readFile: FileReader = readFileFromDisk
+    ) throws -> ServeReport {
+        var inputs: [(String, JSONValue)] = []
+        var sources: [(String, String)] = []
+        var warnings: [String] = []
+        var text = TextReport(title: "suanli size serve")
+
+        // MARK: Model and demand
+        guard let rawParams = args.params else {
+            throw SizingError.usage("give the model size: --params N (and --active-params for mixture-of-experts)")
+        }
+        let params = try Quantity.positive(rawParams, option: "--params")
+        let active = try args.activeParams.map { try Quantity.positive($0, option: "--active-params") }
+        if let active, active > params {
+            throw SizingError.usage("--active-params (\(Format.number(active))) cannot exceed --params (\(Format.number(params)))")
+        }
+        let n = active ?? params
+        let perUserGiven = args.dau != nil || args.tokensPerUser != nil
+        if perUserGiven && args.tokensPerSecond != nil {
+            throw SizingError.usage("choose one demand: --dau with --tokens-per-user, or --tokens-per-second")
+        }
+        let tokensPerSecond: Double
+        let demandNote: String
+        if let raw = args.tokensPerSecond {
+            tokensPerSecond = try Quantity.positive(raw, option: "--tokens-per-second")
+            demandNote = "--tokens-per-second"
+            inputs.append(("tokens_per_second", .number(tokensPerSecond)))
+        } else if perUserGiven {
+            guard let rawDAU = args.dau, let rawPerUser = args.tokensPerUser else {
+                throw SizingError.usage("--dau and --tokens-per-user go together (tokens per user per day)")
+            }
+            let dau = try Quantity.positive(rawDAU, option: "--dau")
+            let perUser = try Quantity.positive(rawPerUser, option: "--tokens-per-user")
+            tokensPerSecond = dau * perUser / TrainingModel.secondsPerDay
+            demandNote = "\(Format.short(dau)) daily users × \(Format.short(perUser)) tokens, spread evenly over the day"
+            inputs += [("dau", .number(dau)), ("tokens_per_user", .number(perUser))]
+        } else {
+            throw SizingError.usage("give the demand: --dau U --tokens-per-user T, or --tokens-per-second R")
+        }
+        let tokensPerDay = tokensPerSecond * TrainingModel.secondsPerDay
+        let flopsPerToken = ServingModel.flopsPerToken(activeParams: n)
+        let flopsPerSecond = flopsPerToken * tokensPerSecond
+        inputs += [("params", .number(params)), ("active_params", .optional(active))]
+        sources.append(("flops_per_token", "2·N per generated token (forward pass)"))
+
+        let batch = try args.batch.map { try Quantity.count($0, option: "--batch") } ?? Defaults.serveBatch
+        let bpp = try args.bytesPerParam.map { try Quantity.positive($0, option: "--bytes-per-param") }
+            ?? Defaults.serveBytesPerParam
+        let explicitBandwidth = try args.bandwidthGBps.map { try Quantity.positive($0, option: "--bandwidth-gbps") }
+        let explicitMemory = try args.memoryGB.map { try Quantity.positive($0, option: "--memory-gb") }
+        inputs += [("batch", .number(batch)), ("bytes_per_param", .number(bpp))]
+        sources.append(("batch", args.batch == nil ? "default \(Format.number(Defaults.serveBatch)) sequences per decode step" : "--batch"))
+        sources.append(("bytes_per_param", args.bytesPerParam == nil ? "default 2: bf16/fp16 weights" : "--bytes-per-param"))
+
+        text.section("Demand")
+        text.add("tokens per second", Format.number(tokensPerSecond), demandNote)
+        text.add("tokens per day", Format.number(tokensPerDay, decimals: 0))
+        text.add("compute", Format.number(flopsPerSecond) + " FLOP/s",
+                 "2 × \(Format.short(n))\(active != nil ? " active" : "") parameters per token")
+
+        // MARK: Device
+        let device = try ResolvedDevice.resolve(args.rate, catalog: catalog, readFile: readFile, allowNoRate: false)
+        inputs += device.inputs
+        sources += device.sources
+        let rate = device.sustainedTFLOPS * 1e12
+
+        let byCompute = ServingModel.devicesByCompute(flopsPerSecond: flopsPerSecond, flopsPerSecondPerDevice: rate)
+        let weightBytes = params * bpp
+
+        var bandwidth: (Double, String)?
+        if let b = explicitBandwidth {
+            bandwidth = (b, "--bandwidth-gbps")
+        } else if let c = device.calibration, let s = c.streamGBps {
+            bandwidth = (s, "\(c.file): best verified \(c.streamDetail ?? "stream") of \(c.deviceID)")
+        } else if let a = device.accelerator, let b = a.memoryBandwidthGBps {
+            bandwidth = (b.value, "catalog \(a.id) HBM bandwidth (peak): \(b.citation)")
+        }
+        var byBandwidth: Double?
+        let bytesPerStep = ServingModel.weightBytesPerStep(params: params, activeParams: n, batch: batch, bytesPerParam: bpp)
+        if let (gbps, src) = bandwidth {
+            byBandwidth = ServingModel.devicesByBandwidth(
+                tokensPerSecond: tokensPerSecond, bytesPerStep: bytesPerStep, batch: batch,
+                bandwidthBytesPerSecond: gbps * 1e9)
+            sources.append(("bandwidth_gbps", src))
+            inputs.append(("bandwidth_gbps", .number(gbps)))
+        } else {
+            warnings.append("no memory bandwidth known: give --bandwidth-gbps or a catalog --device; the bandwidth bound is left out")
+        }
+        var byMemory: Double?
+        if let (gb, src) = device.memoryGB(explicit: explicitMemory) {
+            byMemory = ServingModel.devicesByMemory(weightBytes: weightBytes, memoryBytesPerDevice: gb * 1e9)
+            sources.append(("memory_gb", src))
+            inputs.append(("memory_gb", .number(gb)))
+        } else {
+            warnings.append("no device memory known: give --memory-gb or a catalog --device; the capacity bound is left out")
+        }
+        var candidates: [(String, Double)] = [("compute", byCompute)]
+        if let byBandwidth { candidates.append(("bandwidth", byBandwidth)) }
+        if let byMemory { candidates.append(("memory", byMemory)) }
+        let binding = candidates.max { $0.1 < $1.1 }!
+        let devices = TrainingModel.Solution(devices: binding.1, days: 1, efficiency: 1).wholeDevices
+
+        text.section("Devices needed")
+        text.add("by compute", Format.number(byCompute), device.rateExplanation)
+        if let byBandwidth, let (gbps, src) = bandwidth {
+            text.add("by bandwidth", Format.number(byBandwidth),
+                     "\(Format.number(bytesPerStep / 1e9)) GB of weights read per step of \(Format.number(batch, decimals: 0)) sequences at \(Format.number(gbps)) GB/s (\(src))")
+        } else {
+            text.add("by bandwidth", "unknown")
+        }
+        if let byMemory, let (gb, _) = device.memoryGB(explicit: explicitMemory) {
+            text.add("by memory", Format.number(byMemory, decimals: 0),
+                     "\(Format.number(weightBytes / 1e9)) GB of weights in \(Format.number(gb)) GB per device; KV cache not counted")
+        } else {
+            text.add("by memory", "unknown")
+        }
+        text.add("devices", Format.number(devices, decimals: 0), "bound by \(binding.0)")
+
+        // MARK: Money and energy
+        let costs = try ResolvedCosts.resolve(args.cost, device: device)
+        inputs += costs.inputs
+        let deviceHoursPerDay = devices * 24
+        let capital = costs.pricePerDevice.map { devices * $0 }
+        let perDay = costs.pricePerDeviceHour.map { deviceHoursPerDay * $0 }
+        var energy: Double?
+        var co2: Double?
+        if let (watts, src) = costs.powerWatts {
+            energy = deviceHoursPerDay * watts / 1000 * costs.pue
+            sources.append(("power_watts", src))
+            if let c = costs.carbon { co2 = energy! * c / 1000 }
+        }
+        if capital != nil || perDay != nil || energy != nil {
+            text.section("Money and energy")
+            if let capital { text.add("capital", Format.number(capital, decimals: 0) + " " + costs.currencyLabel) }
+            if let perDay { text.add("per day", Format.number(perDay, decimals: 0) + " " + costs.currencyLabel, "device-hours × price per device-hour") }
+            if let energy { text.add("energy per day", Format.number(energy, decimals: 0) + " kWh", "TDP × 24 h × PUE \(Format.number(costs.pue))") }
+            if let co2 { text.add("CO2 per day", Format.number(co2) + " t") }
+        }
+        text.footer = warnings.map { "warning: " + $0 }
+
+        return ServeReport(
+            tokensPerDay: tokensPerDay, tokensPerSecond: tokensPerSecond, flopsPerToken: flopsPerToken,
+            flopsPerDay: flopsPerSecond * TrainingModel.secondsPerDay, effectiveTFLOPSPerDevice: device.sustainedTFLOPS,
+            bandwidthGBpsPerDevice: bandwidth?.0, weightBytes: weightBytes, devicesByCompute: byCompute,
+            devicesByBandwidth: byBandwidth, devicesByMemory: byMemory, devices: devices, binding: binding.0,
+            deviceHoursPerDay: deviceHoursPerDay, costCapital: capital, costPerDay: perDay, currency: costs.currency,
+            energyKWhPerDay: energy, co2TonnesPerDay: co2, warnings: warnings, inputs: inputs, sources: sources,
+            text: text)
+    }
+}
+
+/// `suanli size devices`: the catalog as a table or JSON.
+public enum CatalogListing {
+    public static func table(_ catalog: Catalog) -> String {
+        let header = ["id", "name", "bf16", "fp16", "fp8", "tf32", "fp32", "mem GB", "HBM GB/s", "TDP W", "link GB/s", "unverified"]
+        var rows: [[String]] = [header]
+        func figure(_ v: SourcedValue?) -> String {
+            guard let v else { return "-" }
+            return Format.number(v.value, decimals: 1) + (v.verified ? "" : "*")
+        }
+        for a in catalog.accelerators {
+            let all = Array(a.denseTFLOPS.values) + [a.memoryGB, a.memoryBandwidthGBps, a.tdpWatts, a.interconnectGBps].compactMap { $0 }
+            let unverified = all.contains { !$0.verified } ? "yes" : ""
+            rows.append([
+                a.id, a.name,
+                figure(a.denseTFLOPS["bf16"]), figure(a.denseTFLOPS["fp16"]), figure(a.denseTFLOPS["fp8"]),
+                figure(a.denseTFLOPS["tf32"]), figure(a.denseTFLOPS["fp32"]),
+                figure(a.memoryGB), figure(a.memoryBandwidthGBps), figure(a.tdpWatts), figure(a.interconnectGBps),
+                unverified,
+            ])
+        }
+        let widths = header.indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
+        var lines: [String] = []
+        for (index, row) in rows.enumerated() {
+            let cells = row.indices.map { column -> String in
+                let pad = String(repeating: " ", count: widths[column] - row[column].count)
+                return column < 2 ? row[column] + pad : pad + row[column]
+            }
+            lines.append(cells.joined(separator: "  ").trimmingTrailingSpaces())
+            if index == 0 { lines.append(widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")) }
+        }
+        lines.append("")
+        lines.append("Dense peaks in TFLOPS (no sparsity); sparse peaks are in --format json and never used by default.")
+        lines.append("* marks a figure not verified against a vendor datasheet. Sources: suanli size devices --format json.")
+        lines.append("Prices: " + catalog.accelerators.compactMap { a in
+            a.price.map { "\(a.id) \(Format.number($0.value)) \($0.currency) (\($0.source)\($0.verified ? "" : ", unverified"))" }
+        }.joined(separator: "; ") + "; none other is public in the catalog.")
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    public static func json(_ catalog: Catalog) -> JSONValue {
+        func figure(_ v: SourcedValue?) -> JSONValue {
+            guard let v else { return .null }
+            var pairs: [(String, JSONValue)] = [("value", .number(v.value)), ("source", .string(v.source)), ("verified", .bool(v.verified))]
+            if let note = v.note { pairs.append(("note", .string(note))) }
+            return .object(pairs)
+        }
+        func figures(_ d: [String: SourcedValue]) -> JSONValue {
+            .object(Precision.allCases.map(\.rawValue).compactMap { p in d[p].map { (p, figure($0)) } })
+        }
+        return .object([
+            ("schema", .string(catalog.schema)),
+            ("accelerators", .array(catalog.accelerators.map { a in
+                .object([
+                    ("id", .string(a.id)), ("name", .string(a.name)), ("vendor", .string(a.vendor)),
+                    ("aliases", .array(a.aliases.map(JSONValue.string))),
+                    ("dense_tflops", figures(a.denseTFLOPS)), ("sparse_tflops", figures(a.sparseTFLOPS)),
+                    ("memory_gb", figure(a.memoryGB)), ("memory_bandwidth_gbps", figure(a.memoryBandwidthGBps)),
+                    ("tdp_watts", figure(a.tdpWatts)), ("interconnect_gbps", figure(a.interconnectGBps)),
+                    ("price", a.price.map { p in
+                        .object([("value", .number(p.value)), ("currency", .string(p.currency)),
+                                 ("source", .string(p.source)), ("verified", .bool(p.verified))])
+                    } ?? .null),
+                    ("notes", .optional(a.notes)),
+                ])
+            })),
+        ])
+    }
+}
+
+extension String {
+    func trimmingTrailingSpaces() -> String {
+        var s = self
+        while s.last == " " { s.removeLast() }
+        return s
+    }
+}

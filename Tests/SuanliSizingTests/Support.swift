@@ -1,0 +1,104 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+@testable import SuanliSizing
+
+/// The catalog compiled into the binary.
+let catalog: Catalog = {
+    do { return try Catalog.embedded() } catch { fatalError("embedded catalog: \(error)") }
+}()
+
+/// A file reader over in-memory files, so tests touch no disk.
+func files(_ contents: [String: String]) -> FileReader {
+    { path in
+        guard let text = contents[path] else {
+            throw SizingError.data("cannot read results file '\(path)' (missing or not readable)")
+        }
+        return Data(text.utf8)
+    }
+}
+
+/// Builds train arguments from `--option value` pairs as on the command line.
+func train(_ pairs: [String: String], recompute: Bool = false) -> TrainArguments {
+    var a = TrainArguments()
+    a.recompute = recompute
+    for (key, value) in pairs {
+        switch key {
+        case "params": a.params = value
+        case "active-params": a.activeParams = value
+        case "tokens": a.tokens = value
+        case "layers": a.layers = value
+        case "hidden": a.hidden = value
+        case "seq-len": a.seqLen = value
+        case "flops": a.flops = value
+        case "pf-days": a.pfDays = value
+        case "device": a.rate.device = value
+        case "precision": a.rate.precision = value
+        case "mfu": a.rate.mfu = value
+        case "achieved-tflops": a.rate.achievedTFLOPS = value
+        case "peak-tflops": a.rate.peakTFLOPS = value
+        case "calibrate": a.rate.calibrate = value
+        case "calibrate-device": a.rate.calibrateDevice = value
+        case "utilization": a.rate.utilization = value
+        case "devices": a.devices = value
+        case "days": a.days = value
+        case "cluster-eflops": a.clusterEFLOPS = value
+        case "interconnect-loss": a.interconnectLoss = value
+        case "global-batch-tokens": a.globalBatchTokens = value
+        case "bus-gbps": a.busGBps = value
+        case "overlap": a.overlap = value
+        case "gradient-bytes-per-param": a.gradientBytesPerParam = value
+        case "price-per-device": a.cost.pricePerDevice = value
+        case "price-per-device-hour": a.cost.pricePerDeviceHour = value
+        case "currency": a.cost.currency = value
+        case "power-watts": a.cost.powerWatts = value
+        case "pue": a.cost.pue = value
+        case "carbon-kg-per-kwh": a.cost.carbonKgPerKWh = value
+        case "bytes-per-param": a.bytesPerParam = value
+        case "memory-gb": a.memoryGB = value
+        default: fatalError("unknown test option \(key)")
+        }
+    }
+    return a
+}
+
+/// Relative closeness.
+func close(_ a: Double?, _ b: Double, within tolerance: Double = 1e-9) -> Bool {
+    guard let a else { return false }
+    return abs(a - b) <= tolerance * max(abs(b), 1e-300)
+}
+
+/// The usage or data message thrown by `body`, or nil.
+func sizingError(_ body: () throws -> Void) -> SizingError? {
+    do { try body(); return nil } catch let e as SizingError { return e } catch { return nil }
+}
+
+/// A `suanli bench` result file with the given measurements for device opencl:0:0.
+func resultFile(devices: String? = nil, measurements: [String]) -> String {
+    let deviceList = devices ?? """
+        [{"id": "opencl:0:0", "backend": "opencl", "type": "gpu", "name": "NVIDIA H100 80GB HBM3", "vendor": "NVIDIA Corporation", "compute_units": 132, "global_memory_bytes": 85000000000}]
+        """
+    return """
+        {"schema": "suanli.result/1", "host": {"extra": true}, "devices": \(deviceList),
+         "measurements": [\(measurements.joined(separator: ",\n"))]}
+        """
+}
+
+func gemm(_ median: Double, precision: String = "fp32", device: String = "opencl:0:0", unit: String = "GFLOP/s",
+          verified: Bool = true, status: String = "ok") -> String {
+    """
+    {"device": "\(device)", "suite": "gemm", "kernel": "gemm", "precision": "\(precision)", "size": {"m": 4096, "n": 4096, "k": 4096},
+     "unit": "\(unit)", "higher_is_better": true, "median": \(median), "min": \(median * 0.99), "max": \(median * 1.01),
+     "samples": [\(median)], "verified": \(verified), "status": "\(status)"}
+    """
+}
+
+func stream(_ median: Double, kernel: String, device: String = "opencl:0:0", status: String = "ok") -> String {
+    """
+    {"device": "\(device)", "suite": "stream", "kernel": "\(kernel)", "precision": "fp32", "size": {"n": 268435456},
+     "unit": "GB/s", "higher_is_better": true, "median": \(median), "min": \(median), "max": \(median), "samples": [\(median)],
+     "verified": true, "status": "\(status)"}
+    """
+}
