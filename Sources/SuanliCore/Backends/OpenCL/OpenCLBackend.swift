@@ -67,7 +67,8 @@ public final class OpenCLBackend: BenchmarkBackend {
             _ = try program("stream.cl", options: Self.precisionDefines(precision) + " -DVW=1")
         } catch let OpenCLError.buildFailed(_, log, _) {
             let firstLine = log.split(separator: "\n").first { $0.contains("error") } ?? log.split(separator: "\n").first ?? ""
-            let message = firstLine.components(separatedBy: "error: ").last ?? Substring(firstLine)
+            var message = Substring(firstLine)
+            while let range = message.firstRange(of: "error: ") { message = message[range.upperBound...] }
             reason = "\(precision.rawValue) kernels do not compile on this device: \(message.trimmed())"
         } catch {
             // Not a compiler verdict (a missing source, say): let the suite run and fail on it.
