@@ -26,6 +26,7 @@ public protocol StreamRunner: AnyObject {
 
 /// Independent FMA chains at several vector widths.
 public protocol PeakRunner: AnyObject {
+    var parameters: [String: String] { get }
     var widths: [Int] { get }
     /// Runs once at `width`; returns seconds and the floating-point operations done.
     func run(width: Int) throws -> (seconds: Double, flops: Double)

@@ -130,6 +130,7 @@ public enum Suites {
             var m = Measurement(device: device, suite: .peak, kernel: "fma-w\(width)", precision: precision,
                                 size: ["width": width], unit: .gflops)
             m.timing = backend.timingMethod
+            m.parameters = runner.parameters
             do {
                 var flops = 0.0
                 let samples = try collectSamples(policy) {

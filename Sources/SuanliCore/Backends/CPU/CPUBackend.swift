@@ -192,6 +192,7 @@ final class CPUPeakRunner: PeakRunner {
     let backend: CPUBackend
     let widths = [8]
     let targetSeconds: Double
+    var parameters: [String: String] { backend.parameters.merging(["chains": "\(CPUKernels.peakFMAChains)"]) { a, _ in a } }
     private var iterations = 0
 
     init(backend: CPUBackend, quick: Bool) {

@@ -11,6 +11,7 @@ final class OpenCLPeakRunner: PeakRunner {
     private var kernels: [Int: Kernel] = [:]
     private var iterations: [Int: Int] = [:]
     let targetSeconds: Double
+    var parameters: [String: String] { ["NCHAINS": "\(chains)", "work_items": "\(items)"] }
 
     init(backend: OpenCLBackend, precision: Precision, quick: Bool) throws {
         self.backend = backend
