@@ -12,6 +12,7 @@
 // Edges are handled by zero padding in the packed panels and a masked write-back.
 
 import Dispatch
+import Synchronization
 
 /// Cache-blocking parameters (elements). MC is rounded to a multiple of MR and
 /// NC to a multiple of NR by the driver.
@@ -309,6 +310,9 @@ func gemmDriver<S: GemmSpec>(
     let tm = tmSearch
     let tn = threads / tm
     let workers = tm * tn
+    // Row units for the dynamic split: at least one per MC rows, a multiple of the
+    // worker count (equal shares on an idle machine), at most one per micro-panel.
+    let rowUnits = min(mPanelsTotal, roundUp(max(1, (m + MC - 1) / MC), workers))
 
     // Buffers: one shared packed B panel; per worker packed A block and scratch tile.
     let align = 64
@@ -344,48 +348,84 @@ func gemmDriver<S: GemmSpec>(
                       panels: range, dst: bPacked.p)
             }
 
-            // 2. Each worker: its rows x its micro-panels.
+            // 2. Compute. Row split: workers pull row units from a shared counter, so a
+            //    worker slowed by other load does not hold the others back. Column split
+            //    (small M): a fixed grid.
+            let counter = Atomic<Int>(0)
             parallelFor(workers) { t in
-                let ti = t / tn, tj = t % tn
-                let rows = chunk(ti, of: tm, count: m, granule: mr)
-                let cols = chunk(tj, of: tn, count: nPanels, granule: 1)
-                if rows.isEmpty || cols.isEmpty { return }
                 let base = work.p + t * (aBytes + sBytes)
                 let aPacked = UnsafeMutableRawPointer(base).bindMemory(to: T.self, capacity: aElems)
                 let scratch = UnsafeMutableRawPointer(base + aBytes).bindMemory(to: T.self, capacity: mr * nr)
-                var ic = rows.lowerBound
-                while ic < rows.upperBound {
-                    let mc = min(MC, rows.upperBound - ic)
-                    packA(S.self, a: UnsafePointer(pa.p) + ic * lda + p0Now, lda: lda, mc: mc, kc: kc, dst: aPacked)
-                    let mPanels = (mc + mr - 1) / mr
-                    for jp in cols {
-                        let j0 = jp * nr
-                        let ncols = min(nr, nc - j0)
-                        let bPanel = UnsafePointer(bPacked.p + jp * kc * nr)
-                        for ip in 0..<mPanels {
-                            let i0 = ip * mr
-                            let nrows = min(mr, mc - i0)
-                            let cTile = pc.p + (ic + i0) * ldc + jcNow + j0
-                            let full = nrows == mr && ncols == nr
-                            S.microKernel(kc: kc, a: UnsafePointer(aPacked + ip * kc * mr), b: bPanel,
-                                          c: cTile, ldc: ldc, alpha: alpha, beta: betaEff,
-                                          betaIsZero: betaIsZero, full: full, scratch: scratch)
-                            if !full {
-                                for i in 0..<nrows {
-                                    let row = cTile + i * ldc
-                                    let acc = scratch + i * nr
-                                    for j in 0..<ncols {
-                                        row[j] = betaIsZero ? alpha * acc[j] : alpha * acc[j] + betaEff * row[j]
-                                    }
-                                }
-                            }
-                        }
+                let ctx = GemmBlockContext<T>(
+                    a: UnsafePointer(pa.p) + p0Now, lda: lda, bPacked: UnsafePointer(bPacked.p),
+                    c: pc.p + jcNow, ldc: ldc, kc: kc, nc: nc, MC: MC,
+                    alpha: alpha, beta: betaEff, betaIsZero: betaIsZero, aPacked: aPacked, scratch: scratch)
+                if tn == 1 {
+                    while true {
+                        let u = counter.wrappingAdd(1, ordering: .relaxed).oldValue
+                        if u >= rowUnits { break }
+                        gemmBlock(S.self, ctx, rows: chunk(u, of: rowUnits, count: m, granule: mr), panels: 0..<nPanels)
                     }
-                    ic += mc
+                } else {
+                    let ti = t / tn, tj = t % tn
+                    let rows = chunk(ti, of: tm, count: m, granule: mr)
+                    let cols = chunk(tj, of: tn, count: nPanels, granule: 1)
+                    if rows.isEmpty || cols.isEmpty { return }
+                    gemmBlock(S.self, ctx, rows: rows, panels: cols)
                 }
             }
             p0 += kc
         }
         jc += nc
+    }
+}
+
+struct GemmBlockContext<T> {
+    let a: UnsafePointer<T>            // A at column p0
+    let lda: Int
+    let bPacked: UnsafePointer<T>
+    let c: UnsafeMutablePointer<T>     // C at column jc
+    let ldc: Int
+    let kc: Int, nc: Int, MC: Int
+    let alpha: T, beta: T, betaIsZero: Bool
+    let aPacked: UnsafeMutablePointer<T>
+    let scratch: UnsafeMutablePointer<T>
+}
+
+/// C[rows, panels] (+)= alpha * A[rows, p0..<p0+kc] * Bpacked[panels]: packs A in MC
+/// row blocks and runs the micro-kernel over every (panel, A micro-panel) pair.
+@inline(__always)
+func gemmBlock<S: GemmSpec>(_ spec: S.Type, _ x: GemmBlockContext<S.Scalar>, rows: Range<Int>, panels: Range<Int>) {
+    let mr = S.mr, nr = S.nr
+    let kc = x.kc, ldc = x.ldc
+    var ic = rows.lowerBound
+    while ic < rows.upperBound {
+        let mc = min(x.MC, rows.upperBound - ic)
+        packA(S.self, a: x.a + ic * x.lda, lda: x.lda, mc: mc, kc: kc, dst: x.aPacked)
+        let mPanels = (mc + mr - 1) / mr
+        for jp in panels {
+            let j0 = jp * nr
+            let ncols = min(nr, x.nc - j0)
+            let bPanel = x.bPacked + jp * kc * nr
+            for ip in 0..<mPanels {
+                let i0 = ip * mr
+                let nrows = min(mr, mc - i0)
+                let cTile = x.c + (ic + i0) * ldc + j0
+                let full = nrows == mr && ncols == nr
+                S.microKernel(kc: kc, a: UnsafePointer(x.aPacked + ip * kc * mr), b: bPanel,
+                              c: cTile, ldc: ldc, alpha: x.alpha, beta: x.beta,
+                              betaIsZero: x.betaIsZero, full: full, scratch: x.scratch)
+                if !full {
+                    for i in 0..<nrows {
+                        let row = cTile + i * ldc
+                        let acc = x.scratch + i * nr
+                        for j in 0..<ncols {
+                            row[j] = x.betaIsZero ? x.alpha * acc[j] : x.alpha * acc[j] + x.beta * row[j]
+                        }
+                    }
+                }
+            }
+        }
+        ic += mc
     }
 }
