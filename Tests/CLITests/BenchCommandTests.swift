@@ -112,12 +112,13 @@ struct BenchCommandTests {
         let process = Process()
         process.executableURL = CLI.binary
         process.arguments = ["bench", "--device", "cpu", "--suite", "stream,gemm", "--precision", "fp32",
-                             "--stream-length", "100000", "--size", "1536", "--output-dir", out.path]
+                             "--stream-length", "100000", "--size", "3000", "--quick", "--output-dir", out.path]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        // Stream finishes quickly; the standard GEMM runs for seconds: interrupt during it.
-        Thread.sleep(forTimeInterval: 6)
+        // The quick stream step takes about a second; a 3000³ GEMM with its verification takes
+        // several: interrupt during it.
+        Thread.sleep(forTimeInterval: 4)
         process.interrupt()
         process.waitUntilExit()
         #expect(process.terminationStatus == 130)
