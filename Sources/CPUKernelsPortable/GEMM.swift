@@ -24,7 +24,7 @@ public struct GemmBlocking: Sendable, Equatable {
         self.mc = max(1, mc); self.kc = max(1, kc); self.nc = max(1, nc)
     }
     /// fp32 defaults (6x16 micro-tile), tuned on Zen 4 (32 KiB L1d, 1 MiB L2).
-    public static let sgemmDefault = GemmBlocking(mc: 144, kc: 256, nc: 4080)
+    public static let sgemmDefault = GemmBlocking(mc: 96, kc: 512, nc: 4080)
     /// fp64 defaults (6x8 micro-tile).
     public static let dgemmDefault = GemmBlocking(mc: 96, kc: 256, nc: 4080)
 }
