@@ -3,15 +3,45 @@
 
 Usage: openblas_sgemm.py [N] [repeats]
 Prints one JSON line: {"name": ..., "median": GFLOPS, "unit": "GFLOPS", ...}
-Run with OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE unset, e.g.
-  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python3 openblas_sgemm.py 2048
+OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE (which may be set on the benchmark machine
+and slow OpenBLAS down) are removed from this process's environment before numpy
+loads: the script re-executes itself without them and lists them in "env_cleared".
+Pass --keep-env to measure with them. Threads: OpenBLAS default (all cores), or
+OPENBLAS_NUM_THREADS.
 """
+import glob
 import json
+import os
 import statistics
 import sys
 import time
 
+_TUNING_VARS = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+if "--keep-env" in sys.argv:
+    sys.argv.remove("--keep-env")
+elif any(v in os.environ for v in _TUNING_VARS):
+    env = {k: v for k, v in os.environ.items() if k not in _TUNING_VARS}
+    env["SUANLI_PEER_ENV_CLEARED"] = ",".join(v for v in _TUNING_VARS if v in os.environ)
+    os.execve(sys.executable, [sys.executable] + sys.argv, env)
+
 import numpy as np
+
+
+def openblas_info():
+    """(corename, threads) from the OpenBLAS bundled with numpy, best effort."""
+    try:
+        import ctypes
+        libs = glob.glob(os.path.join(os.path.dirname(np.__file__), "..", "numpy.libs", "libscipy_openblas*.so*"))
+        lib = ctypes.CDLL(libs[0])
+        for suffix in ("64_", ""):
+            name = getattr(lib, "scipy_openblas_get_corename" + suffix, None)
+            threads = getattr(lib, "scipy_openblas_get_num_threads" + suffix, None)
+            if name is not None and threads is not None:
+                name.restype = ctypes.c_char_p
+                return name().decode(), int(threads())
+    except Exception:
+        pass
+    return None, None
 
 
 def main() -> None:
@@ -30,12 +60,7 @@ def main() -> None:
         np.matmul(a, b, out=c)
         t1 = time.perf_counter()
         rates.append(flops / (t1 - t0) / 1e9)
-    threads = None
-    try:
-        from threadpoolctl import threadpool_info
-        threads = [p.get("num_threads") for p in threadpool_info() if p.get("user_api") == "blas"]
-    except Exception:
-        pass
+    core, threads = openblas_info()
     print(json.dumps({
         "name": "openblas-sgemm",
         "median": round(statistics.median(rates), 2),
@@ -43,7 +68,9 @@ def main() -> None:
         "unit": "GFLOPS",
         "size": n,
         "repeats": repeats,
+        "blas_core": core,
         "blas_threads": threads,
+        "env_cleared": [v for v in os.environ.get("SUANLI_PEER_ENV_CLEARED", "").split(",") if v],
     }))
 
 
