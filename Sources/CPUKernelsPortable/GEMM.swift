@@ -243,26 +243,36 @@ func packA<S: GemmSpec>(_ spec: S.Type, a: UnsafePointer<S.Scalar>, lda: Int, mc
 
 /// Packs micro-panels [p0, p1) of B[kc x nc] (row stride ldb): panel p holds, for
 /// each k, NR consecutive values B[k, p*NR + j] (zero padded). Panels are stored
-/// at dst + p * kc * NR.
+/// at dst + p * kc * NR. B is walked row by row (contiguous reads the hardware
+/// prefetcher can follow), scattering each row's NR-wide pieces to their panels.
 @inline(__always)
 func packB<S: GemmSpec>(_ spec: S.Type, b: UnsafePointer<S.Scalar>, ldb: Int, kc: Int, nc: Int,
                         panels: Range<Int>, dst: UnsafeMutablePointer<S.Scalar>) {
     let nr = S.nr
-    for p in panels {
+    if panels.isEmpty { return }
+    // Full panels first; a trailing partial panel (nc not a multiple of NR) after.
+    let fullEnd = min(panels.upperBound, nc / nr)
+    if panels.lowerBound < fullEnd {
+        var src = b + panels.lowerBound * nr
+        for kk in 0..<kc {
+            var d = dst + panels.lowerBound * kc * nr + kk * nr
+            var s = src
+            for _ in panels.lowerBound..<fullEnd {
+                for j in 0..<nr { d[j] = s[j] }
+                s += nr; d += kc * nr
+            }
+            src += ldb
+        }
+    }
+    if fullEnd < panels.upperBound {
+        let p = fullEnd
         let j0 = p * nr
-        let cols = min(nr, nc - j0)
+        let cols = nc - j0
         var d = dst + p * kc * nr
         var src = b + j0
-        if cols == nr {
-            for _ in 0..<kc {
-                for j in 0..<nr { d[j] = src[j] }
-                d += nr; src += ldb
-            }
-        } else {
-            for _ in 0..<kc {
-                for j in 0..<nr { d[j] = j < cols ? src[j] : 0 }
-                d += nr; src += ldb
-            }
+        for _ in 0..<kc {
+            for j in 0..<nr { d[j] = j < cols ? src[j] : 0 }
+            d += nr; src += ldb
         }
     }
 }
