@@ -337,6 +337,13 @@ func gemmDriver<S: GemmSpec>(
     let bPacked = SendablePointer(bBuf.bindMemory(to: T.self, capacity: bElems))
     let work = SendablePointer(aBuf.bindMemory(to: UInt8.self, capacity: workers * (aBytes + sBytes)))
     let pa = SendablePointer(a), pb = SendablePointer(b), pc = SendablePointer(c)
+    // Per-panel "packed for generation g" flags (one generation per rank-kc update).
+    let maxPanels = NC / nr
+    let readyBuf = UnsafeMutablePointer<Atomic<Int>>.allocate(capacity: maxPanels)
+    for i in 0..<maxPanels { (readyBuf + i).initialize(to: Atomic<Int>(0)) }
+    defer { readyBuf.deinitialize(count: maxPanels); readyBuf.deallocate() }
+    let ready = PanelFlags(p: readyBuf)
+    var generation = 0
 
     var jc = 0
     while jc < n {
@@ -350,26 +357,37 @@ func gemmDriver<S: GemmSpec>(
             let betaIsZero = first && beta == 0
             let jcNow = jc, p0Now = p0
 
-            // 1. Pack B[p0..<p0+kc, jc..<jc+nc], micro-panels split across workers.
-            let packWorkers = min(workers, nPanels)
-            parallelFor(packWorkers) { t in
-                let range = chunk(t, of: packWorkers, count: nPanels, granule: 1)
-                packB(S.self, b: UnsafePointer(pb.p) + p0Now * ldb + jcNow, ldb: ldb, kc: kc, nc: nc,
-                      panels: range, dst: bPacked.p)
-            }
-
+            // One parallel region per rank-kc update:
+            // 1. Pack B[p0..<p0+kc, jc..<jc+nc]: workers claim groups of micro-panels from a
+            //    shared counter and publish each packed panel with the step's generation.
             // 2. Compute. Row split: workers pull row units from a shared counter, so a
             //    worker slowed by other load does not hold the others back. Column split
-            //    (small M): a fixed grid.
+            //    (small M): a fixed grid. Before its first use of a panel a worker waits
+            //    for that panel's flag; every panel is claimed by a running worker before
+            //    anyone starts computing, so the wait always ends (even if the region's
+            //    iterations happen to run one after another on a single thread).
+            generation += 1
+            let gen = generation
+            let nextPanel = Atomic<Int>(0)
+            let panelsPerClaim = max(1, nPanels / (workers * 8))
             let counter = Atomic<Int>(0)
             parallelFor(workers) { t in
+                while true {
+                    let p = nextPanel.wrappingAdd(panelsPerClaim, ordering: .relaxed).oldValue
+                    if p >= nPanels { break }
+                    let claim = p..<min(nPanels, p + panelsPerClaim)
+                    packB(S.self, b: UnsafePointer(pb.p) + p0Now * ldb + jcNow, ldb: ldb, kc: kc, nc: nc,
+                          panels: claim, dst: bPacked.p)
+                    for q in claim { ready.p[q].store(gen, ordering: .releasing) }
+                }
                 let base = work.p + t * (aBytes + sBytes)
                 let aPacked = UnsafeMutableRawPointer(base).bindMemory(to: T.self, capacity: aElems)
                 let scratch = UnsafeMutableRawPointer(base + aBytes).bindMemory(to: T.self, capacity: mr * nr)
                 let ctx = GemmBlockContext<T>(
                     a: UnsafePointer(pa.p) + p0Now, lda: lda, bPacked: UnsafePointer(bPacked.p),
                     c: pc.p + jcNow, ldc: ldc, kc: kc, nc: nc, MC: MC,
-                    alpha: alpha, beta: betaEff, betaIsZero: betaIsZero, aPacked: aPacked, scratch: scratch)
+                    alpha: alpha, beta: betaEff, betaIsZero: betaIsZero, aPacked: aPacked, scratch: scratch,
+                    ready: ready.p, generation: gen)
                 if tn == 1 {
                     while true {
                         let u = counter.wrappingAdd(1, ordering: .relaxed).oldValue
@@ -400,6 +418,13 @@ struct GemmBlockContext<T> {
     let alpha: T, beta: T, betaIsZero: Bool
     let aPacked: UnsafeMutablePointer<T>
     let scratch: UnsafeMutablePointer<T>
+    let ready: UnsafeMutablePointer<Atomic<Int>>
+    let generation: Int
+}
+
+/// Packed-panel flags shared by the workers of one GEMM call.
+struct PanelFlags: @unchecked Sendable {
+    let p: UnsafeMutablePointer<Atomic<Int>>
 }
 
 /// C[rows, panels] (+)= alpha * A[rows, p0..<p0+kc] * Bpacked[panels]: packs A in MC
@@ -414,6 +439,11 @@ func gemmBlock<S: GemmSpec>(_ spec: S.Type, _ x: GemmBlockContext<S.Scalar>, row
         packA(S.self, a: x.a + ic * x.lda, lda: x.lda, mc: mc, kc: kc, dst: x.aPacked)
         let mPanels = (mc + mr - 1) / mr
         for jp in panels {
+            if ic == rows.lowerBound {
+                // First use of this panel here: wait until it is packed (it is being
+                // packed by a running worker; see gemmDriver).
+                while x.ready[jp].load(ordering: .acquiring) != x.generation {}
+            }
             let j0 = jp * nr
             let ncols = min(nr, x.nc - j0)
             let bPanel = x.bPacked + jp * kc * nr
