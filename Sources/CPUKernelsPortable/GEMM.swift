@@ -13,6 +13,13 @@
 
 import Dispatch
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Cache-blocking parameters (elements). MC is rounded to a multiple of MR and
 /// NC to a multiple of NR by the driver.
@@ -422,6 +429,17 @@ struct GemmBlockContext<T> {
     let generation: Int
 }
 
+/// Spins until `flag` holds `generation`; yields the CPU after a short spin so a
+/// preempted packer can run (matters on machines shared with other work).
+@inline(never)
+func waitForPanel(_ flag: UnsafeMutablePointer<Atomic<Int>>, generation: Int) {
+    var spins = 0
+    while flag.pointee.load(ordering: .acquiring) != generation {
+        spins += 1
+        if spins > 2000 { sched_yield(); spins = 0 }
+    }
+}
+
 /// Packed-panel flags shared by the workers of one GEMM call.
 struct PanelFlags: @unchecked Sendable {
     let p: UnsafeMutablePointer<Atomic<Int>>
@@ -442,7 +460,7 @@ func gemmBlock<S: GemmSpec>(_ spec: S.Type, _ x: GemmBlockContext<S.Scalar>, row
             if ic == rows.lowerBound {
                 // First use of this panel here: wait until it is packed (it is being
                 // packed by a running worker; see gemmDriver).
-                while x.ready[jp].load(ordering: .acquiring) != x.generation {}
+                waitForPanel(x.ready + jp, generation: x.generation)
             }
             let j0 = jp * nr
             let ncols = min(nr, x.nc - j0)
