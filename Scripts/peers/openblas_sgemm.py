@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Peer SGEMM: numpy `a @ b` (OpenBLAS) in float32, square N x N x N.
 
-Usage: openblas_sgemm.py [N] [repeats]
+Usage: openblas_sgemm.py [N] [repeats] [float32|float64]   (float64: "openblas-dgemm")
 Prints one JSON line: {"name": ..., "median": GFLOPS, "unit": "GFLOPS", ...}
 OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE (which may be set on the benchmark machine
 and slow OpenBLAS down) are removed from this process's environment before numpy
@@ -47,10 +47,13 @@ def openblas_info():
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 2048
     repeats = int(sys.argv[2]) if len(sys.argv) > 2 else 10
+    dtype = np.dtype(sys.argv[3] if len(sys.argv) > 3 else "float32")
+    if dtype not in (np.float32, np.float64):
+        sys.exit("dtype must be float32 or float64")
     rng = np.random.default_rng(1234)
-    a = rng.standard_normal((n, n), dtype=np.float32)
-    b = rng.standard_normal((n, n), dtype=np.float32)
-    c = np.empty((n, n), dtype=np.float32)
+    a = rng.standard_normal((n, n), dtype=dtype)
+    b = rng.standard_normal((n, n), dtype=dtype)
+    c = np.empty((n, n), dtype=dtype)
     for _ in range(2):  # warm-up: thread pool start, page faults
         np.matmul(a, b, out=c)
     flops = 2.0 * n * n * n
@@ -62,7 +65,7 @@ def main() -> None:
         rates.append(flops / (t1 - t0) / 1e9)
     core, threads = openblas_info()
     print(json.dumps({
-        "name": "openblas-sgemm",
+        "name": "openblas-sgemm" if dtype == np.float32 else "openblas-dgemm",
         "median": round(statistics.median(rates), 2),
         "best": round(max(rates), 2),
         "unit": "GFLOPS",
