@@ -13,6 +13,13 @@
 
 import Dispatch
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Cache-blocking parameters (elements). MC is rounded to a multiple of MR and
 /// NC to a multiple of NR by the driver.
@@ -24,7 +31,7 @@ public struct GemmBlocking: Sendable, Equatable {
         self.mc = max(1, mc); self.kc = max(1, kc); self.nc = max(1, nc)
     }
     /// fp32 defaults (6x16 micro-tile), tuned on Zen 4 (32 KiB L1d, 1 MiB L2).
-    public static let sgemmDefault = GemmBlocking(mc: 144, kc: 256, nc: 4080)
+    public static let sgemmDefault = GemmBlocking(mc: 96, kc: 512, nc: 4080)
     /// fp64 defaults (6x8 micro-tile).
     public static let dgemmDefault = GemmBlocking(mc: 96, kc: 256, nc: 4080)
 }
@@ -243,26 +250,36 @@ func packA<S: GemmSpec>(_ spec: S.Type, a: UnsafePointer<S.Scalar>, lda: Int, mc
 
 /// Packs micro-panels [p0, p1) of B[kc x nc] (row stride ldb): panel p holds, for
 /// each k, NR consecutive values B[k, p*NR + j] (zero padded). Panels are stored
-/// at dst + p * kc * NR.
+/// at dst + p * kc * NR. B is walked row by row (contiguous reads the hardware
+/// prefetcher can follow), scattering each row's NR-wide pieces to their panels.
 @inline(__always)
 func packB<S: GemmSpec>(_ spec: S.Type, b: UnsafePointer<S.Scalar>, ldb: Int, kc: Int, nc: Int,
                         panels: Range<Int>, dst: UnsafeMutablePointer<S.Scalar>) {
     let nr = S.nr
-    for p in panels {
+    if panels.isEmpty { return }
+    // Full panels first; a trailing partial panel (nc not a multiple of NR) after.
+    let fullEnd = min(panels.upperBound, nc / nr)
+    if panels.lowerBound < fullEnd {
+        var src = b + panels.lowerBound * nr
+        for kk in 0..<kc {
+            var d = dst + panels.lowerBound * kc * nr + kk * nr
+            var s = src
+            for _ in panels.lowerBound..<fullEnd {
+                for j in 0..<nr { d[j] = s[j] }
+                s += nr; d += kc * nr
+            }
+            src += ldb
+        }
+    }
+    if fullEnd < panels.upperBound {
+        let p = fullEnd
         let j0 = p * nr
-        let cols = min(nr, nc - j0)
+        let cols = nc - j0
         var d = dst + p * kc * nr
         var src = b + j0
-        if cols == nr {
-            for _ in 0..<kc {
-                for j in 0..<nr { d[j] = src[j] }
-                d += nr; src += ldb
-            }
-        } else {
-            for _ in 0..<kc {
-                for j in 0..<nr { d[j] = j < cols ? src[j] : 0 }
-                d += nr; src += ldb
-            }
+        for _ in 0..<kc {
+            for j in 0..<nr { d[j] = j < cols ? src[j] : 0 }
+            d += nr; src += ldb
         }
     }
 }
@@ -327,6 +344,13 @@ func gemmDriver<S: GemmSpec>(
     let bPacked = SendablePointer(bBuf.bindMemory(to: T.self, capacity: bElems))
     let work = SendablePointer(aBuf.bindMemory(to: UInt8.self, capacity: workers * (aBytes + sBytes)))
     let pa = SendablePointer(a), pb = SendablePointer(b), pc = SendablePointer(c)
+    // Per-panel "packed for generation g" flags (one generation per rank-kc update).
+    let maxPanels = NC / nr
+    let readyBuf = UnsafeMutablePointer<Atomic<Int>>.allocate(capacity: maxPanels)
+    for i in 0..<maxPanels { (readyBuf + i).initialize(to: Atomic<Int>(0)) }
+    defer { readyBuf.deinitialize(count: maxPanels); readyBuf.deallocate() }
+    let ready = PanelFlags(p: readyBuf)
+    var generation = 0
 
     var jc = 0
     while jc < n {
@@ -340,26 +364,37 @@ func gemmDriver<S: GemmSpec>(
             let betaIsZero = first && beta == 0
             let jcNow = jc, p0Now = p0
 
-            // 1. Pack B[p0..<p0+kc, jc..<jc+nc], micro-panels split across workers.
-            let packWorkers = min(workers, nPanels)
-            parallelFor(packWorkers) { t in
-                let range = chunk(t, of: packWorkers, count: nPanels, granule: 1)
-                packB(S.self, b: UnsafePointer(pb.p) + p0Now * ldb + jcNow, ldb: ldb, kc: kc, nc: nc,
-                      panels: range, dst: bPacked.p)
-            }
-
+            // One parallel region per rank-kc update:
+            // 1. Pack B[p0..<p0+kc, jc..<jc+nc]: workers claim groups of micro-panels from a
+            //    shared counter and publish each packed panel with the step's generation.
             // 2. Compute. Row split: workers pull row units from a shared counter, so a
             //    worker slowed by other load does not hold the others back. Column split
-            //    (small M): a fixed grid.
+            //    (small M): a fixed grid. Before its first use of a panel a worker waits
+            //    for that panel's flag; every panel is claimed by a running worker before
+            //    anyone starts computing, so the wait always ends (even if the region's
+            //    iterations happen to run one after another on a single thread).
+            generation += 1
+            let gen = generation
+            let nextPanel = Atomic<Int>(0)
+            let panelsPerClaim = max(1, nPanels / (workers * 8))
             let counter = Atomic<Int>(0)
             parallelFor(workers) { t in
+                while true {
+                    let p = nextPanel.wrappingAdd(panelsPerClaim, ordering: .relaxed).oldValue
+                    if p >= nPanels { break }
+                    let claim = p..<min(nPanels, p + panelsPerClaim)
+                    packB(S.self, b: UnsafePointer(pb.p) + p0Now * ldb + jcNow, ldb: ldb, kc: kc, nc: nc,
+                          panels: claim, dst: bPacked.p)
+                    for q in claim { ready.p[q].store(gen, ordering: .releasing) }
+                }
                 let base = work.p + t * (aBytes + sBytes)
                 let aPacked = UnsafeMutableRawPointer(base).bindMemory(to: T.self, capacity: aElems)
                 let scratch = UnsafeMutableRawPointer(base + aBytes).bindMemory(to: T.self, capacity: mr * nr)
                 let ctx = GemmBlockContext<T>(
                     a: UnsafePointer(pa.p) + p0Now, lda: lda, bPacked: UnsafePointer(bPacked.p),
                     c: pc.p + jcNow, ldc: ldc, kc: kc, nc: nc, MC: MC,
-                    alpha: alpha, beta: betaEff, betaIsZero: betaIsZero, aPacked: aPacked, scratch: scratch)
+                    alpha: alpha, beta: betaEff, betaIsZero: betaIsZero, aPacked: aPacked, scratch: scratch,
+                    ready: ready.p, generation: gen)
                 if tn == 1 {
                     while true {
                         let u = counter.wrappingAdd(1, ordering: .relaxed).oldValue
@@ -390,6 +425,24 @@ struct GemmBlockContext<T> {
     let alpha: T, beta: T, betaIsZero: Bool
     let aPacked: UnsafeMutablePointer<T>
     let scratch: UnsafeMutablePointer<T>
+    let ready: UnsafeMutablePointer<Atomic<Int>>
+    let generation: Int
+}
+
+/// Spins until `flag` holds `generation`; yields the CPU after a short spin so a
+/// preempted packer can run (matters on machines shared with other work).
+@inline(never)
+func waitForPanel(_ flag: UnsafeMutablePointer<Atomic<Int>>, generation: Int) {
+    var spins = 0
+    while flag.pointee.load(ordering: .acquiring) != generation {
+        spins += 1
+        if spins > 2000 { sched_yield(); spins = 0 }
+    }
+}
+
+/// Packed-panel flags shared by the workers of one GEMM call.
+struct PanelFlags: @unchecked Sendable {
+    let p: UnsafeMutablePointer<Atomic<Int>>
 }
 
 /// C[rows, panels] (+)= alpha * A[rows, p0..<p0+kc] * Bpacked[panels]: packs A in MC
@@ -404,6 +457,11 @@ func gemmBlock<S: GemmSpec>(_ spec: S.Type, _ x: GemmBlockContext<S.Scalar>, row
         packA(S.self, a: x.a + ic * x.lda, lda: x.lda, mc: mc, kc: kc, dst: x.aPacked)
         let mPanels = (mc + mr - 1) / mr
         for jp in panels {
+            if ic == rows.lowerBound {
+                // First use of this panel here: wait until it is packed (it is being
+                // packed by a running worker; see gemmDriver).
+                waitForPanel(x.ready + jp, generation: x.generation)
+            }
             let j0 = jp * nr
             let ncols = min(nr, x.nc - j0)
             let bPanel = x.bPacked + jp * kc * nr
