@@ -1,6 +1,6 @@
 /// The benchmark suites.
 public enum Suite: String, Codable, Sendable, CaseIterable {
-    case gemm, stream, peak, transfer, latency
+    case gemm, stream, peak, transfer, latency, roofline
 }
 
 /// Arithmetic precision of a measurement. `mixed` is fp16 inputs with fp32 accumulation.
@@ -71,6 +71,9 @@ public struct Measurement: Codable, Sendable {
     public var parameters: [String: String]?
     /// Host clock over the whole timed batch disagreed with the per-run times by more than 5%.
     public var hostClockDisagreement: Double?
+    /// Set when the run was compared with a baseline (`suanli bench --baseline`): the thresholds
+    /// used and the verdict.
+    public var comparison: ComparisonRecord?
 
     enum CodingKeys: String, CodingKey {
         case device, suite, kernel, precision, size, unit, median, min, max, p10, p90, cv, samples, verified, status
@@ -80,6 +83,7 @@ public struct Measurement: Codable, Sendable {
         case fractionOfPeak = "fraction_of_peak"
         case peakBasis = "peak_basis"
         case hostClockDisagreement = "host_clock_disagreement"
+        case comparison
     }
 
     public init(device: String, suite: Suite, kernel: String, precision: Precision?, size: [String: Int], unit: Unit) {
@@ -149,4 +153,40 @@ public struct VerificationResult: Sendable, Equatable {
     public var detail: String
     public static let passed = VerificationResult(passed: true, detail: "")
     public static func failed(_ detail: String) -> VerificationResult { VerificationResult(passed: false, detail: detail) }
+}
+
+extension Measurement {
+    /// Floating-point operations per byte of memory traffic (the minimum traffic for GEMM), for
+    /// the roofline chart; nil where it is undefined (copy, peak, transfer, latency).
+    public var arithmeticIntensity: Double? {
+        let e = Double(precision?.elementBytes ?? 4)
+        switch suite {
+        case .gemm:
+            guard let m = size["m"], let n = size["n"], let k = size["k"] else { return nil }
+            let (dm, dn, dk) = (Double(m), Double(n), Double(k))
+            return 2 * dm * dn * dk / ((dm * dk + dk * dn + dm * dn) * e)
+        case .stream:
+            switch StreamKernel(rawValue: kernel) {
+            case .mul: return 1 / (2 * e)
+            case .add: return 1 / (3 * e)
+            case .triad: return 2 / (3 * e)
+            case .dot: return 2 / (2 * e)
+            case .copy, nil: return nil
+            }
+        case .roofline:
+            return size["flops_per_element"].map { Double($0) / (2 * e) }
+        case .peak, .transfer, .latency:
+            return nil
+        }
+    }
+
+    /// The figure in GFLOP/s: the median itself for compute units, bandwidth × intensity for GB/s.
+    public var gflopsForRoofline: Double? {
+        guard status == .ok, let median, let ai = arithmeticIntensity else { return nil }
+        switch unit {
+        case .gflops: return median
+        case .gbps: return median * ai
+        case .microseconds: return nil
+        }
+    }
 }

@@ -9,7 +9,10 @@ import Glibc
 
 /// One `suanli bench` run: what ran where, and every measurement. Schema in Results/SCHEMA.md.
 public struct ResultDocument: Codable, Sendable {
-    public static let currentSchema = "suanli.result/1"
+    public static let currentSchema = "suanli.result/2"
+    /// Versions this build reads. Version 1 (the first bench format) lacks `tool.git_commit` and
+    /// `comparison`, which are optional, so it decodes as is and is migrated to version 2.
+    public static let readableSchemas = ["suanli.result/1", "suanli.result/2"]
 
     public var schema: String
     public var runID: String
@@ -31,8 +34,12 @@ public struct ResultDocument: Codable, Sendable {
         public var cpuKernelVariant: String
         /// `embedded` or the `--kernels` folder.
         public var openCLKernels: String
+        /// The git commit the binary was built from (`unknown` outside a checkout).
+        public var gitCommit: String?
 
-        public init(name: String, version: String, buildConfiguration: String, cpuKernelVariant: String, openCLKernels: String) {
+        public init(name: String, version: String, buildConfiguration: String, cpuKernelVariant: String, openCLKernels: String,
+                    gitCommit: String? = EmbeddedKernels.gitCommit) {
+            self.gitCommit = gitCommit
             self.name = name
             self.version = version
             self.buildConfiguration = buildConfiguration
@@ -45,6 +52,7 @@ public struct ResultDocument: Codable, Sendable {
             case buildConfiguration = "build_configuration"
             case cpuKernelVariant = "cpu_kernel_variant"
             case openCLKernels = "opencl_kernels"
+            case gitCommit = "git_commit"
         }
     }
 
@@ -109,13 +117,24 @@ public enum ResultStore {
         guard let schema = header.schema, schema.hasPrefix("suanli.result/") else {
             throw BenchmarkError("\(path): not a Suanli result file (no suanli.result schema)")
         }
-        guard schema == ResultDocument.currentSchema else {
-            throw BenchmarkError("\(path): schema \(schema) is not supported (this build reads \(ResultDocument.currentSchema))")
+        guard ResultDocument.readableSchemas.contains(schema) else {
+            throw BenchmarkError("\(path): schema \(schema) is not supported (this build reads "
+                                 + ResultDocument.readableSchemas.joined(separator: ", ") + ")")
         }
         do {
-            return try JSONDecoder().decode(ResultDocument.self, from: data)
+            var document = try JSONDecoder().decode(ResultDocument.self, from: data)
+            document.schema = ResultDocument.currentSchema
+            return document
+        } catch let DecodingError.keyNotFound(key, context) {
+            throw BenchmarkError("\(path): invalid \(schema) document: missing '\(key.stringValue)' at \(describe(context.codingPath))")
+        } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
+            throw BenchmarkError("\(path): invalid \(schema) document: wrong value at \(describe(context.codingPath))")
         } catch {
-            throw BenchmarkError("\(path): invalid \(schema) document: \(error)")
+            throw BenchmarkError("\(path): invalid \(schema) document (corrupt or truncated)")
         }
     }
+}
+
+private func describe(_ path: [any CodingKey]) -> String {
+    path.isEmpty ? "the top level" : path.map { $0.intValue.map { "[\($0)]" } ?? "." + $0.stringValue }.joined()
 }

@@ -34,6 +34,17 @@ public protocol PeakRunner: AnyObject {
     func verify(width: Int) throws -> VerificationResult
 }
 
+/// One kernel swept over arithmetic intensity (fp32): loads, `iterations` multiply-adds, stores.
+public protocol RooflineRunner: AnyObject {
+    var parameters: [String: String] { get }
+    /// Intensities tried: multiply-add steps per element (even numbers).
+    var steps: [Int] { get }
+    /// Runs once with `iterations` steps per element; returns seconds.
+    func run(iterations: Int) throws -> Double
+    /// Checks the last run's output (it must equal the input exactly).
+    func verify() throws -> VerificationResult
+}
+
 /// One programming model's implementation of the suites' primitives (BabelStream's shape:
 /// the suites are written once against this protocol).
 public protocol BenchmarkBackend: AnyObject {
@@ -54,6 +65,8 @@ public protocol BenchmarkBackend: AnyObject {
     func makeGEMM(precision: Precision, shape: GEMMShape, retune: Bool) throws -> any GEMMRunner
     func makeStream(precision: Precision, length: Int) throws -> any StreamRunner
     func makePeak(precision: Precision, quick: Bool) throws -> any PeakRunner
+    /// The roofline sweep over `length` fp32 elements.
+    func makeRoofline(length: Int) throws -> any RooflineRunner
     /// Transfer and latency depend on the programming model; a backend without them returns skips.
     func runTransfer(policy: SamplingPolicy, quick: Bool) throws -> [Measurement]
     func runLatency(policy: SamplingPolicy, quick: Bool) throws -> [Measurement]

@@ -47,6 +47,8 @@ public struct BenchPlan: Sendable {
                 }
             case .transfer, .latency:
                 steps.append(BenchStep(suite: suite, precision: nil, shape: nil, label: suite.rawValue))
+            case .roofline:
+                steps.append(BenchStep(suite: suite, precision: .fp32, shape: nil, label: "roofline fp32"))
             }
         }
         return steps
@@ -67,6 +69,9 @@ public struct BenchPlan: Sendable {
             do { return try backend.runTransfer(policy: policy, quick: quick) } catch {
                 return [.failed(device: id, suite: .transfer, kernel: "transfer", precision: nil, unit: .gbps, reason: "\(error)")]
             }
+        case .roofline:
+            let length = streamLength ?? backend.defaultStreamLength(.fp32, quick: quick)
+            return Suites.roofline(backend, length: length, policy: policy)
         case .latency:
             do { return try backend.runLatency(policy: policy, quick: quick) } catch {
                 return [.failed(device: id, suite: .latency, kernel: "launch", precision: nil, unit: .microseconds, reason: "\(error)")]

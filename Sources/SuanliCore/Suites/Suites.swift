@@ -163,4 +163,40 @@ public enum Suites {
         let gap = abs(samples.batchHostSeconds - total) / total
         return gap > 0.05 ? gap : nil
     }
+
+    /// Roofline: the same kernel at rising arithmetic intensity, each step verified, giving the
+    /// measured curve between the bandwidth and compute ceilings.
+    public static func roofline(_ backend: any BenchmarkBackend, length: Int, policy: SamplingPolicy) -> [Measurement] {
+        let device = backend.descriptor.id
+        let runner: any RooflineRunner
+        do { runner = try backend.makeRoofline(length: length) } catch {
+            return [.failed(device: device, suite: .roofline, kernel: "roofline", precision: .fp32, unit: .gflops, reason: "\(error)")]
+        }
+        let peak = backend.peakGFLOPS(.fp32)
+        return runner.steps.map { steps in
+            let flopsPerElement = 2 * steps
+            var m = Measurement(device: device, suite: .roofline, kernel: "roofline-f\(flopsPerElement)", precision: .fp32,
+                                size: ["n": length, "flops_per_element": flopsPerElement], unit: .gflops)
+            m.timing = backend.timingMethod
+            m.parameters = runner.parameters
+            do {
+                let samples = try collectSamples(policy) { try runner.run(iterations: steps) }
+                let flops = Double(flopsPerElement) * Double(length)
+                m.record(samples: samples.seconds.map { flops / $0 / 1e9 }, verification: try runner.verify(),
+                         peak: peak?.value, peakBasis: peak?.basis)
+                m.hostClockDisagreement = hostClockDisagreement(samples)
+            } catch {
+                m.status = .failed
+                m.reason = "\(error)"
+            }
+            return m
+        }
+    }
+}
+
+/// Random fp32 inputs in [0.5, 1]: there 1 − x and 1 − (1 − x) are exact (Sterbenz), so two
+/// steps of x·(−1) + 1 return x bit for bit, with or without fused multiply-add.
+func rooflineInputs(count: Int) -> [Double] {
+    var rng = SeededGenerator(seed: 21)
+    return (0..<count).map { _ in Double(Float(Double.random(in: 0.5...1, using: &rng))) }
 }

@@ -75,6 +75,10 @@ public final class CPUBackend: BenchmarkBackend {
         CPUPeakRunner(backend: self, quick: quick)
     }
 
+    public func makeRoofline(length: Int) throws -> any RooflineRunner {
+        CPURooflineRunner(backend: self, length: length)
+    }
+
     public func runTransfer(policy: SamplingPolicy, quick: Bool) throws -> [Measurement] {
         [.skipped(device: descriptor.id, suite: .transfer, kernel: "host-to-device", precision: nil, unit: .gbps,
                   reason: "the native CPU has no separate device memory")]

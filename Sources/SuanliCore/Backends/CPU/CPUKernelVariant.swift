@@ -59,6 +59,17 @@ public enum CPUKernelVariant: String, Sendable, CaseIterable {
         }
     }
 
+    func roofline(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, count: Int, iterations: Int, threads: Int) {
+        switch self {
+        case .portable:
+            CPUKernelsPortable.CPUKernels.roofline(input: input, output: output, count: count, iterations: iterations,
+                                                   a: -1, b: 1, threads: threads)
+        case .avx2FMA:
+            CPUKernelsAVX2.CPUKernels.roofline(input: input, output: output, count: count, iterations: iterations,
+                                               a: -1, b: 1, threads: threads)
+        }
+    }
+
     /// Runs a stream kernel on Float or Double arrays; returns the dot product for `.dot`.
     func stream<T: BinaryFloatingPoint>(_ kernel: StreamKernel, a: UnsafeMutablePointer<T>, b: UnsafeMutablePointer<T>,
                                         c: UnsafeMutablePointer<T>, scalar: T, count: Int, threads: Int) -> Double? {

@@ -121,6 +121,10 @@ public final class OpenCLBackend: BenchmarkBackend {
         try OpenCLPeakRunner(backend: self, precision: precision, quick: quick)
     }
 
+    public func makeRoofline(length: Int) throws -> any RooflineRunner {
+        try OpenCLRooflineRunner(backend: self, length: length)
+    }
+
     /// Runs `kernel` and returns its device execution time in seconds.
     func timed(_ kernel: Kernel, global: [Int], local: [Int]?) throws -> Double {
         let event = try queue.enqueue(kernel, global: global, local: local)
