@@ -26,6 +26,17 @@ public struct ComparisonRecord: Codable, Sendable, Equatable {
     public var pValue: Double?
     public var verdict: Verdict
 
+    public init(baselineFile: String, baselineMedian: Double?, change: Double?, threshold: Double, confidence: Double,
+                pValue: Double?, verdict: Verdict) {
+        self.baselineFile = baselineFile
+        self.baselineMedian = baselineMedian
+        self.change = change
+        self.threshold = threshold
+        self.confidence = confidence
+        self.pValue = pValue
+        self.verdict = verdict
+    }
+
     enum CodingKeys: String, CodingKey {
         case change, threshold, confidence, verdict
         case baselineFile = "baseline_file"

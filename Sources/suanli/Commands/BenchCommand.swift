@@ -68,6 +68,12 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Watchdog: seconds one step may run before it is stopped and recorded as failed.")
     var stepTimeout: Double = 900
 
+    @Option(help: "Compare with this result file after the run (a regression run); exit codes as for `suanli compare`.")
+    var baseline: String?
+
+    @OptionGroup(title: "Comparison (with --baseline)")
+    var comparison: ComparisonArguments
+
     @Option(help: ArgumentHelp("Force the native CPU kernel variant (portable or avx2-fma).", visibility: .hidden))
     var cpuVariant: String?
 
@@ -120,6 +126,14 @@ struct BenchCommand: ParsableCommand {
         do { sources = try kernels.map(KernelSources.load(directory:)) ?? .embedded } catch {
             throw ValidationError("\(error)")
         }
+        let comparisonOptions = try comparison.options()
+        var baselineDocument: ResultDocument?
+        if let baseline {
+            do { baselineDocument = try ResultStore.read(baseline) } catch {
+                Console.error("baseline \(error)")
+                throw ExitCode(CompareExit.baselineUnusable)
+            }
+        }
         let inventory = DeviceInventory.discover()
         let backends = try selectBackends(inventory, sources: sources)
         let session = BenchSession(host: inventory.host, backends: backends.map(\.descriptor),
@@ -129,6 +143,11 @@ struct BenchCommand: ParsableCommand {
                                            ?? CPUKernelVariant.forThisMachine).rawValue,
                                        openCLKernels: sources.origin),
                                    outputDir: noSave ? nil : outputDir)
+        if let baselineDocument, !comparison.force,
+           let difference = Comparator.hardwareDifference(baseline: baselineDocument, current: session.document(incomplete: false)) {
+            Console.error("refusing to compare with a baseline from different hardware (\(difference)); pass --force to compare anyway")
+            throw ExitCode(CompareExit.otherError)
+        }
         session.installSignalHandlers()
 
         let progress = Progress(enabled: Console.stderrIsTerminal)
@@ -156,8 +175,18 @@ struct BenchCommand: ParsableCommand {
             }
         }
         progress.clear()
-        let failed = session.finish(incomplete: false, format: format)
-        if failed { throw ExitCode(BenchExit.measurementFailed) }
+        guard let baselineDocument, let baseline else {
+            let failed = session.finish(incomplete: false, format: format)
+            if failed { throw ExitCode(BenchExit.measurementFailed) }
+            return
+        }
+        let report = Comparator.compare(baseline: baselineDocument, current: session.document(incomplete: false),
+                                        baselineName: baseline, currentName: "this run", options: comparisonOptions)
+        session.annotate(with: report, baselineFile: baseline, options: comparisonOptions)
+        session.finish(incomplete: false, format: format)
+        if format != .json { print("\nCompared with \(baseline):\n" + ComparisonRenderer.render(report, format: format)) }
+        let code = CompareExit.code(for: report)
+        if code != 0 { throw ExitCode(code) }
     }
 
     /// OpenCL GPUs by default; the native CPU when there is none; or exactly the ids asked for.

@@ -34,6 +34,19 @@ final class BenchSession: Sendable {
 
     func append(_ results: [Measurement]) { state.withLock { $0.measurements += results } }
 
+    /// Records in each measurement the baseline it was compared with, the thresholds and the verdict.
+    func annotate(with report: ComparisonReport, baselineFile: String, options: ComparisonOptions) {
+        let rows = Dictionary(report.rows.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
+        state.withLock { s in
+            for i in s.measurements.indices {
+                guard let row = rows[MeasurementKey(s.measurements[i])] else { continue }
+                s.measurements[i].comparison = ComparisonRecord(
+                    baselineFile: baselineFile, baselineMedian: row.baseline, change: row.change,
+                    threshold: row.threshold, confidence: options.confidence, pValue: row.pValue, verdict: row.verdict)
+            }
+        }
+    }
+
     func document(incomplete: Bool) -> ResultDocument {
         ResultDocument(runID: runID, created: created, tool: tool, commandLine: CommandLine.arguments, host: host,
                        devices: devices, measurements: state.withLock { $0.measurements }, incomplete: incomplete)

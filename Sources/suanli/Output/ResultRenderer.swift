@@ -8,15 +8,7 @@ enum ResultRenderer {
         case .json:
             return (try? document.encoded()).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
         case .csv:
-            var lines = ["device,suite,kernel,precision,size,unit,median,min,max,p10,p90,cv,samples,verified,status,fraction_of_peak,reason"]
-            for m in document.measurements {
-                let fields: [String] = [m.device, m.suite.rawValue, m.kernel, m.precision?.rawValue ?? "", sizeText(m.size),
-                                        m.unit.rawValue, number(m.median), number(m.min), number(m.max), number(m.p10),
-                                        number(m.p90), number(m.cv), "\(m.samples.count)", "\(m.verified)", m.status.rawValue,
-                                        number(m.fractionOfPeak), m.reason ?? ""]
-                lines.append(fields.map(csvField).joined(separator: ","))
-            }
-            return lines.joined(separator: "\n")
+            return csv([("", document)], withFileColumns: false)
         case .table, .markdown:
             struct Row { let m: Measurement }
             let table = TextTable<Row> { row in
@@ -48,6 +40,23 @@ enum ResultRenderer {
                 + (document.incomplete ? " (incomplete run)" : "")
             return text
         }
+    }
+
+    /// CSV of the measurements of several documents; with file columns, each row names its run.
+    static func csv(_ documents: [(name: String, document: ResultDocument)], withFileColumns: Bool) -> String {
+        let header = "device,suite,kernel,precision,size,unit,median,min,max,p10,p90,cv,samples,verified,status,fraction_of_peak,reason"
+        var lines = [(withFileColumns ? "file,run_id,created," : "") + header]
+        for (name, document) in documents {
+            for m in document.measurements {
+                var fields: [String] = withFileColumns ? [name, document.runID, document.created] : []
+                fields += [m.device, m.suite.rawValue, m.kernel, m.precision?.rawValue ?? "", sizeText(m.size),
+                           m.unit.rawValue, number(m.median), number(m.min), number(m.max), number(m.p10),
+                           number(m.p90), number(m.cv), "\(m.samples.count)", "\(m.verified)", m.status.rawValue,
+                           number(m.fractionOfPeak), m.reason ?? ""]
+                lines.append(fields.map(csvField).joined(separator: ","))
+            }
+        }
+        return lines.joined(separator: "\n")
     }
 
     static func sizeText(_ size: [String: Int]) -> String {

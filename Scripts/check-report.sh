@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Renders a Suanli HTML report in headless Chromium (Debian's `chromium`) and checks it:
+#   - the page loads and renders (a screenshot is taken),
+#   - the browser logs no console message (the page has no script: any message is an error),
+#   - every roofline chart in the rendered DOM holds as many points as it declares (data-points),
+#     and at least one chart has points.
+# Usage: Scripts/check-report.sh REPORT.html [SCREENSHOT.png]
+set -euo pipefail
+report=$(realpath "$1")
+shot=${2:-${report%.html}.png}
+command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+flags=(--headless --no-sandbox --disable-gpu --hide-scrollbars)
+log=$(mktemp)
+timeout 120 chromium "${flags[@]}" --enable-logging=stderr --v=0 --window-size=1200,1600 --screenshot="$shot" "file://$report" >/dev/null 2>"$log"
+[ -s "$shot" ] || { echo "check-report: no screenshot rendered" >&2; exit 1; }
+# Chromium logs every console message as INFO:CONSOLE, whatever its level; the report has no
+# script, so any console message at all (an error, a blocked resource) fails the check.
+if grep -qE ':CONSOLE|Uncaught' "$log"; then
+  echo "check-report: console messages:" >&2; grep -E ':CONSOLE|Uncaught' "$log" >&2; exit 1
+fi
+dom=$(timeout 120 chromium "${flags[@]}" --dump-dom "file://$report" 2>/dev/null)
+python3 - "$dom" <<'PY'
+import re, sys
+dom = sys.argv[1]
+charts = re.findall(r'<svg class="roofline-chart"[^>]*data-points="(\d+)"[^>]*>(.*?)</svg>', dom, re.S)
+if not charts:
+    sys.exit("check-report: no roofline chart in the rendered page")
+total = 0
+for declared, body in charts:
+    points = len(re.findall(r'<circle class="point', body))
+    if points != int(declared):
+        sys.exit("check-report: a chart declares %s points but renders %d" % (declared, points))
+    total += points
+if total == 0:
+    sys.exit("check-report: the roofline charts hold no measured point")
+if 'class="ceiling' not in dom:
+    sys.exit("check-report: no measured ceiling line")
+print("check-report: %d chart(s), %d measured points rendered, no console errors" % (len(charts), total))
+PY
+echo "screenshot: $shot"

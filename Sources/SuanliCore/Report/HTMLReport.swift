@@ -1,0 +1,224 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A self-contained HTML report (no scripts, no network): per device a results table, an SVG
+/// roofline chart (measured bandwidth and compute ceilings, measured kernels as points at their
+/// arithmetic intensity, the roofline sweep as a curve) and, over several runs, each metric's history.
+public enum HTMLReport {
+    public struct Input: Sendable {
+        public var name: String
+        public var document: ResultDocument
+        public init(name: String, document: ResultDocument) { self.name = name; self.document = document }
+    }
+
+    public static func render(_ inputs: [Input]) -> String {
+        let runs = inputs.sorted { $0.document.created < $1.document.created }
+        // A device is the same device across runs when its name and its host's CPU match.
+        var order: [String] = []
+        var byDevice: [String: [(Input, DeviceDescriptor)]] = [:]
+        for input in runs {
+            for device in input.document.devices {
+                let key = device.name + " @ " + input.document.host.cpuModel
+                if byDevice[key] == nil { order.append(key) }
+                byDevice[key, default: []].append((input, device))
+            }
+        }
+        var html = """
+        <!DOCTYPE html>
+        <html lang="en"><head><meta charset="utf-8">
+        <title>Suanli report</title>
+        <style>
+        body { font: 14px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 1100px; color: #1d232b; padding: 0 1em; }
+        h1 { font-size: 1.6em; margin-bottom: .2em; } h2 { margin-top: 2em; border-bottom: 2px solid #dde3ea; padding-bottom: .2em; }
+        .meta { color: #5b6675; } table { border-collapse: collapse; width: 100%; margin: 1em 0; font-size: 13px; }
+        th, td { padding: 4px 8px; border-bottom: 1px solid #e6eaef; text-align: left; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
+        tr.failed td { background: #fdecec; } tr.skipped td, tr.implausible td { color: #7b8794; }
+        .status-ok { color: #1a7f37; } .status-failed { color: #c62828; font-weight: 600; }
+        svg { background: #fbfcfd; border: 1px solid #e6eaef; } .axis { stroke: #8a96a3; } .grid { stroke: #e6eaef; }
+        .ceiling { stroke-width: 2.5; fill: none; } .bw { stroke: #1f6feb; } .compute { stroke: #d9480f; }
+        .measured-curve { stroke: #6f42c1; stroke-width: 1.5; fill: none; stroke-dasharray: 4 3; }
+        .point { stroke: #fff; stroke-width: 1; } .gemm { fill: #d9480f; } .stream { fill: #1f6feb; } .roofline { fill: #6f42c1; }
+        .label { font-size: 11px; fill: #3d4753; } .history { display: inline-block; margin: .4em 1.2em .4em 0; vertical-align: top; }
+        .history svg { border: none; background: none; } .spark { stroke: #1f6feb; fill: none; stroke-width: 1.5; }
+        </style></head><body>
+        <h1>Suanli report</h1>
+        <p class="meta">\(runs.count) run(s): \(runs.map { escape($0.name) + " (" + escape($0.document.created) + ")" }.joined(separator: ", "))</p>
+
+        """
+        for key in order {
+            guard let entries = byDevice[key], let (latest, device) = entries.last else { continue }
+            let measurements = latest.document.measurements.filter { $0.device == device.id }
+            html += "<section class=\"device\">\n<h2>\(escape(device.name))</h2>\n"
+            html += "<p class=\"meta\">\(escape(device.id)) · \(escape(device.type)) · \(device.computeUnits) compute units · "
+                + "host \(escape(latest.document.host.hostname)) (\(escape(latest.document.host.cpuModel))) · latest run "
+                + "\(escape(latest.document.created)) · \(escape(latest.name))</p>\n"
+            html += rooflineSVG(measurements, title: device.name)
+            html += resultsTable(measurements)
+            html += history(entries.map { ($0.0, $0.1.id) })
+            html += "</section>\n"
+        }
+        html += "</body></html>\n"
+        return html
+    }
+
+    /// The measurements drawn as points: verified, with a defined arithmetic intensity.
+    public static func plottedPoints(_ measurements: [Measurement]) -> [(Measurement, ai: Double, gflops: Double)] {
+        measurements.compactMap { m in
+            guard let ai = m.arithmeticIntensity, let g = m.gflopsForRoofline, ai > 0, g > 0 else { return nil }
+            return (m, ai, g)
+        }
+    }
+
+    static func rooflineSVG(_ measurements: [Measurement], title: String) -> String {
+        let points = plottedPoints(measurements)
+        let ok = measurements.filter { $0.status == .ok }
+        let bandwidth = ok.filter { $0.suite == .stream }.compactMap(\.median).max()
+        let compute = (ok.filter { $0.suite == .peak || $0.suite == .gemm || $0.suite == .roofline }.compactMap(\.gflopsForRoofline)
+                       + ok.filter { $0.suite == .peak }.compactMap(\.median)).max()
+        guard !points.isEmpty || bandwidth != nil || compute != nil else {
+            return "<p class=\"meta\">No roofline: no verified stream, peak, GEMM or roofline measurement.</p>\n"
+        }
+        let width = 720.0, height = 420.0, left = 70.0, right = 20.0, top = 30.0, bottom = 50.0
+        let ais = points.map(\.ai)
+        let xMin = pow2Floor((ais.min() ?? 0.1) / 2), xMax = pow2Ceil((ais.max() ?? 100) * 2)
+        let ys = points.map(\.gflops) + [compute, bandwidth.map { $0 * xMin }].compactMap { $0 }
+        let yMin = pow10Floor((ys.min() ?? 1) / 2), yMax = pow10Ceil((ys.max() ?? 10) * 1.5)
+        func x(_ v: Double) -> Double { left + (log(v) - log(xMin)) / (log(xMax) - log(xMin)) * (width - left - right) }
+        func y(_ v: Double) -> Double { height - bottom - (log(v) - log(yMin)) / (log(yMax) - log(yMin)) * (height - top - bottom) }
+        var svg = "<svg class=\"roofline-chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" "
+            + "viewBox=\"0 0 \(Int(width)) \(Int(height))\" data-points=\"\(points.count)\" role=\"img\" aria-label=\"Roofline of \(escape(title))\">\n"
+        svg += "<title>Roofline: \(escape(title))</title>\n"
+        var tick = xMin
+        while tick <= xMax * 1.0001 {
+            svg += line(x(tick), top, x(tick), height - bottom, "grid")
+            svg += text(x(tick), height - bottom + 16, tickLabel(tick), anchor: "middle")
+            tick *= 4
+        }
+        var ytick = yMin
+        while ytick <= yMax * 1.0001 {
+            svg += line(left, y(ytick), width - right, y(ytick), "grid")
+            svg += text(left - 6, y(ytick) + 4, tickLabel(ytick), anchor: "end")
+            ytick *= 10
+        }
+        svg += line(left, height - bottom, width - right, height - bottom, "axis") + line(left, top, left, height - bottom, "axis")
+        svg += text((left + width - right) / 2, height - 12, "arithmetic intensity (FLOP/byte)", anchor: "middle")
+        svg += "<text class=\"label\" transform=\"translate(16 \(fmt((top + height - bottom) / 2))) rotate(-90)\" text-anchor=\"middle\">GFLOP/s</text>\n"
+        if let bandwidth {
+            // Memory ceiling: GFLOP/s = GB/s × intensity, up to the compute ceiling.
+            let ridge = compute.map { $0 / bandwidth } ?? xMax
+            let end = min(xMax, ridge)
+            svg += "<polyline class=\"ceiling bw\" points=\"\(fmt(x(xMin))),\(fmt(y(bandwidth * xMin))) \(fmt(x(end))),\(fmt(y(bandwidth * end)))\">"
+                + "<title>measured bandwidth \(formatted(bandwidth, decimals: 1)) GB/s</title></polyline>\n"
+            svg += text(x(xMin) + 6, y(bandwidth * xMin) - 8, "\(formatted(bandwidth, decimals: 1)) GB/s", anchor: "start")
+        }
+        if let compute {
+            let start = bandwidth.map { max(xMin, compute / $0) } ?? xMin
+            svg += "<polyline class=\"ceiling compute\" points=\"\(fmt(x(start))),\(fmt(y(compute))) \(fmt(x(xMax))),\(fmt(y(compute)))\">"
+                + "<title>measured compute \(formatted(compute, decimals: 1)) GFLOP/s</title></polyline>\n"
+            svg += text(x(xMax) - 4, y(compute) - 8, "\(formatted(compute, decimals: 1)) GFLOP/s", anchor: "end")
+        }
+        let sweep = points.filter { $0.0.suite == .roofline }.sorted { $0.ai < $1.ai }
+        if sweep.count >= 2 {
+            svg += "<polyline class=\"measured-curve\" points=\"" + sweep.map { "\(fmt(x($0.ai))),\(fmt(y($0.gflops)))" }.joined(separator: " ") + "\"/>\n"
+        }
+        for (m, ai, g) in points {
+            svg += "<circle class=\"point \(m.suite.rawValue)\" cx=\"\(fmt(x(ai)))\" cy=\"\(fmt(y(g)))\" r=\"5\" "
+                + "data-kernel=\"\(escape(m.kernel))\" data-suite=\"\(m.suite.rawValue)\" data-ai=\"\(fmt(ai))\" data-gflops=\"\(fmt(g))\">"
+                + "<title>\(escape(m.suite.rawValue)) \(escape(m.kernel)) \(m.precision?.rawValue ?? "") \(escape(sizeText(m.size))): "
+                + "\(formatted(g, decimals: 1)) GFLOP/s at \(formatted(ai, decimals: 3)) FLOP/byte</title></circle>\n"
+        }
+        svg += "</svg>\n"
+        return "<figure>\n" + svg + "<figcaption class=\"meta\">Lines: measured ceilings (best stream bandwidth, best verified compute). "
+            + "Points: verified kernels (orange GEMM, blue stream, purple roofline sweep).</figcaption>\n</figure>\n"
+    }
+
+    static func resultsTable(_ measurements: [Measurement]) -> String {
+        var html = "<table class=\"results\">\n<thead><tr><th>suite</th><th>kernel</th><th>precision</th><th>size</th><th>median</th>"
+            + "<th>unit</th><th>p10–p90</th><th>CV</th><th>n</th><th>of peak</th><th>status</th></tr></thead>\n<tbody>\n"
+        for m in measurements {
+            let ok = m.status == .ok
+            html += "<tr class=\"\(m.status.rawValue)\"><td>\(m.suite.rawValue)</td><td>\(escape(m.kernel))</td><td>\(m.precision?.rawValue ?? "–")</td>"
+                + "<td>\(escape(sizeText(m.size)))</td><td class=\"num\">\(ok ? number(m.median) : "–")</td><td>\(escape(m.unit.rawValue))</td>"
+                + "<td class=\"num\">\(ok ? number(m.p10) + "–" + number(m.p90) : "–")</td>"
+                + "<td class=\"num\">\(ok ? m.cv.map { formatted($0 * 100, decimals: 1) + "%" } ?? "" : "–")</td>"
+                + "<td class=\"num\">\(m.samples.count)</td>"
+                + "<td class=\"num\">\(ok ? m.fractionOfPeak.map { formatted($0 * 100, decimals: 1) + "%" } ?? "" : "–")</td>"
+                + "<td class=\"status-\(m.status.rawValue)\">\(m.status.rawValue)\(m.reason.map { ": " + escape($0) } ?? "")</td></tr>\n"
+        }
+        return html + "</tbody></table>\n"
+    }
+
+    /// One small chart per metric measured (verified) in at least two runs of the device.
+    static func history(_ runs: [(HTMLReport.Input, String)]) -> String {
+        guard runs.count >= 2 else { return "" }
+        var series: [MeasurementKey: [(String, Double, Unit)]] = [:]
+        var order: [MeasurementKey] = []
+        for (input, deviceID) in runs {
+            for m in input.document.measurements where m.device == deviceID && m.status == .ok {
+                guard let median = m.median else { continue }
+                var key = MeasurementKey(m)
+                key.device = ""
+                if series[key] == nil { order.append(key) }
+                series[key, default: []].append((input.document.created, median, m.unit))
+            }
+        }
+        var html = "<h3>History</h3>\n<div class=\"histories\">\n"
+        for key in order {
+            guard let values = series[key], values.count >= 2 else { continue }
+            let w = 220.0, h = 60.0
+            let lo = values.map(\.1).min()!, hi = values.map(\.1).max()!
+            let span = hi > lo ? hi - lo : max(hi, 1)
+            let pts = values.enumerated().map { i, v in
+                "\(fmt(8 + Double(i) / Double(values.count - 1) * (w - 16))),\(fmt(h - 8 - (v.1 - lo) / span * (h - 16)))"
+            }
+            html += "<div class=\"history\"><div class=\"label\">\(escape(key.suite)) \(escape(key.kernel)) \(escape(key.precision)) "
+                + "\(escape(key.size)): \(number(values.first!.1)) → \(number(values.last!.1)) \(escape(values.last!.2.rawValue))</div>"
+                + "<svg width=\"\(Int(w))\" height=\"\(Int(h))\" xmlns=\"http://www.w3.org/2000/svg\"><polyline class=\"spark\" points=\"\(pts.joined(separator: " "))\"/>"
+                + "<title>\(values.map { "\($0.0): \(number($0.1))" }.joined(separator: "; "))</title></svg></div>\n"
+        }
+        return html + "</div>\n"
+    }
+
+    static func line(_ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, _ cls: String) -> String {
+        "<line class=\"\(cls)\" x1=\"\(fmt(x1))\" y1=\"\(fmt(y1))\" x2=\"\(fmt(x2))\" y2=\"\(fmt(y2))\"/>\n"
+    }
+
+    static func text(_ x: Double, _ y: Double, _ s: String, anchor: String) -> String {
+        "<text class=\"label\" x=\"\(fmt(x))\" y=\"\(fmt(y))\" text-anchor=\"\(anchor)\">\(escape(s))</text>\n"
+    }
+
+    static func fmt(_ v: Double) -> String { formatted(v, decimals: 1) }
+    static func number(_ v: Double?) -> String {
+        guard let v else { return "" }
+        return formatted(v, decimals: abs(v) >= 100 ? 1 : abs(v) >= 1 ? 2 : 4)
+    }
+
+    static func tickLabel(_ v: Double) -> String {
+        v >= 1 ? formatted(v, decimals: 0) : "1/" + formatted(1 / v, decimals: 0)
+    }
+
+    static func sizeText(_ size: [String: Int]) -> String {
+        if let m = size["m"], let n = size["n"], let k = size["k"] { return "\(m)×\(n)×\(k)" }
+        return size.keys.sorted().map { "\($0)=\(size[$0]!)" }.joined(separator: " ")
+    }
+
+    static func pow2Floor(_ v: Double) -> Double { pow(2, (log(max(v, 1e-9)) / log(2)).rounded(.down)) }
+    static func pow2Ceil(_ v: Double) -> Double { pow(2, (log(max(v, 1e-9)) / log(2)).rounded(.up)) }
+    static func pow10Floor(_ v: Double) -> Double { pow(10, (log(max(v, 1e-9)) / log(10)).rounded(.down)) }
+    static func pow10Ceil(_ v: Double) -> Double { pow(10, (log(max(v, 1e-9)) / log(10)).rounded(.up)) }
+
+    public static func escape(_ s: String) -> String {
+        var out = ""
+        for c in s {
+            switch c {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            default: out.append(c)
+            }
+        }
+        return out
+    }
+}
