@@ -44,4 +44,19 @@ import Testing
             }
         }
     }
+
+    @Test func versionOneFilesAreReadAndMigrated() throws {
+        let dir = try folder()
+        var data = try document().encoded()
+        var text = String(decoding: data, as: UTF8.self).replacingOccurrences(of: "suanli.result/2", with: "suanli.result/1")
+        // Version 1 had no git commit.
+        text = text.replacingOccurrences(of: #""git_commit" : "[^"]*","#, with: "", options: .regularExpression)
+        data = Data(text.utf8)
+        let path = dir + "/v1.json"
+        try data.write(to: URL(fileURLWithPath: path))
+        let read = try ResultStore.read(path)
+        #expect(read.schema == ResultDocument.currentSchema)
+        #expect(read.tool.gitCommit == nil)
+        #expect(read.measurements.count == 1)
+    }
 }

@@ -7,7 +7,7 @@ import Foundation
 import Glibc
 #endif
 
-/// One `suanli bench` run: what ran where, and every measurement. Schema in Results/SCHEMA.md.
+/// One `suanli bench` run: what ran where, and every measurement. Schema in Results/README.md.
 public struct ResultDocument: Codable, Sendable {
     public static let currentSchema = "suanli.result/2"
     /// Versions this build reads. Version 1 (the first bench format) lacks `tool.git_commit` and
