@@ -4,7 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// The parts of a `suanli bench` result file (`suanli.result/1`) that sizing needs.
+/// The parts of a `suanli bench` result file (`suanli.result/1` and `/2`, single-machine or cluster) that sizing needs.
 /// Unknown keys are ignored, and every field that sizing can do without is optional,
 /// so the reader keeps working as the result format grows.
 public struct ResultFile: Decodable, Sendable {
@@ -31,6 +31,7 @@ public struct ResultFile: Decodable, Sendable {
         public var median: Double?
         public var verified: Bool?
         public var status: String?
+        public var size: [String: Double]?
 
         /// Only measurements that ran, were checked, and were not flagged count.
         public var usable: Bool {
@@ -60,7 +61,7 @@ public struct ResultFile: Decodable, Sendable {
             throw SizingError.data("\(name) is not a suanli result file: \(describe(error))")
         }
         if let schema = file.schema, !schema.hasPrefix("suanli.result/") {
-            throw SizingError.data("\(name) has schema '\(schema)', expected suanli.result/1")
+            throw SizingError.data("\(name) has schema '\(schema)', expected suanli.result/N")
         }
         return file
     }
@@ -82,6 +83,10 @@ public struct Calibration: Sendable, Equatable {
     public var streamDetail: String?
     /// Device memory reported by the backend, GB (1e9 bytes).
     public var memoryGB: Double?
+    /// Measured all-reduce bus bandwidth of a cluster run (`suanli bench --mpi`), GB/s, at the
+    /// largest message measured; `nil` for single-machine files.
+    public var busGBps: Double? = nil
+    public var busDetail: String? = nil
 
     /// Result-file precisions tried, in order, when none is asked for: `mixed` (fp16
     /// inputs, fp32 accumulation) is what mixed-precision training runs on.
@@ -114,6 +119,9 @@ public struct Calibration: Sendable, Equatable {
             chosen = deviceID
         } else if ids.count == 1 {
             chosen = ids[0]
+        } else if let slowest = slowestOfIdenticalDevices(file) {
+            // A cluster file of identical devices: synchronous steps run at the slowest one's pace.
+            chosen = slowest
         } else {
             let gpus = file.devices.filter { $0.type?.lowercased() == "gpu" }.map(\.id)
             guard gpus.count == 1 else {
@@ -159,10 +167,30 @@ public struct Calibration: Sendable, Equatable {
             }
         }
         let memory = device?.globalMemoryBytes.flatMap { $0 > 0 ? $0 / 1e9 : nil }
-        return Calibration(
+        var calibration = Calibration(
             file: name, deviceID: chosen, deviceName: device?.name, precision: wanted,
             gemmTFLOPS: best.tflops, gemmDetail: best.detail,
             streamGBps: stream?.gbps, streamDetail: stream?.detail, memoryGB: memory)
+        // Cluster files: the all-reduce bus bandwidth at the largest message (the gradient regime).
+        let allreduce = file.measurements.filter { $0.suite == "allreduce" && $0.kernel == "allreduce-busbw" && $0.usable }
+        if let largest = allreduce.max(by: { ($0.size?["bytes"] ?? 0) < ($1.size?["bytes"] ?? 0) }),
+           let median = largest.median, let scale = bytesScale(largest.unit) {
+            let ranks = largest.size?["ranks"].map { Int($0) }.map { " over \($0) ranks" } ?? ""
+            calibration.busGBps = median * scale
+            calibration.busDetail = "measured all-reduce busbw \(Format.number(median)) GB/s at \(Format.number((largest.size?["bytes"] ?? 0) / 1_048_576)) MiB\(ranks)"
+        }
+        return calibration
+    }
+
+    /// In a cluster file whose devices all have one name, the device with the lowest best GEMM.
+    static func slowestOfIdenticalDevices(_ file: ResultFile) -> String? {
+        let names = Set(file.devices.compactMap(\.name))
+        guard file.devices.count > 1, names.count == 1 else { return nil }
+        let best = file.devices.compactMap { device -> (String, Double)? in
+            let rates = file.measurements.filter { $0.device == device.id && $0.suite == "gemm" && $0.usable }.compactMap(\.median)
+            return rates.max().map { (device.id, $0) }
+        }
+        return best.min { $0.1 < $1.1 }?.0
     }
 
     /// Device ids in file order: the `devices` list, then any only named by measurements.

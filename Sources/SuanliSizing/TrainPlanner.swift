@@ -256,9 +256,14 @@ public enum TrainPlanner {
                 try Quantity.positive($0, option: "--gradient-bytes-per-param")
             } ?? Defaults.gradientBytesPerParam
             let bus: Double
+            var busOrigin = ""
             if let raw = args.busGBps {
                 bus = try Quantity.positive(raw, option: "--bus-gbps")
                 sources.append(("bus_gbps", "--bus-gbps"))
+            } else if let c = device.calibration, let measured = c.busGBps {
+                bus = measured
+                busOrigin = " (measured: all-reduce busbw of the cluster run \(c.file))"
+                sources.append(("bus_gbps", "\(c.busDetail ?? "measured all-reduce busbw") in \(c.file)"))
             } else if let a = device.accelerator, let ic = a.interconnectGBps {
                 bus = ic.value / 2
                 sources.append((
@@ -278,7 +283,7 @@ public enum TrainPlanner {
                 overlap: overlap)
             losses = .dataParallel(dp)
             lossNote =
-                "ring all-reduce of \(Format.number(params * gradBytes / 1e9)) GB of gradients per step at \(Format.number(bus)) GB/s busbw, overlap \(Format.number(overlap, decimals: 3))"
+                "ring all-reduce of \(Format.number(params * gradBytes / 1e9)) GB of gradients per step at \(Format.number(bus)) GB/s busbw\(busOrigin), overlap \(Format.number(overlap, decimals: 3))"
             inputs += [
                 ("global_batch_tokens", .number(batch)), ("steps", .number(dp.steps)), ("bus_gbps", .number(bus)),
                 ("overlap", .number(overlap)), ("gradient_bytes_per_param", .number(gradBytes)),

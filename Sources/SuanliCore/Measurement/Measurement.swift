@@ -1,6 +1,8 @@
 /// The benchmark suites.
 public enum Suite: String, Codable, Sendable, CaseIterable {
     case gemm, stream, peak, transfer, latency, roofline
+    /// MPI all-reduce across the ranks of a cluster run (`suanli bench --mpi`).
+    case allreduce
 }
 
 /// Arithmetic precision of a measurement. `mixed` is fp16 inputs with fp32 accumulation.
@@ -74,6 +76,8 @@ public struct Measurement: Codable, Sendable {
     /// Set when the run was compared with a baseline (`suanli bench --baseline`): the thresholds
     /// used and the verdict.
     public var comparison: ComparisonRecord?
+    /// The MPI rank that measured it, in a cluster run.
+    public var rank: Int?
 
     enum CodingKeys: String, CodingKey {
         case device, suite, kernel, precision, size, unit, median, min, max, p10, p90, cv, samples, verified, status
@@ -83,7 +87,7 @@ public struct Measurement: Codable, Sendable {
         case fractionOfPeak = "fraction_of_peak"
         case peakBasis = "peak_basis"
         case hostClockDisagreement = "host_clock_disagreement"
-        case comparison
+        case comparison, rank
     }
 
     public init(device: String, suite: Suite, kernel: String, precision: Precision?, size: [String: Int], unit: Unit) {
@@ -175,7 +179,7 @@ extension Measurement {
             }
         case .roofline:
             return size["flops_per_element"].map { Double($0) / (2 * e) }
-        case .peak, .transfer, .latency:
+        case .peak, .transfer, .latency, .allreduce:
             return nil
         }
     }

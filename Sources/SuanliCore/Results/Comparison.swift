@@ -54,7 +54,7 @@ public struct MeasurementKey: Hashable, Sendable, Codable, Comparable {
     public var size: String
 
     public init(_ m: Measurement) {
-        device = m.device
+        device = m.device + (m.rank.map { "#r\($0)" } ?? "")
         suite = m.suite.rawValue
         kernel = m.kernel
         precision = m.precision?.rawValue ?? ""

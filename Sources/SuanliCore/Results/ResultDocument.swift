@@ -25,6 +25,10 @@ public struct ResultDocument: Codable, Sendable {
     public var measurements: [Measurement]
     /// True when the run was interrupted or stopped by the watchdog before every step ran.
     public var incomplete: Bool
+    /// Cluster runs (`suanli bench --mpi`): every rank's host and devices.
+    public var ranks: [RankInfo]?
+    /// Cluster runs: each metric across the ranks (totals, slowest, fastest, stragglers).
+    public var aggregate: [AggregateRecord]?
 
     public struct ToolInfo: Codable, Sendable {
         public var name: String
@@ -57,7 +61,7 @@ public struct ResultDocument: Codable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case schema, created, tool, host, devices, measurements, incomplete
+        case schema, created, tool, host, devices, measurements, incomplete, ranks, aggregate
         case runID = "run_id"
         case commandLine = "command_line"
     }

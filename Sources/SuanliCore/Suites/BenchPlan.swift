@@ -49,6 +49,9 @@ public struct BenchPlan: Sendable {
                 steps.append(BenchStep(suite: suite, precision: nil, shape: nil, label: suite.rawValue))
             case .roofline:
                 steps.append(BenchStep(suite: suite, precision: .fp32, shape: nil, label: "roofline fp32"))
+            case .allreduce:
+                // Collective: a cluster run hands it to ClusterBench; a single machine records a skip.
+                steps.append(BenchStep(suite: suite, precision: .fp32, shape: nil, label: "allreduce"))
             }
         }
         return steps
@@ -72,6 +75,9 @@ public struct BenchPlan: Sendable {
         case .roofline:
             let length = streamLength ?? backend.defaultStreamLength(.fp32, quick: quick)
             return Suites.roofline(backend, length: length, policy: policy)
+        case .allreduce:
+            return [.skipped(device: id, suite: .allreduce, kernel: "allreduce", precision: .fp32, unit: .gbps,
+                             reason: "the all-reduce suite runs across MPI ranks: suanli bench --mpi under mpirun or srun")]
         case .latency:
             do { return try backend.runLatency(policy: policy, quick: quick) } catch {
                 return [.failed(device: id, suite: .latency, kernel: "launch", precision: nil, unit: .microseconds, reason: "\(error)")]

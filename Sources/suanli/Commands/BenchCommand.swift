@@ -31,8 +31,11 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .customLong("device"), help: "Device id from `suanli devices` (repeatable): opencl:P:D or cpu.")
     var devices: [String] = []
 
-    @Option(help: "Comma-separated suites: gemm,stream,peak,transfer,latency.")
-    var suite: String = Suite.allCases.map(\.rawValue).joined(separator: ",")
+    @Option(help: "Comma-separated suites: gemm,stream,peak,transfer,latency,roofline, and allreduce with --mpi (default: all).")
+    var suite: String?
+
+    @Flag(help: "Cluster run under mpirun or srun: every rank benchmarks its node-local device, rank 0 writes one file.")
+    var mpi = false
 
     @Option(help: "Comma-separated precisions: fp32,fp64,fp16,mixed.")
     var precision: String = "fp32,fp64,fp16,mixed"
@@ -78,7 +81,8 @@ struct BenchCommand: ParsableCommand {
     var cpuVariant: String?
 
     func parsedSuites() throws -> [Suite] {
-        try suite.split(separator: ",").map { name in
+        guard let suite else { return Suite.allCases.filter { mpi || $0 != .allreduce } }
+        return try suite.split(separator: ",").map { name in
             guard let s = Suite(rawValue: name.trimmedLower) else {
                 throw ValidationError("unknown suite '\(name)'; choose from \(Suite.allCases.map(\.rawValue).joined(separator: ", "))")
             }
@@ -133,6 +137,11 @@ struct BenchCommand: ParsableCommand {
                 Console.error("baseline \(error)")
                 throw ExitCode(CompareExit.baselineUnusable)
             }
+        }
+        if mpi {
+            if baseline != nil { throw ValidationError("--baseline is for single-machine runs; compare cluster files with suanli compare") }
+            try runCluster(plan: plan, sources: sources)
+            return
         }
         let inventory = DeviceInventory.discover()
         let backends = try selectBackends(inventory, sources: sources)
@@ -190,11 +199,11 @@ struct BenchCommand: ParsableCommand {
     }
 
     /// OpenCL GPUs by default; the native CPU when there is none; or exactly the ids asked for.
-    func selectBackends(_ inventory: DeviceInventory, sources: KernelSources) throws -> [any BenchmarkBackend] {
+    func selectBackends(_ inventory: DeviceInventory, sources: KernelSources, cpuThreads: Int? = nil) throws -> [any BenchmarkBackend] {
         let cache = TuningCache(path: TuningCache.defaultPath())
         let log: @Sendable (String) -> Void = { Console.note($0) }
         func cpu() -> any BenchmarkBackend {
-            CPUBackend(host: inventory.host, variant: cpuVariant.flatMap(CPUKernelVariant.init(rawValue:)))
+            CPUBackend(host: inventory.host, variant: cpuVariant.flatMap(CPUKernelVariant.init(rawValue:)), threads: cpuThreads)
         }
         func opencl(_ device: DiscoveredOpenCLDevice) throws -> any BenchmarkBackend {
             do { return try OpenCLBackend(device: device, sources: sources, tuningCache: cache, log: log) } catch {
