@@ -116,9 +116,9 @@ struct BenchCommandTests {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        // The quick stream step takes about a second; a 3000³ GEMM with its verification takes
-        // several: interrupt during it.
-        Thread.sleep(forTimeInterval: 4)
+        // The quick stream step takes a second or two; a 3000³ GEMM (54 GFLOP a run) with its
+        // verification takes far longer: interrupt during it.
+        Thread.sleep(forTimeInterval: 6)
         process.interrupt()
         process.waitUntilExit()
         #expect(process.terminationStatus == 130)
