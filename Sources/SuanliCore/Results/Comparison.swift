@@ -122,8 +122,9 @@ public struct ComparisonReport: Codable, Sendable {
 /// Noise-aware, polarity-aware comparison of two result documents.
 public enum Comparator {
     /// A change counts only when it exceeds the threshold in the bad (or good) direction *and*
-    /// the two sample sets really differ: their ranges do not overlap, or a two-sided
-    /// Mann–Whitney U test rejects "same distribution" at `confidence`.
+    /// the two sample sets really differ: their ranges (min to max) do not overlap *and* a
+    /// two-sided Mann–Whitney U test rejects "same distribution" at `confidence` (when both sides
+    /// have at least 3 samples).
     public static func compare(baseline: ResultDocument, current: ResultDocument, baselineName: String,
                                currentName: String, options: ComparisonOptions) -> ComparisonReport {
         var base: [MeasurementKey: Measurement] = [:]
@@ -155,6 +156,11 @@ public enum Comparator {
             row.reason = c.reason
             return row
         }
+        if let b, b.status != .ok, c.status != .ok {
+            row.verdict = .notCompared
+            row.reason = "\(c.status.rawValue) in both runs"
+            return row
+        }
         guard let b, b.status == .ok, let baseMedian = b.median else {
             row.verdict = .new
             row.reason = b == nil ? "not in the baseline" : "no usable baseline figure (\(b!.status.rawValue))"
@@ -172,12 +178,16 @@ public enum Comparator {
         row.rangesOverlap = overlap
         let p = mannWhitneyPValue(b.samples, c.samples)
         row.pValue = p
-        let differ = !overlap || (p.map { $0 < 1 - options.confidence } ?? false)
+        // Conservative: every sample of one run beats every sample of the other, and (with enough
+        // samples for it) the rank test agrees. Run-to-run drift on shared machines is larger than
+        // the spread inside a run, so a rank test alone flags too much.
+        let differ = !overlap && (p.map { $0 < 1 - options.confidence } ?? true)
         let better = c.higherIsBetter ? change > 0 : change < 0
         if abs(change) > threshold && differ {
             row.verdict = better ? .improvement : .regression
         } else if abs(change) > threshold {
-            row.reason = "change within noise (ranges overlap, p = \(p.map { formatted($0, decimals: 3) } ?? "n/a"))"
+            row.reason = overlap ? "within noise: the sample ranges overlap"
+                : "within noise: p = \(p.map { formatted($0, decimals: 3) } ?? "n/a")"
         }
         return row
     }

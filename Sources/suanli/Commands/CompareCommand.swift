@@ -66,8 +66,8 @@ struct CompareCommand: ParsableCommand {
         commandName: "compare",
         abstract: "Compare two result files: regressions, improvements, missing and new measurements.",
         discussion: """
-        A change counts when it exceeds the threshold and the sample sets really differ (their ranges
-        do not overlap, or a Mann–Whitney U test says so at --confidence). Exit codes: 0 no regression,
+        A change counts when it exceeds the threshold and the sample sets really differ: their ranges
+        do not overlap and a Mann–Whitney U test says so at --confidence. Exit codes: 0 no regression,
         2 regression, 3 a measurement failed, 5 baseline missing or unreadable, 1 other errors.
         """
     )
