@@ -127,7 +127,7 @@ struct SizeTrain: ParsableCommand {
     var interconnectLoss: String?
     @Option(name: .customLong("global-batch-tokens"), parsing: .unconditional, help: "Tokens per step: enables the data-parallel all-reduce model.")
     var globalBatchTokens: String?
-    @Option(name: .customLong("bus-gbps"), parsing: .unconditional, help: "All-reduce bus bandwidth per device, GB/s (default: catalog interconnect ÷ 2).")
+    @Option(name: .customLong("bus-gbps"), parsing: .unconditional, help: "All-reduce bus bandwidth per device, GB/s (default: measured busbw of a --calibrate cluster file, else catalog interconnect ÷ 2).")
     var busGBps: String?
     @Option(parsing: .unconditional, help: "Fraction of the all-reduce hidden behind compute (default 0).")
     var overlap: String?
