@@ -199,7 +199,8 @@ struct BenchCommand: ParsableCommand {
     }
 
     /// OpenCL GPUs by default; the native CPU when there is none; or exactly the ids asked for.
-    func selectBackends(_ inventory: DeviceInventory, sources: KernelSources, cpuThreads: Int? = nil) throws -> [any BenchmarkBackend] {
+    func selectBackends(_ inventory: DeviceInventory, sources: KernelSources, cpuThreads: Int? = nil,
+                        quiet: Bool = false) throws -> [any BenchmarkBackend] {
         let cache = TuningCache(path: TuningCache.defaultPath())
         let log: @Sendable (String) -> Void = { Console.note($0) }
         func cpu() -> any BenchmarkBackend {
@@ -212,7 +213,7 @@ struct BenchCommand: ParsableCommand {
         }
         if devices.isEmpty {
             if inventory.gpus.isEmpty {
-                if let reason = inventory.noGPUReason { Console.note(reason) }
+                if let reason = inventory.noGPUReason, !quiet { Console.note(reason) }
                 return [cpu()]
             }
             return try inventory.gpus.map(opencl)

@@ -39,7 +39,7 @@ extension BenchCommand {
                                             log: { Console.note("\(who): \($0)") })
             } else {
                 let threads = max(1, inventory.host.logicalCores / max(1, mpi.localSize))
-                guard let chosen = try selectBackends(inventory, sources: sources, cpuThreads: threads).first else {
+                guard let chosen = try selectBackends(inventory, sources: sources, cpuThreads: threads, quiet: mpi.rank != 0).first else {
                     fail("no device to measure")
                 }
                 backend = chosen
