@@ -65,6 +65,40 @@ extension CPUKernels {
     }
 }
 
+/// The BabelStream operations, for callers that choose one at run time.
+public enum StreamOperation: String, Sendable, CaseIterable {
+    case copy, mul, add, triad, dot
+}
+
+extension CPUKernels {
+    /// Runs `operation` on BabelStream's arrays (a, b, c in their usual roles); returns the sum for `.dot`.
+    public static func stream(_ operation: StreamOperation, a: UnsafeMutablePointer<Float>, b: UnsafeMutablePointer<Float>,
+                              c: UnsafeMutablePointer<Float>, scalar: Float, count: Int, threads: Int = 1) -> Double? {
+        streamOperation(operation, a, b, c, scalar, count, threads, SIMD16<Float>.self)
+    }
+
+    /// Runs `operation` on BabelStream's arrays (a, b, c in their usual roles); returns the sum for `.dot`.
+    public static func stream(_ operation: StreamOperation, a: UnsafeMutablePointer<Double>, b: UnsafeMutablePointer<Double>,
+                              c: UnsafeMutablePointer<Double>, scalar: Double, count: Int, threads: Int = 1) -> Double? {
+        streamOperation(operation, a, b, c, scalar, count, threads, SIMD8<Double>.self)
+    }
+}
+
+@inline(__always)
+func streamOperation<V: SIMD & SendableMetatype>(
+    _ operation: StreamOperation, _ a: UnsafeMutablePointer<V.Scalar>, _ b: UnsafeMutablePointer<V.Scalar>,
+    _ c: UnsafeMutablePointer<V.Scalar>, _ scalar: V.Scalar, _ count: Int, _ threads: Int, _ vector: V.Type
+) -> Double? where V.Scalar: BinaryFloatingPoint & Sendable & SendableMetatype {
+    switch operation {
+    case .copy: streamCopy(a, c, count, threads, vector)
+    case .mul: streamMul(b, c, scalar, count, threads, vector)
+    case .add: streamAdd(a, b, c, count, threads, vector)
+    case .triad: streamTriad(a, b, c, scalar, count, threads, vector)
+    case .dot: return streamDot(a, b, count, threads, vector)
+    }
+    return nil
+}
+
 // MARK: - Implementations (specialised per vector type at the call sites above)
 
 @inline(__always)

@@ -1,4 +1,4 @@
-extension StringProtocol {
+public extension StringProtocol {
     /// The text without leading and trailing spaces, tabs, newlines and the given quote characters.
     func trimmed(also extra: Set<Character> = []) -> String {
         let drop: (Character) -> Bool = { $0.isWhitespace || extra.contains($0) }
@@ -23,4 +23,17 @@ public func formatted(_ value: Double, decimals: Int) -> String {
         text += "." + String(repeating: "0", count: decimals - digits.count) + digits
     }
     return text
+}
+
+/// A figure for people: 1 decimal from 100 up, 2 from 1 up, 4 below; empty for nil.
+public func displayNumber(_ value: Double?) -> String {
+    guard let value else { return "" }
+    let magnitude = abs(value)
+    return formatted(value, decimals: magnitude >= 100 ? 1 : magnitude >= 1 ? 2 : 4)
+}
+
+/// A measurement size for people: `MxNxK` for GEMM shapes, else `key=value` pairs in key order.
+public func displaySize(_ size: [String: Int], times: String = "x") -> String {
+    if let m = size["m"], let n = size["n"], let k = size["k"] { return "\(m)\(times)\(n)\(times)\(k)" }
+    return size.keys.sorted().map { "\($0)=\(size[$0]!)" }.joined(separator: " ")
 }

@@ -125,7 +125,7 @@ public enum HTMLReport {
         for (m, ai, g) in points {
             svg += "<circle class=\"point \(m.suite.rawValue)\" cx=\"\(fmt(x(ai)))\" cy=\"\(fmt(y(g)))\" r=\"5\" "
                 + "data-kernel=\"\(escape(m.kernel))\" data-suite=\"\(m.suite.rawValue)\" data-ai=\"\(fmt(ai))\" data-gflops=\"\(fmt(g))\">"
-                + "<title>\(escape(m.suite.rawValue)) \(escape(m.kernel)) \(m.precision?.rawValue ?? "") \(escape(sizeText(m.size))): "
+                + "<title>\(escape(m.suite.rawValue)) \(escape(m.kernel)) \(m.precision?.rawValue ?? "") \(escape(displaySize(m.size, times: "×"))): "
                 + "\(formatted(g, decimals: 1)) GFLOP/s at \(formatted(ai, decimals: 3)) FLOP/byte</title></circle>\n"
         }
         svg += "</svg>\n"
@@ -139,8 +139,8 @@ public enum HTMLReport {
         for m in measurements {
             let ok = m.status == .ok
             html += "<tr class=\"\(m.status.rawValue)\"><td>\(m.suite.rawValue)</td><td>\(escape(m.kernel))</td><td>\(m.precision?.rawValue ?? "–")</td>"
-                + "<td>\(escape(sizeText(m.size)))</td><td class=\"num\">\(ok ? number(m.median) : "–")</td><td>\(escape(m.unit.rawValue))</td>"
-                + "<td class=\"num\">\(ok ? number(m.p10) + "–" + number(m.p90) : "–")</td>"
+                + "<td>\(escape(displaySize(m.size, times: "×")))</td><td class=\"num\">\(ok ? displayNumber(m.median) : "–")</td><td>\(escape(m.unit.rawValue))</td>"
+                + "<td class=\"num\">\(ok ? displayNumber(m.p10) + "–" + displayNumber(m.p90) : "–")</td>"
                 + "<td class=\"num\">\(ok ? m.cv.map { formatted($0 * 100, decimals: 1) + "%" } ?? "" : "–")</td>"
                 + "<td class=\"num\">\(m.samples.count)</td>"
                 + "<td class=\"num\">\(ok ? m.fractionOfPeak.map { formatted($0 * 100, decimals: 1) + "%" } ?? "" : "–")</td>"
@@ -173,9 +173,9 @@ public enum HTMLReport {
                 "\(fmt(8 + Double(i) / Double(values.count - 1) * (w - 16))),\(fmt(h - 8 - (v.1 - lo) / span * (h - 16)))"
             }
             html += "<div class=\"history\"><div class=\"label\">\(escape(key.suite)) \(escape(key.kernel)) \(escape(key.precision)) "
-                + "\(escape(key.size)): \(number(values.first!.1)) → \(number(values.last!.1)) \(escape(values.last!.2.rawValue))</div>"
+                + "\(escape(key.size)): \(displayNumber(values.first!.1)) → \(displayNumber(values.last!.1)) \(escape(values.last!.2.rawValue))</div>"
                 + "<svg width=\"\(Int(w))\" height=\"\(Int(h))\" xmlns=\"http://www.w3.org/2000/svg\"><polyline class=\"spark\" points=\"\(pts.joined(separator: " "))\"/>"
-                + "<title>\(values.map { "\($0.0): \(number($0.1))" }.joined(separator: "; "))</title></svg></div>\n"
+                + "<title>\(values.map { "\($0.0): \(displayNumber($0.1))" }.joined(separator: "; "))</title></svg></div>\n"
         }
         return html + "</div>\n"
     }
@@ -189,18 +189,8 @@ public enum HTMLReport {
     }
 
     static func fmt(_ v: Double) -> String { formatted(v, decimals: 1) }
-    static func number(_ v: Double?) -> String {
-        guard let v else { return "" }
-        return formatted(v, decimals: abs(v) >= 100 ? 1 : abs(v) >= 1 ? 2 : 4)
-    }
-
     static func tickLabel(_ v: Double) -> String {
         v >= 1 ? formatted(v, decimals: 0) : "1/" + formatted(1 / v, decimals: 0)
-    }
-
-    static func sizeText(_ size: [String: Int]) -> String {
-        if let m = size["m"], let n = size["n"], let k = size["k"] { return "\(m)×\(n)×\(k)" }
-        return size.keys.sorted().map { "\($0)=\(size[$0]!)" }.joined(separator: " ")
     }
 
     static func pow2Floor(_ v: Double) -> Double { pow(2, (log(max(v, 1e-9)) / log(2)).rounded(.down)) }

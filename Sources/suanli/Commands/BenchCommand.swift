@@ -83,7 +83,7 @@ struct BenchCommand: ParsableCommand {
     func parsedSuites() throws -> [Suite] {
         guard let suite else { return Suite.allCases.filter { mpi || $0 != .allreduce } }
         return try suite.split(separator: ",").map { name in
-            guard let s = Suite(rawValue: name.trimmedLower) else {
+            guard let s = Suite(rawValue: name.trimmed().lowercased()) else {
                 throw ValidationError("unknown suite '\(name)'; choose from \(Suite.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             return s
@@ -92,7 +92,7 @@ struct BenchCommand: ParsableCommand {
 
     func parsedPrecisions() throws -> [Precision] {
         try precision.split(separator: ",").map { name in
-            guard let p = Precision(rawValue: name.trimmedLower) else {
+            guard let p = Precision(rawValue: name.trimmed().lowercased()) else {
                 throw ValidationError("unknown precision '\(name)'; choose from fp32, fp64, fp16, mixed")
             }
             return p
@@ -247,6 +247,3 @@ struct BenchCommand: ParsableCommand {
     }
 }
 
-extension Substring {
-    var trimmedLower: String { String(self.filter { !$0.isWhitespace }).lowercased() }
-}

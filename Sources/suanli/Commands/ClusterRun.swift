@@ -128,10 +128,10 @@ enum ClusterRenderer {
         guard let aggregate = document.aggregate, let ranks = document.ranks else { return "" }
         var lines = ["", "Across \(ranks.count) ranks on \(Set(ranks.map(\.host.hostname)).count) node(s):"]
         for a in aggregate {
-            let total = a.total.map { " total " + ResultRenderer.number($0) } ?? ""
-            let stragglers = a.stragglers.isEmpty ? "" : "  STRAGGLERS: " + a.stragglers.map { "rank \($0.rank) (\($0.host)) \(ResultRenderer.number($0.value))" }.joined(separator: ", ")
-            lines.append("  \(a.suite.rawValue) \(a.kernel) \(a.precision?.rawValue ?? "") \(ResultRenderer.sizeText(a.size)): median \(ResultRenderer.number(a.median)) \(a.unit.rawValue)\(total); "
-                         + "slowest rank \(a.slowest.rank) \(ResultRenderer.number(a.slowest.value)), fastest rank \(a.fastest.rank) \(ResultRenderer.number(a.fastest.value))\(stragglers)")
+            let total = a.total.map { " total " + displayNumber($0) } ?? ""
+            let stragglers = a.stragglers.isEmpty ? "" : "  STRAGGLERS: " + a.stragglers.map { "rank \($0.rank) (\($0.host)) \(displayNumber($0.value))" }.joined(separator: ", ")
+            lines.append("  \(a.suite.rawValue) \(a.kernel) \(a.precision?.rawValue ?? "") \(displaySize(a.size)): median \(displayNumber(a.median)) \(a.unit.rawValue)\(total); "
+                         + "slowest rank \(a.slowest.rank) \(displayNumber(a.slowest.value)), fastest rank \(a.fastest.rank) \(displayNumber(a.fastest.value))\(stragglers)")
         }
         return lines.joined(separator: "\n")
     }

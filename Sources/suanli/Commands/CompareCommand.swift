@@ -32,7 +32,7 @@ struct ComparisonArguments: ParsableArguments {
     var force = false
 
     static func fraction(_ text: String, option: String) throws -> Double {
-        let trimmed = text.trimmingWhitespace
+        let trimmed = text.trimmed()
         let isPercent = trimmed.hasSuffix("%")
         guard let value = Double(isPercent ? String(trimmed.dropLast()) : trimmed), value.isFinite else {
             throw ValidationError("\(option) '\(text)' is not a number; write 5% or 0.05")
@@ -117,8 +117,8 @@ enum ComparisonRenderer {
                 Column(title: "Kernel", value: r.key.kernel),
                 Column(title: "Prec", value: r.key.precision.isEmpty ? "-" : r.key.precision),
                 Column(title: "Size", value: r.key.size),
-                Column(title: "Baseline", value: ResultRenderer.number(r.baseline), align: .right),
-                Column(title: "Current", value: ResultRenderer.number(r.current), align: .right),
+                Column(title: "Baseline", value: displayNumber(r.baseline), align: .right),
+                Column(title: "Current", value: displayNumber(r.current), align: .right),
                 Column(title: "Unit", value: r.unit),
                 Column(title: "Change", value: r.change.map { (($0 >= 0) ? "+" : "") + ResultRenderer.percent($0) } ?? "", align: .right),
                 Column(title: "p", value: r.pValue.map { formatted($0, decimals: 3) } ?? "", align: .right),
@@ -134,11 +134,3 @@ enum ComparisonRenderer {
     }
 }
 
-extension String {
-    var trimmingWhitespace: String {
-        var s = Substring(self)
-        while s.first?.isWhitespace == true { s.removeFirst() }
-        while s.last?.isWhitespace == true { s.removeLast() }
-        return String(s)
-    }
-}

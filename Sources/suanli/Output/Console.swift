@@ -1,3 +1,4 @@
+import SuanliCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -41,6 +42,6 @@ enum Format {
         var value = Double(count)
         var unit = 0
         while value >= 1024, unit < units.count - 1 { value /= 1024; unit += 1 }
-        return unit == 0 ? "\(count) B" : String(format: "%.1f %@", value, units[unit])
+        return unit == 0 ? "\(count) B" : formatted(value, decimals: 1) + " " + units[unit]
     }
 }

@@ -19,10 +19,10 @@ enum ResultRenderer {
                     Column(title: "Suite", value: m.suite.rawValue),
                     Column(title: "Kernel", value: m.kernel),
                     Column(title: "Prec", value: m.precision?.rawValue ?? "-"),
-                    Column(title: "Size", value: sizeText(m.size)),
-                    Column(title: "Median", value: reported ? number(m.median) : "-", align: .right),
+                    Column(title: "Size", value: displaySize(m.size)),
+                    Column(title: "Median", value: reported ? displayNumber(m.median) : "-", align: .right),
                     Column(title: "Unit", value: m.unit.rawValue),
-                    Column(title: "p10–p90", value: reported ? "\(number(m.p10))–\(number(m.p90))" : "-"),
+                    Column(title: "p10–p90", value: reported ? "\(displayNumber(m.p10))–\(displayNumber(m.p90))" : "-"),
                     Column(title: "CV", value: reported ? percent(m.cv) : "-", align: .right),
                     Column(title: "n", value: m.samples.count, align: .right),
                     Column(title: "Peak", value: reported ? percent(m.fractionOfPeak) : "-", align: .right),
@@ -49,26 +49,17 @@ enum ResultRenderer {
         for (name, document) in documents {
             for m in document.measurements {
                 var fields: [String] = withFileColumns ? [name, document.runID, document.created] : []
-                fields += [m.device, m.suite.rawValue, m.kernel, m.precision?.rawValue ?? "", sizeText(m.size),
-                           m.unit.rawValue, number(m.median), number(m.min), number(m.max), number(m.p10),
-                           number(m.p90), number(m.cv), "\(m.samples.count)", "\(m.verified)", m.status.rawValue,
-                           number(m.fractionOfPeak), m.reason ?? ""]
+                fields += [m.device, m.suite.rawValue, m.kernel, m.precision?.rawValue ?? "", displaySize(m.size),
+                           m.unit.rawValue, displayNumber(m.median), displayNumber(m.min), displayNumber(m.max), displayNumber(m.p10),
+                           displayNumber(m.p90), displayNumber(m.cv), "\(m.samples.count)", "\(m.verified)", m.status.rawValue,
+                           displayNumber(m.fractionOfPeak), m.reason ?? ""]
                 lines.append(fields.map(csvField).joined(separator: ","))
             }
         }
         return lines.joined(separator: "\n")
     }
 
-    static func sizeText(_ size: [String: Int]) -> String {
-        if let m = size["m"], let n = size["n"], let k = size["k"] { return "\(m)x\(n)x\(k)" }
-        return size.keys.sorted().map { "\($0)=\(size[$0]!)" }.joined(separator: " ")
-    }
 
-    static func number(_ value: Double?) -> String {
-        guard let value else { return "" }
-        let magnitude = abs(value)
-        return formatted(value, decimals: magnitude >= 100 ? 1 : magnitude >= 1 ? 2 : 4)
-    }
 
     static func percent(_ value: Double?) -> String {
         guard let value else { return "" }

@@ -73,49 +73,22 @@ public enum CPUKernelVariant: String, Sendable, CaseIterable {
     /// Runs a stream kernel on Float or Double arrays; returns the dot product for `.dot`.
     func stream<T: BinaryFloatingPoint>(_ kernel: StreamKernel, a: UnsafeMutablePointer<T>, b: UnsafeMutablePointer<T>,
                                         c: UnsafeMutablePointer<T>, scalar: T, count: Int, threads: Int) -> Double? {
+        func cast<U>(_ p: UnsafeMutablePointer<T>, _: U.Type) -> UnsafeMutablePointer<U> {
+            UnsafeMutableRawPointer(p).assumingMemoryBound(to: U.self)
+        }
+        let portable = CPUKernelsPortable.StreamOperation(rawValue: kernel.rawValue)!
+        let avx2 = CPUKernelsAVX2.StreamOperation(rawValue: kernel.rawValue)!
         if T.self == Float.self {
-            return streamFloat(kernel, a: UnsafeMutableRawPointer(a).assumingMemoryBound(to: Float.self),
-                               b: UnsafeMutableRawPointer(b).assumingMemoryBound(to: Float.self),
-                               c: UnsafeMutableRawPointer(c).assumingMemoryBound(to: Float.self),
-                               scalar: Float(scalar), count: count, threads: threads)
+            let (a, b, c, s) = (cast(a, Float.self), cast(b, Float.self), cast(c, Float.self), Float(scalar))
+            switch self {
+            case .portable: return CPUKernelsPortable.CPUKernels.stream(portable, a: a, b: b, c: c, scalar: s, count: count, threads: threads)
+            case .avx2FMA: return CPUKernelsAVX2.CPUKernels.stream(avx2, a: a, b: b, c: c, scalar: s, count: count, threads: threads)
+            }
         }
-        return streamDouble(kernel, a: UnsafeMutableRawPointer(a).assumingMemoryBound(to: Double.self),
-                            b: UnsafeMutableRawPointer(b).assumingMemoryBound(to: Double.self),
-                            c: UnsafeMutableRawPointer(c).assumingMemoryBound(to: Double.self),
-                            scalar: Double(scalar), count: count, threads: threads)
-    }
-
-    private func streamFloat(_ kernel: StreamKernel, a: UnsafeMutablePointer<Float>, b: UnsafeMutablePointer<Float>,
-                             c: UnsafeMutablePointer<Float>, scalar: Float, count: Int, threads: Int) -> Double? {
-        switch (self, kernel) {
-        case (.portable, .copy): CPUKernelsPortable.CPUKernels.copy(a: a, c: c, count: count, threads: threads)
-        case (.portable, .mul): CPUKernelsPortable.CPUKernels.mul(b: b, c: c, scalar: scalar, count: count, threads: threads)
-        case (.portable, .add): CPUKernelsPortable.CPUKernels.add(a: a, b: b, c: c, count: count, threads: threads)
-        case (.portable, .triad): CPUKernelsPortable.CPUKernels.triad(a: a, b: b, c: c, scalar: scalar, count: count, threads: threads)
-        case (.portable, .dot): return CPUKernelsPortable.CPUKernels.dot(a: a, b: b, count: count, threads: threads)
-        case (.avx2FMA, .copy): CPUKernelsAVX2.CPUKernels.copy(a: a, c: c, count: count, threads: threads)
-        case (.avx2FMA, .mul): CPUKernelsAVX2.CPUKernels.mul(b: b, c: c, scalar: scalar, count: count, threads: threads)
-        case (.avx2FMA, .add): CPUKernelsAVX2.CPUKernels.add(a: a, b: b, c: c, count: count, threads: threads)
-        case (.avx2FMA, .triad): CPUKernelsAVX2.CPUKernels.triad(a: a, b: b, c: c, scalar: scalar, count: count, threads: threads)
-        case (.avx2FMA, .dot): return CPUKernelsAVX2.CPUKernels.dot(a: a, b: b, count: count, threads: threads)
+        let (a, b, c, s) = (cast(a, Double.self), cast(b, Double.self), cast(c, Double.self), Double(scalar))
+        switch self {
+        case .portable: return CPUKernelsPortable.CPUKernels.stream(portable, a: a, b: b, c: c, scalar: s, count: count, threads: threads)
+        case .avx2FMA: return CPUKernelsAVX2.CPUKernels.stream(avx2, a: a, b: b, c: c, scalar: s, count: count, threads: threads)
         }
-        return nil
-    }
-
-    private func streamDouble(_ kernel: StreamKernel, a: UnsafeMutablePointer<Double>, b: UnsafeMutablePointer<Double>,
-                              c: UnsafeMutablePointer<Double>, scalar: Double, count: Int, threads: Int) -> Double? {
-        switch (self, kernel) {
-        case (.portable, .copy): CPUKernelsPortable.CPUKernels.copy(a: a, c: c, count: count, threads: threads)
-        case (.portable, .mul): CPUKernelsPortable.CPUKernels.mul(b: b, c: c, scalar: scalar, count: count, threads: threads)
-        case (.portable, .add): CPUKernelsPortable.CPUKernels.add(a: a, b: b, c: c, count: count, threads: threads)
-        case (.portable, .triad): CPUKernelsPortable.CPUKernels.triad(a: a, b: b, c: c, scalar: scalar, count: count, threads: threads)
-        case (.portable, .dot): return CPUKernelsPortable.CPUKernels.dot(a: a, b: b, count: count, threads: threads)
-        case (.avx2FMA, .copy): CPUKernelsAVX2.CPUKernels.copy(a: a, c: c, count: count, threads: threads)
-        case (.avx2FMA, .mul): CPUKernelsAVX2.CPUKernels.mul(b: b, c: c, scalar: scalar, count: count, threads: threads)
-        case (.avx2FMA, .add): CPUKernelsAVX2.CPUKernels.add(a: a, b: b, c: c, count: count, threads: threads)
-        case (.avx2FMA, .triad): CPUKernelsAVX2.CPUKernels.triad(a: a, b: b, c: c, scalar: scalar, count: count, threads: threads)
-        case (.avx2FMA, .dot): return CPUKernelsAVX2.CPUKernels.dot(a: a, b: b, count: count, threads: threads)
-        }
-        return nil
     }
 }

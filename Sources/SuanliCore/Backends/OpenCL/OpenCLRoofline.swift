@@ -8,6 +8,8 @@ final class OpenCLRooflineRunner: RooflineRunner {
     let steps = [2, 4, 8, 16, 32, 64, 128, 256, 512]
     let parameters: [String: String] = ["local": "driver"]
     private let reference: [UInt8]
+    /// One build per intensity, made on first use and kept for the repeated launches.
+    private var kernels: [Int: Kernel] = [:]
 
     init(backend: OpenCLBackend, length: Int) throws {
         self.backend = backend
@@ -20,13 +22,19 @@ final class OpenCLRooflineRunner: RooflineRunner {
     }
 
     func run(iterations: Int) throws -> Double {
+        try backend.timed(try kernel(iterations), global: [length], local: nil)
+    }
+
+    private func kernel(_ iterations: Int) throws -> Kernel {
+        if let kernel = kernels[iterations] { return kernel }
         let kernel = try backend.program("roofline.cl", options: "-DITERS=\(iterations)").kernel(named: "roofline")
         try kernel.setArgument(0, input)
         try kernel.setArgument(1, output)
         try kernel.setArgument(2, Float(-1))
         try kernel.setArgument(3, Float(1))
         try kernel.setArgument(4, UInt32(length))
-        return try backend.timed(kernel, global: [length], local: nil)
+        kernels[iterations] = kernel
+        return kernel
     }
 
     func verify() throws -> VerificationResult {
