@@ -35,13 +35,9 @@ public enum Suites {
             try runner.poisonOutput()
             let samples = try collectSamples(policy) { try runner.run(beta: 0) }
             let last = problem.verify(try runner.downloadOutput(), includeBeta: false)
-            let gflops = samples.seconds.map { problem.flops / $0 / 1e9 }
-            let peak = backend.peakGFLOPS(precision)
-            measurement.record(samples: gflops, verification: last, peak: peak?.value, peakBasis: peak?.basis)
-            measurement.hostClockDisagreement = hostClockDisagreement(samples)
+            measurement.record(samples, workPerRun: problem.flops, verification: last, peak: backend.peakGFLOPS(precision))
         } catch {
-            measurement.status = .failed
-            measurement.reason = "\(error)"
+            measurement.fail(error)
         }
         return measurement
     }
@@ -102,13 +98,9 @@ public enum Suites {
                 let last = verifyStream(kernel, precision: precision, a: a, b: b, c: c, scalar: scalar,
                                         output: lastOutput, dot: lastDot)
                 let bytes = Double(kernel.arraysMoved * length * precision.elementBytes)
-                let peak = backend.peakBandwidthGBs()
-                measurement.record(samples: samples.seconds.map { bytes / $0 / 1e9 }, verification: last,
-                                   peak: peak?.value, peakBasis: peak?.basis)
-                measurement.hostClockDisagreement = hostClockDisagreement(samples)
+                measurement.record(samples, workPerRun: bytes, verification: last, peak: backend.peakBandwidthGBs())
             } catch {
-                measurement.status = .failed
-                measurement.reason = "\(error)"
+                measurement.fail(error)
             }
             return measurement
         }
@@ -138,12 +130,9 @@ public enum Suites {
                     flops = run.flops
                     return run.seconds
                 }
-                m.record(samples: samples.seconds.map { flops / $0 / 1e9 }, verification: try runner.verify(width: width),
-                         peak: peak?.value, peakBasis: peak?.basis)
-                m.hostClockDisagreement = hostClockDisagreement(samples)
+                m.record(samples, workPerRun: flops, verification: try runner.verify(width: width), peak: peak)
             } catch {
-                m.status = .failed
-                m.reason = "\(error)"
+                m.fail(error)
             }
             return m
         }
@@ -181,13 +170,10 @@ public enum Suites {
             m.parameters = runner.parameters
             do {
                 let samples = try collectSamples(policy) { try runner.run(iterations: steps) }
-                let flops = Double(flopsPerElement) * Double(length)
-                m.record(samples: samples.seconds.map { flops / $0 / 1e9 }, verification: try runner.verify(),
-                         peak: peak?.value, peakBasis: peak?.basis)
-                m.hostClockDisagreement = hostClockDisagreement(samples)
+                m.record(samples, workPerRun: Double(flopsPerElement) * Double(length), verification: try runner.verify(),
+                         peak: peak)
             } catch {
-                m.status = .failed
-                m.reason = "\(error)"
+                m.fail(error)
             }
             return m
         }
@@ -199,4 +185,21 @@ public enum Suites {
 func rooflineInputs(count: Int) -> [Double] {
     var rng = SeededGenerator(seed: 21)
     return (0..<count).map { _ in Double(Float(Double.random(in: 0.5...1, using: &rng))) }
+}
+
+extension Measurement {
+    /// Records timed runs that each did `workPerRun` FLOPs or bytes, as a rate in GFLOP/s or GB/s,
+    /// with the host-clock check of the batch.
+    mutating func record(_ samples: SampleSet, workPerRun: Double, verification: VerificationResult,
+                         peak: (value: Double, basis: String)?) {
+        record(samples: samples.seconds.map { workPerRun / $0 / 1e9 }, verification: verification,
+               peak: peak?.value, peakBasis: peak?.basis)
+        hostClockDisagreement = Suites.hostClockDisagreement(samples)
+    }
+
+    /// Marks the measurement failed with the error as its reason.
+    mutating func fail(_ error: any Error) {
+        status = .failed
+        reason = "\(error)"
+    }
 }
