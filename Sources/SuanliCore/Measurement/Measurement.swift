@@ -3,6 +3,15 @@ public enum Suite: String, Codable, Sendable, CaseIterable {
     case gemm, stream, peak, transfer, latency, roofline
     /// MPI all-reduce across the ranks of a cluster run (`suanli bench --mpi`).
     case allreduce
+
+    /// The unit of the suite's headline figures.
+    public var unit: Unit {
+        switch self {
+        case .gemm, .peak, .roofline: .gflops
+        case .stream, .transfer, .allreduce: .gbps
+        case .latency: .microseconds
+        }
+    }
 }
 
 /// Arithmetic precision of a measurement. `mixed` is fp16 inputs with fp32 accumulation.

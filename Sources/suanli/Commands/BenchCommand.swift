@@ -169,7 +169,7 @@ struct BenchCommand: ParsableCommand {
                     progress.clear()
                     let hung = Measurement.failed(device: backend.descriptor.id, suite: step.suite, kernel: step.label,
                                                   precision: step.precision, size: step.shape?.size ?? [:],
-                                                  unit: step.suite == .latency ? .microseconds : (step.suite == .stream || step.suite == .transfer ? .gbps : .gflops),
+                                                  unit: step.suite.unit,
                                                   reason: "watchdog: no result after \(Int(stepTimeout)) s; the run was stopped")
                     session.append([hung])
                     Console.error("\(step.label) on \(backend.descriptor.id) hung; stopped by the watchdog after \(Int(stepTimeout)) s")
