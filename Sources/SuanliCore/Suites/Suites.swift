@@ -99,6 +99,9 @@ public enum Suites {
                                         output: lastOutput, dot: lastDot)
                 let bytes = Double(kernel.arraysMoved * length * precision.elementBytes)
                 measurement.record(samples, workPerRun: bytes, verification: last, peak: backend.peakBandwidthGBs())
+                if measurement.theoreticalPeak == nil {
+                    measurement.peakBasis = "unknown: no vendor query or catalog entry gives this device's memory bandwidth"
+                }
             } catch {
                 measurement.fail(error)
             }

@@ -29,16 +29,9 @@ public final class CPUBackend: BenchmarkBackend {
         }
     }
 
-    /// Cores × clock × FMA pipes × lanes × 2. The clock is the highest the kernel reports
-    /// (cpufreq), else unknown. AVX2+FMA: two 256-bit FMA pipes (8 fp32 lanes); portable: one
-    /// 128-bit pipe without FMA counted as two.
+    /// Physical cores × FMA units × lanes × 2 × the measured clock (``CPUPeak``).
     public func peakGFLOPS(_ precision: Precision) -> (value: Double, basis: String)? {
-        guard let mhz = host.maxClockMHz, mhz > 0 else { return nil }
-        let lanes32 = variant == .avx2FMA ? 8.0 : 4.0
-        let lanes = precision == .fp64 ? lanes32 / 2 : lanes32
-        let pipes = 2.0
-        let value = Double(host.logicalCores) * mhz / 1000 * pipes * lanes * 2
-        return (value, "\(host.logicalCores) cores × \(Int(mhz)) MHz × \(Int(pipes)) FMA pipes × \(Int(lanes)) lanes × 2")
+        CPUPeak.host(host, precision: precision, threads: threads)
     }
 
     public func peakBandwidthGBs() -> (value: Double, basis: String)? { nil }

@@ -80,10 +80,12 @@ public final class OpenCLBackend: BenchmarkBackend {
     }
 
     public func peakGFLOPS(_ precision: Precision) -> (value: Double, basis: String)? {
-        DevicePeaks.gflops(info, precision: precision)
+        DevicePeaks.gflops(ComputeDeviceFacts(info), precision: precision)
     }
 
-    public func peakBandwidthGBs() -> (value: Double, basis: String)? { nil }
+    public func peakBandwidthGBs() -> (value: Double, basis: String)? {
+        try? DevicePeaks.bandwidth(ComputeDeviceFacts(info)).get()
+    }
 
     public func defaultGEMMShapes(quick: Bool) -> [GEMMShape] {
         if quick { return [GEMMShape(square: 256)] }
