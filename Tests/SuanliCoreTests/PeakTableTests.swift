@@ -135,8 +135,9 @@ import Testing
 @Suite struct SuspectTimingTests {
     @Test func hostClockGapGivesSuspect() {
         var m = Measurement(device: "x", suite: .stream, kernel: "triad", precision: .fp32, size: ["n": 1], unit: .gbps)
-        // Ten 2 ms runs by the events, 30 ms on the host clock: a 50% gap.
-        let samples = SampleSet(seconds: Array(repeating: 0.002, count: 10), batchHostSeconds: 0.030)
+        // Ten 2 ms runs by the events, 3 ms each on the host clock: a 50% gap in every run.
+        let samples = SampleSet(seconds: Array(repeating: 0.002, count: 10), batchHostSeconds: 0.030,
+                                hostSeconds: Array(repeating: 0.003, count: 10))
         m.record(samples, workPerRun: 1e6, verification: .passed, peak: nil)
         #expect(m.status == .suspect)
         #expect(m.status.countsAsFailure)
@@ -145,7 +146,10 @@ import Testing
 
     @Test func agreeingClocksStayOK() {
         var m = Measurement(device: "x", suite: .stream, kernel: "triad", precision: .fp32, size: ["n": 1], unit: .gbps)
-        let samples = SampleSet(seconds: Array(repeating: 0.002, count: 10), batchHostSeconds: 0.0205)
+        // Two runs the scheduler delayed do not make the batch suspect.
+        let host = [0.0021, 0.0021, 0.009, 0.0021, 0.0021, 0.0021, 0.012, 0.0021, 0.0021, 0.0021]
+        let samples = SampleSet(seconds: Array(repeating: 0.002, count: 10), batchHostSeconds: host.reduce(0, +),
+                                hostSeconds: host)
         m.record(samples, workPerRun: 1e6, verification: .passed, peak: nil)
         #expect(m.status == .ok)
     }
