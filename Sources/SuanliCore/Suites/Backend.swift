@@ -10,6 +10,12 @@ public protocol GEMMRunner: AnyObject {
     func run(beta: Double) throws -> Double
     /// C, converted to Double.
     func downloadOutput() throws -> [Double]
+    /// How the kernel's accumulator rounds (tensor and matrix engines: `directed`).
+    var accumulatorRounding: AccumulatorRounding { get }
+}
+
+extension GEMMRunner {
+    public var accumulatorRounding: AccumulatorRounding { .nearest }
 }
 
 /// BabelStream's arrays on a device.
@@ -32,6 +38,12 @@ public protocol PeakRunner: AnyObject {
     func run(width: Int) throws -> (seconds: Double, flops: Double)
     /// Checks the last run's output at `width` against its closed form.
     func verify(width: Int) throws -> VerificationResult
+    /// The measurement's kernel name at `width` (`fma-w8`; a tensor-core peak: `mma`).
+    func kernelName(width: Int) -> String
+}
+
+extension PeakRunner {
+    public func kernelName(width: Int) -> String { "fma-w\(width)" }
 }
 
 /// One kernel swept over arithmetic intensity (fp32): loads, `iterations` multiply-adds, stores.
@@ -107,6 +119,15 @@ public protocol BenchmarkBackend: AnyObject {
     func defaultTransferBytes(quick: Bool) -> Int
     func makeTransfer(bytes: Int) throws -> any TransferRunner
     func makeLatency() throws -> any LatencyRunner
+    /// The engine that runs `suite` (GEMM or peak) at `precision` here, nil where it is skipped.
+    func engine(for precision: Precision, suite: Suite) -> ComputeEngine?
+}
+
+extension BenchmarkBackend {
+    /// Backends without tensor or matrix engines: the vector units, where the precision runs.
+    public func engine(for precision: Precision, suite: Suite) -> ComputeEngine? {
+        skipReason(for: precision, suite: suite) == nil ? .vector : nil
+    }
 }
 
 /// M×N×K.
