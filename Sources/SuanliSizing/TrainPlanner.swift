@@ -34,6 +34,8 @@ public struct TrainArguments: Sendable, Equatable {
     // Memory
     public var bytesPerParam: String?
     public var memoryGB: String?
+    // Step model: with parallelism options the run is sized from `suanli size step`'s iteration.
+    public var step: StepOptions?
 
     public init() {}
 }
@@ -63,6 +65,8 @@ public struct TrainReport: Sendable {
     public var modelStateBytes: Double?
     public var minDevicesForMemory: Double?
     public var step: TrainingModel.StepTimes?
+    /// The step model's iteration, when parallelism options were given.
+    public var stepReport: StepReport?
     public var warnings: [String]
     public var inputs: [(String, JSONValue)]
     public var sources: [(String, String)]
@@ -104,6 +108,7 @@ public struct TrainReport: Sendable {
                 ])
             ))
         }
+        if let r = stepReport { pairs.append(("step", r.json)) }
         pairs += [
             ("warnings", .array(warnings.map(JSONValue.string))),
             ("inputs", .object(inputs)),
@@ -119,8 +124,18 @@ public struct TrainReport: Sendable {
 public enum TrainPlanner {
     /// Validates the arguments and sizes the run. Throws `SizingError` with a one-line message.
     public static func plan(
-        _ args: TrainArguments, catalog: Catalog, readFile: FileReader = readFileFromDisk
+        _ args: TrainArguments, catalog: Catalog, models: ModelCatalog? = nil, readFile: FileReader = readFileFromDisk
     ) throws -> TrainReport {
+        if let step = args.step, step.describesParallelism {
+            return try planFromStep(args, step: step, catalog: catalog, models: models ?? ModelCatalog.embedded(),
+                                    readFile: readFile)
+        }
+        if let step = args.step, step.model != nil || step.heads != nil || step.kvHeads != nil || step.ffn != nil
+            || step.vocab != nil || step.gatedFFN || step.untiedEmbeddings || step.intraNodeGBps != nil
+            || step.interNodeGBps != nil || step.attention != .flash || step.ignoreMemory || step.gpusPerNode != 8 {
+            throw SizingError.usage(
+                "--model and the step model's shape and link options need parallelism options (--tp, --pp, --dp, --global-batch)")
+        }
         var inputs: [(String, JSONValue)] = []
         var sources: [(String, String)] = []
         var warnings: [String] = []
@@ -453,7 +468,7 @@ public enum TrainPlanner {
             effectiveTFLOPSPerDevice: devicesKnown ? device.sustainedTFLOPS * solution.efficiency : nil,
             efficiency: solution.efficiency, solvedFor: solvedFor, costCapital: capital, costRental: rental,
             cost: totalCost, currency: costs.currency, energyKWh: energy, co2Tonnes: co2,
-            modelStateBytes: stateBytes, minDevicesForMemory: minDevices, step: solution.step,
+            modelStateBytes: stateBytes, minDevicesForMemory: minDevices, step: solution.step, stepReport: nil,
             warnings: warnings, inputs: inputs, sources: sources, text: text)
     }
 }
