@@ -84,7 +84,7 @@ enum StepHardware {
                 sources.append(SourcedConstant("memory_bandwidth", memoryBandwidth,
                                                "catalog \(a.id) HBM peak (an upper bound; no stream measurement in \(c.file)): \(bw.citation)"))
             } else {
-                throw SizingError.data("\(c.file) has no verified stream measurement for \(c.deviceID); give --device for the catalog's bandwidth")
+                throw SizingError.data("\(c.file) has no verified stream measurement for \(c.deviceID) (measure with suanli bench --suite gemm,stream --sweep) and no --device for the catalog's bandwidth")
             }
         } else {
             let a = accelerator!
