@@ -83,7 +83,9 @@ public struct Device: @unchecked Sendable {
             supportsFP64: fpConfigDouble != 0 || extensions.contains("cl_khr_fp64"),
             advertisesFP16: fpConfigHalf != 0 || extensions.contains("cl_khr_fp16"),
             profilingTimerResolutionNs: try scalar(CL_DEVICE_PROFILING_TIMER_RESOLUTION, as: Int.self),
-            extensions: extensions
+            extensions: extensions,
+            pciBusID: pciAddress(extensions: extensions)?.description,
+            uuid: uuid(extensions: extensions)
         )
     }
 }
@@ -124,6 +126,11 @@ public struct DeviceInfo: Sendable, Codable, Equatable {
     public var advertisesFP16: Bool
     public var profilingTimerResolutionNs: Int
     public var extensions: [String]
+    /// PCI address `dddd:bb:dd.f` (from `cl_khr_pci_bus_info`, NVIDIA's or AMD's query); nil when
+    /// the device is not on a PCI bus or the driver does not say.
+    public var pciBusID: String? = nil
+    /// The device UUID (`cl_khr_device_uuid`), 8-4-4-4-12 lower-case hex.
+    public var uuid: String? = nil
 
     enum CodingKeys: String, CodingKey {
         case id, name, vendor, type, extensions
@@ -146,5 +153,7 @@ public struct DeviceInfo: Sendable, Codable, Equatable {
         case supportsFP64 = "fp64"
         case advertisesFP16 = "fp16_advertised"
         case profilingTimerResolutionNs = "profiling_timer_resolution_ns"
+        case pciBusID = "pci_bus_id"
+        case uuid
     }
 }

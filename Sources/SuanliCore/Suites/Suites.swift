@@ -195,6 +195,14 @@ extension Measurement {
         record(samples: samples.seconds.map { workPerRun / $0 / 1e9 }, verification: verification,
                peak: peak?.value, peakBasis: peak?.basis)
         hostClockDisagreement = Suites.hostClockDisagreement(samples)
+        attachEnergy(samples.energy)
+    }
+
+    /// Records the energy of the timed batch, with the efficiency of the median.
+    public mutating func attachEnergy(_ record: EnergyRecord?) {
+        guard var record else { return }
+        record.setEfficiency(median: status == .ok ? median : nil, unit: unit)
+        energy = record
     }
 
     /// Marks the measurement failed with the error as its reason.

@@ -27,6 +27,7 @@ extension OpenCLBackend {
                     return Double(try event.profilingTimes().executionNanoseconds) * 1e-9
                 }
                 m.record(samples: samples.seconds.map { Double(bytes) / $0 / 1e9 }, verification: try verify())
+                m.attachEnergy(samples.energy)
             } catch {
                 m.status = .failed
                 m.reason = "\(error)"
@@ -100,6 +101,8 @@ extension OpenCLBackend {
         let ran = VerificationResult.passed
         m1.record(samples: Array(byEvent.suffix(samples.seconds.count)), verification: ran)
         m2.record(samples: samples.seconds.map { $0 * 1e6 }, verification: ran)
+        m1.attachEnergy(samples.energy)
+        m2.attachEnergy(samples.energy)
         return [m1, m2]
     }
 }
