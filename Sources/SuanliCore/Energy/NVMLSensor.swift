@@ -114,7 +114,7 @@ public final class NVMLSensor: PowerSensor, ConditionSource, @unchecked Sendable
             guard let call else { return nil }
             var buffer = [CChar](repeating: 0, count: 128)
             guard call(handle, &buffer, UInt32(buffer.count)) == 0 else { return nil }
-            return String(cString: buffer)
+            return buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
         }
         name = text(library.name) ?? "NVIDIA GPU \(index)"
         // nvmlPciInfo_t: busIdLegacy[16], then domain, bus, device as unsigned ints (the same

@@ -10,6 +10,9 @@ struct PowerArguments: ParsableArguments {
     @Option(help: "Seconds between power sensor readings.")
     var powerInterval: Double = 0.1
 
+    @Option(help: "Shortest energy window in seconds: a shorter timed batch is extended with untimed runs of the same kernel.")
+    var energyWindow: Double = 1.0
+
     @Option(help: ArgumentHelp("Attach sensors to a device: DEVICE=SENSOR[,SENSOR…] (ids from `suanli sensors`; `none` for no sensor).",
                                valueName: "device=sensor"))
     var powerSensor: [String] = []
@@ -17,6 +20,9 @@ struct PowerArguments: ParsableArguments {
     func validate() throws {
         guard powerInterval >= 0.01, powerInterval <= 60 else {
             throw ValidationError("--power-interval must be between 0.01 and 60 seconds")
+        }
+        guard energyWindow >= 0, energyWindow <= 600 else {
+            throw ValidationError("--energy-window must be between 0 and 600 seconds")
         }
         if let powerCommand, powerCommand.trimmed().isEmpty { throw ValidationError("--power-command is empty") }
         do { _ = try EnergyAttachment.parseOverrides(powerSensor) } catch { throw ValidationError("\(error)") }
@@ -30,6 +36,24 @@ struct PowerArguments: ParsableArguments {
             do { _ = try command.read() } catch { throw ValidationError("\(error)") }
         }
         return set
+    }
+
+    /// The energy probe of each device that has a sensor, after saying on standard error which
+    /// sensors measure which device.
+    func probes(for devices: [DeviceDescriptor]) throws -> [String: EnergyProbe] {
+        let set = try discover()
+        let attachment = try attach(set, to: devices)
+        var probes: [String: EnergyProbe] = [:]
+        for device in devices {
+            guard let probe = attachment.probe(for: device.id, interval: powerInterval, minimumWindow: energyWindow) else { continue }
+            probes[device.id] = probe
+            let scope = probe.sensors.first?.scope.rawValue ?? ""
+            Console.note("energy of \(device.id) from \(probe.sensors.map(\.id).joined(separator: " + ")) (\(scope))")
+        }
+        if probes.isEmpty && (powerCommand != nil || !powerSensor.isEmpty || !set.sensors.isEmpty) {
+            Console.note("no power sensor measures the devices of this run")
+        }
+        return probes
     }
 
     func attach(_ set: SensorSet, to devices: [DeviceDescriptor]) throws -> EnergyAttachment {
