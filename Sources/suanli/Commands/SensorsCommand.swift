@@ -110,10 +110,11 @@ struct SensorsCommand: ParsableCommand {
                     Column(title: "Scope", value: r.scope.rawValue),
                     Column(title: "Watts", value: r.error == nil ? displayNumber(r.watts) : "-", align: .right),
                     Column(title: "Clocks MHz", value: SensorsCommand.clocks(r.condition)),
-                    Column(title: "Temp C", value: r.condition?.temperatureC.map { displayNumber($0) } ?? "", align: .right),
+                    Column(title: "Temp C", value: r.condition?.temperatureC.map { formatted($0, decimals: 0) } ?? "", align: .right),
                     Column(title: "Measures", value: r.attachesTo.isEmpty ? "-" : r.attachesTo.joined(separator: " ")),
                     Column(title: "Name", value: r.name + (r.pciBusID.map { " (\($0))" } ?? "")),
-                    Column(title: "Note", value: r.error ?? r.note ?? ""),
+                    Column(title: "Note", value: r.error ?? ([r.condition?.throttleReasons.flatMap { $0.isEmpty ? nil : "clocks held by " + $0.joined(separator: ", ") }, r.note]
+                        .compactMap { $0 }.joined(separator: "; "))),
                 ]
             }
             print(table.string(for: reports.map(Row.init), style: Style.simple) ?? "")
