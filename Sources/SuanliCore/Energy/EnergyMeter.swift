@@ -166,7 +166,9 @@ public final class EnergyWindow: @unchecked Sendable {
         record.end = end.flatMap { $0.isEmpty ? nil : $0 }
         let notes = sensors.compactMap(\.note)
         record.note = notes.isEmpty ? nil : notes.joined(separator: "; ")
-        if let error = s.error {
+        if sensors.isEmpty {
+            // Clocks and temperature only.
+        } else if let error = s.error {
             record.error = error
         } else {
             // Each sensor's average over its own first-to-last reading, summed.

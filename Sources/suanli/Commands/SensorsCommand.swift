@@ -40,17 +40,23 @@ struct PowerArguments: ParsableArguments {
 
     /// The energy probe of each device that has a sensor, after saying on standard error which
     /// sensors measure which device.
-    func probes(for devices: [DeviceDescriptor]) throws -> [String: EnergyProbe] {
+    /// With `conditionOnly`, a device without a sensor still gets a probe for its clocks and temperature.
+    func probes(for devices: [DeviceDescriptor], conditionOnly: Bool = false) throws -> [String: EnergyProbe] {
         let set = try discover()
         let attachment = try attach(set, to: devices)
         var probes: [String: EnergyProbe] = [:]
         for device in devices {
-            guard let probe = attachment.probe(for: device.id, interval: powerInterval, minimumWindow: energyWindow) else { continue }
+            guard let probe = attachment.probe(for: device.id, interval: powerInterval, minimumWindow: energyWindow) else {
+                if conditionOnly, let condition = attachment.conditionByDevice[device.id] {
+                    probes[device.id] = EnergyProbe(sensors: [], conditionSource: condition)
+                }
+                continue
+            }
             probes[device.id] = probe
             let scope = probe.sensors.first?.scope.rawValue ?? ""
             Console.note("energy of \(device.id) from \(probe.sensors.map(\.id).joined(separator: " + ")) (\(scope))")
         }
-        if probes.isEmpty && (powerCommand != nil || !powerSensor.isEmpty || !set.sensors.isEmpty) {
+        if probes.values.allSatisfy(\.sensors.isEmpty) && (powerCommand != nil || !powerSensor.isEmpty || !set.sensors.isEmpty) {
             Console.note("no power sensor measures the devices of this run")
         }
         return probes
