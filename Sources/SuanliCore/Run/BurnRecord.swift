@@ -106,6 +106,14 @@ public struct BurnSummary: Codable, Sendable, Equatable {
         case medianRate = "median_rate"
     }
 
+    /// Interval averages weighted by their lengths.
+    static func averageWatts(_ list: [BurnInterval]) -> Double? {
+        let measured = list.filter { $0.avgWatts != nil }
+        let seconds = measured.map(\.seconds).reduce(0, +)
+        guard seconds > 0 else { return nil }
+        return measured.map { $0.avgWatts! * $0.seconds }.reduce(0, +) / seconds
+    }
+
     /// The sustain window for a burn of `duration` seconds in intervals of `interval` seconds.
     public static func window(duration: Double, interval: Double) -> Double {
         max(interval, min(60, duration / 4))
@@ -140,9 +148,7 @@ public struct BurnSummary: Codable, Sendable, Equatable {
         let reasons = Set(list.flatMap { $0.throttleReasons ?? [] })
         throttleReasons = reasons.isEmpty ? nil : reasons.sorted()
         peakTemperatureC = list.compactMap(\.temperatureC).max()
-        let joules = list.compactMap(\.joules)
-        let seconds = list.filter { $0.joules != nil }.map(\.seconds).reduce(0, +)
-        avgWatts = joules.isEmpty || seconds <= 0 ? nil : joules.reduce(0, +) / seconds
+        avgWatts = BurnSummary.averageWatts(list)
     }
 }
 

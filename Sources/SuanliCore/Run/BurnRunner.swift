@@ -152,7 +152,7 @@ public struct BurnRunner {
                                  scope: energy?.sensors.first?.scope ?? .device, seconds: seconds,
                                  samples: measured.count)
             e.joules = measured.compactMap(\.joules).reduce(0, +)
-            e.avgWatts = seconds > 0 ? e.joules! / seconds : nil
+            e.avgWatts = BurnSummary.averageWatts(measured)
             e.maxWatts = measured.compactMap(\.maxWatts).max()
             let throttled = intervals.compactMap(\.throttled)
             e.throttled = throttled.isEmpty ? nil : throttled.contains(true)
