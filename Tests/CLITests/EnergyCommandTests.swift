@@ -181,7 +181,7 @@ final class DrawingPowercap: @unchecked Sendable {
     @Test func anInterruptedBurnKeepsItsIntervals() throws {
         let out = try CLI.temporaryDirectory()
         let log = out.appendingPathComponent("stderr.txt")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let process = Process()
         process.executableURL = CLI.binary
         process.arguments = ["burn", "--device", "cpu", "--duration", "10m", "--interval", "500ms", "--size", "96",
