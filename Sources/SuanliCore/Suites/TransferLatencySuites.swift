@@ -92,7 +92,9 @@ extension Suites {
                 queued = .skipped(device: device, suite: .latency, kernel: "launch-queued-to-start", precision: nil,
                                   unit: .microseconds, reason: "the backend has no device-side launch timestamps")
             } else {
-                queued.record(samples: Array(queuedSamples.suffix(samples.seconds.count)), verification: check)
+                // The timed launches follow the warm-up ones (untimed runs that fill an energy window come after).
+                queued.record(samples: Array(queuedSamples.dropFirst(latencyPolicy.warmupRuns).prefix(samples.seconds.count)),
+                              verification: check)
                 queued.attachEnergy(samples.energy)
             }
         } catch {

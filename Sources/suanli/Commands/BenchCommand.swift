@@ -146,6 +146,9 @@ struct BenchCommand: ParsableCommand {
         let tool = ResultDocument.ToolInfo.suanli(kernels: sources.origin, cpuVariant: variant)
         if mpi {
             if baseline != nil { throw ValidationError("--baseline is for single-machine runs; compare cluster files with suanli compare") }
+            if power.powerCommand != nil || !power.powerSensor.isEmpty {
+                Console.note("cluster runs record no energy yet; --power-command and --power-sensor are ignored with --mpi")
+            }
             try runCluster(plan: plan, sources: sources, tool: tool)
             return
         }

@@ -59,7 +59,8 @@ nvmlReturn_t nvmlInit_v2(void) {
         if (sscanf(item, "%x:%x:%x.%x", &gpu->domain, &gpu->bus, &gpu->device, &function) != 4) return 2;
         gpu->index = gpu_count++;
     }
-    started = now();
+    /* Like the real library, a second nvmlInit (another user in the process) keeps the counters. */
+    if (started == 0) started = now();
     return 0;
 }
 
