@@ -67,6 +67,11 @@ final class DrawingPowercap: @unchecked Sendable {
         let doc = try #require(json.json as? [String: Any])
         #expect((doc["sensors"] as? [Any])?.isEmpty == true)
         #expect((doc["notes"] as? [String])?.count == 3)
+        // A power command that prints no watts is listed with its error; still exit 0.
+        let broken = try CLI.run(["sensors", "--power-command", "echo x", "--power-sensor", "cpu=nope"], environment: noSensors)
+        #expect(broken.status == 0)
+        #expect(broken.stdout.contains("not a number of watts"))
+        #expect(broken.stdout.contains("no sensor 'nope'"))
     }
 
     @Test func sensorsReadsAFakeNVMLAndAPowerCommand() throws {

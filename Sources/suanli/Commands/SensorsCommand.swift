@@ -92,9 +92,19 @@ struct SensorsCommand: ParsableCommand {
     }
 
     func run() throws {
-        let set = try power.discover()
+        // Listing never fails: a power command that cannot be read shows its error in its row,
+        // an override that names no sensor becomes a note.
+        var set = SensorSet.discover(powerCommand: power.powerCommand)
         let inventory = DeviceInventory.discover()
-        let attachment = try power.attach(set, to: inventory.descriptors)
+        let targets = inventory.descriptors.map(SensorTarget.init)
+        let attachment: EnergyAttachment
+        do {
+            attachment = try EnergyAttachment.resolve(targets: targets, sensors: set,
+                                                      overrides: EnergyAttachment.parseOverrides(power.powerSensor))
+        } catch {
+            set.notes.append("\(error)")
+            attachment = try EnergyAttachment.resolve(targets: targets, sensors: set)
+        }
         let reports = SensorReport.read(set, attachment: attachment, interval: power.powerInterval)
         switch format {
         case .json:
