@@ -32,6 +32,19 @@ public struct ResultFile: Decodable, Sendable {
         public var verified: Bool?
         public var status: String?
         public var size: [String: Double]?
+        /// Energy over the timed runs, when a power sensor measured them (`suanli bench` with a sensor).
+        public var energy: Energy?
+
+        public struct Energy: Decodable, Sendable {
+            public var avgWatts: Double?
+            public var source: String?
+            public var scope: String?
+
+            enum CodingKeys: String, CodingKey {
+                case source, scope
+                case avgWatts = "avg_watts"
+            }
+        }
 
         /// Only measurements that ran, were checked, and were not flagged count.
         public var usable: Bool {
@@ -87,6 +100,9 @@ public struct Calibration: Sendable, Equatable {
     /// largest message measured; `nil` for single-machine files.
     public var busGBps: Double? = nil
     public var busDetail: String? = nil
+    /// Average watts measured over the calibrating GEMM (its `energy`), where a sensor measured it.
+    public var powerWatts: Double? = nil
+    public var powerDetail: String? = nil
 
     /// Result-file precisions tried, in order, when none is asked for: `mixed` (fp16
     /// inputs, fp32 accumulation) is what mixed-precision training runs on.
@@ -133,10 +149,10 @@ public struct Calibration: Sendable, Equatable {
         let device = file.devices.first { $0.id == chosen }
         let usable = file.measurements.filter { $0.device == chosen && $0.usable }
 
-        var gemms: [(precision: String, tflops: Double, detail: String)] = []
+        var gemms: [(precision: String, tflops: Double, detail: String, energy: ResultFile.Measurement.Energy?)] = []
         for m in usable where m.suite == "gemm" {
             guard let p = m.precision, let median = m.median, let scale = flopsScale(m.unit) else { continue }
-            gemms.append((p, median * scale, "\(m.kernel ?? "gemm") \(p) median \(Format.number(median)) \(m.unit ?? "")"))
+            gemms.append((p, median * scale, "\(m.kernel ?? "gemm") \(p) median \(Format.number(median)) \(m.unit ?? "")", m.energy))
         }
         let measured = Set(gemms.map(\.precision))
         let label = device?.name.map { "\(chosen) (\($0))" } ?? chosen
@@ -171,6 +187,12 @@ public struct Calibration: Sendable, Equatable {
             file: name, deviceID: chosen, deviceName: device?.name, precision: wanted,
             gemmTFLOPS: best.tflops, gemmDetail: best.detail,
             streamGBps: stream?.gbps, streamDetail: stream?.detail, memoryGB: memory)
+        if let watts = best.energy?.avgWatts, watts.isFinite, watts > 0 {
+            calibration.powerWatts = watts
+            let scope = best.energy?.scope == "whole-node" ? ", whole node" : ""
+            calibration.powerDetail = "measured \(Format.number(watts)) W over \(best.detail) "
+                + "(\(best.energy?.source ?? "sensor")\(scope)) in \(name)"
+        }
         // Cluster files: the all-reduce bus bandwidth at the largest message (the gradient regime).
         let allreduce = file.measurements.filter { $0.suite == "allreduce" && $0.kernel == "allreduce-busbw" && $0.usable }
         if let largest = allreduce.max(by: { ($0.size?["bytes"] ?? 0) < ($1.size?["bytes"] ?? 0) }),
