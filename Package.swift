@@ -64,7 +64,8 @@ let package = Package(
         .plugin(name: "EmbedResourcesPlugin", capability: .buildTool(), dependencies: ["EmbedResourcesTool"]),
 
         .testTarget(name: "OpenCLKitTests", dependencies: ["OpenCLKit"]),
-        .testTarget(name: "SuanliCoreTests", dependencies: ["SuanliCore", "CPUKernelsPortable", "CPUKernelsAVX2"]),
+        .testTarget(name: "SuanliCoreTests", dependencies: ["SuanliCore", "CPUKernelsPortable", "CPUKernelsAVX2"],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "SuanliSizingTests", dependencies: ["SuanliSizing"]),
         .testTarget(name: "CPUKernelsTests", dependencies: ["CPUKernelsPortable", "CPUKernelsAVX2"]),
         .testTarget(name: "CLITests", dependencies: ["suanli"]),

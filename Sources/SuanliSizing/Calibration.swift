@@ -32,6 +32,14 @@ public struct ResultFile: Sendable {
         public var theoreticalPeak: Double?
         /// Kernel parameters (the tuned configuration; `sweep` marks GEMM sweep points).
         public var parameters: [String: String]?
+        /// Energy over the timed runs, when a power sensor measured them (`suanli bench` with a sensor).
+        public var energy: Energy?
+
+        public struct Energy: Sendable {
+            public var avgWatts: Double?
+            public var source: String?
+            public var scope: String?
+        }
 
         /// Only measurements that ran, were checked, and were not flagged count.
         public var usable: Bool {
@@ -56,7 +64,8 @@ public struct ResultFile: Sendable {
             Measurement(
                 device: m.device, suite: m.suite.rawValue, kernel: m.kernel, precision: m.precision?.rawValue,
                 unit: m.unit.rawValue, median: m.median, verified: m.verified, status: m.status.rawValue,
-                size: m.size.mapValues(Double.init), theoreticalPeak: m.theoreticalPeak, parameters: m.parameters)
+                size: m.size.mapValues(Double.init), theoreticalPeak: m.theoreticalPeak, parameters: m.parameters,
+                energy: m.energy.map { Measurement.Energy(avgWatts: $0.avgWatts, source: $0.source, scope: $0.scope.rawValue) })
         }
         hosts = max(Set((document.ranks ?? []).map(\.host.hostname)).count, 1)
     }
@@ -93,6 +102,9 @@ public struct Calibration: Sendable, Equatable {
     /// largest message measured; `nil` for single-machine files.
     public var busGBps: Double? = nil
     public var busDetail: String? = nil
+    /// Average watts measured over the calibrating GEMM (its `energy`), where a sensor measured it.
+    public var powerWatts: Double? = nil
+    public var powerDetail: String? = nil
 
     /// Result-file precisions tried, in order, when none is asked for: `mixed` (fp16
     /// inputs, fp32 accumulation) is what mixed-precision training runs on.
@@ -139,10 +151,10 @@ public struct Calibration: Sendable, Equatable {
         let device = file.devices.first { $0.id == chosen }
         let usable = file.measurements.filter { $0.device == chosen && $0.usable }
 
-        var gemms: [(precision: String, tflops: Double, detail: String)] = []
+        var gemms: [(precision: String, tflops: Double, detail: String, energy: ResultFile.Measurement.Energy?)] = []
         for m in usable where m.suite == "gemm" {
             guard let p = m.precision, let median = m.median, let scale = flopsScale(m.unit) else { continue }
-            gemms.append((p, median * scale, "\(m.kernel ?? "gemm") \(p) median \(Format.number(median)) \(m.unit ?? "")"))
+            gemms.append((p, median * scale, "\(m.kernel ?? "gemm") \(p) median \(Format.number(median)) \(m.unit ?? "")", m.energy))
         }
         let measured = Set(gemms.map(\.precision))
         let label = device?.name.map { "\(chosen) (\($0))" } ?? chosen
@@ -177,6 +189,12 @@ public struct Calibration: Sendable, Equatable {
             file: name, deviceID: chosen, deviceName: device?.name, precision: wanted,
             gemmTFLOPS: best.tflops, gemmDetail: best.detail,
             streamGBps: stream?.gbps, streamDetail: stream?.detail, memoryGB: memory)
+        if let watts = best.energy?.avgWatts, watts.isFinite, watts > 0 {
+            calibration.powerWatts = watts
+            let scope = best.energy?.scope == "whole-node" ? ", whole node" : ""
+            calibration.powerDetail = "measured \(Format.number(watts)) W over \(best.detail) "
+                + "(\(best.energy?.source ?? "sensor")\(scope)) in \(name)"
+        }
         // Cluster files: the all-reduce bus bandwidth at the largest message (the gradient regime).
         let allreduce = file.measurements.filter { $0.suite == "allreduce" && $0.kernel == "allreduce-busbw" && $0.usable }
         if let largest = allreduce.max(by: { ($0.size?["bytes"] ?? 0) < ($1.size?["bytes"] ?? 0) }),

@@ -244,7 +244,7 @@ public enum ServePlanner {
             text.section("Money and energy")
             if let capital { text.add("capital", Format.number(capital, decimals: 0) + " " + costs.currencyLabel) }
             if let perDay { text.add("per day", Format.number(perDay, decimals: 0) + " " + costs.currencyLabel, "device-hours × price per device-hour") }
-            if let energy { text.add("energy per day", Format.number(energy, decimals: 0) + " kWh", "TDP × 24 h × PUE \(Format.number(costs.pue))") }
+            if let energy { text.add("energy per day", Format.number(energy, decimals: 0) + " kWh", "\(Format.number(costs.powerWatts!.0)) W × 24 h × PUE \(Format.number(costs.pue))") }
             if let co2 { text.add("CO2 per day", Format.number(co2) + " t") }
         }
         text.footer = warnings.map { "warning: " + $0 }

@@ -29,6 +29,8 @@ public struct ResultDocument: Codable, Sendable {
     public var ranks: [RankInfo]?
     /// Cluster runs: each metric across the ranks (totals, slowest, fastest, stragglers).
     public var aggregate: [AggregateRecord]?
+    /// `suanli burn` runs: every interval and the summary (sustain ratio, errors, throttling).
+    public var burn: BurnRecord?
 
     public struct ToolInfo: Codable, Sendable {
         public var name: String
@@ -61,7 +63,7 @@ public struct ResultDocument: Codable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case schema, created, tool, host, devices, measurements, incomplete, ranks, aggregate
+        case schema, created, tool, host, devices, measurements, incomplete, ranks, aggregate, burn
         case runID = "run_id"
         case commandLine = "command_line"
     }

@@ -81,6 +81,9 @@ struct BenchCommand: ParsableCommand {
     @OptionGroup(title: "Comparison (with --baseline)")
     var comparison: ComparisonArguments
 
+    @OptionGroup(title: "Power sensors (see suanli sensors)")
+    var power: PowerArguments
+
     @Option(help: ArgumentHelp("Force the native CPU kernel variant (portable or avx2-fma).", visibility: .hidden))
     var cpuVariant: String?
 
@@ -150,6 +153,9 @@ struct BenchCommand: ParsableCommand {
         let tool = ResultDocument.ToolInfo.suanli(kernels: sources.origin, cpuVariant: variant)
         if mpi {
             if baseline != nil { throw ValidationError("--baseline is for single-machine runs; compare cluster files with suanli compare") }
+            if power.powerCommand != nil || !power.powerSensor.isEmpty {
+                Console.note("cluster runs record no energy yet; --power-command and --power-sensor are ignored with --mpi")
+            }
             try runCluster(plan: plan, sources: sources, tool: tool)
             return
         }
@@ -161,6 +167,7 @@ struct BenchCommand: ParsableCommand {
         } catch let error as UnknownDeviceError {
             throw ValidationError(error.description)
         }
+        let energy = try power.probes(for: backends.map(\.descriptor))
         let session = BenchSession(host: inventory.host, devices: backends.map(\.descriptor), tool: tool,
                                    outputDir: noSave ? nil : outputDir)
         if let baselineDocument, !comparison.force,
@@ -176,7 +183,8 @@ struct BenchCommand: ParsableCommand {
         }
 
         let progress = Progress(enabled: Console.stderrIsTerminal)
-        let outcome = BenchRunner(plan: plan, backends: backends, session: session, stepTimeout: stepTimeout).run { event in
+        let outcome = BenchRunner(plan: plan, backends: backends, session: session, stepTimeout: stepTimeout,
+                                  energy: energy).run { event in
             switch event {
             case .stepStarted(let device, let index, let count, let step):
                 progress.show("[\(device)] \(index + 1)/\(count) \(step.label)")
