@@ -263,21 +263,23 @@ public enum ServePlanner {
 /// `suanli size devices`: the catalog as a table or JSON.
 public enum CatalogListing {
     public static func table(_ catalog: Catalog) -> String {
-        let header = ["id", "name", "bf16", "fp16", "fp8", "tf32", "fp32", "mem GB", "HBM GB/s", "TDP W", "link GB/s", "unverified"]
+        let header = ["id", "name", "bf16", "fp16", "fp8", "tf32", "fp32", "mem GB", "HBM GB/s", "TDP W", "link GB/s",
+                      "net GB/s", "unverified"]
         var rows: [[String]] = [header]
         func figure(_ v: SourcedValue?) -> String {
             guard let v else { return "-" }
             return Format.number(v.value, decimals: 1) + (v.verified ? "" : "*")
         }
         for a in catalog.accelerators {
-            let all = Array(a.denseTFLOPS.values) + [a.memoryGB, a.memoryBandwidthGBps, a.tdpWatts, a.interconnectGBps].compactMap { $0 }
+            let all = Array(a.denseTFLOPS.values)
+                + [a.memoryGB, a.memoryBandwidthGBps, a.tdpWatts, a.interconnectGBps, a.scaleOutGBps].compactMap { $0 }
             let unverified = all.contains { !$0.verified } ? "yes" : ""
             rows.append([
                 a.id, a.name,
                 figure(a.denseTFLOPS["bf16"]), figure(a.denseTFLOPS["fp16"]), figure(a.denseTFLOPS["fp8"]),
                 figure(a.denseTFLOPS["tf32"]), figure(a.denseTFLOPS["fp32"]),
                 figure(a.memoryGB), figure(a.memoryBandwidthGBps), figure(a.tdpWatts), figure(a.interconnectGBps),
-                unverified,
+                figure(a.scaleOutGBps), unverified,
             ])
         }
         let widths = header.indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
@@ -318,6 +320,8 @@ public enum CatalogListing {
                     ("dense_tflops", figures(a.denseTFLOPS)), ("sparse_tflops", figures(a.sparseTFLOPS)),
                     ("memory_gb", figure(a.memoryGB)), ("memory_bandwidth_gbps", figure(a.memoryBandwidthGBps)),
                     ("tdp_watts", figure(a.tdpWatts)), ("interconnect_gbps", figure(a.interconnectGBps)),
+                    ("scale_out_gbps", figure(a.scaleOutGBps)), ("max_gemm_efficiency", figure(a.maxGEMMEfficiency)),
+                    ("compute_units", figure(a.computeUnits)),
                     ("price", a.price.map { p in
                         .object([("value", .number(p.value)), ("currency", .string(p.currency)),
                                  ("source", .string(p.source)), ("verified", .bool(p.verified))])

@@ -13,7 +13,7 @@ struct SizeCommand: ParsableCommand {
             Numbers accept suffixes: 175e9, 175B, 1.4T, 300M, 2.5k. Exit codes: 0 success, \
             64 bad or contradictory options, 65 unusable data file (results or catalog).
             """,
-        subcommands: [SizeTrain.self, SizeServe.self, SizeDevices.self]
+        subcommands: [SizeTrain.self, SizeStep.self, SizeServe.self, SizeDevices.self]
     )
 }
 
@@ -141,6 +141,9 @@ struct SizeTrain: ParsableCommand {
     @Option(name: .customLong("memory-gb"), parsing: .unconditional, help: "Memory per device in GB (default: catalog or measured).")
     var memoryGB: String?
 
+    @OptionGroup(title: "Step model (with parallelism options; see 'suanli size step')") var stepShape: SizeTrainShapeOptions
+    @OptionGroup(title: "Parallelism (step model)") var parallel: SizeParallelOptions
+
     @Option(help: "Output: table or json.")
     var format: SizeOutputFormat = .table
 
@@ -167,12 +170,16 @@ struct SizeTrain: ParsableCommand {
         a.cost = cost.library
         a.bytesPerParam = bytesPerParam
         a.memoryGB = memoryGB
+        var step = StepOptions()
+        stepShape.apply(to: &step)
+        parallel.apply(to: &step)
+        a.step = step
         return a
     }
 
     func run() throws {
         do {
-            let report = try TrainPlanner.plan(arguments, catalog: try Catalog.embedded())
+            let report = try TrainPlanner.plan(arguments, catalog: try Catalog.embedded(), models: try ModelCatalog.embedded())
             print(format == .json ? report.json.rendered() : report.table, terminator: format == .json ? "\n" : "")
         } catch {
             throw failSizing(error)

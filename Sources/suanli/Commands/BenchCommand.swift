@@ -48,6 +48,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "GEMM N (with --m and --k).") var n: Int?
     @Option(help: "GEMM K (with --m and --n).") var k: Int?
 
+    @Flag(help: "GEMM over a grid of shapes (M, N, K from 256 to 16384; to 4096 with --quick): the curve 'suanli size step --calibrate' interpolates.")
+    var sweep = false
+
     @Option(help: "Stream array length in elements.")
     var streamLength: Int?
 
@@ -120,6 +123,10 @@ struct BenchCommand: ParsableCommand {
         _ = try parsedSuites()
         _ = try parsedPrecisions()
         _ = try shapes()
+        if sweep {
+            guard try parsedSuites().contains(.gemm) else { throw ValidationError("--sweep measures GEMM shapes; it needs the gemm suite (--suite gemm)") }
+            guard size == nil && m == nil && n == nil && k == nil else { throw ValidationError("--sweep chooses the GEMM shapes; drop --size and --m/--n/--k") }
+        }
         if let streamLength, streamLength <= 0 { throw ValidationError("--stream-length must be positive") }
         if stepTimeout <= 0 { throw ValidationError("--step-timeout must be positive") }
         if let cpuVariant, CPUKernelVariant(rawValue: cpuVariant) == nil {
@@ -129,7 +136,7 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         let plan = BenchPlan(suites: try parsedSuites(), precisions: try parsedPrecisions(), shapes: try shapes(),
-                             streamLength: streamLength, quick: quick, retune: retune)
+                             streamLength: streamLength, quick: quick, retune: retune, gemmSweep: sweep)
         let sources: KernelSources
         do { sources = try kernels.map(KernelSources.load(directory:)) ?? .embedded } catch {
             throw ValidationError("\(error)")
