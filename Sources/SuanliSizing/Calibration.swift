@@ -32,6 +32,19 @@ public struct ResultFile: Decodable, Sendable {
         public var verified: Bool?
         public var status: String?
         public var size: [String: Double]?
+        /// Median over the device's theoretical peak at this precision (schema 2); nil when unknown.
+        public var fractionOfPeak: Double?
+        /// Kernel parameters; `engine` says which units ran it (`tensor`, `matrix`, `vector`).
+        public var parameters: Parameters?
+
+        public struct Parameters: Decodable, Sendable {
+            public var engine: String?
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case device, suite, kernel, precision, unit, median, verified, status, size, parameters
+            case fractionOfPeak = "fraction_of_peak"
+        }
 
         /// Only measurements that ran, were checked, and were not flagged count.
         public var usable: Bool {
