@@ -280,8 +280,12 @@ public struct ServingStep: Sendable, Equatable {
         public var batch: Int
         /// Prefill of one prompt, alone on the group.
         public var prefillSeconds: Double
-        /// Own prefill plus the decode step in flight when the request arrives.
+        /// Mean time to first token: the wait for other requests' prefills, own prefill, and the
+        /// decode step in flight when the request arrives.
         public var ttftSeconds: Double
+        /// Mean wait behind other requests' prefills (M/D/1: ρ·s / (2(1 − ρ)), ρ the share of
+        /// time the group spends prefilling for the other batch − 1 sequences, s one prefill).
+        public var prefillQueueSeconds: Double
         /// One decode step at the mean context.
         public var decodeStepSeconds: Double
         /// Time per output token a sequence sees: the decode step plus its share of prefill pauses.
@@ -298,8 +302,11 @@ public struct ServingStep: Sendable, Equatable {
         let b = Double(batch)
         let tpot = step.seconds + b * pre.seconds / outputTokens
         let outputRate = b / tpot / devices
+        let busy = (b - 1) * pre.seconds / outputTokens / tpot
+        let queue = busy * pre.seconds / (2 * (1 - busy))
         return Figures(
-            batch: batch, prefillSeconds: pre.seconds, ttftSeconds: pre.seconds + step.seconds,
+            batch: batch, prefillSeconds: pre.seconds, ttftSeconds: queue + pre.seconds + step.seconds,
+            prefillQueueSeconds: queue,
             decodeStepSeconds: step.seconds, tpotSeconds: tpot, outputTokensPerSecondPerDevice: outputRate,
             totalTokensPerSecondPerDevice: outputRate * (inputTokens + outputTokens) / outputTokens,
             decode: step, prefill: pre)
