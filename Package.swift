@@ -43,7 +43,8 @@ let package = Package(
             plugins: ["EmbedResourcesPlugin"]
         ),
         // Sizing model: pure functions and the accelerator catalog.
-        .target(name: "SuanliSizing", plugins: ["EmbedResourcesPlugin"]),
+        // It reads result files through SuanliCore's schema (calibration).
+        .target(name: "SuanliSizing", dependencies: ["SuanliCore"], plugins: ["EmbedResourcesPlugin"]),
 
         // The command-line tool.
         .executableTarget(

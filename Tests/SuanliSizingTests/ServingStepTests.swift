@@ -247,43 +247,54 @@ struct ServingBatchTests {
 struct ServingHardwareTests {
     let base = ["model": "llama3.3-70b", "tp": "2", "precision": "fp8", "input-tokens": "1000", "output-tokens": "1000"]
 
-    func gemmWith(_ median: Double, precision: String, engine: String?, fraction: Double?) -> String {
-        let params = engine.map { ", \"parameters\": {\"engine\": \"\($0)\", \"tile\": 128}" } ?? ""
-        let frac = fraction.map { ", \"fraction_of_peak\": \($0)" } ?? ""
+    func gemmWith(_ median: Double, precision: String, engine: String?, peak: Double?) -> String {
+        let params = engine.map { ", \"parameters\": {\"engine\": \"\($0)\", \"tile\": \"128\"}" } ?? ""
+        let theoretical = peak.map { ", \"theoretical_peak\": \($0)" } ?? ""
         return """
             {"device": "opencl:0:0", "suite": "gemm", "kernel": "gemm", "precision": "\(precision)", "size": {"m": 8192, "n": 8192, "k": 8192},
-             "unit": "GFLOP/s", "median": \(median), "verified": true, "status": "ok"\(params)\(frac)}
+             "unit": "GFLOP/s", "median": \(median), "verified": true, "status": "ok"\(params)\(theoretical)}
             """
     }
 
-    @Test func catalogBasisMarksWeightOnlyWhereThereIsNoEightBitRate() throws {
+    @Test func catalogBasisIsTheAchievableGEMMAndMarksWeightOnly() throws {
         var pairs = base
         pairs["device"] = "h100-sxm"
         let h100 = try servePlan(pairs)
-        #expect(h100.hardware.rateBasis == "catalog" && h100.hardware.computeFLOPS == 1979e12 && !h100.hardware.weightOnly)
-        #expect(h100.efficiency.compute == ServingDefaults.computeEfficiencyOfPeak)
+        #expect(h100.hardware.rateBasis == "catalog" && !h100.hardware.weightOnly)
+        // Dense fp8 peak × the largest fraction of peak a GEMM reaches on it (catalog, measured in bf16).
+        #expect(close(h100.hardware.computeFLOPS, 1979e12 * 0.801))
+        #expect(h100.efficiency.compute == ServingDefaults.computeEfficiencyOfAchievable)
         pairs["device"] = "a100-80gb"
         pairs["tp"] = "4"
         let a100 = try servePlan(pairs)
-        #expect(a100.hardware.weightOnly && a100.hardware.computePrecision == "bf16" && a100.hardware.computeFLOPS == 312e12)
+        #expect(a100.hardware.weightOnly && a100.hardware.computePrecision == "bf16")
+        #expect(close(a100.hardware.computeFLOPS, 312e12 * 0.859))
         #expect(a100.json["weight_only"] == .bool(true))
         #expect(a100.notes.contains { $0.contains("weight-only fp8") })
+        // Without an achievable-GEMM figure the ceiling is the datasheet peak, with its own default.
+        pairs["device"] = "h100-pcie"
+        pairs["tp"] = "2"
+        let pcie = try servePlan(pairs)
+        #expect(pcie.hardware.computeFLOPS == 1513e12 && !pcie.hardware.computeIsAchievableGEMM)
+        #expect(pcie.efficiency.compute == ServingDefaults.computeEfficiencyOfPeak)
     }
 
     @Test func measuredTensorGEMMAtTheServingPrecision() throws {
         var pairs = base
         pairs["calibrate"] = "r.json"
+        pairs["precision"] = "fp16"
+        pairs["tp"] = "4"
         let text = resultFile(measurements: [
-            gemmWith(60_000, precision: "fp32", engine: "vector", fraction: 0.9),
-            gemmWith(1_300_000, precision: "fp8", engine: "tensor", fraction: 0.66),
+            gemmWith(60_000, precision: "fp32", engine: "vector", peak: 67_000),
+            gemmWith(700_000, precision: "fp16", engine: "tensor", peak: 989_000),
             stream(3000, kernel: "triad"),
         ])
         let r = try servePlan(pairs, files: files(["r.json": text]))
         #expect(r.hardware.rateBasis == "measured")
-        #expect(close(r.hardware.computeFLOPS, 1300e12))
+        #expect(close(r.hardware.computeFLOPS, 700e12))
         #expect(r.hardware.bandwidthBasis == "measured" && r.hardware.bandwidthBytesPerSecond == 3000e9)
         #expect(r.hardware.memoryBytes == 85e9)
-        #expect(r.efficiency.compute == ServingDefaults.computeEfficiencyOfMeasured)
+        #expect(r.efficiency.compute == ServingDefaults.computeEfficiencyOfAchievable)
         #expect(r.json["rate_basis"]?.stringValue == "measured")
     }
 
@@ -291,21 +302,23 @@ struct ServingHardwareTests {
         var pairs = base
         pairs["calibrate"] = "r.json"
         pairs["device"] = "h100-sxm"
-        // An fp8 figure from vector units is not the tensor-core rate serving runs at.
+        pairs["precision"] = "fp16"
+        pairs["tp"] = "4"
+        // An fp16 figure from vector units is not the tensor-core rate serving runs at.
         let text = resultFile(measurements: [
-            gemmWith(50_000, precision: "fp32", engine: "vector", fraction: 0.75),
-            gemmWith(20_000, precision: "fp8", engine: "vector", fraction: 0.1),
+            gemmWith(50_000, precision: "fp32", engine: "vector", peak: 67_000),
+            gemmWith(90_000, precision: "fp16", engine: "vector", peak: 134_000),
             stream(3000, kernel: "copy"),
         ])
         let r = try servePlan(pairs, files: files(["r.json": text]))
         #expect(r.hardware.rateBasis == "extrapolated")
-        #expect(close(r.hardware.computeFLOPS, 0.75 * 1979e12))
+        #expect(close(r.hardware.computeFLOPS, 50.0 / 67 * 989e12), "the best measured fraction × the fp16 dense peak")
         #expect(r.hardware.computeSource.contains("extrapolated"))
         // Without a catalog device there is nothing to extrapolate to: exit 65 naming what is missing.
         pairs["device"] = nil
         let e = sizingError { _ = try servePlan(pairs, files: files(["r.json": text])) }
         #expect(e?.exitCode == 65)
-        #expect(e?.description.contains("fp8") == true)
+        #expect(e?.description.contains("fp16") == true)
     }
 
     @Test func clusterFileGivesTheMeasuredAllReduceCurve() throws {
@@ -318,7 +331,7 @@ struct ServingHardwareTests {
         var pairs = base
         pairs["calibrate"] = "c.json"
         pairs["device"] = "h100-sxm"
-        let text = resultFile(measurements: [gemmWith(1_200_000, precision: "fp8", engine: "tensor", fraction: 0.6)] + times)
+        let text = resultFile(measurements: [gemmWith(40_000, precision: "fp32", engine: "vector", peak: 67_000)] + times)
         let r = try servePlan(pairs, files: files(["c.json": text]))
         guard case .measured(let points, let ranks) = r.hardware.link else {
             Issue.record("expected the measured curve")

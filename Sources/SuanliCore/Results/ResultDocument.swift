@@ -114,6 +114,12 @@ public enum ResultStore {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw BenchmarkError("\(path): cannot be read")
         }
+        return try decode(data, name: path)
+    }
+
+    /// Decodes a result file's bytes (any readable schema version, migrated to the current one);
+    /// a one-line `BenchmarkError` naming `name` otherwise. Sizing's calibration reads files through it.
+    public static func decode(_ data: Data, name path: String) throws -> ResultDocument {
         struct Header: Decodable { var schema: String? }
         guard let header = try? JSONDecoder().decode(Header.self, from: data) else {
             throw BenchmarkError("\(path): not a JSON object (corrupt or truncated?)")

@@ -195,6 +195,11 @@ extension Measurement {
         record(samples: samples.seconds.map { workPerRun / $0 / 1e9 }, verification: verification,
                peak: peak?.value, peakBasis: peak?.basis)
         hostClockDisagreement = Suites.hostClockDisagreement(samples)
+        if let gap = hostClockDisagreement, status == .ok || status == .implausible {
+            status = .suspect
+            reason = "the host clock over the timed batch disagrees with the per-run times by "
+                + "\(Int((gap * 100).rounded()))% (over 5%): timing not trusted"
+        }
     }
 
     /// Marks the measurement failed with the error as its reason.

@@ -10,7 +10,8 @@ public struct ServingHardware: Sendable {
     public var computeFLOPS: Double
     /// How the compute rate was found: "measured" (a verified tensor/matrix GEMM at the serving
     /// precision), "extrapolated" (a measured GEMM's fraction of its peak × the catalog peak at the
-    /// serving precision), "catalog" (the datasheet dense peak) or "given" (`--peak-tflops`).
+    /// serving precision), "catalog" (the datasheet dense peak, × the catalog's achievable-GEMM
+    /// fraction where it has one) or "given" (`--peak-tflops`).
     public var rateBasis: String
     /// The precision the matrix products run at: the serving precision, or 16-bit for
     /// weight-only quantization on devices without 8-bit matrix units.
@@ -18,6 +19,10 @@ public struct ServingHardware: Sendable {
     /// True when the weights are 8-bit but the products run at 16 bits.
     public var weightOnly: Bool
     public var computeSource: String
+    /// True when the compute rate is what a large GEMM reaches (measured, extrapolated from a
+    /// measurement, or the catalog peak × its achievable-GEMM fraction); false for a bare datasheet
+    /// or given peak. The default efficiency differs between the two.
+    public var computeIsAchievableGEMM: Bool
     /// Memory bandwidth per device, bytes/s, and whether it was measured.
     public var bandwidthBytesPerSecond: Double
     public var bandwidthBasis: String
@@ -100,8 +105,10 @@ public struct ServingHardware: Sendable {
         var computeFLOPS: Double
         var rateBasis: String
         var computeSource: String
+        var achievable = true
         if let peak = explicitPeak {
             computeFLOPS = peak * 1e12
+            achievable = false
             rateBasis = "given"
             computeSource = "--peak-tflops\(accelerator == nil ? "" : " (replaces the catalog peak)")"
         } else if let file, let c = calibration {
@@ -110,20 +117,20 @@ public struct ServingHardware: Sendable {
             let isCPU = device?.type?.lowercased() == "cpu"
             let matching = gemms.filter { m in
                 m.precision == computePrecision
-                    && (isCPU || ["tensor", "matrix"].contains(m.parameters?.engine?.lowercased() ?? ""))
+                    && (isCPU || ["tensor", "matrix"].contains(m.parameters?["engine"]?.lowercased() ?? ""))
             }
             if let best = matching.max(by: { rate($0) < rate($1) }) {
                 computeFLOPS = rate(best)
                 rateBasis = "measured"
-                computeSource = "\(c.file): \(c.deviceID), best verified \(computePrecision) GEMM (\(best.parameters?.engine ?? "cpu") engine) \(Format.number(computeFLOPS / 1e12)) TFLOP/s"
+                computeSource = "\(c.file): \(c.deviceID), best verified \(computePrecision) GEMM (\(best.parameters?["engine"] ?? "cpu") engine) \(Format.number(computeFLOPS / 1e12)) TFLOP/s"
             } else {
                 guard let a = accelerator, let peak = a.denseTFLOPS[computePrecision] else {
                     throw SizingError.data(
                         "\(c.file) has no verified tensor-core or matrix-core \(computePrecision) GEMM for \(c.deviceID); give --device NAME so the measured GEMM efficiency can be extrapolated to the catalog's \(computePrecision) peak")
                 }
-                let withFraction = gemms.filter { ($0.fractionOfPeak ?? 0) > 0 && ($0.fractionOfPeak ?? 0) <= 1 }
-                guard let reference = withFraction.max(by: { ($0.fractionOfPeak ?? 0) < ($1.fractionOfPeak ?? 0) }),
-                      let fraction = reference.fractionOfPeak
+                let withFraction = gemms.filter { fractionOfPeak($0).map { $0 > 0 && $0 <= 1 } ?? false }
+                guard let reference = withFraction.max(by: { fractionOfPeak($0)! < fractionOfPeak($1)! }),
+                      let fraction = fractionOfPeak(reference)
                 else {
                     throw SizingError.data(
                         "\(c.file) has no verified \(computePrecision) tensor/matrix GEMM for \(c.deviceID), and no GEMM with fraction_of_peak to extrapolate from")
@@ -136,9 +143,16 @@ public struct ServingHardware: Sendable {
             guard let peak = a.denseTFLOPS[computePrecision] else {
                 throw SizingError.usage("\(a.id) has no dense \(computePrecision) figure in the catalog")
             }
-            computeFLOPS = peak.value * 1e12
             rateBasis = "catalog"
-            computeSource = "catalog \(a.id) dense \(computePrecision) peak: \(peak.citation)"
+            if let g = a.maxGEMMEfficiency, g.value > 0, g.value <= 1 {
+                computeFLOPS = peak.value * g.value * 1e12
+                let carried = computePrecision == "bf16" ? "" : ", measured in bf16 and carried to \(computePrecision)"
+                computeSource = "catalog \(a.id) dense \(computePrecision) peak \(Format.number(peak.value)) TFLOPS (\(peak.citation)) × the largest fraction of peak a GEMM reaches, \(Format.number(g.value, decimals: 3)) (\(g.citation)\(carried))"
+            } else {
+                computeFLOPS = peak.value * 1e12
+                achievable = false
+                computeSource = "catalog \(a.id) dense \(computePrecision) peak (the datasheet figure; the catalog has no achievable-GEMM fraction for it): \(peak.citation)"
+            }
         } else {
             throw SizingError.usage(
                 "give the hardware: --device NAME (catalog), --calibrate RESULTS.json, or --peak-tflops X with --bandwidth-gbps and --memory-gb")
@@ -194,10 +208,17 @@ public struct ServingHardware: Sendable {
 
         return ServingHardware(
             computeFLOPS: computeFLOPS, rateBasis: rateBasis, computePrecision: computePrecision,
-            weightOnly: weightOnly, computeSource: computeSource, bandwidthBytesPerSecond: bandwidth,
+            weightOnly: weightOnly, computeSource: computeSource, computeIsAchievableGEMM: achievable,
+            bandwidthBytesPerSecond: bandwidth,
             bandwidthBasis: bandwidthBasis, bandwidthSource: bandwidthSource, memoryBytes: memory,
             memorySource: memorySource, link: link, linkSource: linkSource, accelerator: accelerator,
             calibration: calibration, notes: notes)
+    }
+
+    /// A measurement's median over its theoretical peak; nil when the bench could not derive the peak.
+    static func fractionOfPeak(_ m: ResultFile.Measurement) -> Double? {
+        guard let median = m.median, let peak = m.theoreticalPeak, peak > 0 else { return nil }
+        return median / peak
     }
 
     /// A measurement's rate in FLOP/s; 0 when its unit is not a FLOP rate.

@@ -16,8 +16,8 @@ public enum ServingPlanner {
         var notes = hardware.notes
 
         // MARK: Efficiencies: explicit, else the default for how the ceiling was found.
-        let measuredRate = hardware.rateBasis == "measured" || hardware.rateBasis == "extrapolated"
-        let computeDefault = measuredRate ? ServingDefaults.computeEfficiencyOfMeasured : ServingDefaults.computeEfficiencyOfPeak
+        let achievable = hardware.computeIsAchievableGEMM
+        let computeDefault = achievable ? ServingDefaults.computeEfficiencyOfAchievable : ServingDefaults.computeEfficiencyOfPeak
         let efficiency = ServingEfficiency(
             compute: inputs.computeEfficiency ?? computeDefault,
             bandwidth: inputs.bandwidthEfficiency ?? ServingDefaults.bandwidthEfficiency)
@@ -123,9 +123,9 @@ public enum ServingPlanner {
             ("memory", hardware.memorySource),
             ("tensor_parallel_link", hardware.linkSource),
             ("efficiency_compute", inputs.computeEfficiency != nil ? "--efficiency"
-                : measuredRate
-                ? "default \(ServingDefaults.computeEfficiencyOfMeasured) of a measured GEMM rate: 0.5 of dense peak over the ~0.7 large GEMMs reach"
-                : "default \(ServingDefaults.computeEfficiencyOfPeak) of dense peak: large GEMMs reach 0.7–0.9 of peak, the rest of the pass loses about a third; checked against the development cases as a set (Docs/sizing.md)"),
+                : achievable
+                ? "default \(ServingDefaults.computeEfficiencyOfAchievable) of the achievable GEMM rate: the project's end-to-end utilization (Megatron-LM sustained 0.6 of its GEMM rate)"
+                : "default \(ServingDefaults.computeEfficiencyOfPeak) of a bare datasheet peak: 0.6 × the ~0.8 of peak large GEMMs reach (Bekman's MAMF table)"),
             ("efficiency_bandwidth", inputs.bandwidthEfficiency != nil ? "--efficiency"
                 : "default \(ServingDefaults.bandwidthEfficiency): gpt-fast decodes at 0.82–0.87 of measured achievable bandwidth (A100); the development cases sit at 0.85–0.95 of the datasheet"),
             ("memory_utilization", args.memoryUtilization != nil ? "--memory-utilization"
