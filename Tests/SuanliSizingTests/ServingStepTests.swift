@@ -120,7 +120,7 @@ struct ServingClosedFormTests {
     @Test func decodeStepIsBoundPerKernelClass() {
         let step = ServingStep(
             shape: tinyGQA, linearBytes: 1, kvBytes: 2, tp: 1, inputTokens: 6, outputTokens: 4,
-            computeFLOPS: 1e6, bandwidthBytesPerSecond: 1e5, link: .ring(busBytesPerSecond: 1e9, latencySeconds: 0),
+            computeFLOPS: 1e6, bandwidthBytesPerSecond: 1e5, link: Link(name: "test", bytesPerSecond: 1e9, efficiency: 1, hopLatency: 0, baseLatency: 0),
             efficiency: .init(compute: 0.5, bandwidth: 0.5))
         let d = step.decodeStep(batch: 3)
         let context = 6.0 + 4 / 2
@@ -145,15 +145,17 @@ struct ServingClosedFormTests {
         #expect(step.figures(batch: 1).prefillQueueSeconds == 0, "alone: nobody to wait for")
     }
 
-    @Test func tensorParallelAllReduces() {
-        let ring = AllReduceLink.ring(busBytesPerSecond: 100e9, latencySeconds: 10e-6)
-        #expect(close(ring.seconds(bytes: 1e6, ranks: 4), 10e-6 + 2 * 3 / 4 * 1e6 / 100e9))
-        #expect(ring.seconds(bytes: 1e6, ranks: 1) == 0)
-        let measured = AllReduceLink.measured(
-            points: [.init(bytes: 1024, seconds: 10e-6), .init(bytes: 4096, seconds: 30e-6)], ranks: 2)
-        #expect(close(measured.seconds(bytes: 2048, ranks: 2), 20e-6), "halfway in log(bytes)")
-        #expect(measured.seconds(bytes: 100, ranks: 2) == 10e-6, "below the smallest: its latency")
-        #expect(close(measured.seconds(bytes: 8192, ranks: 2), 60e-6), "beyond the largest: its bandwidth")
+    @Test func tensorParallelAllReducesTwicePerLayer() {
+        let link = Link(name: "test", bytesPerSecond: 100e9, efficiency: 0.8, hopLatency: 3e-6, baseLatency: 8e-6)
+        let step = ServingStep(
+            shape: tinyGQA, linearBytes: 2, kvBytes: 2, tp: 2, inputTokens: 6, outputTokens: 4,
+            computeFLOPS: 1e12, bandwidthBytesPerSecond: 1e12, link: link, efficiency: .bound)
+        // Ring all-reduce of batch × hidden 16-bit activations: base + 2(n−1) hops + 2(n−1)/n × bytes / (rate × efficiency).
+        let bytes = 3.0 * 16 * 2
+        let one = 8e-6 + 2 * 3e-6 + bytes / (100e9 * 0.8)
+        #expect(close(step.decodeStep(batch: 3).communicationSeconds, 2 * 2 * one))
+        let prefillBytes = 6.0 * 16 * 2
+        #expect(close(step.prefill.communicationSeconds, 2 * 2 * (8e-6 + 2 * 3e-6 + prefillBytes / (100e9 * 0.8))))
     }
 }
 
@@ -161,7 +163,7 @@ struct ServingClosedFormTests {
 struct ServingBatchTests {
     let step = ServingStep(
         shape: tinyGQA, linearBytes: 2, kvBytes: 2, tp: 1, inputTokens: 64, outputTokens: 32,
-        computeFLOPS: 1e9, bandwidthBytesPerSecond: 1e8, link: .ring(busBytesPerSecond: 1e9, latencySeconds: 0),
+        computeFLOPS: 1e9, bandwidthBytesPerSecond: 1e8, link: Link(name: "test", bytesPerSecond: 1e9, efficiency: 1, hopLatency: 0, baseLatency: 0),
         efficiency: .bound)
 
     @Test func tpotTargetPicksTheLargestBatchMeetingIt() {
@@ -322,25 +324,23 @@ struct ServingHardwareTests {
     }
 
     @Test func clusterFileGivesTheMeasuredAllReduceCurve() throws {
-        let times = [(1024.0, 12.0), (65536.0, 20.0), (1_048_576.0, 80.0)].map { bytes, us in
+        let busbw = [(1024.0, 0.1), (65536.0, 5.0), (16_777_216.0, 200.0)].map { bytes, gbps in
             """
-            {"device": "cluster", "suite": "allreduce", "kernel": "allreduce-time", "size": {"bytes": \(bytes), "ranks": 2},
-             "unit": "us", "median": \(us), "verified": true, "status": "ok"}
+            {"device": "cluster", "suite": "allreduce", "kernel": "allreduce-busbw", "size": {"bytes": \(Int(bytes)), "ranks": 2},
+             "unit": "GB/s", "median": \(gbps), "verified": true, "status": "ok"}
             """
         }
         var pairs = base
         pairs["calibrate"] = "c.json"
         pairs["device"] = "h100-sxm"
-        let text = resultFile(measurements: [gemmWith(40_000, precision: "fp32", engine: "vector", peak: 67_000)] + times)
+        let text = resultFile(measurements: [gemmWith(40_000, precision: "fp32", engine: "vector", peak: 67_000)] + busbw)
         let r = try servePlan(pairs, files: files(["c.json": text]))
-        guard case .measured(let points, let ranks) = r.hardware.link else {
-            Issue.record("expected the measured curve")
-            return
-        }
-        #expect(points.count == 3 && ranks == 2)
-        // 2 all-reduces per layer of batch × hidden × 2 bytes each.
+        let curve = try #require(r.hardware.link.measured)
+        #expect(curve.points.count == 3 && r.hardware.measuredRanks == 2)
+        // Two all-reduces per layer of batch × hidden × 2 bytes, each bytes × 2(n−1)/n ÷ the busbw at that size.
         let message = Double(r.choice.batch) * 8192 * 2
-        #expect(close(r.expected.decode.communicationSeconds, 160 * r.hardware.link.seconds(bytes: message, ranks: 2)))
+        let one = message * 1 / curve.busBytesPerSecond(at: message)
+        #expect(close(r.expected.decode.communicationSeconds, 160 * one))
     }
 }
 

@@ -30,9 +30,11 @@ public struct ServingHardware: Sendable {
     /// Device memory, bytes.
     public var memoryBytes: Double
     public var memorySource: String
-    /// The tensor-parallel all-reduce.
-    public var link: AllReduceLink
+    /// The tensor-parallel link (all-reduces follow `Collective.allReduce`).
+    public var link: Link
     public var linkSource: String
+    /// Ranks of the measured all-reduce curve, when the link was measured.
+    public var measuredRanks: Int?
     public var accelerator: Accelerator?
     public var calibration: Calibration?
     public var notes: [String] = []
@@ -48,11 +50,6 @@ public struct ServingHardware: Sendable {
         public var busGBps: String?
         public init() {}
     }
-
-    /// Default all-reduce latency when no cluster file measures it: NCCL's small-message
-    /// all-reduce within one NVLink node takes on the order of 10 µs (nccl-tests' time column
-    /// at 8 B–64 KiB); a cluster file from `suanli bench --mpi` replaces it with the measured curve.
-    public static let defaultAllReduceLatencySeconds = 10e-6
 
     /// Marketed HBM capacities are binary: an "80 GB" H100 has 80 GiB of HBM (nvidia-smi reports
     /// 81,559 MiB usable), a "141 GB" H200 141 GiB, a "192 GB" MI300X 192 GiB. The serving model
@@ -189,20 +186,27 @@ public struct ServingHardware: Sendable {
             throw SizingError.usage("no device memory known: give --memory-gb, a catalog --device, or a --calibrate file")
         }
 
-        // MARK: Tensor-parallel link.
-        var link: AllReduceLink
+        // MARK: Tensor-parallel link: latency from NCCL's cost model, bandwidth measured or from the catalog.
+        let base = StepConstants.collectiveBaseLatency, hop = StepConstants.nvlinkHopLatency
+        let latencyNote = "latency \(Format.number(base.value * 1e6, decimals: 1)) µs + \(Format.number(hop.value * 1e6, decimals: 1)) µs per ring step (\(base.source); \(hop.source))"
+        var link: Link
         var linkSource: String
+        var measuredRanks: Int?
         if let bus = explicitBus {
-            link = .ring(busBytesPerSecond: bus * 1e9, latencySeconds: defaultAllReduceLatencySeconds)
-            linkSource = "--bus-gbps, with the default all-reduce latency of \(Format.number(defaultAllReduceLatencySeconds * 1e6, decimals: 0)) µs"
-        } else if let file, let measured = measuredAllReduce(file) {
-            link = measured.link
-            linkSource = "\(o.calibrate!): measured all-reduce time per operation over \(measured.ranks) ranks, \(measured.points) message sizes (interpolated at each message)"
+            link = Link(name: "--bus-gbps", bytesPerSecond: bus * 1e9, efficiency: 1, hopLatency: hop.value, baseLatency: base.value)
+            linkSource = "--bus-gbps (all-reduce busbw), \(latencyNote)"
+        } else if let file, let curve = measuredBusBandwidth(file) {
+            link = Link(name: "measured", bytesPerSecond: curve.curve.points.last!.busBytesPerSecond, efficiency: 1,
+                        hopLatency: hop.value, baseLatency: base.value, measured: curve.curve)
+            measuredRanks = curve.ranks
+            linkSource = "\(o.calibrate!): measured all-reduce busbw over \(curve.ranks) ranks at \(curve.curve.points.count) message sizes, interpolated at each message"
         } else if let a = accelerator, let i = a.interconnectGBps {
-            link = .ring(busBytesPerSecond: i.value / 2 * 1e9, latencySeconds: defaultAllReduceLatencySeconds)
-            linkSource = "catalog \(a.id) interconnect \(Format.number(i.value)) GB/s ÷ 2 (datasheets count both directions) as busbw, \(Format.number(defaultAllReduceLatencySeconds * 1e6, decimals: 0)) µs latency: \(i.citation)"
+            let efficiency = StepConstants.nvlinkEfficiency
+            link = Link(name: "catalog", bytesPerSecond: i.value / 2 * 1e9, efficiency: efficiency.value,
+                        hopLatency: hop.value, baseLatency: base.value)
+            linkSource = "catalog \(a.id) interconnect \(Format.number(i.value)) GB/s ÷ 2 (datasheets count both directions) × \(Format.number(efficiency.value, decimals: 3)) (\(efficiency.source)), \(latencyNote): \(i.citation)"
         } else {
-            link = .ring(busBytesPerSecond: .infinity, latencySeconds: 0)
+            link = Link(name: "unknown", bytesPerSecond: .infinity, efficiency: 1, hopLatency: 0, baseLatency: 0)
             linkSource = "unknown: no --bus-gbps, cluster file or catalog interconnect; tensor-parallel all-reduces are left out"
         }
 
@@ -211,7 +215,7 @@ public struct ServingHardware: Sendable {
             weightOnly: weightOnly, computeSource: computeSource, computeIsAchievableGEMM: achievable,
             bandwidthBytesPerSecond: bandwidth,
             bandwidthBasis: bandwidthBasis, bandwidthSource: bandwidthSource, memoryBytes: memory,
-            memorySource: memorySource, link: link, linkSource: linkSource, accelerator: accelerator,
+            memorySource: memorySource, link: link, linkSource: linkSource, measuredRanks: measuredRanks, accelerator: accelerator,
             calibration: calibration, notes: notes)
     }
 
@@ -227,25 +231,19 @@ public struct ServingHardware: Sendable {
         return median * scale * 1e12
     }
 
-    /// The all-reduce time curve of a cluster file (`allreduce-time`, µs per operation by size).
-    static func measuredAllReduce(_ file: ResultFile) -> (link: AllReduceLink, ranks: Int, points: Int)? {
-        let times = file.measurements.filter { $0.suite == "allreduce" && $0.kernel == "allreduce-time" && $0.usable }
-        var points: [AllReduceLink.Point] = []
+    /// The all-reduce bus bandwidth curve of a cluster file (`allreduce-busbw` by message size).
+    static func measuredBusBandwidth(_ file: ResultFile) -> (curve: BusBandwidthCurve, ranks: Int)? {
+        let busbw = file.measurements.filter { $0.suite == "allreduce" && $0.kernel == "allreduce-busbw" && $0.usable }
+        var points: [(bytes: Double, busBytesPerSecond: Double)] = []
         var ranks = 0
-        for m in times {
-            guard let bytes = m.size?["bytes"], bytes > 0, let median = m.median else { continue }
-            let seconds: Double
-            switch m.unit?.lowercased() {
-            case "us", "µs": seconds = median * 1e-6
-            case "ms": seconds = median * 1e-3
-            case "s": seconds = median
-            default: continue
-            }
-            points.append(.init(bytes: bytes, seconds: seconds))
+        for m in busbw {
+            guard let bytes = m.size?["bytes"], bytes > 0, let median = m.median,
+                  let scale = Calibration.bytesScale(m.unit) else { continue }
+            points.append((bytes, median * scale * 1e9))
             ranks = max(ranks, Int(m.size?["ranks"] ?? 0))
         }
-        guard points.count >= 2 else { return nil }
-        points.sort { $0.bytes < $1.bytes }
-        return (.measured(points: points, ranks: ranks), ranks, points.count)
+        let curve = BusBandwidthCurve(points: points)
+        guard curve.points.count >= 2 else { return nil }
+        return (curve, ranks)
     }
 }

@@ -110,7 +110,8 @@ public enum ServingPlanner {
         if hardware.linkSource.hasPrefix("unknown") && inputs.tp > 1 {
             warnings.append("no interconnect figure: the tensor-parallel all-reduces are left out; give --bus-gbps or a cluster --calibrate file")
         }
-        if let c = hardware.calibration, case .measured(_, let ranks) = hardware.link, ranks != inputs.tp, inputs.tp > 1 {
+        if let c = hardware.calibration, hardware.link.measured != nil, let ranks = hardware.measuredRanks,
+           ranks != inputs.tp, inputs.tp > 1 {
             notes.append("the all-reduce curve of \(c.file) was measured over \(ranks) ranks; --tp is \(inputs.tp)")
         }
 

@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// Closed forms of serving a dense decoder (grouped-query attention, plain or gated MLP), as
 /// pure functions on a `TransformerShape`. Units: FLOPs, bytes, seconds, per second.
 ///
@@ -84,43 +78,6 @@ public enum ServingStepModel {
     }
 }
 
-/// How long one all-reduce of the tensor-parallel group takes.
-public enum AllReduceLink: Sendable, Equatable {
-    /// Ring all-reduce: latency + 2(n−1)/n × bytes / busbw (nccl-tests' bus bandwidth).
-    case ring(busBytesPerSecond: Double, latencySeconds: Double)
-    /// Measured time per all-reduce by message size (bytes, seconds), sorted by size;
-    /// interpolated log-linearly, and beyond the largest size by its bus bandwidth.
-    case measured(points: [Point], ranks: Int)
-
-    public struct Point: Sendable, Equatable {
-        public var bytes: Double
-        public var seconds: Double
-        public init(bytes: Double, seconds: Double) {
-            self.bytes = bytes
-            self.seconds = seconds
-        }
-    }
-
-    /// Seconds for one all-reduce of `bytes` over `ranks` devices (0 for one device).
-    public func seconds(bytes: Double, ranks: Int) -> Double {
-        guard ranks > 1, bytes > 0 else { return 0 }
-        switch self {
-        case .ring(let bus, let latency):
-            let n = Double(ranks)
-            return latency + 2 * (n - 1) / n * bytes / bus
-        case .measured(let points, _):
-            guard let first = points.first, let last = points.last else { return 0 }
-            if bytes <= first.bytes { return first.seconds }
-            if bytes >= last.bytes { return last.seconds * bytes / last.bytes }
-            let upper = points.firstIndex { $0.bytes >= bytes }!
-            let a = points[upper - 1], b = points[upper]
-            // Linear in log(bytes) between the two measured sizes around the message.
-            let t = (log2(bytes) - log2(a.bytes)) / (log2(b.bytes) - log2(a.bytes))
-            return a.seconds + t * (b.seconds - a.seconds)
-        }
-    }
-}
-
 /// Fractions of the compute and bandwidth ceilings a serving engine attains.
 public struct ServingEfficiency: Sendable, Equatable {
     public var compute: Double
@@ -150,14 +107,15 @@ public struct ServingStep: Sendable, Equatable {
     public var computeFLOPS: Double
     /// Memory bandwidth ceiling per device, bytes/s.
     public var bandwidthBytesPerSecond: Double
-    public var link: AllReduceLink
+    /// The tensor-parallel group's link; all-reduces follow `Collective.allReduce`.
+    public var link: Link
     public var efficiency: ServingEfficiency
     /// Bytes per activation value in the tensor-parallel all-reduces (16-bit).
     public var activationBytes: Double = 2
 
     public init(
         shape: TransformerShape, linearBytes: Double, kvBytes: Double, tp: Int, inputTokens: Double,
-        outputTokens: Double, computeFLOPS: Double, bandwidthBytesPerSecond: Double, link: AllReduceLink,
+        outputTokens: Double, computeFLOPS: Double, bandwidthBytesPerSecond: Double, link: Link,
         efficiency: ServingEfficiency
     ) {
         self.shape = shape
@@ -244,7 +202,7 @@ public struct ServingStep: Sendable, Equatable {
         let matmul = b * 2 * ServingStepModel.matmulParametersPerToken(shape) / devices
         let attention = b * 4 * Double(shape.layers) * Double(shape.hidden) * meanContext / devices
         let message = b * Double(shape.hidden) * activationBytes
-        let comm = 2 * Double(shape.layers) * link.seconds(bytes: message, ranks: tp)
+        let comm = 2 * Double(shape.layers) * Collective.allReduce.seconds(bytes: message, ranks: tp, link: link)
         return DecodeStep(
             weightSeconds: weights / attainedBandwidth, matmulSeconds: matmul / attainedFLOPS,
             kvSeconds: kv / attainedBandwidth, attentionSeconds: attention / attainedFLOPS,
@@ -266,7 +224,7 @@ public struct ServingStep: Sendable, Equatable {
         let flops = ServingStepModel.prefillFLOPs(shape, inputTokens: inputTokens) / devices
         let weights = ServingStepModel.weightBytesReadPerStep(shape, linearBytes: linearBytes) / devices
         let message = inputTokens * Double(shape.hidden) * activationBytes
-        let comm = 2 * Double(shape.layers) * link.seconds(bytes: message, ranks: tp)
+        let comm = 2 * Double(shape.layers) * Collective.allReduce.seconds(bytes: message, ranks: tp, link: link)
         return Prefill(
             computeSeconds: flops / attainedFLOPS, memorySeconds: weights / attainedBandwidth,
             communicationSeconds: comm, flops: flops)
