@@ -308,7 +308,7 @@ public struct ServingReport: Sendable {
         t.add("request", "\(Format.number(inputs.inputTokens, decimals: 0)) in / \(Format.number(inputs.outputTokens, decimals: 0)) out")
 
         t.section("Hardware per device")
-        t.add("compute", Format.number(hardware.computeFLOPS / 1e12) + " TFLOPS",
+        t.add("compute", Format.number(hardware.computeFLOPS / 1e12, decimals: 0) + " TFLOPS",
               "rate basis \(hardware.rateBasis) — \(hardware.computeSource)")
         t.add("bandwidth", Format.number(hardware.bandwidthBytesPerSecond / 1e9) + " GB/s", hardware.bandwidthSource)
         t.add("memory", Format.number(hardware.memoryBytes / 1e9) + " GB", hardware.memorySource)
@@ -342,7 +342,8 @@ public struct ServingReport: Sendable {
 
         t.section("Per device (expected; bound at the ceilings)")
         func pair(_ label: String, _ e: Double, _ b: Double, _ unit: String, scale: Double = 1, decimals: Int = 2) {
-            t.add(label, Format.number(e * scale, decimals: decimals) + " " + unit, "bound \(Format.number(b * scale, decimals: decimals)) \(unit)")
+            let suffix = unit.isEmpty ? "" : " " + unit
+            t.add(label, Format.number(e * scale, decimals: decimals) + suffix, "bound \(Format.number(b * scale, decimals: decimals))\(suffix)")
         }
         pair("prefill", expected.prefillSeconds, bound.prefillSeconds, "ms", scale: 1e3)
         pair("TTFT", expected.ttftSeconds, bound.ttftSeconds, "ms", scale: 1e3)
@@ -356,8 +357,8 @@ public struct ServingReport: Sendable {
         if let d = demand {
             let cur = currency ?? "(currency units)"
             t.section("Demand")
-            t.add("average", Format.number(d.averageTokensPerSecond) + " tokens/s", d.description)
-            t.add("peak", Format.number(d.peakTokensPerSecond) + " tokens/s", "× peak factor \(Format.number(d.peakFactor))")
+            t.add("average", Format.number(d.averageTokensPerSecond, decimals: 0) + " tokens/s", d.description)
+            t.add("peak", Format.number(d.peakTokensPerSecond, decimals: 0) + " tokens/s", "× peak factor \(Format.number(d.peakFactor))")
             t.add("devices (exact)", Format.number(d.devicesExact))
             t.add("devices", Format.number(d.devices, decimals: 0), "\(Format.number(d.groups, decimals: 0)) groups of \(inputs.tp)")
             if let c = d.costCapital { t.add("capital", Format.number(c, decimals: 0) + " " + cur) }
