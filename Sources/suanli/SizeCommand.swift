@@ -13,7 +13,7 @@ struct SizeCommand: ParsableCommand {
             Numbers accept suffixes: 175e9, 175B, 1.4T, 300M, 2.5k. Exit codes: 0 success, \
             64 bad or contradictory options, 65 unusable data file (results or catalog).
             """,
-        subcommands: [SizeTrain.self, SizeServe.self, SizeDevices.self]
+        subcommands: [SizeTrain.self, SizeStep.self, SizeServe.self, SizeDevices.self]
     )
 }
 

@@ -111,7 +111,7 @@ public enum GEMMRate: Sendable, Equatable {
         guard flops > 0 else { return (0, 0) }
         switch self {
         case .modelled(let peak, let efficiency, let units, let bandwidth, let elementBytes):
-            let wave = units.map { GEMMRate.waveEfficiency(m: m, n: n, computeUnits: $0) } ?? 1
+            let wave = units.map { GEMMRate.waveEfficiency(m: m, n: n, batch: batch, computeUnits: $0) } ?? 1
             let compute = flops / (peak * efficiency * wave)
             let bytes = elementBytes * Double(batch) * (Double(m) * Double(k) + Double(k) * Double(n) + Double(m) * Double(n))
             let memory = bytes / bandwidth
@@ -123,15 +123,15 @@ public enum GEMMRate: Sendable, Equatable {
         }
     }
 
-    /// The share of tile slots doing useful work when m × n is cut into output tiles spread over the
-    /// compute units in waves, for the best of the tile shapes: tiles / (waves × units) × filled share.
-    public static func waveEfficiency(m: Int, n: Int, computeUnits: Int) -> Double {
-        guard computeUnits > 0, m > 0, n > 0 else { return 1 }
+    /// The share of tile slots doing useful work when the m × n outputs of `batch` GEMMs are cut into
+    /// tiles spread over the compute units in waves, for the best of the tile shapes.
+    public static func waveEfficiency(m: Int, n: Int, batch: Int = 1, computeUnits: Int) -> Double {
+        guard computeUnits > 0, m > 0, n > 0, batch > 0 else { return 1 }
         var best = 0.0
         for (tm, tn) in StepConstants.gemmTiles {
-            let tiles = ((m + tm - 1) / tm) * ((n + tn - 1) / tn)
+            let tiles = ((m + tm - 1) / tm) * ((n + tn - 1) / tn) * batch
             let waves = (tiles + computeUnits - 1) / computeUnits
-            let useful = Double(m) * Double(n) / (Double(waves * computeUnits) * Double(tm * tn))
+            let useful = Double(m) * Double(n) * Double(batch) / (Double(waves * computeUnits) * Double(tm * tn))
             best = max(best, useful)
         }
         return best
