@@ -1,11 +1,6 @@
 import Testing
 @testable import SuanliSizing
 
-/// The model catalog compiled into the binary.
-let modelCatalog: ModelCatalog = {
-    do { return try ModelCatalog.embedded() } catch { fatalError("embedded model catalog: \(error)") }
-}()
-
 /// Step-model arguments from `--option value` pairs as on the command line.
 func serving(_ pairs: [String: String], gated: Bool = false) -> ServingArguments {
     var a = ServingArguments()
@@ -143,6 +138,24 @@ struct ServingClosedFormTests {
         #expect(close(f.prefillQueueSeconds, wait))
         #expect(close(f.ttftSeconds, wait + f.prefillSeconds + d.seconds))
         #expect(step.figures(batch: 1).prefillQueueSeconds == 0, "alone: nobody to wait for")
+    }
+
+    @Test func measuredGEMMCurveRunsEachProductAtItsShapesRate() {
+        let link = Link(name: "test", bytesPerSecond: 1e12, efficiency: 1, hopLatency: 0, baseLatency: 0)
+        func step(_ curve: GEMMRateCurve?) -> ServingStep {
+            ServingStep(shape: tinyGQA, linearBytes: 2, kvBytes: 2, tp: 1, inputTokens: 64, outputTokens: 8,
+                        computeFLOPS: 1e12, bandwidthBytesPerSecond: 1e15, link: link,
+                        efficiency: .init(compute: 0.5, bandwidth: 1), gemmCurve: curve)
+        }
+        // A flat curve at the same rate changes nothing.
+        let flat = GEMMRateCurve(points: [.init(m: 1, n: 16, k: 16, rate: 1e12), .init(m: 4096, n: 16, k: 16, rate: 1e12)])
+        #expect(close(step(flat).prefill.computeSeconds, step(nil).prefill.computeSeconds))
+        #expect(close(step(flat).decodeStep(batch: 4).matmulSeconds, step(nil).decodeStep(batch: 4).matmulSeconds))
+        // Small products measured slower: decode (few rows) slows down more than prefill (64 rows).
+        let sloped = GEMMRateCurve(points: [.init(m: 1, n: 16, k: 16, rate: 1e11), .init(m: 64, n: 16, k: 16, rate: 1e12)])
+        #expect(step(sloped).decodeStep(batch: 1).matmulSeconds > 5 * step(nil).decodeStep(batch: 1).matmulSeconds)
+        let prefillRatio = step(sloped).prefill.computeSeconds / step(nil).prefill.computeSeconds
+        #expect(prefillRatio > 1 && prefillRatio < 2, "64-row products at the measured 1e12, only the logits row slower")
     }
 
     @Test func tensorParallelAllReducesTwicePerLayer() {

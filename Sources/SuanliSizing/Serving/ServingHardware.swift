@@ -23,6 +23,9 @@ public struct ServingHardware: Sendable {
     /// measurement, or the catalog peak × its achievable-GEMM fraction); false for a bare datasheet
     /// or given peak. The default efficiency differs between the two.
     public var computeIsAchievableGEMM: Bool
+    /// Measured GEMM rates by shape at the serving precision (`bench --suite gemm --sweep`); when
+    /// present, each matrix product runs at the rate of its own shape instead of `computeFLOPS`.
+    public var gemmCurve: GEMMRateCurve?
     /// Memory bandwidth per device, bytes/s, and whether it was measured.
     public var bandwidthBytesPerSecond: Double
     public var bandwidthBasis: String
@@ -103,6 +106,7 @@ public struct ServingHardware: Sendable {
         var rateBasis: String
         var computeSource: String
         var achievable = true
+        var gemmCurve: GEMMRateCurve?
         if let peak = explicitPeak {
             computeFLOPS = peak * 1e12
             achievable = false
@@ -120,6 +124,16 @@ public struct ServingHardware: Sendable {
                 computeFLOPS = rate(best)
                 rateBasis = "measured"
                 computeSource = "\(c.file): \(c.deviceID), best verified \(computePrecision) GEMM (\(best.parameters?["engine"] ?? "cpu") engine) \(Format.number(computeFLOPS / 1e12)) TFLOP/s"
+                // Several shapes (bench --suite gemm --sweep): each matrix product at its own measured rate.
+                let points = matching.compactMap { m -> GEMMRateCurve.Point? in
+                    guard let size = m.size, let mm = size["m"], let nn = size["n"], let kk = size["k"], rate(m) > 0 else { return nil }
+                    return GEMMRateCurve.Point(m: Int(mm), n: Int(nn), k: Int(kk), rate: rate(m))
+                }
+                let curve = GEMMRateCurve(points: points)
+                if curve.points.count >= 2 {
+                    gemmCurve = curve
+                    computeSource += "; each matrix product at the rate measured for its shape (\(curve.points.count) shapes, \(curve.isGrid ? "interpolated in log size" : "nearest in log size"))"
+                }
             } else {
                 guard let a = accelerator, let peak = a.denseTFLOPS[computePrecision] else {
                     throw SizingError.data(
@@ -212,7 +226,7 @@ public struct ServingHardware: Sendable {
 
         return ServingHardware(
             computeFLOPS: computeFLOPS, rateBasis: rateBasis, computePrecision: computePrecision,
-            weightOnly: weightOnly, computeSource: computeSource, computeIsAchievableGEMM: achievable,
+            weightOnly: weightOnly, computeSource: computeSource, computeIsAchievableGEMM: achievable, gemmCurve: gemmCurve,
             bandwidthBytesPerSecond: bandwidth,
             bandwidthBasis: bandwidthBasis, bandwidthSource: bandwidthSource, memoryBytes: memory,
             memorySource: memorySource, link: link, linkSource: linkSource, measuredRanks: measuredRanks, accelerator: accelerator,

@@ -25,7 +25,8 @@ public enum ServingPlanner {
         let step = ServingStep(
             shape: inputs.shape, linearBytes: inputs.precision.bytes, kvBytes: inputs.kvPrecision.bytes, tp: inputs.tp,
             inputTokens: inputs.inputTokens, outputTokens: inputs.outputTokens, computeFLOPS: hardware.computeFLOPS,
-            bandwidthBytesPerSecond: hardware.bandwidthBytesPerSecond, link: hardware.link, efficiency: efficiency)
+            bandwidthBytesPerSecond: hardware.bandwidthBytesPerSecond, link: hardware.link, efficiency: efficiency,
+            gemmCurve: hardware.gemmCurve)
         let bound = step.with(.bound)
 
         // MARK: Memory: weights, then as many sequences as fit.

@@ -110,13 +110,15 @@ public struct ServingStep: Sendable, Equatable {
     /// The tensor-parallel group's link; all-reduces follow `Collective.allReduce`.
     public var link: Link
     public var efficiency: ServingEfficiency
+    /// Measured GEMM rates by shape: when set, each matrix product runs at its shape's rate.
+    public var gemmCurve: GEMMRateCurve?
     /// Bytes per activation value in the tensor-parallel all-reduces (16-bit).
     public var activationBytes: Double = 2
 
     public init(
         shape: TransformerShape, linearBytes: Double, kvBytes: Double, tp: Int, inputTokens: Double,
         outputTokens: Double, computeFLOPS: Double, bandwidthBytesPerSecond: Double, link: Link,
-        efficiency: ServingEfficiency
+        efficiency: ServingEfficiency, gemmCurve: GEMMRateCurve? = nil
     ) {
         self.shape = shape
         self.linearBytes = linearBytes
@@ -128,6 +130,7 @@ public struct ServingStep: Sendable, Equatable {
         self.bandwidthBytesPerSecond = bandwidthBytesPerSecond
         self.link = link
         self.efficiency = efficiency
+        self.gemmCurve = gemmCurve
     }
 
     /// The same configuration at other efficiencies (the bound is `.bound`).
@@ -169,6 +172,34 @@ public struct ServingStep: Sendable, Equatable {
         return fitting >= Double(Int.max / 2) ? Int.max / 2 : Int(fitting)
     }
 
+    /// The matrix products of one device for `rows` tokens through every layer (and `logitRows`
+    /// through the output layer), as (n, k) shapes split over the tensor-parallel devices: Q, K and V
+    /// together, the attention output, the MLP's input matrices together, its output, the logits.
+    func matmulShapes() -> (perLayer: [(n: Int, k: Int)], output: (n: Int, k: Int)) {
+        let h = shape.hidden, t = tp
+        let qkv = (shape.hidden + 2 * shape.kvWidth) / t
+        let up = (shape.gatedFFN ? 2 : 1) * shape.ffn / t
+        return ([(qkv, h), (h, h / t), (up, h), (h, shape.ffn / t)], (max(shape.vocab / t, 1), h))
+    }
+
+    /// Seconds for the matrix products of `rows` tokens in every layer and `logitRows` in the output
+    /// layer: FLOPs over the attained rate, or, with a measured curve, each shape at its own rate.
+    func matmulSeconds(rows: Double, logitRows: Double) -> Double {
+        guard let curve = gemmCurve, rows >= 1 else {
+            let flops = (rows * 2 * Double(shape.layers) * (shape.attentionParametersPerLayer + shape.mlpParametersPerLayer)
+                + logitRows * 2 * Double(shape.vocab) * Double(shape.hidden)) / devices
+            return flops / attainedFLOPS
+        }
+        let shapes = matmulShapes()
+        func time(_ m: Double, _ n: Int, _ k: Int) -> Double {
+            guard m >= 1 else { return 0 }
+            let flops = 2 * m * Double(n) * Double(k)
+            return flops / (curve.rate(m: Int(m.rounded(.up)), n: n, k: k) * efficiency.compute)
+        }
+        let layer = shapes.perLayer.reduce(0) { $0 + time(rows, $1.n, $1.k) }
+        return Double(shape.layers) * layer + time(logitRows, shapes.output.n, shapes.output.k)
+    }
+
     /// The parts of one decode step of `batch` sequences at the mean context. The matrix
     /// products (weights) and attention (KV cache) are separate kernels, each bound by the larger
     /// of its memory time and its compute time; the step is their sum plus the all-reduces.
@@ -204,7 +235,7 @@ public struct ServingStep: Sendable, Equatable {
         let message = b * Double(shape.hidden) * activationBytes
         let comm = 2 * Double(shape.layers) * Collective.allReduce.seconds(bytes: message, ranks: tp, link: link)
         return DecodeStep(
-            weightSeconds: weights / attainedBandwidth, matmulSeconds: matmul / attainedFLOPS,
+            weightSeconds: weights / attainedBandwidth, matmulSeconds: matmulSeconds(rows: b, logitRows: b),
             kvSeconds: kv / attainedBandwidth, attentionSeconds: attention / attainedFLOPS,
             communicationSeconds: comm, bytesRead: weights + kv, flops: matmul + attention)
     }
@@ -225,9 +256,10 @@ public struct ServingStep: Sendable, Equatable {
         let weights = ServingStepModel.weightBytesReadPerStep(shape, linearBytes: linearBytes) / devices
         let message = inputTokens * Double(shape.hidden) * activationBytes
         let comm = 2 * Double(shape.layers) * Collective.allReduce.seconds(bytes: message, ranks: tp, link: link)
+        let attention = 2 * Double(shape.layers) * Double(shape.hidden) * inputTokens * (inputTokens + 1) / devices
         return Prefill(
-            computeSeconds: flops / attainedFLOPS, memorySeconds: weights / attainedBandwidth,
-            communicationSeconds: comm, flops: flops)
+            computeSeconds: matmulSeconds(rows: inputTokens, logitRows: 1) + attention / attainedFLOPS,
+            memorySeconds: weights / attainedBandwidth, communicationSeconds: comm, flops: flops)
     }
 
     /// Steady-state figures of continuous batching with `batch` sequences in flight: each
