@@ -39,7 +39,7 @@ func failSizing(_ error: Error) -> Error {
 struct SizeRateOptions: ParsableArguments {
     @Option(help: "Catalog accelerator (see 'suanli size devices'); also supplies memory, TDP and interconnect.")
     var device: String?
-    @Option(help: "Precision of the peak or measurement: bf16, fp16, fp8, tf32, fp32 (with --calibrate also mixed, fp64).")
+    @Option(help: "Precision: train, the peak or measurement (bf16, fp16, fp8, tf32, fp32; with --calibrate also mixed, fp64); serve step model, weights and activations (fp16, bf16, fp8, int8).")
     var precision: String?
     @Option(parsing: .unconditional, help: "Model FLOPs utilization, fraction of peak sustained (default 0.4).")
     var mfu: String?
