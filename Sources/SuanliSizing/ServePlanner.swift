@@ -80,6 +80,7 @@ public struct ServeReport: Sendable {
 
     public var json: JSONValue {
         .object([
+            ("model", .string("rough-bound")),
             ("tokens_per_day", .number(tokensPerDay)),
             ("tokens_per_second", .number(tokensPerSecond)),
             ("flops_per_token", .number(flopsPerToken)),
@@ -108,17 +109,23 @@ public struct ServeReport: Sendable {
 }
 
 public enum ServePlanner {
+    /// Said in every answer of the single-rule model.
+    public static let roughBoundNote =
+        "rough bound: one rule per constraint (2·N FLOPs per token at the rate given, the weights read once per step of --batch sequences, one copy of the weights in memory); the KV cache, prefill, tensor parallelism and latency are not modelled. Give --model NAME or the shape for the step model"
+
     public static func plan(
         _ args: ServeArguments, catalog: Catalog, readFile: FileReader = readFileFromDisk
     ) throws -> ServeReport {
         var inputs: [(String, JSONValue)] = []
         var sources: [(String, String)] = []
         var warnings: [String] = []
-        var text = TextReport(title: "suanli size serve")
+        var text = TextReport(title: "suanli size serve (rough bound: single-rule model)")
+        warnings.append(ServePlanner.roughBoundNote)
 
         // MARK: Model and demand
         guard let rawParams = args.params else {
-            throw SizingError.usage("give the model size: --params N (and --active-params for mixture-of-experts)")
+            throw SizingError.usage(
+                "give the model: --model NAME or --layers/--hidden/--heads/--vocab (step model), or --params N for the rough bound")
         }
         let params = try Quantity.positive(rawParams, option: "--params")
         let active = try args.activeParams.map { try Quantity.positive($0, option: "--active-params") }
