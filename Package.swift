@@ -46,7 +46,8 @@ let package = Package(
             plugins: ["EmbedResourcesPlugin"]
         ),
         // Sizing model: pure functions and the accelerator catalog.
-        .target(name: "SuanliSizing", plugins: ["EmbedResourcesPlugin"]),
+        // It reads result files through SuanliCore's schema (calibration).
+        .target(name: "SuanliSizing", dependencies: ["SuanliCore"], plugins: ["EmbedResourcesPlugin"]),
 
         // The command-line tool.
         .executableTarget(
@@ -65,6 +66,7 @@ let package = Package(
         .testTarget(name: "OpenCLKitTests", dependencies: ["OpenCLKit"]),
         .testTarget(
             name: "SuanliCoreTests", dependencies: ["SuanliCore", "CPUKernelsPortable", "CPUKernelsAVX2"],
+            exclude: ["Fixtures"],
             // OpenCL C emulations of the tensor/matrix instructions, prepended to the engine kernels.
             resources: [.copy("KernelEmulation")]
         ),
