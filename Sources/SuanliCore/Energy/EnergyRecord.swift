@@ -55,7 +55,8 @@ public struct EnergyRecord: Codable, Sendable, Equatable {
         switch unit {
         case .gflops: gflopsPerWatt = median / avgWatts
         case .gbps: gbsPerWatt = median / avgWatts
-        case .microseconds: break
+        case .gops, .microseconds: break   // int8 operations are not FLOPs: no GFLOP/s/W
+
         }
     }
 

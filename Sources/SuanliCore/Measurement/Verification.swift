@@ -71,6 +71,16 @@ extension Precision {
         }
     }
 
+    /// `value` rounded to the type a GEMM writes C in: the input type for fp32, fp64, fp16 and
+    /// mixed, fp32 for bf16, tf32 and fp8, and int8's exact int32 (unchanged).
+    public func roundOutput(_ value: Double) -> Double {
+        switch self {
+        case .fp32, .fp64, .fp16, .mixed: round(value)
+        case .bf16, .tf32, .fp8: Double(Float(value))
+        case .int8: value
+        }
+    }
+
     /// `x` with its significand rounded to `bits` bits (ties to even), exponent unchanged:
     /// bf16 (8), tf32 (11) and the normal range of fp8 e4m3 (4).
     static func roundSignificand(_ x: Float, keepingBits bits: Int) -> Float {
