@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Compiles every vendor tensor/matrix-engine kernel offline, without a GPU:
 #   NVIDIA  gemm_mma_nv.cl, peak_mma_nv.cl   sm_80 and sm_90: clang (OpenCL C -> PTX), then ptxas
-#   AMD     gemm_mfma_amd.cl, peak_mfma_amd.cl  gfx90a and gfx942: clang (OpenCL C -> code object)
+#   AMD     gemm_mfma_amd.cl, peak_mfma_amd.cl  gfx90a and gfx942: clang (OpenCL C -> code object);
+#           gemm_wmma_amd.cl, peak_wmma_amd.cl  gfx1100 (RDNA3)
 #   Intel   gemm_dpas_intel.cl, peak_dpas_intel.cl  SG 8 and 16: clang spir64 front end (type check
 #           against the extension's declared built-ins; Intel's GPU compiler is not available here)
 # for every element type the architecture has and every configuration in gemm_engines.tuning.json.
@@ -135,6 +136,13 @@ for gfx in gfx90a gfx942; do
     done < <(configs_for gemm_mfma_amd.cl)
     amd "$gfx" "$type" peak_mfma_amd.cl default ""
   done
+done
+
+for type in WM_F16 WM_BF16 WM_I8; do
+  while IFS='|' read -r file name defines; do
+    amd gfx1100 "$type" "$file" "$name" "$defines"
+  done < <(configs_for gemm_wmma_amd.cl)
+  amd gfx1100 "$type" peak_wmma_amd.cl default ""
 done
 
 for sg in 8 16; do

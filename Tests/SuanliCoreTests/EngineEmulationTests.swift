@@ -28,6 +28,7 @@ struct EngineEmulationTests {
     static let sm90 = EngineCapabilities(vendor: .nvidia, type: .gpu, nvidiaSM: 90)
     static let gfx942 = EngineCapabilities(vendor: .amd, type: .gpu, amdGfx: "gfx942")
     static let gfx90a = EngineCapabilities(vendor: .amd, type: .gpu, amdGfx: "gfx90a")
+    static let gfx1100 = EngineCapabilities(vendor: .amd, type: .gpu, amdGfx: "gfx1100")
     static let xmx8 = EngineCapabilities(vendor: .intel, type: .gpu, extensions: ["cl_intel_subgroup_matrix_multiply_accumulate"],
                                          subGroupSizes: [8, 16, 32], openCLCMajor: 3)
     static let xmx16 = EngineCapabilities(vendor: .intel, type: .gpu, extensions: ["cl_intel_subgroup_matrix_multiply_accumulate"],
@@ -41,7 +42,8 @@ struct EngineEmulationTests {
     static func emulating(_ capabilities: EngineCapabilities, sources: KernelSources = .embedded) throws -> OpenCLBackend {
         let backend = try IntelOpenCL.backend(sources: sources)
         backend.emulation = KernelEmulation(capabilities: capabilities, preludes: [
-            .nvidiaMMA: try prelude("mma_nv.clh"), .amdMFMA: try prelude("mfma_amd.clh"), .intelDPAS: try prelude("dpas_intel.clh"),
+            .nvidiaMMA: try prelude("mma_nv.clh"), .amdMFMA: try prelude("mfma_amd.clh"), .amdWMMA: try prelude("wmma_amd.clh"),
+            .intelDPAS: try prelude("dpas_intel.clh"),
         ])
         return backend
     }
@@ -54,11 +56,12 @@ struct EngineEmulationTests {
     }
 
     /// Every NVIDIA type (each has its own mma and epilogue), and on the other engines each
-    /// distinct instruction form: fp16/tf32/fp8 MFMA, gfx90a's 4-byte int8 operands, both DPAS
+    /// distinct instruction form: fp16/tf32/fp8 MFMA, gfx90a's 4-byte int8 operands, RDNA3's WMMA, both DPAS
     /// sub-group sizes. (Each case compiles its own kernel, which dominates the run time.)
     static let gemmCases: [Case] =
         [Precision.mixed, .fp16, .bf16, .tf32, .int8, .fp8].map { Case(name: "sm_90", capabilities: sm90, precision: $0) }
         + [Precision.mixed, .tf32, .fp8].map { Case(name: "gfx942", capabilities: gfx942, precision: $0) }
+        + [Precision.mixed, .bf16, .int8].map { Case(name: "gfx1100", capabilities: gfx1100, precision: $0) }
         + [Case(name: "gfx90a", capabilities: gfx90a, precision: .int8),
            Case(name: "xmx-sg8", capabilities: xmx8, precision: .bf16),
            Case(name: "xmx-sg16", capabilities: xmx16, precision: .int8)]
@@ -66,6 +69,7 @@ struct EngineEmulationTests {
     static let peakCases: [Case] = [
         Case(name: "sm_90", capabilities: sm90, precision: .bf16), Case(name: "sm_90", capabilities: sm90, precision: .int8),
         Case(name: "gfx942", capabilities: gfx942, precision: .fp8), Case(name: "gfx90a", capabilities: gfx90a, precision: .int8),
+        Case(name: "gfx1100", capabilities: gfx1100, precision: .bf16),
         Case(name: "xmx-sg8", capabilities: xmx8, precision: .bf16), Case(name: "xmx-sg16", capabilities: xmx16, precision: .int8),
     ]
 

@@ -71,9 +71,17 @@ import Testing
         #expect(reason(EngineSelection.gemm(.tf32, on: Self.mi250x)) != nil)
         #expect(kernel(EngineSelection.gemm(.fp8, on: Self.mi355x))?.fp8 == .ocp)
         #expect(reason(EngineSelection.gemm(.tf32, on: Self.mi355x)) != nil)
-        // RDNA3 has no MFMA: half precision on the vector units, bf16 skipped.
-        #expect(EngineSelection.gemm(.mixed, on: Self.rx7900) == .classic)
-        #expect(reason(EngineSelection.gemm(.bf16, on: Self.rx7900)) != nil)
+        // RDNA3: wave32 WMMA for fp16, bf16 and int8; no tf32 or fp8.
+        for precision in [Precision.mixed, .fp16, .bf16, .int8] {
+            let k = try #require(kernel(EngineSelection.gemm(precision, on: Self.rx7900)), "\(precision)")
+            #expect(k.family == .amdWMMA && k.engine == .matrix && k.instructionK == 16)
+        }
+        #expect(reason(EngineSelection.gemm(.tf32, on: Self.rx7900)) != nil)
+        #expect(reason(EngineSelection.gemm(.fp8, on: Self.rx7900)) != nil)
+        // An older Radeon: no matrix cores, half precision on the vector units, bf16 skipped.
+        let rdna2 = EngineCapabilities(vendor: .amd, type: .gpu, amdGfx: "gfx1030")
+        #expect(EngineSelection.gemm(.mixed, on: rdna2) == .classic)
+        #expect(reason(EngineSelection.gemm(.bf16, on: rdna2)) != nil)
     }
 
     @Test func intelXMXAtTheSmallestSubGroupSize() throws {
@@ -148,5 +156,6 @@ import Testing
         #expect(abs(try peak(.tf32, Self.a100, units: 108, mhz: 1410, vendor: "NVIDIA Corporation") - 156) < 1)
         #expect(abs(try peak(.bf16, Self.mi300x, units: 304, mhz: 2100, vendor: "Advanced Micro Devices, Inc.") - 1307.4) < 1)
         #expect(abs(try peak(.int8, Self.mi300x, units: 304, mhz: 2100, vendor: "Advanced Micro Devices, Inc.") - 2614.9) < 1)
+        #expect(abs(try peak(.bf16, Self.rx7900, units: 96, mhz: 2500, vendor: "Advanced Micro Devices, Inc.") - 122.8) < 0.2)
     }
 }

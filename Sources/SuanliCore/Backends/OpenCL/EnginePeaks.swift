@@ -10,7 +10,8 @@ import OpenCLKit
 /// - AMD, per CU: MI100 (gfx908) 184.6 TFLOPS fp16 at 1502 MHz × 120 = 1024, bf16 512;
 ///   MI250X (gfx90a) 383 fp16/bf16/int8 at 1700 × 220 = 1024; MI300X (gfx942) 1307.4 at 2100 × 304
 ///   = 2048, xf32 1024, int8 and fp8 4096; MI355X (gfx950) 2.5 PFLOPS bf16 at 2400 × 256 ≈ 4096
-///   (AMD Instinct datasheets).
+///   (AMD Instinct datasheets); RDNA3 (gfx11) WMMA: RX 7900 XTX 122.8 TFLOPS fp16 at 2500 MHz × 96
+///   = 512, bf16 and int8 the same (AMD Radeon RX 7900 XTX specifications).
 /// - Intel, per XVE (EU): Arc A770 (Xe-HPG) 138 TFLOPS fp16 at 2100 MHz × 512 = 128, int8 256;
 ///   Max 1550 (Xe-HPC) 839 bf16 at 1600 × 1024 = 512, int8 1024; Arc B580 (Xe2) 117 at 2850 × 160
 ///   ≈ 256, int8 512 (Intel product specifications).
@@ -38,7 +39,10 @@ public enum EnginePeaks {
 
     /// Dense operations per clock and CU.
     static func amdPerCU(gfx: String, precision: Precision) -> Double? {
-        switch (gfx, precision) {
+        if gfx.hasPrefix("gfx11") {
+            return [.fp16, .mixed, .bf16, .int8].contains(precision) ? 512 : nil
+        }
+        return switch (gfx, precision) {
         case ("gfx908", .fp16), ("gfx908", .mixed), ("gfx908", .int8): 1024
         case ("gfx908", .bf16): 512
         case ("gfx90a", .fp16), ("gfx90a", .mixed), ("gfx90a", .bf16), ("gfx90a", .int8): 1024
@@ -75,7 +79,7 @@ public enum EnginePeaks {
             guard let sm = capabilities.nvidiaSM, let per = nvidiaPerSM(sm: sm, precision: precision), ghz > 0 else { return nil }
             return (Double(facts.computeUnits) * ghz * per,
                     "\(facts.computeUnits) SM × \(facts.clockMHz) MHz × \(Int(per)) dense \(name) tensor ops per clock (sm_\(sm))")
-        case .amdMFMA:
+        case .amdMFMA, .amdWMMA:
             guard let gfx = capabilities.amdGfx, let per = amdPerCU(gfx: gfx, precision: precision), ghz > 0 else { return nil }
             return (Double(facts.computeUnits) * ghz * per,
                     "\(facts.computeUnits) CU × \(facts.clockMHz) MHz × \(Int(per)) dense \(name) matrix ops per clock (\(gfx))")

@@ -79,8 +79,10 @@ public enum FP8Encoding: String, Sendable, Codable {
 public enum EngineKernelFamily: String, Sendable, CaseIterable {
     /// NVIDIA tensor cores: `gemm_mma_nv.cl`, `peak_mma_nv.cl`.
     case nvidiaMMA = "mma"
-    /// AMD matrix cores: `gemm_mfma_amd.cl`, `peak_mfma_amd.cl`.
+    /// AMD CDNA matrix cores: `gemm_mfma_amd.cl`, `peak_mfma_amd.cl`.
     case amdMFMA = "mfma"
+    /// AMD RDNA3 matrix cores (wave32 WMMA): `gemm_wmma_amd.cl`, `peak_wmma_amd.cl`.
+    case amdWMMA = "wmma"
     /// Intel XMX: `gemm_dpas_intel.cl`, `peak_dpas_intel.cl`.
     case intelDPAS = "dpas"
     /// Vector units with bf16 or int8 support: `gemm_packed.cl`, `peak_packed.cl`.
@@ -90,6 +92,7 @@ public enum EngineKernelFamily: String, Sendable, CaseIterable {
         switch self {
         case .nvidiaMMA: "gemm_mma_nv.cl"
         case .amdMFMA: "gemm_mfma_amd.cl"
+        case .amdWMMA: "gemm_wmma_amd.cl"
         case .intelDPAS: "gemm_dpas_intel.cl"
         case .packedVector: "gemm_packed.cl"
         }
@@ -99,6 +102,7 @@ public enum EngineKernelFamily: String, Sendable, CaseIterable {
         switch self {
         case .nvidiaMMA: "peak_mma_nv.cl"
         case .amdMFMA: "peak_mfma_amd.cl"
+        case .amdWMMA: "peak_wmma_amd.cl"
         case .intelDPAS: "peak_dpas_intel.cl"
         case .packedVector: "peak_packed.cl"
         }
@@ -112,6 +116,7 @@ public enum EngineKernelFamily: String, Sendable, CaseIterable {
         switch self {
         case .nvidiaMMA: "SUANLI_EMULATE_TC"
         case .amdMFMA: "SUANLI_EMULATE_MFMA"
+        case .amdWMMA: "SUANLI_EMULATE_WMMA"
         case .intelDPAS: "SUANLI_EMULATE_DPAS"
         case .packedVector: nil
         }
@@ -142,13 +147,13 @@ public struct EngineKernel: Sendable, Equatable {
     public var elementsPerWord: Int { 4 / precision.elementBytes }
 
     /// Operations per work-item for one instruction of the peak kernel: a warp's mma
-    /// (2·16·8·K over 32 lanes), a wavefront's 16×16 MFMA (2·16·16·K over 64 lanes) and a
-    /// sub-group's DPAS (2·8·SG·K over SG lanes); for the vector kernels one step: 2 (bf16
-    /// multiply and add) or 8 (int8 4-element dot with accumulate).
+    /// (2·16·8·K over 32 lanes), a wavefront's 16×16 MFMA (2·16·16·K over 64 lanes), a wave32's
+    /// WMMA (2·16·16·K over 32 lanes) and a sub-group's DPAS (2·8·SG·K over SG lanes); for the
+    /// vector kernels one step: 2 (bf16 multiply and add) or 8 (int8 4-element dot with accumulate).
     public var peakOperationsPerItemAndStep: Double {
         switch family {
         case .nvidiaMMA, .amdMFMA: Double(8 * instructionK)
-        case .intelDPAS: Double(16 * instructionK)
+        case .amdWMMA, .intelDPAS: Double(16 * instructionK)
         case .packedVector: precision == .int8 ? 8 : 2
         }
     }
@@ -158,7 +163,7 @@ public struct EngineKernel: Sendable, Equatable {
     public var peakValuesPerChain: Int {
         switch family {
         case .nvidiaMMA, .amdMFMA: 4
-        case .intelDPAS: 8
+        case .amdWMMA, .intelDPAS: 8
         case .packedVector: 1
         }
     }
@@ -166,7 +171,7 @@ public struct EngineKernel: Sendable, Equatable {
     /// Work-group size of the peak kernel (a multiple of the warp, wavefront or sub-group).
     public var peakLocalSize: Int {
         switch family {
-        case .nvidiaMMA, .amdMFMA: 256
+        case .nvidiaMMA, .amdMFMA, .amdWMMA: 256
         case .intelDPAS: 8 * subGroupSize
         case .packedVector: 64
         }
@@ -209,7 +214,7 @@ public enum EngineChoice: Sendable, Equatable {
 }
 
 /// Chooses the kernel for a precision from what the device is: tensor cores (NVIDIA sm_80+,
-/// fp8 from sm_89), matrix cores (AMD gfx908/gfx90a/gfx940+), XMX (Intel GPUs with
+/// fp8 from sm_89), matrix cores (AMD gfx908/gfx90a/gfx940+ MFMA, RDNA3 gfx11 WMMA), XMX (Intel GPUs with
 /// `cl_intel_subgroup_matrix_multiply_accumulate`), vector units with bf16 or int8 support, or
 /// the classic kernels. A device that has none of them for a type skips it, with the reason.
 public enum EngineSelection {
@@ -283,6 +288,19 @@ public enum EngineSelection {
         guard device.vendor == .amd, let gfx = device.amdGfx else { return nil }
         let cdna1 = gfx == "gfx908", cdna2 = gfx == "gfx90a"
         let cdna3 = ["gfx940", "gfx941", "gfx942"].contains(gfx), cdna4 = gfx == "gfx950"
+        if gfx.hasPrefix("gfx11") {
+            // RDNA3: wave32 WMMA, 16×16×16, fp16/bf16/int8.
+            func wmma(_ define: String, acc: String = "fp32") -> EngineKernel {
+                EngineKernel(family: .amdWMMA, engine: .matrix, precision: precision, typeDefine: define, options: [],
+                             fp8: nil, accumulator: acc, instructionK: 16)
+            }
+            switch precision {
+            case .mixed, .fp16: return wmma("WM_F16")
+            case .bf16: return wmma("WM_BF16")
+            case .int8: return wmma("WM_I8", acc: "int32")
+            case .tf32, .fp8, .fp32, .fp64: return nil
+            }
+        }
         guard cdna1 || cdna2 || cdna3 || cdna4 else { return nil }
         func mfma(_ define: String, _ k: Int, acc: String = "fp32", fp8: FP8Encoding? = nil) -> EngineKernel {
             EngineKernel(family: .amdMFMA, engine: .matrix, precision: precision, typeDefine: define, options: [],

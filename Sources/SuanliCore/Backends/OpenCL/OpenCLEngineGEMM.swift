@@ -52,6 +52,10 @@ struct EngineGEMMGeometry: Equatable {
             local = [64 * (d["WAVES_M"] ?? 2) * (d["WAVES_N"] ?? 2), 1]
             tileM = d["MWG"] ?? 128; tileN = d["NWG"] ?? 128
             kMultiple = (d["KWW"] ?? 16) * perWord
+        case .amdWMMA:
+            local = [32 * (d["WAVES_M"] ?? 2) * (d["WAVES_N"] ?? 2), 1]
+            tileM = d["MWG"] ?? 64; tileN = d["NWG"] ?? 64
+            kMultiple = (d["KWW"] ?? 16) * perWord
         case .intelDPAS:
             let sg = kernel.subGroupSize, sgs = d["SGS"] ?? 4
             local = [sg, sgs]

@@ -40,6 +40,7 @@ final class OpenCLEnginePeakRunner: PeakRunner {
         switch kernel.family {
         case .nvidiaMMA: "mma"
         case .amdMFMA: "mfma"
+        case .amdWMMA: "wmma"
         case .intelDPAS: "dpas"
         case .packedVector: kernel.precision == .int8 ? "dot4" : "fma-bf16"
         }
