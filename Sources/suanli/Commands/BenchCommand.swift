@@ -71,8 +71,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Watchdog: seconds one step may run before it is stopped and recorded as failed.")
     var stepTimeout: Double = 900
 
-    @Option(help: "Compare with this result file after the run (a regression run); exit codes as for `suanli compare`.")
-    var baseline: String?
+    @Option(parsing: .upToNextOption,
+            help: "Compare with these result files after the run (a regression run); exit codes as for `suanli compare`.")
+    var baseline: [String] = []
 
     @OptionGroup(title: "Comparison (with --baseline)")
     var comparison: ComparisonArguments
@@ -131,15 +132,15 @@ struct BenchCommand: ParsableCommand {
             throw ValidationError("\(error)")
         }
         let comparisonOptions = try comparison.options()
-        var baselineDocument: ResultDocument?
-        if let baseline {
-            do { baselineDocument = try ResultStore.read(baseline) } catch {
+        var baselines: [NamedResult] = []
+        for path in baseline {
+            do { baselines.append(NamedResult(name: path, document: try ResultStore.read(path))) } catch {
                 Console.error("baseline \(error)")
                 throw ExitCode(CompareExit.baselineUnusable)
             }
         }
         if mpi {
-            if baseline != nil { throw ValidationError("--baseline is for single-machine runs; compare cluster files with suanli compare") }
+            if !baseline.isEmpty { throw ValidationError("--baseline is for single-machine runs; compare cluster files with suanli compare") }
             try runCluster(plan: plan, sources: sources)
             return
         }
@@ -152,10 +153,12 @@ struct BenchCommand: ParsableCommand {
                                            ?? CPUKernelVariant.forThisMachine).rawValue,
                                        openCLKernels: sources.origin),
                                    outputDir: noSave ? nil : outputDir)
-        if let baselineDocument, !comparison.force,
-           let difference = Comparator.hardwareDifference(baseline: baselineDocument, current: session.document(incomplete: false)) {
-            Console.error("refusing to compare with a baseline from different hardware (\(difference)); pass --force to compare anyway")
-            throw ExitCode(CompareExit.otherError)
+        for file in baselines where !comparison.force {
+            if let difference = Comparator.hardwareDifference(baseline: file.document, current: session.document(incomplete: false)) {
+                Console.error("refusing to compare with a baseline from different hardware (\(file.name): \(difference)); "
+                              + "pass --force to compare anyway")
+                throw ExitCode(CompareExit.otherError)
+            }
         }
         session.installSignalHandlers()
 
@@ -184,17 +187,19 @@ struct BenchCommand: ParsableCommand {
             }
         }
         progress.clear()
-        guard let baselineDocument, let baseline else {
+        guard !baselines.isEmpty else {
             let failed = session.finish(incomplete: false, format: format)
             if failed { throw ExitCode(BenchExit.measurementFailed) }
             return
         }
-        let report = Comparator.compare(baseline: baselineDocument, current: session.document(incomplete: false),
-                                        baselineName: baseline, currentName: "this run", options: comparisonOptions)
-        session.annotate(with: report, baselineFile: baseline, options: comparisonOptions)
+        let baselineNames = baseline.joined(separator: ", ")
+        let report = Comparator.compare(baselines: baselines,
+                                        currents: [NamedResult(name: "this run", document: session.document(incomplete: false))],
+                                        options: comparisonOptions)
+        session.annotate(with: report, baselineFile: baselineNames, options: comparisonOptions)
         session.finish(incomplete: false, format: format)
-        if format != .json { print("\nCompared with \(baseline):\n" + ComparisonRenderer.render(report, format: format)) }
-        let code = CompareExit.code(for: report)
+        if format != .json { print("\nCompared with \(baselineNames):\n" + ComparisonRenderer.render(report, format: format)) }
+        let code = CompareExit.code(for: report, strict: comparison.strict)
         if code != 0 { throw ExitCode(code) }
     }
 

@@ -40,9 +40,7 @@ final class BenchSession: Sendable {
         state.withLock { s in
             for i in s.measurements.indices {
                 guard let row = rows[MeasurementKey(s.measurements[i])] else { continue }
-                s.measurements[i].comparison = ComparisonRecord(
-                    baselineFile: baselineFile, baselineMedian: row.baseline, change: row.change,
-                    threshold: row.threshold, confidence: options.confidence, pValue: row.pValue, verdict: row.verdict)
+                s.measurements[i].comparison = ComparisonRecord(row: row, baselineFile: baselineFile, confidence: options.confidence)
             }
         }
     }
