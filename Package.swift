@@ -36,10 +36,13 @@ let package = Package(
         .target(name: "CPUKernelsPortable", swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
         .target(name: "CPUKernelsAVX2", swiftSettings: avx2Flags),
 
+        // The running CPU clock, from a timed chain of dependent integer additions (assembly).
+        .target(name: "CPUClock"),
+
         // Benchmark core: suites, statistics, verification, results, backends.
         .target(
             name: "SuanliCore",
-            dependencies: ["OpenCLKit", "CPUKernelsPortable", "CPUKernelsAVX2"],
+            dependencies: ["OpenCLKit", "CPUKernelsPortable", "CPUKernelsAVX2", "CPUClock"],
             plugins: ["EmbedResourcesPlugin"]
         ),
         // Sizing model: pure functions and the accelerator catalog.

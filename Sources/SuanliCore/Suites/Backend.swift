@@ -45,6 +45,38 @@ public protocol RooflineRunner: AnyObject {
     func verify() throws -> VerificationResult
 }
 
+/// Copies between host and device memory.
+public enum TransferDirection: String, Sendable, CaseIterable {
+    case hostToDevice = "host-to-device"
+    case deviceToHost = "device-to-host"
+    /// From and to pinned (driver-allocated, mapped) host memory.
+    case hostToDevicePinned = "host-to-device-pinned"
+    case deviceToHostPinned = "device-to-host-pinned"
+}
+
+/// Host↔device copies of one buffer size.
+public protocol TransferRunner: AnyObject {
+    var parameters: [String: String] { get }
+    var bytes: Int { get }
+    var directions: [TransferDirection] { get }
+    /// Fills the direction's source with `pattern` and poisons its destination.
+    func prepare(_ direction: TransferDirection, pattern: [UInt8]) throws
+    /// One copy; returns seconds.
+    func run(_ direction: TransferDirection) throws -> Double
+    /// The destination's bytes after the last copy.
+    func destination(_ direction: TransferDirection) throws -> [UInt8]
+}
+
+/// Launches of a minimal kernel that writes one marker word.
+public protocol LatencyRunner: AnyObject {
+    var parameters: [String: String] { get }
+    /// Launches once with `marker` and waits: the host round trip in seconds, and the device's
+    /// queued→start time in seconds where events tell it.
+    func launch(marker: UInt32) throws -> (roundTrip: Double, queuedToStart: Double?)
+    /// The marker word as the device left it.
+    func readMarker() throws -> UInt32
+}
+
 /// One programming model's implementation of the suites' primitives (BabelStream's shape:
 /// the suites are written once against this protocol).
 public protocol BenchmarkBackend: AnyObject {
@@ -60,6 +92,8 @@ public protocol BenchmarkBackend: AnyObject {
     /// Largest single allocation and total memory, to reject sizes that cannot fit.
     var maxAllocationBytes: Int { get }
     var memoryBytes: Int { get }
+    /// Whether device buffers live in host memory (CPU devices), so they count against the host's.
+    var deviceMemoryIsHostMemory: Bool { get }
     func defaultGEMMShapes(quick: Bool) -> [GEMMShape]
     func defaultStreamLength(_ precision: Precision, quick: Bool) -> Int
     func makeGEMM(precision: Precision, shape: GEMMShape, retune: Bool) throws -> any GEMMRunner
@@ -67,9 +101,12 @@ public protocol BenchmarkBackend: AnyObject {
     func makePeak(precision: Precision, quick: Bool) throws -> any PeakRunner
     /// The roofline sweep over `length` fp32 elements.
     func makeRoofline(length: Int) throws -> any RooflineRunner
-    /// Transfer and latency depend on the programming model; a backend without them returns skips.
-    func runTransfer(policy: SamplingPolicy, quick: Bool) throws -> [Measurement]
-    func runLatency(policy: SamplingPolicy, quick: Bool) throws -> [Measurement]
+    /// `nil` when `suite` runs here at all, else why it is skipped (e.g. transfers on the host).
+    func skipReason(suite: Suite) -> String?
+    /// Buffer size of the transfer suite.
+    func defaultTransferBytes(quick: Bool) -> Int
+    func makeTransfer(bytes: Int) throws -> any TransferRunner
+    func makeLatency() throws -> any LatencyRunner
 }
 
 /// M×N×K.
@@ -79,6 +116,14 @@ public struct GEMMShape: Sendable, Equatable, CustomStringConvertible {
     public init(square n: Int) { self.init(m: n, n: n, k: n) }
     public var description: String { "\(m)x\(n)x\(k)" }
     public var size: [String: Int] { ["m": m, "n": n, "k": k] }
+    /// Elements of A (M×K), B (K×N) and C (M×N); Int.max where a product overflows.
+    public var elementCounts: (mk: Int, kn: Int, mn: Int) {
+        func product(_ x: Int, _ y: Int) -> Int {
+            let (value, overflow) = x.multipliedReportingOverflow(by: y)
+            return overflow ? Int.max : value
+        }
+        return (product(m, k), product(k, n), product(m, n))
+    }
 }
 
 /// Errors that stop a measurement before it yields a figure.

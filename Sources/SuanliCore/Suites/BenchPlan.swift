@@ -69,9 +69,7 @@ public struct BenchPlan: Sendable {
         case .peak:
             return Suites.peak(backend, precision: step.precision!, policy: policy, quick: quick)
         case .transfer:
-            do { return try backend.runTransfer(policy: policy, quick: quick) } catch {
-                return [.failed(device: id, suite: .transfer, kernel: "transfer", precision: nil, unit: .gbps, reason: "\(error)")]
-            }
+            return Suites.transfer(backend, policy: policy, quick: quick)
         case .roofline:
             let length = streamLength ?? backend.defaultStreamLength(.fp32, quick: quick)
             return Suites.roofline(backend, length: length, policy: policy)
@@ -79,9 +77,7 @@ public struct BenchPlan: Sendable {
             return [.skipped(device: id, suite: .allreduce, kernel: "allreduce", precision: .fp32, unit: .gbps,
                              reason: "the all-reduce suite runs across MPI ranks: suanli bench --mpi under mpirun or srun")]
         case .latency:
-            do { return try backend.runLatency(policy: policy, quick: quick) } catch {
-                return [.failed(device: id, suite: .latency, kernel: "launch", precision: nil, unit: .microseconds, reason: "\(error)")]
-            }
+            return Suites.latency(backend, policy: policy, quick: quick)
         }
     }
 }
