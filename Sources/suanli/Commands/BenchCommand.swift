@@ -72,6 +72,10 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Watchdog: seconds one step may run before it is stopped and recorded as failed.")
     var stepTimeout: Double = 900
 
+    @Option(name: .customLong("repeat"),
+            help: "Run the whole plan R times, rotating the suite order; each measurement keeps one median per repeat.")
+    var repeats: Int = 1
+
     @Option(parsing: .upToNextOption,
             help: "Compare with these result files after the run (a regression run); exit codes as for `suanli compare`.")
     var baseline: [String] = []
@@ -120,6 +124,8 @@ struct BenchCommand: ParsableCommand {
         _ = try shapes()
         if let streamLength, streamLength <= 0 { throw ValidationError("--stream-length must be positive") }
         if stepTimeout <= 0 { throw ValidationError("--step-timeout must be positive") }
+        if repeats < 1 { throw ValidationError("--repeat must be at least 1") }
+        if repeats > 1 && mpi { throw ValidationError("--repeat is for single-machine runs, not --mpi") }
         if let cpuVariant, CPUKernelVariant(rawValue: cpuVariant) == nil {
             throw ValidationError("--cpu-variant must be portable or avx2-fma")
         }
@@ -172,10 +178,12 @@ struct BenchCommand: ParsableCommand {
         }
 
         let progress = Progress(enabled: Console.stderrIsTerminal)
-        let outcome = BenchRunner(plan: plan, backends: backends, session: session, stepTimeout: stepTimeout).run { event in
+        var repeatLabel = ""
+        let outcome = BenchRunner(plan: plan, backends: backends, session: session, stepTimeout: stepTimeout,
+                                  repeats: repeats).run { event in
             switch event {
             case .stepStarted(let device, let index, let count, let step):
-                progress.show("[\(device)] \(index + 1)/\(count) \(step.label)")
+                progress.show(repeatLabel + "[\(device)] \(index + 1)/\(count) \(step.label)")
             case .stepFinished(_, _, let measurements):
                 for failure in measurements where failure.status.countsAsFailure {
                     progress.clear()
@@ -185,8 +193,8 @@ struct BenchCommand: ParsableCommand {
             case .stepHung(let device, let step, let timeout):
                 progress.clear()
                 Console.error("\(step.label) on \(device) hung; stopped by the watchdog after \(Int(timeout)) s")
-            case .repeatStarted:
-                break
+            case .repeatStarted(let index, let count):
+                repeatLabel = "repeat \(index)/\(count) "
             }
         }
         progress.clear()

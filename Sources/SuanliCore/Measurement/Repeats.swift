@@ -1,0 +1,35 @@
+extension Measurement {
+    /// How many repeats this measurement holds: `repeat_medians` when present, else one.
+    public var repeatCount: Int { repeatMedians?.count ?? 1 }
+
+    /// This measurement (one or more repeats of a metric) with the same metric's next repeat
+    /// added, for `bench --repeat`: the samples one repeat after another, the statistics over all
+    /// of them, and one median (and sample count) per repeat in `repeat_medians`
+    /// (`repeat_sample_counts`).
+    ///
+    /// A repeat that is not a figure (failed or suspect) makes the whole measurement so, with the
+    /// repeat named in the reason: a run that failed once is not a result. A skipped measurement
+    /// stays skipped.
+    public func addingRepeat(_ next: Measurement) -> Measurement {
+        if status.countsAsFailure { return self }
+        if next.status.countsAsFailure {
+            var failed = next
+            failed.reason = "repeat \(repeatCount + 1): " + (next.reason ?? next.status.rawValue)
+            return failed
+        }
+        guard status == .ok || status == .implausible else { return self }
+        guard next.status == .ok || next.status == .implausible, let nextMedian = next.median, let median else { return self }
+        var combined = self
+        let medians = (repeatMedians ?? [median]) + [nextMedian]
+        let counts = (repeatSampleCounts ?? [samples.count]) + [next.samples.count]
+        // Statistics and status (ok or implausible against the peak) over every sample.
+        combined.record(samples: samples + next.samples, verification: VerificationResult(passed: true, detail: status == .ok ? reason ?? "" : ""),
+                        peak: theoreticalPeak, peakBasis: peakBasis)
+        combined.repeatMedians = medians
+        combined.repeatSampleCounts = counts
+        if let gap = next.hostClockDisagreement {
+            combined.hostClockDisagreement = Swift.max(gap, hostClockDisagreement ?? 0)
+        }
+        return combined
+    }
+}
