@@ -287,14 +287,13 @@ public enum Comparator {
         let half = max(estimate - log1p(low), log1p(high) - estimate)
         let distance = min(abs(estimate - log1p(-t)), abs(estimate - log1p(t)))
         guard distance > 1e-4 else { return "the change sits at the threshold: no practical amount of data settles it" }
-        let factor = (half / distance) * (half / distance)
-        if factor > 100 { return "the change is too close to the threshold to settle with practical runs" }
+        let factor = min((half / distance) * (half / distance), 1e6)
         if e.method == .betweenRepeats {
             let repeats = Int((Double(max(e.baselineRepeats, e.currentRepeats)) * factor).rounded(.up)) + 1
             return "about \(max(repeats, 3)) repeats per side would settle it"
         }
         let samples = Int((Double(max(e.baselineSamples, e.currentSamples)) * factor).rounded(.up))
-        return "about \(samples) samples per side, or repeats on both sides, would settle it"
+        return "about \(max(samples, 4)) samples per side, or repeats on both sides, would settle it"
     }
 
     /// The fewest samples per side for which a distribution-free interval exists at `confidence`.
