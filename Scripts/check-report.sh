@@ -3,7 +3,9 @@
 #   - the page loads and renders (a screenshot is taken),
 #   - the browser logs no console message (the page has no script: any message is an error),
 #   - every roofline chart in the rendered DOM holds as many points as it declares (data-points),
-#     and at least one chart has points.
+#     and at least one chart has points,
+#   - every comparison chart (runs made with --baseline) draws as many intervals and threshold
+#     bands as it declares (data-intervals).
 # Usage: Scripts/check-report.sh REPORT.html [SCREENSHOT.png]
 set -euo pipefail
 report=$(realpath "$1")
@@ -35,6 +37,16 @@ if total == 0:
     sys.exit("check-report: the roofline charts hold no measured point")
 if 'class="ceiling' not in dom:
     sys.exit("check-report: no measured ceiling line")
-print("check-report: %d chart(s), %d measured points rendered, no console errors" % (len(charts), total))
+# Comparison charts (runs made with --baseline): every declared interval is drawn, with its band.
+compared = 0
+for declared, body in re.findall(r'<svg class="comparison-chart"[^>]*data-intervals="(\d+)"[^>]*>(.*?)</svg>', dom, re.S):
+    lines = re.findall(r'<line class="interval[^"]*"[^>]*x1="([-\d.]+)"[^>]*x2="([-\d.]+)"', body)
+    bands = len(re.findall(r'<rect class="band"', body))
+    if len(lines) != int(declared) or bands != int(declared):
+        sys.exit("check-report: a comparison chart declares %s intervals but renders %d (%d bands)" % (declared, len(lines), bands))
+    if any(float(x2) < float(x1) for x1, x2 in lines):
+        sys.exit("check-report: an interval is drawn backwards")
+    compared += len(lines)
+print("check-report: %d chart(s), %d measured points rendered, %d compared intervals, no console errors" % (len(charts), total, compared))
 PY
 echo "screenshot: $shot"

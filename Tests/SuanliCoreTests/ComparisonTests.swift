@@ -385,6 +385,39 @@ import Testing
         #expect(two.contains("class=\"spark\""))
     }
 
+    @Test func comparedMetricsDrawTheirIntervalAgainstTheThresholdBand() {
+        func compared(_ kernel: String, change: Double, low: Double?, high: Double?, verdict: Verdict) -> Measurement {
+            var m = Measurement(device: "cpu", suite: .stream, kernel: kernel, precision: .fp32, size: ["n": 1 << 20], unit: .gbps)
+            m.record(samples: [30, 30.3, 29.7], verification: .passed)
+            let estimate = ChangeEstimate(change: change, low: low, high: high, confidence: 0.95, method: .hodgesLehmann,
+                                          baselineRepeats: 1, currentRepeats: 1, baselineSamples: 3, currentSamples: 3)
+            let row = ComparisonRow(key: MeasurementKey(m), unit: "GB/s", higherIsBetter: true, baseline: 33, current: 30, change: change,
+                                    interval: low == nil ? nil : estimate, threshold: 0.05, verdict: verdict, reason: "planted <reason>")
+            m.comparison = ComparisonRecord(row: row, baselineFile: "base.json", confidence: 0.95)
+            return m
+        }
+        let measurements = [compared("triad", change: -0.1, low: -0.14, high: -0.07, verdict: .regression),
+                            compared("copy", change: -0.02, low: nil, high: nil, verdict: .inconclusive)]
+        let doc = ResultDocument(runID: "r", created: "2026-01-01T00:00:00Z",
+                                 tool: .init(name: "suanli", version: "0", buildConfiguration: "debug", cpuKernelVariant: "avx2-fma", openCLKernels: "embedded"),
+                                 commandLine: [], host: HostInfo.current(), devices: [DeviceDescriptor(host: HostInfo.current())],
+                                 measurements: measurements, incomplete: false)
+        let html = HTMLReport.render([.init(name: "run.json", document: doc)])
+        #expect(html.contains("<svg class=\"comparison-chart\""))
+        #expect(html.contains("data-intervals=\"2\""))
+        #expect(html.components(separatedBy: "<rect class=\"band\"").count - 1 == 2)
+        #expect(html.components(separatedBy: "<line class=\"interval").count - 1 == 2)
+        #expect(html.contains("class=\"interval verdict-regression\""))
+        #expect(html.contains("class=\"interval verdict-inconclusive unbounded\""))
+        #expect(html.contains("data-low=\"-0.14\" data-high=\"-0.07\" data-threshold=\"0.05\""))
+        #expect(html.contains("planted &lt;reason&gt;"))
+        #expect(html.contains("Compared with base.json"))
+        // Without comparisons, no chart.
+        var plain = doc
+        plain.measurements = plain.measurements.map { var m = $0; m.comparison = nil; return m }
+        #expect(!HTMLReport.render([.init(name: "run.json", document: plain)]).contains("comparison-chart"))
+    }
+
     @Test func textIsEscaped() {
         #expect(HTMLReport.escape("<a href=\"x\">&</a>") == "&lt;a href=&quot;x&quot;&gt;&amp;&lt;/a&gt;")
     }
