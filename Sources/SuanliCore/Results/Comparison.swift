@@ -267,8 +267,10 @@ public enum Comparator {
             let perSide = minimumSamplesPerSide(confidence: e.confidence)
             return (.inconclusive, "\(e.baselineSamples) vs \(e.currentSamples) samples give no \(percent(e.confidence)) interval: take at least \(perSide) samples per side")
         }
-        if high < -t || low > t {
-            let worse = (high < -t) == higherIsBetter
+        // Strictly beyond: an interval that ends on the threshold (to rounding) does not clear it.
+        let margin = 1e-9
+        if high < -t - margin || low > t + margin {
+            let worse = (high < -t - margin) == higherIsBetter
             return (worse ? .regression : .improvement, "whole interval " + (high < -t ? "below -" : "above +") + percent(t))
         }
         if low >= -t && high <= t {
