@@ -96,7 +96,7 @@ struct BenchCommandTests {
         let result = try CLI.run(["bench", "--device", try openCLDevice(), "--suite", "gemm", "--precision", "fp32",
                                   "--size", "1000000", "--quick", "--no-save"], environment: cache)
         #expect(result.status == 3)
-        #expect(result.stderr.contains("per allocation"))
+        #expect(result.stderr.contains("largest allocation"))
     }
 
     @Test func unknownDeviceAndSuiteAreUsageErrors() throws {

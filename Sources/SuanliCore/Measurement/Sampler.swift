@@ -38,19 +38,25 @@ public struct SampleSet: Sendable {
     public var seconds: [Double]
     /// Host-clock seconds of the whole timed batch (all samples, launches included).
     public var batchHostSeconds: Double
+    /// Host-clock seconds of each run as the caller saw it (launch, wait and all), in order.
+    public var hostSeconds: [Double] = []
 }
 
 /// Runs `body` per `policy`. `body` returns one run's duration in seconds.
 public func collectSamples(_ policy: SamplingPolicy, _ body: () throws -> Double) throws -> SampleSet {
     for _ in 0..<policy.warmupRuns { _ = try body() }
     var seconds: [Double] = []
+    var hostSeconds: [Double] = []
     let start = monotonicSeconds()
     var elapsed = 0.0
     while seconds.count < policy.maxSamples {
+        let before = monotonicSeconds()
         seconds.append(try body())
-        elapsed = monotonicSeconds() - start
+        let after = monotonicSeconds()
+        hostSeconds.append(after - before)
+        elapsed = after - start
         if seconds.count >= policy.minSamples && elapsed >= policy.minSeconds { break }
         if elapsed >= policy.maxSeconds && seconds.count >= 3 { break }
     }
-    return SampleSet(seconds: seconds, batchHostSeconds: elapsed)
+    return SampleSet(seconds: seconds, batchHostSeconds: elapsed, hostSeconds: hostSeconds)
 }
