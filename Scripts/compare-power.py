@@ -12,10 +12,11 @@ A/A pairs) and how often `inconclusive`.
     `bench --repeat R` gives R sample pools (its repeats, split by `repeat_sample_counts`); any
     other file gives one. Metrics are grouped by the coefficient of variation of all their samples.
   * One run of a side = n samples drawn with replacement from one pool. With 1 run per side, both
-    sides draw from the same pool; with 3, each run picks a pool of the source at random, so real
-    drift between repeats is in the trial.
+    sides draw from the same pool; with 3, each run draws from a different real repeat of the source
+    when it has three (so the real drift between repeats is in the trial), else from its one pool.
   * A/A same run: both sides from one source, nothing planted. A/A separate runs: the sides from two
-    different sources of the same metric (another file of the same machine, or another rank).
+    sources of the same metric made by the same command: another file of this machine, or another
+    rank of the same MPI job.
   * Planted change: every current sample multiplied by 1 − c (throughput) or 1 + c (latency).
   * Outlier: one current sample replaced by 1.5× the source's median level in the good direction
     for planted changes (it pulls against the verdict, like a sample left at its old value) and by
@@ -61,8 +62,11 @@ def load_sources(paths):
             if not pools:
                 continue
             device = m["device"].split(":", 1)[1] if m["device"].startswith("r") and ":" in m["device"] else m["device"]
-            identity = (doc["host"]["cpu_model"], device, m["suite"], m["kernel"], m.get("precision"),
-                        json.dumps(m.get("size", {}), sort_keys=True))
+            # Separate runs of one metric: the same command run again on the same machine (the
+            # command line without the binary's path and the output folder; the ranks of one MPI
+            # job ran the same command side by side), the same kernel, precision and size.
+            identity = (doc["host"]["cpu_model"], command(doc), device, m["suite"], m["kernel"],
+                        m.get("precision"), json.dumps(m.get("size", {}), sort_keys=True))
             mean = statistics.fmean(samples)
             cv = statistics.stdev(samples) / mean if len(samples) > 1 else 0.0
             sources.append({"id": len(sources), "file": path, "identity": identity, "m": m, "pools": pools,
@@ -71,8 +75,23 @@ def load_sources(paths):
     return sources, template
 
 
+def command(doc):
+    """The bench command of a file without the binary's path and the output folder."""
+    args, out, skip = doc.get("command_line", [])[1:], [], False
+    for a in args:
+        if skip:
+            skip = False
+        elif a == "--output-dir":
+            skip = True
+        elif not a.startswith("--output-dir="):
+            out.append(a)
+    return " ".join(out)
+
+
 def draw_side(rng, pools, runs, n):
-    return [[rng.choice(pool) for _ in range(n)] for pool in (rng.choice(pools) for _ in range(runs))]
+    """`runs` runs of n samples each; a source with enough real repeats gives each run a different one."""
+    chosen = rng.sample(pools, runs) if len(pools) >= runs else [rng.choice(pools) for _ in range(runs)]
+    return [[rng.choice(pool) for _ in range(n)] for pool in chosen]
 
 
 def same_pool_sides(rng, pools, runs, n):
@@ -141,7 +160,7 @@ def run_cell(args, template, sources, partners, case, change, outlier, runs, n, 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("files", nargs="*", help="result files (default: Results/*.json)")
+    parser.add_argument("files", nargs="*", help="result files (default: Results/*.json and Results/power/*.json)")
     parser.add_argument("--suanli", default=".build/release/suanli", help="the suanli binary")
     parser.add_argument("--trials", type=int, default=100, help="trials per metric and cell")
     parser.add_argument("--threshold", default="5%")
@@ -151,7 +170,7 @@ def main():
     args = parser.parse_args()
     if not os.access(args.suanli, os.X_OK):
         sys.exit(f"compare-power: {args.suanli} not found; run `swift build -c release` first")
-    paths = args.files or sorted(glob.glob("Results/*.json"))
+    paths = args.files or sorted(glob.glob("Results/*.json") + glob.glob("Results/power/*.json"))
     sources, template = load_sources(paths)
     if not sources:
         sys.exit("compare-power: no usable measurement in " + ", ".join(paths))

@@ -72,10 +72,10 @@ struct CompareCommand: ParsableCommand {
         commandName: "compare",
         abstract: "Compare result files: regressions, improvements, inconclusive, missing and new measurements.",
         discussion: """
-        Each change gets a confidence interval: regression or improvement when all of it lies beyond
-        the threshold, unchanged when all of it lies within, inconclusive otherwise. Files made with
-        `bench --repeat R`, or several files per side, give intervals that include the drift between
-        runs. Exit codes: 0 no regression, 2 regression, 3 a measurement failed, 4 inconclusive with
+        Each change gets a confidence interval: regression or improvement when all of it lies beyond \
+        the threshold, unchanged when all of it lies within, inconclusive otherwise. Files made with \
+        `bench --repeat R`, or several files per side, give intervals that include the drift between \
+        runs. Exit codes: 0 no regression, 2 regression, 3 a measurement failed, 4 inconclusive with \
         --strict, 5 baseline missing or unreadable, 1 other errors.
         """
     )
