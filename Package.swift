@@ -46,7 +46,8 @@ let package = Package(
             plugins: ["EmbedResourcesPlugin"]
         ),
         // Sizing model: pure functions and the accelerator catalog.
-        .target(name: "SuanliSizing", plugins: ["EmbedResourcesPlugin"]),
+        // It reads result files through SuanliCore's schema (calibration).
+        .target(name: "SuanliSizing", dependencies: ["SuanliCore"], plugins: ["EmbedResourcesPlugin"]),
 
         // The command-line tool.
         .executableTarget(
@@ -63,7 +64,8 @@ let package = Package(
         .plugin(name: "EmbedResourcesPlugin", capability: .buildTool(), dependencies: ["EmbedResourcesTool"]),
 
         .testTarget(name: "OpenCLKitTests", dependencies: ["OpenCLKit"]),
-        .testTarget(name: "SuanliCoreTests", dependencies: ["SuanliCore", "CPUKernelsPortable", "CPUKernelsAVX2"]),
+        .testTarget(name: "SuanliCoreTests", dependencies: ["SuanliCore", "CPUKernelsPortable", "CPUKernelsAVX2"],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "SuanliSizingTests", dependencies: ["SuanliSizing"]),
         .testTarget(name: "CPUKernelsTests", dependencies: ["CPUKernelsPortable", "CPUKernelsAVX2"]),
         .testTarget(name: "CLITests", dependencies: ["suanli"]),

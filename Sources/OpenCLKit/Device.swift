@@ -84,6 +84,8 @@ public struct Device: @unchecked Sendable {
             advertisesFP16: fpConfigHalf != 0 || extensions.contains("cl_khr_fp16"),
             profilingTimerResolutionNs: try scalar(CL_DEVICE_PROFILING_TIMER_RESOLUTION, as: Int.self),
             extensions: extensions,
+            pciBusID: pciAddress(extensions: extensions)?.description,
+            uuid: uuid(extensions: extensions),
             vendorAttributes: vendorAttributes(extensions: Set(extensions))
         )
     }
@@ -210,6 +212,11 @@ public struct DeviceInfo: Sendable, Codable, Equatable {
     public var advertisesFP16: Bool
     public var profilingTimerResolutionNs: Int
     public var extensions: [String]
+    /// PCI address `dddd:bb:dd.f` (from `cl_khr_pci_bus_info`, NVIDIA's or AMD's query); nil when
+    /// the device is not on a PCI bus or the driver does not say.
+    public var pciBusID: String? = nil
+    /// The device UUID (`cl_khr_device_uuid`), 8-4-4-4-12 lower-case hex.
+    public var uuid: String? = nil
     /// Vendor attribute queries, where the device supports one.
     public var vendorAttributes: VendorAttributes?
 
@@ -234,6 +241,8 @@ public struct DeviceInfo: Sendable, Codable, Equatable {
         case supportsFP64 = "fp64"
         case advertisesFP16 = "fp16_advertised"
         case profilingTimerResolutionNs = "profiling_timer_resolution_ns"
+        case pciBusID = "pci_bus_id"
+        case uuid
         case vendorAttributes = "vendor_attributes"
     }
 }

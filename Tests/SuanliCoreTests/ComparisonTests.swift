@@ -342,6 +342,26 @@ import Testing
         #expect(implausible.status == .implausible, "the median over all repeats is checked against the peak again")
     }
 
+    @Test func energyOfRepeatsAddsUp() throws {
+        func run(_ samples: [Double], watts: Double, seconds: Double) -> Measurement {
+            var m = Measurement(device: "cpu", suite: .gemm, kernel: "gemm", precision: .fp32, size: ["n": 1], unit: .gflops)
+            m.record(samples: samples, verification: .passed)
+            var e = EnergyRecord(source: "power-command", sensors: ["command"], scope: .wholeNode, seconds: seconds, samples: 10)
+            e.avgWatts = watts
+            e.joules = watts * seconds
+            e.maxWatts = watts + 5
+            m.energy = e
+            return m
+        }
+        let combined = run([100, 100, 100], watts: 100, seconds: 1).addingRepeat(run([90, 90, 90], watts: 200, seconds: 3))
+        let energy = try #require(combined.energy)
+        #expect(energy.seconds == 4 && energy.joules == 700 && energy.avgWatts == 175 && energy.maxWatts == 205)
+        #expect(energy.gflopsPerWatt == combined.median! / 175)
+        // Per watt, the repeat medians are divided by the watts too.
+        let perWatt = try #require(combined.perWattMetric)
+        #expect(perWatt.measurement.repeatMedians == [100.0 / 175, 90.0 / 175])
+    }
+
     @Test func suiteOrderRotatesWithEachRepeat() {
         let suites: [Suite] = [.gemm, .stream, .peak]
         #expect(BenchRunner.rotated(suites, by: 0) == [.gemm, .stream, .peak])
@@ -405,10 +425,10 @@ import Testing
         let html = HTMLReport.render([.init(name: "run.json", document: doc)])
         #expect(html.contains("<svg class=\"comparison-chart\""))
         #expect(html.contains("data-intervals=\"2\""))
-        #expect(html.components(separatedBy: "<rect class=\"band\"").count - 1 == 2)
-        #expect(html.components(separatedBy: "<line class=\"interval").count - 1 == 2)
-        #expect(html.contains("class=\"interval verdict-regression\""))
-        #expect(html.contains("class=\"interval verdict-inconclusive unbounded\""))
+        #expect(html.components(separatedBy: "<rect class=\"change-band\"").count - 1 == 2)
+        #expect(html.components(separatedBy: "<line class=\"change-interval").count - 1 == 2)
+        #expect(html.contains("class=\"change-interval verdict-regression\""))
+        #expect(html.contains("class=\"change-interval verdict-inconclusive change-unbounded\""))
         #expect(html.contains("data-low=\"-0.14\" data-high=\"-0.07\" data-threshold=\"0.05\""))
         #expect(html.contains("planted &lt;reason&gt;"))
         #expect(html.contains("Compared with base.json"))

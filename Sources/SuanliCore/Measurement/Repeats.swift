@@ -30,6 +30,40 @@ extension Measurement {
         if let gap = next.hostClockDisagreement {
             combined.hostClockDisagreement = Swift.max(gap, hostClockDisagreement ?? 0)
         }
+        combined.energy = energy.flatMap { first in next.energy.map { first.addingRepeat($0) } }
+        if let watts = combined.energy?.avgWatts, watts > 0, let median = combined.median {
+            combined.energy?.gflopsPerWatt = unit == .gflops ? median / watts : nil
+            combined.energy?.gbsPerWatt = unit == .gbps ? median / watts : nil
+        }
         return combined
+    }
+}
+
+extension EnergyRecord {
+    /// The energy of two repeats' windows together: their time and joules summed, the average
+    /// watts over both, the highest peak, the first start and the last end, throttled when either
+    /// was. When either window has no figure, neither has the sum (its error says which).
+    func addingRepeat(_ next: EnergyRecord) -> EnergyRecord {
+        var sum = self
+        sum.seconds = seconds + next.seconds
+        sum.samples = samples + next.samples
+        sum.end = next.end ?? end
+        sum.maxWatts = [maxWatts, next.maxWatts].compactMap { $0 }.max()
+        sum.throttled = throttled == nil && next.throttled == nil ? nil : (throttled ?? false) || (next.throttled ?? false)
+        let reasons = (throttleReasons ?? []) + (next.throttleReasons ?? []).filter { !(throttleReasons ?? []).contains($0) }
+        sum.throttleReasons = reasons.isEmpty ? nil : reasons
+        sum.note = note ?? next.note
+        if let error = error ?? next.error {
+            sum.error = error
+            sum.joules = nil
+            sum.avgWatts = nil
+        } else if let a = avgWatts, let b = next.avgWatts, sum.seconds > 0 {
+            sum.joules = joules.flatMap { j in next.joules.map { j + $0 } }
+            sum.avgWatts = (a * seconds + b * next.seconds) / sum.seconds
+        } else {
+            sum.joules = nil
+            sum.avgWatts = nil
+        }
+        return sum
     }
 }

@@ -41,10 +41,11 @@ public enum HTMLReport {
         .point { stroke: #fff; stroke-width: 1; } .gemm { fill: #d9480f; } .stream { fill: #1f6feb; } .roofline { fill: #6f42c1; }
         .label { font-size: 11px; fill: #3d4753; } .history { display: inline-block; margin: .4em 1.2em .4em 0; vertical-align: top; }
         .history svg { border: none; background: none; } .spark { stroke: #1f6feb; fill: none; stroke-width: 1.5; }
-        .band { fill: #e3f2e6; } .zero { stroke: #8a96a3; stroke-dasharray: 2 2; } .interval { stroke-width: 3; }
-        .estimate { stroke: #fff; stroke-width: 1; } .unbounded { stroke-dasharray: 6 4; } text.label { stroke: none; }
+        .change-band { fill: #e3f2e6; } .change-zero { stroke: #8a96a3; stroke-dasharray: 2 2; } .change-interval { stroke-width: 3; }
+        .change-estimate { stroke: #fff; stroke-width: 1; } .change-unbounded { stroke-dasharray: 6 4; } text.label { stroke: none; }
         .verdict-regression { stroke: #c62828; fill: #c62828; } .verdict-improvement { stroke: #1a7f37; fill: #1a7f37; }
         .verdict-unchanged { stroke: #5b6675; fill: #5b6675; } .verdict-inconclusive { stroke: #b7791f; fill: #b7791f; }
+        \(energyStyle)
         </style></head><body>
         <h1>Suanli report</h1>
         <p class="meta">\(runs.count) run(s): \(runs.map { escape($0.name) + " (" + escape($0.document.created) + ")" }.joined(separator: ", "))</p>
@@ -58,6 +59,8 @@ public enum HTMLReport {
                 + "host \(escape(latest.document.host.hostname)) (\(escape(latest.document.host.cpuModel))) · latest run "
                 + "\(escape(latest.document.created)) · \(escape(latest.name))</p>\n"
             html += rooflineSVG(measurements, title: device.name)
+            html += efficiencySVG(measurements, title: device.name)
+            for (input, entry) in entries { if let burn = input.document.burn, burn.device == entry.id { html += burnTimeline(burn) } }
             html += resultsTable(measurements)
             html += comparisonChart(measurements)
             html += history(entries.map { ($0.0, $0.1.id) })
@@ -139,16 +142,22 @@ public enum HTMLReport {
     }
 
     static func resultsTable(_ measurements: [Measurement]) -> String {
+        let withEnergy = measurements.contains { $0.energy != nil }
         var html = "<table class=\"results\">\n<thead><tr><th>suite</th><th>kernel</th><th>precision</th><th>size</th><th>median</th>"
-            + "<th>unit</th><th>p10–p90</th><th>CV</th><th>n</th><th>of peak</th><th>status</th></tr></thead>\n<tbody>\n"
+            + "<th>unit</th><th>p10–p90</th><th>CV</th><th>n</th><th>of peak</th>"
+            + (withEnergy ? "<th>W</th><th>per W</th>" : "") + "<th>status</th></tr></thead>\n<tbody>\n"
         for m in measurements {
             let ok = m.status == .ok
+            let energy = !withEnergy ? "" : "<td class=\"num\">\(displayNumber(m.energy?.avgWatts))</td><td class=\"num\">"
+                + (ok ? (m.energy?.gflopsPerWatt.map { displayNumber($0) + " GFLOP/s/W" } ?? m.energy?.gbsPerWatt.map { displayNumber($0) + " GB/s/W" } ?? "") : "")
+                + "</td>"
             html += "<tr class=\"\(m.status.rawValue)\"><td>\(m.suite.rawValue)</td><td>\(escape(m.kernel))</td><td>\(m.precision?.rawValue ?? "–")</td>"
                 + "<td>\(escape(displaySize(m.size, times: "×")))</td><td class=\"num\">\(ok ? displayNumber(m.median) : "–")</td><td>\(escape(m.unit.rawValue))</td>"
                 + "<td class=\"num\">\(ok ? displayNumber(m.p10) + "–" + displayNumber(m.p90) : "–")</td>"
                 + "<td class=\"num\">\(ok ? m.cv.map { formatted($0 * 100, decimals: 1) + "%" } ?? "" : "–")</td>"
                 + "<td class=\"num\">\(m.samples.count)</td>"
                 + "<td class=\"num\">\(ok ? m.fractionOfPeak.map { formatted($0 * 100, decimals: 1) + "%" } ?? "" : "–")</td>"
+                + energy
                 + "<td class=\"status-\(m.status.rawValue)\">\(m.status.rawValue)\(m.reason.map { ": " + escape($0) } ?? "")</td></tr>\n"
         }
         return html + "</tbody></table>\n"
@@ -171,26 +180,26 @@ public enum HTMLReport {
             + "aria-label=\"Change against the baseline, with intervals\">\n<title>Change against the baseline</title>\n"
         for fraction in [-1.0, -0.5, 0, 0.5, 1] {
             let v = fraction * span
-            svg += line(x(v), top - 6, x(v), height - bottom, v == 0 ? "zero" : "grid")
+            svg += line(x(v), top - 6, x(v), height - bottom, v == 0 ? "change-zero" : "grid")
             svg += text(x(v), height - bottom + 16, (v > 0 ? "+" : "") + formatted(v * 100, decimals: span < 0.1 ? 1 : 0) + "%", anchor: "middle")
         }
         svg += text((left + width - right) / 2, height - 8, "change against the baseline (in the unit's own direction)", anchor: "middle")
         for (index, (m, c, change)) in compared.enumerated() {
             let y = top + rowHeight * (Double(index) + 0.5)
             let label = "\(m.suite.rawValue) \(m.kernel) \(m.precision?.rawValue ?? "") \(displaySize(m.size, times: "×"))"
-            svg += "<rect class=\"band\" x=\"\(fmt(x(-c.threshold)))\" y=\"\(fmt(y - rowHeight / 2 + 2))\" "
+            svg += "<rect class=\"change-band\" x=\"\(fmt(x(-c.threshold)))\" y=\"\(fmt(y - rowHeight / 2 + 2))\" "
                 + "width=\"\(fmt(x(c.threshold) - x(-c.threshold)))\" height=\"\(fmt(rowHeight - 4))\"/>\n"
             svg += text(left - 8, y + 4, label, anchor: "end")
             let verdict = "verdict-" + c.verdict.rawValue
             let interval = c.changeLow.flatMap { low in c.changeHigh.map { (low, $0) } }
             let (low, high) = interval ?? (-span, span)
             let detail = interval.map { "interval \(signedPercent($0.0)) to \(signedPercent($0.1))" } ?? "no interval"
-            svg += "<line class=\"interval \(verdict)\(interval == nil ? " unbounded" : "")\" x1=\"\(fmt(x(low)))\" y1=\"\(fmt(y))\" "
+            svg += "<line class=\"change-interval \(verdict)\(interval == nil ? " change-unbounded" : "")\" x1=\"\(fmt(x(low)))\" y1=\"\(fmt(y))\" "
                 + "x2=\"\(fmt(x(high)))\" y2=\"\(fmt(y))\" data-low=\"\(interval.map { "\($0.0)" } ?? "")\" "
                 + "data-high=\"\(interval.map { "\($0.1)" } ?? "")\" data-threshold=\"\(c.threshold)\">"
                 + "<title>\(escape(label)): change \(signedPercent(change)), \(detail) (\(formatted(c.confidence * 100, decimals: 0))%), "
                 + "threshold ±\(formatted(c.threshold * 100, decimals: 1))%: \(c.verdict.rawValue)\(c.reason.map { " — " + escape($0) } ?? "")</title></line>\n"
-            svg += "<circle class=\"estimate \(verdict)\" cx=\"\(fmt(x(change)))\" cy=\"\(fmt(y))\" r=\"4.5\"/>\n"
+            svg += "<circle class=\"change-estimate \(verdict)\" cx=\"\(fmt(x(change)))\" cy=\"\(fmt(y))\" r=\"4.5\"/>\n"
             svg += "<text class=\"label \(verdict)\" x=\"\(fmt(width - right + 10))\" y=\"\(fmt(y + 4))\">"
                 + "\(signedPercent(change)) \(c.verdict.rawValue)</text>\n"
         }

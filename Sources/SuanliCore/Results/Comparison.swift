@@ -70,6 +70,8 @@ public struct MeasurementKey: Hashable, Sendable, Codable, Comparable {
     public var kernel: String
     public var precision: String
     public var size: String
+    /// nil for the measurement's own figure; `per-watt` for its efficiency (GFLOP/s/W, GB/s/W).
+    public var metric: String?
 
     public init(_ m: Measurement) {
         device = m.device + (m.rank.map { "#r\($0)" } ?? "")
@@ -80,7 +82,7 @@ public struct MeasurementKey: Hashable, Sendable, Codable, Comparable {
     }
 
     public static func < (a: Self, b: Self) -> Bool {
-        (a.device, a.suite, a.kernel, a.precision, a.size) < (b.device, b.suite, b.kernel, b.precision, b.size)
+        (a.device, a.suite, a.kernel, a.precision, a.size, a.metric ?? "") < (b.device, b.suite, b.kernel, b.precision, b.size, b.metric ?? "")
     }
 }
 
@@ -153,6 +155,26 @@ public struct ComparisonReport: Codable, Sendable {
     public var usesWithinRunIntervals: Bool { rows.contains { $0.interval?.method == .hodgesLehmann } }
 }
 
+extension Measurement {
+    /// The efficiency as a measurement of its own (median and samples over the average watts of
+    /// the timed runs) and its unit; nil without an energy figure, and for latencies.
+    public var perWattMetric: (measurement: Measurement, unit: String)? {
+        guard let watts = energy?.avgWatts, watts > 0, unit != .microseconds else { return nil }
+        var m = self
+        m.samples = samples.map { $0 / watts }
+        m.repeatMedians = repeatMedians?.map { $0 / watts }
+        m.median = median.map { $0 / watts }
+        m.min = min.map { $0 / watts }
+        m.max = max.map { $0 / watts }
+        m.p10 = p10.map { $0 / watts }
+        m.p90 = p90.map { $0 / watts }
+        m.theoreticalPeak = nil
+        m.fractionOfPeak = nil
+        m.energy = nil
+        return (m, unit == .gflops ? "GFLOP/s/W" : "GB/s/W")
+    }
+}
+
 /// A result file given to a comparison: its name (path) and contents.
 public struct NamedResult: Sendable {
     public var name: String
@@ -186,14 +208,46 @@ public enum Comparator {
                                       current: nil, change: nil, interval: nil, threshold: options.threshold(for: m.suite),
                                       verdict: .missing, reason: "not measured in the current run"))
         }
+        rows += perWattRows(base: base, now: now, options: options)
         rows.sort { $0.key < $1.key }
         return ComparisonReport(baseline: baselines.map(\.name).joined(separator: ", "),
                                 current: currents.map(\.name).joined(separator: ", "),
                                 threshold: options.threshold, confidence: options.confidence, rows: rows)
     }
 
+    /// Energy efficiency compared like any other metric, where either side measured it: the
+    /// samples (and repeat medians) are the rate's over the measurement's average watts.
+    static func perWattRows(base: Gathered, now: Gathered, options: ComparisonOptions) -> [ComparisonRow] {
+        var rows: [ComparisonRow] = []
+        for key in now.order {
+            let current = now.byKey[key]!.filter { $0.status != .failed }
+            guard let m = current.first else { continue }
+            let currentPerWatt = current.compactMap(\.perWattMetric)
+            let basePerWatt = (base.byKey[key] ?? []).compactMap(\.perWattMetric)
+            guard let unit = currentPerWatt.first?.unit else {
+                if let b = basePerWatt.first {
+                    var row = ComparisonRow(key: key, unit: b.unit, higherIsBetter: true, baseline: b.measurement.median, current: nil,
+                                            change: nil, interval: nil, threshold: options.threshold(for: m.suite),
+                                            verdict: .missing, reason: "no power sensor measured it in the current run")
+                    row.key.metric = "per-watt"
+                    rows.append(row)
+                }
+                continue
+            }
+            var row = self.row(key: key, baseline: basePerWatt.isEmpty ? nil : basePerWatt.map(\.measurement),
+                               current: currentPerWatt.map(\.measurement), options: options)
+            row.key.metric = "per-watt"
+            row.unit = unit
+            if basePerWatt.isEmpty { row.reason = "no power sensor measured it in the baseline" }
+            rows.append(row)
+        }
+        return rows
+    }
+
+    typealias Gathered = (order: [MeasurementKey], byKey: [MeasurementKey: [Measurement]])
+
     /// Every file's measurement of each key, in file order.
-    static func gather(_ files: [NamedResult]) -> (order: [MeasurementKey], byKey: [MeasurementKey: [Measurement]]) {
+    static func gather(_ files: [NamedResult]) -> Gathered {
         var order: [MeasurementKey] = []
         var byKey: [MeasurementKey: [Measurement]] = [:]
         for file in files {

@@ -29,6 +29,8 @@ public struct ResultDocument: Codable, Sendable {
     public var ranks: [RankInfo]?
     /// Cluster runs: each metric across the ranks (totals, slowest, fastest, stragglers).
     public var aggregate: [AggregateRecord]?
+    /// `suanli burn` runs: every interval and the summary (sustain ratio, errors, throttling).
+    public var burn: BurnRecord?
 
     public struct ToolInfo: Codable, Sendable {
         public var name: String
@@ -61,7 +63,7 @@ public struct ResultDocument: Codable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case schema, created, tool, host, devices, measurements, incomplete, ranks, aggregate
+        case schema, created, tool, host, devices, measurements, incomplete, ranks, aggregate, burn
         case runID = "run_id"
         case commandLine = "command_line"
     }
@@ -151,6 +153,12 @@ public enum ResultStore {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw BenchmarkError("\(path): cannot be read")
         }
+        return try decode(data, name: path)
+    }
+
+    /// Decodes a result file's bytes (any readable schema version, migrated to the current one);
+    /// a one-line `BenchmarkError` naming `name` otherwise. Sizing's calibration reads files through it.
+    public static func decode(_ data: Data, name path: String) throws -> ResultDocument {
         struct Header: Decodable { var schema: String? }
         guard let header = try? JSONDecoder().decode(Header.self, from: data) else {
             throw BenchmarkError("\(path): not a JSON object (corrupt or truncated?)")

@@ -231,6 +231,14 @@ extension Measurement {
             reason = "the host clock over the timed batch disagrees with the per-run times by "
                 + "\(Int((gap * 100).rounded()))% (over 5%): timing not trusted"
         }
+        attachEnergy(samples.energy)
+    }
+
+    /// Records the energy of the timed batch, with the efficiency of the median.
+    public mutating func attachEnergy(_ record: EnergyRecord?) {
+        guard var record else { return }
+        record.setEfficiency(median: status == .ok ? median : nil, unit: unit)
+        energy = record
     }
 
     /// Marks the measurement failed with the error as its reason.
