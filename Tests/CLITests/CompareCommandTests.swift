@@ -122,13 +122,14 @@ enum ReferenceRun {
         #expect(try CLI.run(["compare", "--baseline", "/nonexistent.json", "--current", file]).status == 5)
     }
 
-    /// Every measurement cut to its first three samples: 3 against 3 gives no 95% interval.
-    static func trimmed(raiseFirst: Bool = false) throws -> String {
+    /// Every measurement cut to its first three samples (3 against 3 gives no 95% interval), but
+    /// the first, whose samples are six steady ones times `firstLevel`.
+    static func trimmed(firstLevel: Double = 1) throws -> String {
         try ReferenceRun.variant { doc in
             var measurements = doc["measurements"] as! [[String: Any]]
             for i in measurements.indices {
                 guard let samples = measurements[i]["samples"] as? [Double], !samples.isEmpty else { continue }
-                measurements[i]["samples"] = raiseFirst && i == 0 ? samples.map { $0 * 10 } : Array(samples.prefix(3))
+                measurements[i]["samples"] = i == 0 ? [100.0, 101, 99, 100.5, 99.5, 100.2].map { $0 * firstLevel } : Array(samples.prefix(3))
             }
             doc["measurements"] = measurements
         }
@@ -143,7 +144,7 @@ enum ReferenceRun {
         let strict = try CLI.run(["compare", short, short, "--strict"])
         #expect(strict.status == 4, "\(strict.stdout)")
         // A regression outranks an inconclusive verdict.
-        let raised = try Self.trimmed(raiseFirst: true)
+        let raised = try Self.trimmed(firstLevel: 10)
         let both = try CLI.run(["compare", raised, short, "--strict"])
         #expect(both.status == 2, "\(both.stdout)")
         #expect(both.stdout.contains("regression") && both.stdout.contains("inconclusive"))
