@@ -211,13 +211,6 @@ public enum Suites {
     }
 }
 
-/// Random fp32 inputs in [0.5, 1]: there 1 − x and 1 − (1 − x) are exact (Sterbenz), so two
-/// steps of x·(−1) + 1 return x bit for bit, with or without fused multiply-add.
-func rooflineInputs(count: Int) -> [Double] {
-    var rng = SeededGenerator(seed: 21)
-    return (0..<count).map { _ in Double(Float(Double.random(in: 0.5...1, using: &rng))) }
-}
-
 extension Measurement {
     /// Records timed runs that each did `workPerRun` FLOPs or bytes, as a rate in GFLOP/s or GB/s,
     /// with the host-clock check of the batch.
