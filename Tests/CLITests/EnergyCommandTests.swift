@@ -116,8 +116,11 @@ final class DrawingPowercap: @unchecked Sendable {
     }
 
     @Test func aFakePowercapDrawing100WattsReads100Watts() throws {
-        // 100 W through a 20 J range: the counter wraps every 0.2 s, many times per measurement.
-        let powercap = try DrawingPowercap(watts: 100, range: 20_000_000)
+        // 100 W through a 60 J range: the counter wraps every 0.6 s, at least once per measurement
+        // (each energy window lasts ≥ 1 s). A shorter range loses whole wraps whenever the writer
+        // or the reader is descheduled that long on a loaded machine, as a real counter read too
+        // rarely would.
+        let powercap = try DrawingPowercap(watts: 100, range: 60_000_000)
         defer { powercap.stop() }
         var environment = noSensors
         environment["SUANLI_POWERCAP_ROOT"] = powercap.root
