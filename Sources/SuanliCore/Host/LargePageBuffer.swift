@@ -1,0 +1,79 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Host memory for the memory-hierarchy sweeps, asked for in transparent huge pages
+/// (`madvise(MADV_HUGEPAGE)` on a 2 MiB-aligned mapping) so that a DRAM latency figure is not
+/// mostly TLB misses. Whether the kernel gave huge pages is read back from `/proc/self/smaps`
+/// and recorded with every measurement made in it.
+final class LargePageBuffer {
+    static let hugePageBytes = 2 << 20
+    let base: UnsafeMutableRawPointer
+    let mappedBytes: Int
+    /// 2 MiB-aligned start of the usable bytes.
+    let pointer: UnsafeMutableRawPointer
+    let byteCount: Int
+    /// Whether `madvise(MADV_HUGEPAGE)` was accepted.
+    let advised: Bool
+
+    init(bytes: Int) throws {
+        let huge = Self.hugePageBytes
+        let rounded = (max(bytes, 1) + huge - 1) / huge * huge
+        mappedBytes = rounded + huge
+        guard let mapped = mmap(nil, mappedBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
+              mapped != MAP_FAILED else {
+            throw BenchmarkError("cannot map \(bytes) bytes of memory (errno \(errno))")
+        }
+        base = mapped
+        let address = Int(bitPattern: mapped)
+        pointer = UnsafeMutableRawPointer(bitPattern: (address + huge - 1) / huge * huge)!
+        byteCount = rounded
+        advised = madvise(pointer, rounded, MADV_HUGEPAGE) == 0
+        // Touch every page now, so the pages (huge or not) exist before anything is timed.
+        memset(pointer, 0, rounded)
+    }
+
+    deinit { munmap(base, mappedBytes) }
+
+    /// Bytes of this buffer the kernel backs with huge pages now (AnonHugePages of its mappings).
+    func hugePageBacked() -> Int? {
+        guard let smaps = HostInfo.readText("/proc/self/smaps") else { return nil }
+        return Self.anonHugePages(inSmaps: smaps, from: UInt(bitPattern: pointer), to: UInt(bitPattern: pointer) + UInt(byteCount))
+    }
+
+    /// Sums `AnonHugePages` over the mappings of `smaps` that overlap [from, to).
+    static func anonHugePages(inSmaps smaps: String, from: UInt, to: UInt) -> Int {
+        var total = 0
+        var inside = false
+        for line in smaps.split(separator: "\n") {
+            if let dash = line.firstIndex(of: "-"), let space = line.firstIndex(of: " "), dash < space,
+               let start = UInt(line[..<dash], radix: 16), let end = UInt(line[line.index(after: dash)..<space], radix: 16) {
+                inside = start < to && end > from
+            } else if inside, line.hasPrefix("AnonHugePages:") {
+                let fields = line.split(separator: " ")
+                if fields.count >= 2, let kib = Int(fields[1]) { total += kib * 1024 }
+            }
+        }
+        return total
+    }
+
+    /// The system's transparent-huge-page mode: `always`, `madvise` or `never` (nil when unknown).
+    static func transparentHugePageMode() -> String? {
+        guard let text = HostInfo.readText("/sys/kernel/mm/transparent_hugepage/enabled"),
+              let open = text.firstIndex(of: "["), let close = text.firstIndex(of: "]"), open < close else { return nil }
+        return String(text[text.index(after: open)..<close])
+    }
+
+    /// Parameters recorded with each measurement: `huge_pages` (`yes`, `partly`, `no` or
+    /// `unknown`), the bytes backed by huge pages, and the system's mode.
+    func hugePageParameters() -> [String: String] {
+        var parameters = ["thp_mode": Self.transparentHugePageMode() ?? "unknown"]
+        guard let backed = hugePageBacked() else {
+            parameters["huge_pages"] = "unknown"
+            return parameters
+        }
+        parameters["huge_page_bytes"] = "\(backed)"
+        parameters["huge_pages"] = backed >= byteCount ? "yes" : backed > 0 ? "partly" : "no"
+        return parameters
+    }
+}
