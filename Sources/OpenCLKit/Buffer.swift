@@ -129,3 +129,49 @@ public final class Buffer: @unchecked Sendable {
         return (result, map, unmap)
     }
 }
+
+/// A buffer mapped into host memory (read and write) until ``unmap()`` or deinit. Pinned
+/// (`allocHostPointer`) buffers stay mapped while copies to and from the mapped bytes are timed.
+public final class MappedRegion: @unchecked Sendable {
+    public let buffer: Buffer
+    let queue: CommandQueue
+    public let bytes: UnsafeMutableRawBufferPointer
+    private var mapped = true
+
+    init(buffer: Buffer, queue: CommandQueue, bytes: UnsafeMutableRawBufferPointer) {
+        self.buffer = buffer
+        self.queue = queue
+        self.bytes = bytes
+    }
+
+    /// Unmaps the region and waits until the driver has done so.
+    public func unmap() throws(OpenCLError) {
+        guard mapped else { return }
+        mapped = false
+        var event: cl_event?
+        let status = queue.api.clEnqueueUnmapMemObject(queue.id, buffer.id, bytes.baseAddress, 0, nil, &event)
+        guard status == CL_SUCCESS, let event else { throw .call(CLStatus(status), function: "clEnqueueUnmapMemObject") }
+        try Event(library: buffer.context.library, id: event).wait()
+    }
+
+    deinit {
+        if mapped {
+            _ = queue.api.clEnqueueUnmapMemObject(queue.id, buffer.id, bytes.baseAddress, 0, nil, nil)
+            _ = queue.api.clFinish(queue.id)
+        }
+    }
+}
+
+extension Buffer {
+    /// Maps the whole buffer for reading and writing (blocking) and keeps it mapped until the
+    /// region is unmapped or released.
+    public func map(queue: CommandQueue) throws(OpenCLError) -> MappedRegion {
+        var status: cl_int = 0
+        let flags = cl_map_flags(CL_MAP_READ | CL_MAP_WRITE)
+        guard let pointer = queue.api.clEnqueueMapBuffer(queue.id, id, cl_bool(CL_TRUE), flags, 0, byteCount, 0, nil, nil, &status),
+              status == CL_SUCCESS else {
+            throw .call(CLStatus(status), function: "clEnqueueMapBuffer")
+        }
+        return MappedRegion(buffer: self, queue: queue, bytes: UnsafeMutableRawBufferPointer(start: pointer, count: byteCount))
+    }
+}

@@ -1,4 +1,5 @@
 import ArgumentParser
+import SuanliCore
 
 @main
 struct Suanli: ParsableCommand {

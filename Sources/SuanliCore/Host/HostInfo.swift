@@ -99,12 +99,19 @@ public struct HostInfo: Codable, Sendable, Equatable {
         return "unknown CPU"
     }
 
-    static func memoryBytes(fromProcMeminfo text: String) -> Int {
-        for line in text.split(separator: "\n") where line.hasPrefix("MemTotal:") {
+    static func memoryBytes(fromProcMeminfo text: String, field: String = "MemTotal") -> Int {
+        for line in text.split(separator: "\n") where line.hasPrefix(field + ":") {
             let parts = line.split(separator: " ")
             if parts.count >= 2, let kib = Int(parts[1]) { return kib * 1024 }
         }
         return 0
+    }
+
+    /// Memory the kernel says can be allocated now without swapping (`MemAvailable`), in bytes;
+    /// nil where /proc/meminfo does not say.
+    public static func availableMemoryBytes() -> Int? {
+        let value = memoryBytes(fromProcMeminfo: readText("/proc/meminfo") ?? "", field: "MemAvailable")
+        return value > 0 ? value : nil
     }
 
     static func osName(fromOsRelease text: String) -> String {

@@ -37,3 +37,12 @@ public func displaySize(_ size: [String: Int], times: String = "x") -> String {
     if let m = size["m"], let n = size["n"], let k = size["k"] { return "\(m)\(times)\(n)\(times)\(k)" }
     return size.keys.sorted().map { "\($0)=\(size[$0]!)" }.joined(separator: " ")
 }
+
+/// A byte count in binary units: "512 B", "1.5 MiB".
+public func displayBytes(_ count: Int) -> String {
+    let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+    var value = Double(count)
+    var unit = 0
+    while value >= 1024, unit < units.count - 1 { value /= 1024; unit += 1 }
+    return unit == 0 ? "\(count) B" : formatted(value, decimals: 1) + " " + units[unit]
+}

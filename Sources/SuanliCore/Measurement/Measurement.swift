@@ -54,6 +54,12 @@ public enum MeasurementStatus: String, Codable, Sendable {
     case skipped
     /// Verified but above the device's theoretical peak: not reported as a result.
     case implausible
+    /// Verified, but the host clock over the timed batch disagrees with the per-run times by
+    /// more than 5%: the timing cannot be trusted, so it is not reported as a result.
+    case suspect
+
+    /// Whether the run must exit non-zero because of it (failed or suspect).
+    public var countsAsFailure: Bool { self == .failed || self == .suspect }
 }
 
 /// One benchmark figure with its samples, statistics and verification.

@@ -1,12 +1,14 @@
-/// Where the chains of a pointer chase stand on their cycle, and the check that each run
-/// stopped where the permutation says: a chain at position p that takes k loads must stop at
-/// the element at position p + k. Runs continue from where the last one stopped, so a walk
-/// shorter than the cycle still goes through every line instead of rereading its first ones.
+/// Where the chains of a pointer chase stand on their cycle, and the check that they stopped
+/// where the permutation says: a chain at position p that takes k loads must stop at the element
+/// at position p + k. Runs continue from where the last one stopped (so a run shorter than the
+/// cycle still goes through every line instead of rereading its first ones), so checking where
+/// the chains stand after a batch of runs checks every run of it.
 struct ChaseChains {
     let permutation: CyclicPermutation
+    /// Positions on the cycle where the chains must stand after every load so far.
     private(set) var positions: [Int]
-    /// Failed at the first run that stopped anywhere else (and stays failed).
-    private(set) var verification: VerificationResult = .passed
+    /// Loads per chain since the chains were laid out.
+    private(set) var loadsSoFar = 0
 
     /// `chains` chains spread evenly along the cycle.
     init(permutation: CyclicPermutation, chains: Int) {
@@ -14,29 +16,27 @@ struct ChaseChains {
         positions = permutation.chainStartPositions(max(1, chains))
     }
 
-    /// The elements the chains start the next run from.
-    var startElements: [Int] { positions.map(permutation.element(atPosition:)) }
+    /// The elements the chains stand at now.
+    var elements: [Int] { positions.map(permutation.element(atPosition:)) }
 
-    /// The elements the chains must stop at after `loads` more loads.
-    func expectedEnds(after loads: Int) -> [Int] {
-        positions.map { permutation.element(atPosition: $0 + loads % permutation.count) }
+    /// Every chain has taken `loads` more loads.
+    mutating func advance(by loads: Int) {
+        positions = positions.map { ($0 + loads % permutation.count) % permutation.count }
+        loadsSoFar += loads
     }
 
-    /// Records a run of `loads` per chain that stopped at `ends` (nil: not an element of the
-    /// working set), and moves the chains on.
-    mutating func record(loads: Int, ends: [Int?]) {
-        let expected = expectedEnds(after: loads)
-        if verification.passed {
-            for (chain, (got, want)) in zip(ends, expected).enumerated() where got != want {
-                verification = .failed("pointer chase: chain \(chain) stopped at "
-                    + (got.map { "element \($0)" } ?? "an address outside the working set")
-                    + " after \(loads) loads; the permutation says element \(want)")
-                break
-            }
-            if ends.count != expected.count {
-                verification = .failed("pointer chase: \(ends.count) chain ends for \(expected.count) chains")
-            }
+    /// Checks where the chains stopped (nil: somewhere outside the working set) against where the
+    /// permutation says they must stand.
+    func check(ends: [Int?]) -> VerificationResult {
+        let expected = elements
+        guard ends.count == expected.count else {
+            return .failed("pointer chase: \(ends.count) chain ends for \(expected.count) chains")
         }
-        positions = positions.map { ($0 + loads) % permutation.count }
+        for (chain, (got, want)) in zip(ends, expected).enumerated() where got != want {
+            return .failed("pointer chase: chain \(chain) stopped at "
+                + (got.map { "element \($0)" } ?? "an address outside the working set")
+                + " after \(loadsSoFar) loads; the permutation says element \(want)")
+        }
+        return .passed
     }
 }

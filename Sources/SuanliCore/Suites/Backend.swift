@@ -72,11 +72,44 @@ public protocol PointerChaseRunner: AnyObject {
     /// Lays a new random cycle over the lines of the first `bytes`, walks it once so the caches
     /// hold what they can, and picks the loads per chain so one run lasts about `targetSeconds`.
     func prepare(bytes: Int, chains: Int, targetSeconds: Double) throws
-    /// One run: every chain takes the same number of dependent loads from where it stopped, and
-    /// where it stops is checked against the permutation. Returns seconds and loads per chain.
+    /// One run: every chain takes the same number of dependent loads from where it stopped.
+    /// Returns seconds and loads per chain.
     func run() throws -> (seconds: Double, loads: Int)
-    /// Passed when every run since `prepare` stopped where the permutation says it must.
-    var verification: VerificationResult { get }
+    /// Whether every chain stands where the permutation says after all runs since `prepare`
+    /// (each run starts where the last stopped, so this checks them all).
+    func verify() throws -> VerificationResult
+}
+
+/// Copies between host and device memory.
+public enum TransferDirection: String, Sendable, CaseIterable {
+    case hostToDevice = "host-to-device"
+    case deviceToHost = "device-to-host"
+    /// From and to pinned (driver-allocated, mapped) host memory.
+    case hostToDevicePinned = "host-to-device-pinned"
+    case deviceToHostPinned = "device-to-host-pinned"
+}
+
+/// Host↔device copies of one buffer size.
+public protocol TransferRunner: AnyObject {
+    var parameters: [String: String] { get }
+    var bytes: Int { get }
+    var directions: [TransferDirection] { get }
+    /// Fills the direction's source with `pattern` and poisons its destination.
+    func prepare(_ direction: TransferDirection, pattern: [UInt8]) throws
+    /// One copy; returns seconds.
+    func run(_ direction: TransferDirection) throws -> Double
+    /// The destination's bytes after the last copy.
+    func destination(_ direction: TransferDirection) throws -> [UInt8]
+}
+
+/// Launches of a minimal kernel that writes one marker word.
+public protocol LatencyRunner: AnyObject {
+    var parameters: [String: String] { get }
+    /// Launches once with `marker` and waits: the host round trip in seconds, and the device's
+    /// queued→start time in seconds where events tell it.
+    func launch(marker: UInt32) throws -> (roundTrip: Double, queuedToStart: Double?)
+    /// The marker word as the device left it.
+    func readMarker() throws -> UInt32
 }
 
 /// One programming model's implementation of the suites' primitives (BabelStream's shape:
@@ -94,6 +127,8 @@ public protocol BenchmarkBackend: AnyObject {
     /// Largest single allocation and total memory, to reject sizes that cannot fit.
     var maxAllocationBytes: Int { get }
     var memoryBytes: Int { get }
+    /// Whether device buffers live in host memory (CPU devices), so they count against the host's.
+    var deviceMemoryIsHostMemory: Bool { get }
     func defaultGEMMShapes(quick: Bool) -> [GEMMShape]
     func defaultStreamLength(_ precision: Precision, quick: Bool) -> Int
     func makeGEMM(precision: Precision, shape: GEMMShape, retune: Bool) throws -> any GEMMRunner
@@ -106,9 +141,12 @@ public protocol BenchmarkBackend: AnyObject {
     func memorySweepLargest(quick: Bool) -> Int
     func makeCacheRead(largestBytes: Int) throws -> any CacheReadRunner
     func makePointerChase(largestBytes: Int) throws -> any PointerChaseRunner
-    /// Transfer and latency depend on the programming model; a backend without them returns skips.
-    func runTransfer(policy: SamplingPolicy, quick: Bool) throws -> [Measurement]
-    func runLatency(policy: SamplingPolicy, quick: Bool) throws -> [Measurement]
+    /// `nil` when `suite` runs here at all, else why it is skipped (e.g. transfers on the host).
+    func skipReason(suite: Suite) -> String?
+    /// Buffer size of the transfer suite.
+    func defaultTransferBytes(quick: Bool) -> Int
+    func makeTransfer(bytes: Int) throws -> any TransferRunner
+    func makeLatency() throws -> any LatencyRunner
 }
 
 /// M×N×K.

@@ -16,8 +16,13 @@ public struct BenchPlan: Sendable {
     public var streamLength: Int?
     public var quick: Bool
     public var retune: Bool
+    /// Largest working set of the `cache` and `memlat` sweeps; nil means the backend's default
+    /// (8× the last-level cache, at least 256 MiB).
+    public var maxWorkingSet: Int?
 
-    public init(suites: [Suite], precisions: [Precision], shapes: [GEMMShape]?, streamLength: Int?, quick: Bool, retune: Bool) {
+    public init(suites: [Suite], precisions: [Precision], shapes: [GEMMShape]?, streamLength: Int?, quick: Bool, retune: Bool,
+                maxWorkingSet: Int? = nil) {
+        self.maxWorkingSet = maxWorkingSet
         self.suites = suites
         self.precisions = precisions
         self.shapes = shapes
@@ -49,6 +54,8 @@ public struct BenchPlan: Sendable {
                 steps.append(BenchStep(suite: suite, precision: nil, shape: nil, label: suite.rawValue))
             case .roofline:
                 steps.append(BenchStep(suite: suite, precision: .fp32, shape: nil, label: "roofline fp32"))
+            case .cache, .memlat:
+                steps.append(BenchStep(suite: suite, precision: nil, shape: nil, label: "\(suite.rawValue) sweep"))
             case .allreduce:
                 // Collective: a cluster run hands it to ClusterBench; a single machine records a skip.
                 steps.append(BenchStep(suite: suite, precision: .fp32, shape: nil, label: "allreduce"))
@@ -69,9 +76,7 @@ public struct BenchPlan: Sendable {
         case .peak:
             return Suites.peak(backend, precision: step.precision!, policy: policy, quick: quick)
         case .transfer:
-            do { return try backend.runTransfer(policy: policy, quick: quick) } catch {
-                return [.failed(device: id, suite: .transfer, kernel: "transfer", precision: nil, unit: .gbps, reason: "\(error)")]
-            }
+            return Suites.transfer(backend, policy: policy, quick: quick)
         case .roofline:
             let length = streamLength ?? backend.defaultStreamLength(.fp32, quick: quick)
             return Suites.roofline(backend, length: length, policy: policy)
@@ -79,9 +84,16 @@ public struct BenchPlan: Sendable {
             return [.skipped(device: id, suite: .allreduce, kernel: "allreduce", precision: .fp32, unit: .gbps,
                              reason: "the all-reduce suite runs across MPI ranks: suanli bench --mpi under mpirun or srun")]
         case .latency:
-            do { return try backend.runLatency(policy: policy, quick: quick) } catch {
-                return [.failed(device: id, suite: .latency, kernel: "launch", precision: nil, unit: .microseconds, reason: "\(error)")]
-            }
+            return Suites.latency(backend, policy: policy, quick: quick)
+        case .cache:
+            return Suites.cache(backend, sizes: workingSets(for: backend), policy: policy, quick: quick)
+        case .memlat:
+            return Suites.memlat(backend, sizes: workingSets(for: backend), policy: policy, quick: quick)
         }
+    }
+
+    /// The working sets of the `cache` and `memlat` sweeps on `backend`.
+    public func workingSets(for backend: any BenchmarkBackend) -> [Int] {
+        WorkingSetSweep.sizes(through: maxWorkingSet ?? backend.memorySweepLargest(quick: quick))
     }
 }

@@ -1,21 +1,28 @@
 /// The memory-hierarchy suites: read bandwidth (`cache`) and pointer-chase latency (`memlat`)
 /// over the same working sets, from 4 KiB to well beyond the last-level cache.
 extension Suites {
-    /// Seconds one timed run should last: long enough that launch overhead does not count.
-    static func sweepRunSeconds(quick: Bool) -> Double { quick ? 0.002 : 0.01 }
+    /// Seconds one timed run should last: long enough that launch overhead stays far below the
+    /// 5% host-clock check.
+    static func sweepRunSeconds(quick: Bool) -> Double { quick ? 0.01 : 0.02 }
 
     /// `cache`: at each working set, the checksums poisoned, one checked run, timed runs, and the
     /// last run's checksums checked again. Kernel `read`, GB/s.
     public static func cache(_ backend: any BenchmarkBackend, sizes: [Int], policy: SamplingPolicy,
                              quick: Bool) -> [Measurement] {
         let device = backend.descriptor.id
-        guard let largest = sizes.max() else { return [] }
+        // The data, and on the host a copy of it to recompute the checksums from.
+        let (fitting, tooLarge) = fit(backend, sizes, suite: .cache) { (device: $0, host: $0) }
+        let skipped = tooLarge.map { size, reason in
+            Measurement.skipped(device: device, suite: .cache, kernel: "read", precision: nil, size: ["bytes": size],
+                                unit: .gbps, reason: reason)
+        }
+        guard let largest = fitting.max() else { return skipped }
         let runner: any CacheReadRunner
         do { runner = try backend.makeCacheRead(largestBytes: largest) } catch {
-            return sizes.map { .failed(device: device, suite: .cache, kernel: "read", precision: nil, size: ["bytes": $0],
-                                       unit: .gbps, reason: "\(error)") }
+            return fitting.map { .failed(device: device, suite: .cache, kernel: "read", precision: nil, size: ["bytes": $0],
+                                         unit: .gbps, reason: "\(error)") } + skipped
         }
-        return sizes.map { bytes in
+        return fitting.map { bytes in
             var m = Measurement(device: device, suite: .cache, kernel: "read", precision: nil, size: ["bytes": bytes], unit: .gbps)
             m.timing = backend.timingMethod
             do {
@@ -40,7 +47,25 @@ extension Suites {
                 m.fail(error)
             }
             return m
+        } + skipped
+    }
+
+    /// The sizes whose buffers fit the device and the host (``MemoryBudget``), and for the others
+    /// why not. `bytes` gives the device and host bytes a working set needs.
+    static func fit(_ backend: any BenchmarkBackend, _ sizes: [Int], suite: Suite,
+                    bytes: (Int) -> (device: Int, host: Int)) -> (fitting: [Int], tooLarge: [(Int, String)]) {
+        var fitting: [Int] = [], tooLarge: [(Int, String)] = []
+        for size in sizes.sorted() {
+            let need = bytes(size)
+            do {
+                try MemoryBudget.check(backend, deviceBytes: need.device, largestAllocation: need.device, hostBytes: need.host,
+                                       what: "\(suite.rawValue) working set of \(WorkingSetSweep.describe(size))")
+                fitting.append(size)
+            } catch {
+                tooLarge.append((size, "\(error)"))
+            }
         }
+        return (fitting, tooLarge)
     }
 
     /// `memlat`: at each working set, a new random cycle; kernel `chase` follows it with one chain
@@ -49,18 +74,26 @@ extension Suites {
     public static func memlat(_ backend: any BenchmarkBackend, sizes: [Int], policy: SamplingPolicy,
                               quick: Bool) -> [Measurement] {
         let device = backend.descriptor.id
-        guard let largest = sizes.max() else { return [] }
+        let kernels = ["chase", "chase-parallel"]
+        // The chain table, and on the host the permutation (order and successors, 8 bytes a line)
+        // and, for a device, the table it uploads.
+        let (fitting, tooLarge) = fit(backend, sizes, suite: .memlat) { (device: $0, host: $0 + $0 / 8) }
+        let skipped = tooLarge.flatMap { size, reason in
+            kernels.map { Measurement.skipped(device: device, suite: .memlat, kernel: $0, precision: nil, size: ["bytes": size],
+                                              unit: .nanoseconds, reason: reason) }
+        }
+        guard let largest = fitting.max() else { return skipped }
         let runner: any PointerChaseRunner
         do { runner = try backend.makePointerChase(largestBytes: largest) } catch {
-            return sizes.flatMap { bytes in
-                ["chase", "chase-parallel"].map {
+            return fitting.flatMap { bytes in
+                kernels.map {
                     .failed(device: device, suite: .memlat, kernel: $0, precision: nil, size: ["bytes": bytes],
                             unit: .nanoseconds, reason: "\(error)")
                 }
-            }
+            } + skipped
         }
         var results: [Measurement] = []
-        for bytes in sizes {
+        for bytes in fitting {
             for (kernel, chains) in [("chase", 1), ("chase-parallel", runner.parallelChains)] {
                 var m = Measurement(device: device, suite: .memlat, kernel: kernel, precision: nil, size: ["bytes": bytes],
                                     unit: .nanoseconds)
@@ -74,14 +107,22 @@ extension Suites {
                         loads = run.loads
                         return run.seconds
                     }
-                    m.record(samples: samples.seconds.map { $0 / Double(loads) * 1e9 }, verification: runner.verification)
-                    m.hostClockDisagreement = hostClockDisagreement(samples)
+                    m.record(samples, perRun: Double(loads), verification: try runner.verify())
                 } catch {
                     m.fail(error)
                 }
                 results.append(m)
             }
         }
-        return results
+        return results + skipped
+    }
+}
+
+extension Measurement {
+    /// Records timed runs that each did `perRun` operations as nanoseconds per operation, with
+    /// the host-clock check of the batch.
+    mutating func record(_ samples: SampleSet, perRun: Double, verification: VerificationResult) {
+        record(samples: samples.seconds.map { $0 / perRun * 1e9 }, verification: verification)
+        markSuspectIfClocksDisagree(samples)
     }
 }

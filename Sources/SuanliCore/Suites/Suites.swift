@@ -194,7 +194,17 @@ extension Measurement {
                          peak: (value: Double, basis: String)?) {
         record(samples: samples.seconds.map { workPerRun / $0 / 1e9 }, verification: verification,
                peak: peak?.value, peakBasis: peak?.basis)
+        markSuspectIfClocksDisagree(samples)
+    }
+
+    /// Records the host-clock check of the batch; a gap over 5% makes a figure suspect.
+    mutating func markSuspectIfClocksDisagree(_ samples: SampleSet) {
         hostClockDisagreement = Suites.hostClockDisagreement(samples)
+        if let gap = hostClockDisagreement, status == .ok || status == .implausible {
+            status = .suspect
+            reason = "the host clock over the timed batch disagrees with the per-run times by "
+                + "\(Int((gap * 100).rounded()))% (over 5%): timing not trusted"
+        }
     }
 
     /// Marks the measurement failed with the error as its reason.

@@ -14,6 +14,7 @@ import Glibc
 
 /// Exit codes of `suanli bench` (README: "Exit codes").
 enum BenchExit {
+    static let otherError: Int32 = 1
     static let measurementFailed: Int32 = 3
     static let interrupted: Int32 = 130
 }
@@ -138,112 +139,96 @@ struct BenchCommand: ParsableCommand {
                 throw ExitCode(CompareExit.baselineUnusable)
             }
         }
+        let variant = cpuVariant.flatMap(CPUKernelVariant.init(rawValue:))
+        let tool = ResultDocument.ToolInfo.suanli(kernels: sources.origin, cpuVariant: variant)
         if mpi {
             if baseline != nil { throw ValidationError("--baseline is for single-machine runs; compare cluster files with suanli compare") }
-            try runCluster(plan: plan, sources: sources)
+            try runCluster(plan: plan, sources: sources, tool: tool)
             return
         }
         let inventory = DeviceInventory.discover()
-        let backends = try selectBackends(inventory, sources: sources)
-        let session = BenchSession(host: inventory.host, backends: backends.map(\.descriptor),
-                                   tool: ResultDocument.ToolInfo(
-                                       name: "suanli", version: SuanliVersion.string, buildConfiguration: SuanliVersion.configuration,
-                                       cpuKernelVariant: (cpuVariant.flatMap(CPUKernelVariant.init(rawValue:))
-                                           ?? CPUKernelVariant.forThisMachine).rawValue,
-                                       openCLKernels: sources.origin),
+        let backends: [any BenchmarkBackend]
+        do {
+            backends = try inventory.backends(ids: devices, sources: sources, cpuVariant: variant,
+                                              log: { Console.note($0) }, noGPU: { Console.note($0) })
+        } catch let error as UnknownDeviceError {
+            throw ValidationError(error.description)
+        }
+        let session = BenchSession(host: inventory.host, devices: backends.map(\.descriptor), tool: tool,
                                    outputDir: noSave ? nil : outputDir)
         if let baselineDocument, !comparison.force,
            let difference = Comparator.hardwareDifference(baseline: baselineDocument, current: session.document(incomplete: false)) {
             Console.error("refusing to compare with a baseline from different hardware (\(difference)); pass --force to compare anyway")
             throw ExitCode(CompareExit.otherError)
         }
-        session.installSignalHandlers()
+        BenchSession.onInterrupt {
+            Console.write("\n")
+            Console.note("interrupted; saving the measurements completed so far")
+            Self.save(session, incomplete: true)
+            Glibc.exit(BenchExit.interrupted)
+        }
 
         let progress = Progress(enabled: Console.stderrIsTerminal)
-        for backend in backends {
-            let steps = plan.steps(for: backend)
-            for (index, step) in steps.enumerated() {
-                progress.show("[\(backend.descriptor.id)] \(index + 1)/\(steps.count) \(step.label)")
-                let results = runWithWatchdog(step, backend: backend, plan: plan, timeout: stepTimeout)
-                guard let results else {
+        let outcome = BenchRunner(plan: plan, backends: backends, session: session, stepTimeout: stepTimeout).run { event in
+            switch event {
+            case .stepStarted(let device, let index, let count, let step):
+                progress.show("[\(device)] \(index + 1)/\(count) \(step.label)")
+            case .stepFinished(_, _, let measurements):
+                for failure in measurements where failure.status.countsAsFailure {
                     progress.clear()
-                    let hung = Measurement.failed(device: backend.descriptor.id, suite: step.suite, kernel: step.label,
-                                                  precision: step.precision, size: step.shape?.size ?? [:],
-                                                  unit: step.suite.unit,
-                                                  reason: "watchdog: no result after \(Int(stepTimeout)) s; the run was stopped")
-                    session.append([hung])
-                    Console.error("\(step.label) on \(backend.descriptor.id) hung; stopped by the watchdog after \(Int(stepTimeout)) s")
-                    session.finish(incomplete: true, format: format)
-                    Glibc.exit(BenchExit.measurementFailed)
+                    Console.error("\(failure.device) \(failure.suite.rawValue) \(failure.kernel) \(failure.precision?.rawValue ?? ""): "
+                                  + "\(failure.status.rawValue): \(failure.reason ?? "failed")")
                 }
-                session.append(results)
-                for failure in results where failure.status == .failed {
-                    progress.clear()
-                    Console.error("\(failure.device) \(failure.suite.rawValue) \(failure.kernel) \(failure.precision?.rawValue ?? ""): \(failure.reason ?? "failed")")
-                }
+            case .stepHung(let device, let step, let timeout):
+                progress.clear()
+                Console.error("\(step.label) on \(device) hung; stopped by the watchdog after \(Int(timeout)) s")
+            case .repeatStarted:
+                break
             }
         }
         progress.clear()
+        if case .hung = outcome {
+            print(ResultRenderer.render(session.document(incomplete: true), format: format))
+            Self.save(session, incomplete: true)
+            throw ExitCode(BenchExit.measurementFailed)
+        }
         guard let baselineDocument, let baseline else {
-            let failed = session.finish(incomplete: false, format: format)
-            if failed { throw ExitCode(BenchExit.measurementFailed) }
+            try finish(session)
             return
         }
         let report = Comparator.compare(baseline: baselineDocument, current: session.document(incomplete: false),
                                         baselineName: baseline, currentName: "this run", options: comparisonOptions)
         session.annotate(with: report, baselineFile: baseline, options: comparisonOptions)
-        session.finish(incomplete: false, format: format)
+        let failed = try finish(session, throwOnFailure: false)
         if format != .json { print("\nCompared with \(baseline):\n" + ComparisonRenderer.render(report, format: format)) }
-        let code = CompareExit.code(for: report)
+        let code = failed ? BenchExit.measurementFailed : CompareExit.code(for: report)
         if code != 0 { throw ExitCode(code) }
     }
 
-    /// OpenCL GPUs by default; the native CPU when there is none; or exactly the ids asked for.
-    func selectBackends(_ inventory: DeviceInventory, sources: KernelSources, cpuThreads: Int? = nil,
-                        quiet: Bool = false) throws -> [any BenchmarkBackend] {
-        let cache = TuningCache(path: TuningCache.defaultPath())
-        let log: @Sendable (String) -> Void = { Console.note($0) }
-        func cpu() -> any BenchmarkBackend {
-            CPUBackend(host: inventory.host, variant: cpuVariant.flatMap(CPUKernelVariant.init(rawValue:)), threads: cpuThreads)
-        }
-        func opencl(_ device: DiscoveredOpenCLDevice) throws -> any BenchmarkBackend {
-            do { return try OpenCLBackend(device: device, sources: sources, tuningCache: cache, log: log) } catch {
-                throw BenchmarkError("cannot open \(device.info.id) (\(device.info.name)): \(error)")
-            }
-        }
-        if devices.isEmpty {
-            if inventory.gpus.isEmpty {
-                if let reason = inventory.noGPUReason, !quiet { Console.note(reason) }
-                return [cpu()]
-            }
-            return try inventory.gpus.map(opencl)
-        }
-        let known = inventory.descriptors.map(\.id)
-        return try devices.map { id in
-            if id == "cpu" { return cpu() }
-            guard let device = inventory.openCLDevices.first(where: { $0.info.id == id }) else {
-                throw ValidationError("unknown device '\(id)'; devices here: \(known.joined(separator: ", "))")
-            }
-            return try opencl(device)
-        }
+    /// Prints the results and saves the file. A file that cannot be written exits 1 after the
+    /// figures are printed; a failed or suspect measurement exits 3.
+    @discardableResult
+    func finish(_ session: BenchSession, throwOnFailure: Bool = true) throws -> Bool {
+        let document = session.document(incomplete: false)
+        print(ResultRenderer.render(document, format: format))
+        guard Self.save(session, incomplete: false) else { throw ExitCode(BenchExit.otherError) }
+        let failed = document.measurements.contains { $0.status.countsAsFailure }
+        if failed && throwOnFailure { throw ExitCode(BenchExit.measurementFailed) }
+        return failed
     }
 
-    /// Runs a step on a worker thread; nil when it did not finish within `timeout` seconds.
-    func runWithWatchdog(_ step: BenchStep, backend: any BenchmarkBackend, plan: BenchPlan, timeout: Double) -> [Measurement]? {
-        final class Box: @unchecked Sendable {
-            var backend: any BenchmarkBackend
-            var results: [Measurement]?
-            init(_ backend: any BenchmarkBackend) { self.backend = backend }
+    /// Saves the session once; says where, or one line naming the path and cause. False on failure.
+    @discardableResult
+    static func save(_ session: BenchSession, incomplete: Bool) -> Bool {
+        do {
+            if let path = try session.save(incomplete: incomplete) {
+                Console.note("results saved to \(path)" + (incomplete ? " (incomplete run)" : ""))
+            }
+            return true
+        } catch {
+            Console.error("could not save results: \(error)")
+            return false
         }
-        let box = Box(backend)
-        let done = DispatchSemaphore(value: 0)
-        // A hung OpenCL call cannot be cancelled: the watchdog gives up on the worker and the
-        // caller saves what was measured and exits.
-        DispatchQueue(label: "suanli.step").async {
-            box.results = plan.run(step, on: box.backend)
-            done.signal()
-        }
-        return done.wait(timeout: .now() + timeout) == .success ? box.results : nil
     }
 }
 

@@ -40,7 +40,7 @@ struct DevicesCommand: ParsableCommand {
                     Column(title: "Vendor", value: d.vendor),
                     Column(title: "CUs", value: d.computeUnits),
                     Column(title: "Clock MHz", value: d.maxClockMHz.map { String(Int($0)) } ?? "-"),
-                    Column(title: "Memory", value: Format.bytes(d.globalMemoryBytes)),
+                    Column(title: "Memory", value: displayBytes(d.globalMemoryBytes)),
                     Column(title: "Details", value: details(d)),
                 ]
             }
@@ -57,7 +57,7 @@ struct DevicesCommand: ParsableCommand {
         }
         var parts = [(d.features ?? []).joined(separator: " ")]
         let caches = (d.caches ?? []).filter { $0.type != "Instruction" }
-            .map { "L\($0.level) \(Format.bytes($0.sizeBytes))" }
+            .map { "L\($0.level) \(displayBytes($0.sizeBytes))" }
         if !caches.isEmpty { parts.append(caches.joined(separator: " ")) }
         return parts.joined(separator: "; ")
     }

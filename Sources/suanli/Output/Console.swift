@@ -36,12 +36,10 @@ enum JSONOutput {
     }
 }
 
-enum Format {
-    static func bytes(_ count: Int) -> String {
-        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-        var value = Double(count)
-        var unit = 0
-        while value >= 1024, unit < units.count - 1 { value /= 1024; unit += 1 }
-        return unit == 0 ? "\(count) B" : formatted(value, decimals: 1) + " " + units[unit]
-    }
+
+/// A one-line progress display on a terminal's standard error.
+struct Progress {
+    let enabled: Bool
+    func show(_ text: String) { if enabled { Console.write("\r\u{1B}[2K" + text) } }
+    func clear() { if enabled { Console.write("\r\u{1B}[2K") } }
 }

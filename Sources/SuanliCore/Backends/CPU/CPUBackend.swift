@@ -19,6 +19,7 @@ public final class CPUBackend: BenchmarkBackend {
 
     public var maxAllocationBytes: Int { host.memoryBytes / 4 }
     public var memoryBytes: Int { host.memoryBytes }
+    public var deviceMemoryIsHostMemory: Bool { true }
 
     public func skipReason(for precision: Precision, suite: Suite) -> String? {
         switch (precision, suite) {
@@ -93,14 +94,22 @@ public final class CPUBackend: BenchmarkBackend {
         try CPUPointerChaseRunner(backend: self, largestBytes: largestBytes)
     }
 
-    public func runTransfer(policy: SamplingPolicy, quick: Bool) throws -> [Measurement] {
-        [.skipped(device: descriptor.id, suite: .transfer, kernel: "host-to-device", precision: nil, unit: .gbps,
-                  reason: "the native CPU has no separate device memory")]
+    public func skipReason(suite: Suite) -> String? {
+        switch suite {
+        case .transfer: "the native CPU has no separate device memory"
+        case .latency: "the native CPU path launches no kernels"
+        default: nil
+        }
     }
 
-    public func runLatency(policy: SamplingPolicy, quick: Bool) throws -> [Measurement] {
-        [.skipped(device: descriptor.id, suite: .latency, kernel: "launch", precision: nil, unit: .microseconds,
-                  reason: "the native CPU path launches no kernels")]
+    public func defaultTransferBytes(quick: Bool) -> Int { 0 }
+
+    public func makeTransfer(bytes: Int) throws -> any TransferRunner {
+        throw BenchmarkError("the native CPU has no separate device memory")
+    }
+
+    public func makeLatency() throws -> any LatencyRunner {
+        throw BenchmarkError("the native CPU path launches no kernels")
     }
 
     var parameters: [String: String] { ["variant": variant.rawValue, "threads": "\(threads)"] }

@@ -84,26 +84,24 @@ final class CPUCacheReadRunner: CacheReadRunner {
 
 /// The `memlat` suite on the native CPU: each cache line's first word holds the address of the
 /// next line of a random cycle (the CPU kernels' `pointerChase`), in memory asked for in huge pages.
+/// Chain ends of one run are the starts of the next (two slot arrays used in turn).
 final class CPUPointerChaseRunner: PointerChaseRunner {
     static let lineBytes = 64
     let backend: CPUBackend
     let memory: LargePageBuffer
-    let starts: UnsafeMutablePointer<UnsafeRawPointer>
-    let ends: UnsafeMutablePointer<UnsafeRawPointer?>
+    /// Two arrays of one address per chain: where the chains start, where they stop.
+    let slots: [UnsafeMutablePointer<UnsafeRawPointer?>]
+    private var current = 0
     private var chains: ChaseChains?
     private var loads = 1
 
     init(backend: CPUBackend, largestBytes: Int) throws {
         self.backend = backend
         memory = try LargePageBuffer(bytes: largestBytes)
-        starts = .allocate(capacity: backend.threads)
-        ends = .allocate(capacity: backend.threads)
+        slots = [.allocate(capacity: backend.threads), .allocate(capacity: backend.threads)]
     }
 
-    deinit {
-        starts.deallocate()
-        ends.deallocate()
-    }
+    deinit { slots.forEach { $0.deallocate() } }
 
     var parallelChains: Int { backend.threads }
 
@@ -112,8 +110,6 @@ final class CPUPointerChaseRunner: PointerChaseRunner {
                                     "line_bytes": "\(Self.lineBytes)"]) { a, _ in a }
             .merging(memory.hugePageParameters()) { a, _ in a }
     }
-
-    var verification: VerificationResult { chains?.verification ?? .failed("pointer chase: never run") }
 
     func line(_ element: Int) -> UnsafeMutableRawPointer { memory.pointer + element * Self.lineBytes }
 
@@ -126,7 +122,9 @@ final class CPUPointerChaseRunner: PointerChaseRunner {
         for (element, next) in permutation.successors().enumerated() {
             line(element).storeBytes(of: UnsafeRawPointer(line(Int(next))), as: UnsafeRawPointer.self)
         }
-        chains = ChaseChains(permutation: permutation, chains: count)
+        let state = ChaseChains(permutation: permutation, chains: count)
+        for (i, element) in state.elements.enumerated() { slots[current][i] = UnsafeRawPointer(line(element)) }
+        chains = state
         // One lap per chain brings every line to the nearest cache that holds it; a lap ends where it began.
         loads = lines
         _ = try run()
@@ -135,24 +133,29 @@ final class CPUPointerChaseRunner: PointerChaseRunner {
             if try run().seconds >= targetSeconds { break }
             loads *= 2
         }
+        for i in 0..<count { slots[1 - current][i] = nil }
     }
 
     func run() throws -> (seconds: Double, loads: Int) {
         guard var state = chains else { throw BenchmarkError("pointer chase: prepare first") }
-        let count = state.positions.count
-        for (i, element) in state.startElements.enumerated() { starts[i] = UnsafeRawPointer(line(element)) }
-        for i in 0..<count { ends[i] = nil }
+        let starts = UnsafeRawPointer(slots[current]).assumingMemoryBound(to: UnsafeRawPointer.self)
         let start = monotonicSeconds()
-        backend.variant.pointerChase(starts: starts, ends: ends, chains: count, steps: loads)
+        backend.variant.pointerChase(starts: starts, ends: slots[1 - current], chains: state.positions.count, steps: loads)
         let seconds = monotonicSeconds() - start
+        current = 1 - current
+        state.advance(by: loads)
+        chains = state
+        return (seconds, loads)
+    }
+
+    func verify() throws -> VerificationResult {
+        guard let state = chains else { return .failed("pointer chase: never run") }
         let base = UnsafeRawPointer(memory.pointer)
-        state.record(loads: loads, ends: (0..<count).map { i -> Int? in
-            guard let end = ends[i] else { return nil }
+        return state.check(ends: (0..<state.positions.count).map { i -> Int? in
+            guard let end = slots[current][i] else { return nil }
             let offset = end - base
             guard offset >= 0, offset % Self.lineBytes == 0, offset / Self.lineBytes < state.permutation.count else { return nil }
             return offset / Self.lineBytes
         })
-        chains = state
-        return (seconds, loads)
     }
 }

@@ -34,6 +34,7 @@ public final class OpenCLBackend: BenchmarkBackend {
 
     public var maxAllocationBytes: Int { info.maxAllocationBytes }
     public var memoryBytes: Int { info.globalMemoryBytes }
+    public var deviceMemoryIsHostMemory: Bool { info.type == .cpu }
 
     /// Build options selecting the element and accumulator types.
     static func precisionDefines(_ precision: Precision) -> String {

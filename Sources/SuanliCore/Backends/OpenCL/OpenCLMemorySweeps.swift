@@ -98,15 +98,18 @@ final class OpenCLCacheReadRunner: CacheReadRunner {
 }
 
 /// The `memlat` suite on an OpenCL device (`Kernels/memlat.cl`): indices rather than addresses,
-/// one element per cache line (64 bytes on CPU devices, 128 on GPUs).
+/// one element per cache line (64 bytes on CPU devices, 128 on GPUs). Chain ends of one launch
+/// are the starts of the next (two buffers used in turn), so no host transfer comes between runs.
 final class OpenCLPointerChaseRunner: PointerChaseRunner {
     let backend: OpenCLBackend
     let kernel: Kernel
-    let next: Buffer, starts: Buffer, ends: Buffer
+    let next: Buffer
+    let slots: [Buffer]
     let lineBytes: Int
     let parallelChains: Int
     let parallelLocal: Int
     let largestBytes: Int
+    private var current = 0
     private var chains: ChaseChains?
     private var loads = 1
 
@@ -119,8 +122,7 @@ final class OpenCLPointerChaseRunner: PointerChaseRunner {
         self.largestBytes = largestBytes
         kernel = try backend.program("memlat.cl", options: "").kernel(named: "chase")
         next = try backend.buffer(bytes: max(lineBytes, largestBytes))
-        starts = try backend.buffer(bytes: parallelChains * 4)
-        ends = try backend.buffer(bytes: parallelChains * 4)
+        slots = [try backend.buffer(bytes: parallelChains * 4), try backend.buffer(bytes: parallelChains * 4)]
     }
 
     var parameters: [String: String] {
@@ -129,7 +131,7 @@ final class OpenCLPointerChaseRunner: PointerChaseRunner {
          "huge_pages": "unknown (the driver allocates the buffer)"]
     }
 
-    var verification: VerificationResult { chains?.verification ?? .failed("pointer chase: never run") }
+    var stride: Int { lineBytes / 4 }
 
     func prepare(bytes: Int, chains count: Int, targetSeconds: Double) throws {
         let lines = bytes / lineBytes
@@ -137,14 +139,13 @@ final class OpenCLPointerChaseRunner: PointerChaseRunner {
             throw BenchmarkError("pointer chase: \(bytes) bytes with \(count) chains does not fit the buffer")
         }
         let permutation = CyclicPermutation(count: lines, seed: 0x1A7E ^ UInt64(bytes))
-        let stride = lineBytes / 4
         var table = [UInt32](repeating: 0, count: lines * stride)
         for (element, successor) in permutation.successors().enumerated() { table[element * stride] = successor * UInt32(stride) }
         try next.write(table, queue: backend.queue)
+        let state = ChaseChains(permutation: permutation, chains: count)
+        try slots[current].write(state.elements.map { UInt32($0 * stride) }, queue: backend.queue)
+        chains = state
         try kernel.setArgument(0, next)
-        try kernel.setArgument(1, starts)
-        try kernel.setArgument(2, ends)
-        chains = ChaseChains(permutation: permutation, chains: count)
         loads = lines
         _ = try run()
         loads = 1024
@@ -152,22 +153,28 @@ final class OpenCLPointerChaseRunner: PointerChaseRunner {
             if try run().seconds >= targetSeconds { break }
             loads *= 2
         }
+        try slots[1 - current].write([UInt32](repeating: .max, count: parallelChains), queue: backend.queue)
     }
 
     func run() throws -> (seconds: Double, loads: Int) {
         guard var state = chains else { throw BenchmarkError("pointer chase: prepare first") }
-        let stride = lineBytes / 4
         let count = state.positions.count
-        try starts.write(state.startElements.map { UInt32($0 * stride) }, queue: backend.queue)
-        try ends.write([UInt32](repeating: .max, count: count), queue: backend.queue)
+        try kernel.setArgument(1, slots[current])
+        try kernel.setArgument(2, slots[1 - current])
         try kernel.setArgument(3, UInt32(loads))
         let seconds = try backend.timed(kernel, global: [count], local: [count == 1 ? 1 : parallelLocal])
-        let got = try ends.read(count: count, as: UInt32.self, queue: backend.queue)
-        state.record(loads: loads, ends: got.map { index -> Int? in
+        current = 1 - current
+        state.advance(by: loads)
+        chains = state
+        return (seconds, loads)
+    }
+
+    func verify() throws -> VerificationResult {
+        guard let state = chains else { return .failed("pointer chase: never run") }
+        let got = try slots[current].read(count: state.positions.count, as: UInt32.self, queue: backend.queue)
+        return state.check(ends: got.map { index -> Int? in
             let index = Int(index)
             return index % stride == 0 && index / stride < state.permutation.count ? index / stride : nil
         })
-        chains = state
-        return (seconds, loads)
     }
 }

@@ -1,0 +1,90 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// A cluster run (`suanli bench --mpi`) as a library: each rank measures its node-local device
+/// (chosen by local rank), all ranks run the all-reduce suite together, and rank 0 gathers
+/// everything into one document. A rank that fails calls `abort`, which must end the job
+/// (MPI_Abort); nothing is returned then, so a failed job leaves no file.
+public struct ClusterRunner {
+    public var mpi: MPI
+    public var plan: BenchPlan
+    public var stepTimeout: Double
+    public var tool: ResultDocument.ToolInfo
+
+    public init(mpi: MPI, plan: BenchPlan, stepTimeout: Double, tool: ResultDocument.ToolInfo) {
+        self.mpi = mpi
+        self.plan = plan
+        self.stepTimeout = stepTimeout
+        self.tool = tool
+    }
+
+    /// "rank R on HOST", for messages.
+    public var who: String { "rank \(mpi.rank) on \(mpi.processorName)" }
+
+    /// The device this rank measures: the node's GPUs shared out by local rank; without GPUs (or
+    /// when `ids` is given), the chosen backend, with the CPU cores shared among the node's ranks.
+    public func backend(inventory: DeviceInventory, ids: [String], sources: KernelSources,
+                        cpuVariant: CPUKernelVariant?, log: @escaping @Sendable (String) -> Void) throws -> any BenchmarkBackend {
+        if ids.isEmpty, !inventory.gpus.isEmpty {
+            let gpu = inventory.gpus[mpi.localRank % inventory.gpus.count]
+            return try OpenCLBackend(device: gpu, sources: sources, tuningCache: TuningCache(path: TuningCache.defaultPath()),
+                                     log: log)
+        }
+        let threads = max(1, inventory.host.logicalCores / max(1, mpi.localSize))
+        guard let chosen = try inventory.backends(ids: ids, sources: sources, cpuVariant: cpuVariant, cpuThreads: threads,
+                                                  log: log).first else {
+            throw BenchmarkError("no device to measure")
+        }
+        return chosen
+    }
+
+    /// Runs this rank's part. Returns the gathered document on rank 0 and nil on the others.
+    /// `abort` receives a one-line reason and must not return.
+    public func run(backend: any BenchmarkBackend, host: HostInfo, commandLine: [String] = CommandLine.arguments,
+                    progress: (BenchEvent) -> Void = { _ in }, abort: (String) -> Never) -> ResultDocument? {
+        var measurements: [Measurement] = []
+        let steps = plan.steps(for: backend).filter { $0.suite != .allreduce }
+        for (index, step) in steps.enumerated() {
+            progress(.stepStarted(device: backend.descriptor.id, index: index, count: steps.count, step: step))
+            guard let results = BenchRunner.runWithWatchdog(step, backend: backend, plan: plan, timeout: stepTimeout) else {
+                abort("\(step.label) hung (watchdog, \(Int(stepTimeout)) s)")
+            }
+            measurements += results
+            progress(.stepFinished(device: backend.descriptor.id, step: step, measurements: results))
+        }
+        mpi.barrier()
+        var collective: [Measurement] = []
+        if plan.suites.contains(.allreduce) {
+            collective = ClusterBench.allreduce(mpi, policy: plan.policy, quick: plan.quick)
+        }
+
+        // Ids unique across the job: r<rank>:<device id>.
+        let prefix = "r\(mpi.rank):"
+        var descriptor = backend.descriptor
+        descriptor.id = prefix + descriptor.id
+        for i in measurements.indices {
+            measurements[i].device = prefix + measurements[i].device
+            measurements[i].rank = mpi.rank
+        }
+        let report = RankReport(info: RankInfo(rank: mpi.rank, localRank: mpi.localRank, host: host, devices: [descriptor]),
+                                measurements: measurements)
+        let gathered: [[UInt8]]?
+        do { gathered = try mpi.gatherBytes(Array(try JSONEncoder().encode(report))) } catch { abort("\(error)") }
+        guard let gathered else { return nil }
+        let reports: [RankReport]
+        do { reports = try gathered.map { try JSONDecoder().decode(RankReport.self, from: Data($0)) } } catch {
+            abort("a rank's report could not be read: \(error)")
+        }
+        var document = ResultDocument(
+            runID: String(UInt64.random(in: 0...UInt64.max), radix: 16), created: Date().formatted(.iso8601),
+            tool: tool, commandLine: commandLine, host: host,
+            devices: reports.flatMap(\.info.devices), measurements: reports.flatMap(\.measurements) + collective,
+            incomplete: false)
+        document.ranks = reports.map(\.info)
+        document.aggregate = ClusterBench.aggregate(reports)
+        return document
+    }
+}
