@@ -1,9 +1,12 @@
 /// The memory-hierarchy suites: read bandwidth (`cache`) and pointer-chase latency (`memlat`)
 /// over the same working sets, from 4 KiB to well beyond the last-level cache.
 extension Suites {
-    /// Seconds one timed run should last: long enough that launch overhead stays far below the
-    /// 5% host-clock check.
-    static func sweepRunSeconds(quick: Bool) -> Double { quick ? 0.01 : 0.02 }
+    /// Seconds one timed run should last. Host-clock timing has no launch to amortise, and short
+    /// runs are less often cut by other processes on a busy machine; an OpenCL launch costs tens
+    /// of microseconds, which must stay far below the 5% host-clock check.
+    static func sweepRunSeconds(_ backend: any BenchmarkBackend, quick: Bool) -> Double {
+        backend.timingMethod == "host-clock" ? 0.002 : (quick ? 0.02 : 0.05)
+    }
 
     /// `cache`: at each working set, the checksums poisoned, one checked run, timed runs, and the
     /// last run's checksums checked again. Kernel `read`, GB/s.
@@ -26,7 +29,7 @@ extension Suites {
             var m = Measurement(device: device, suite: .cache, kernel: "read", precision: nil, size: ["bytes": bytes], unit: .gbps)
             m.timing = backend.timingMethod
             do {
-                try runner.prepare(bytes: bytes, targetSeconds: sweepRunSeconds(quick: quick))
+                try runner.prepare(bytes: bytes, targetSeconds: sweepRunSeconds(backend, quick: quick))
                 m.parameters = runner.parameters
                 try runner.poisonOutput()
                 _ = try runner.run()
@@ -99,7 +102,7 @@ extension Suites {
                                     unit: .nanoseconds)
                 m.timing = backend.timingMethod
                 do {
-                    try runner.prepare(bytes: bytes, chains: chains, targetSeconds: sweepRunSeconds(quick: quick))
+                    try runner.prepare(bytes: bytes, chains: chains, targetSeconds: sweepRunSeconds(backend, quick: quick))
                     m.parameters = runner.parameters
                     var loads = 1
                     let samples = try collectSamples(policy) {

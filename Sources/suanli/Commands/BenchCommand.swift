@@ -32,7 +32,7 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .customLong("device"), help: "Device id from `suanli devices` (repeatable): opencl:P:D or cpu.")
     var devices: [String] = []
 
-    @Option(help: "Comma-separated suites: gemm,stream,peak,transfer,latency,roofline, and allreduce with --mpi (default: all).")
+    @Option(help: "Comma-separated suites: gemm,stream,peak,transfer,latency,roofline,cache,memlat, and allreduce with --mpi (default: all).")
     var suite: String?
 
     @Flag(help: "Cluster run under mpirun or srun: every rank benchmarks its node-local device, rank 0 writes one file.")
@@ -50,6 +50,9 @@ struct BenchCommand: ParsableCommand {
 
     @Option(help: "Stream array length in elements.")
     var streamLength: Int?
+
+    @Option(help: "Largest working set of the cache and memlat sweeps, e.g. 64M (default: 8× the last-level cache, at least 256M; 8M with --quick).")
+    var maxWorkingSet: String?
 
     @Flag(help: "Small sizes and short repetitions: a smoke run.")
     var quick = false
@@ -113,11 +116,20 @@ struct BenchCommand: ParsableCommand {
         return [GEMMShape(m: m, n: n, k: k)]
     }
 
+    func parsedMaxWorkingSet() throws -> Int? {
+        guard let maxWorkingSet else { return nil }
+        guard let bytes = WorkingSetSweep.parseBytes(maxWorkingSet), bytes >= WorkingSetSweep.smallest else {
+            throw ValidationError("--max-working-set '\(maxWorkingSet)' must be a size of at least 4K, e.g. 64M or 1G")
+        }
+        return bytes
+    }
+
     func validate() throws {
         _ = try parsedSuites()
         _ = try parsedPrecisions()
         _ = try shapes()
         if let streamLength, streamLength <= 0 { throw ValidationError("--stream-length must be positive") }
+        _ = try parsedMaxWorkingSet()
         if stepTimeout <= 0 { throw ValidationError("--step-timeout must be positive") }
         if let cpuVariant, CPUKernelVariant(rawValue: cpuVariant) == nil {
             throw ValidationError("--cpu-variant must be portable or avx2-fma")
@@ -126,7 +138,7 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         let plan = BenchPlan(suites: try parsedSuites(), precisions: try parsedPrecisions(), shapes: try shapes(),
-                             streamLength: streamLength, quick: quick, retune: retune)
+                             streamLength: streamLength, quick: quick, retune: retune, maxWorkingSet: try parsedMaxWorkingSet())
         let sources: KernelSources
         do { sources = try kernels.map(KernelSources.load(directory:)) ?? .embedded } catch {
             throw ValidationError("\(error)")
