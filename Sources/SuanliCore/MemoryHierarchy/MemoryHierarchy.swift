@@ -172,3 +172,13 @@ public enum MemoryHierarchy {
         return (points.map(\.0), points.map(\.1))
     }
 }
+
+extension ResultDocument {
+    /// The hierarchy levels of `device`: as recorded, or found now in the curves of a file written
+    /// before the field existed.
+    public func hierarchyLevels(of device: String) -> [HierarchyLevel] {
+        if let hierarchy { return hierarchy.filter { $0.device == device } }
+        guard let descriptor = devices.first(where: { $0.id == device }) else { return [] }
+        return MemoryHierarchy.detect(devices: [descriptor], measurements: measurements)
+    }
+}

@@ -29,6 +29,9 @@ public struct ResultDocument: Codable, Sendable {
     public var ranks: [RankInfo]?
     /// Cluster runs: each metric across the ranks (totals, slowest, fastest, stragglers).
     public var aggregate: [AggregateRecord]?
+    /// The memory-hierarchy levels found in the `cache` and `memlat` curves of each device, with
+    /// what the device reports (absent when neither suite ran).
+    public var hierarchy: [HierarchyLevel]?
 
     public struct ToolInfo: Codable, Sendable {
         public var name: String
@@ -61,7 +64,7 @@ public struct ResultDocument: Codable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case schema, created, tool, host, devices, measurements, incomplete, ranks, aggregate
+        case schema, created, tool, host, devices, measurements, incomplete, ranks, aggregate, hierarchy
         case runID = "run_id"
         case commandLine = "command_line"
     }
@@ -77,6 +80,8 @@ public struct ResultDocument: Codable, Sendable {
         self.devices = devices
         self.measurements = measurements
         self.incomplete = incomplete
+        let levels = MemoryHierarchy.detect(devices: devices, measurements: measurements)
+        hierarchy = levels.isEmpty ? nil : levels
     }
 
     public func encoded() throws -> Data {

@@ -223,6 +223,9 @@ struct BenchCommand: ParsableCommand {
     func finish(_ session: BenchSession, throwOnFailure: Bool = true) throws -> Bool {
         let document = session.document(incomplete: false)
         print(ResultRenderer.render(document, format: format))
+        for level in document.hierarchy ?? [] {
+            if let note = level.note { Console.note("memory hierarchy of \(level.device): \(note)") }
+        }
         guard Self.save(session, incomplete: false) else { throw ExitCode(BenchExit.otherError) }
         let failed = document.measurements.contains { $0.status.countsAsFailure }
         if failed && throwOnFailure { throw ExitCode(BenchExit.measurementFailed) }
