@@ -89,7 +89,9 @@ public enum HTMLReport {
             return "<p class=\"meta\">No roofline: no verified stream, peak, GEMM, roofline or cache measurement.</p>\n"
         }
         let width = 720.0, height = 420.0, left = 70.0, right = 20.0, top = 30.0, bottom = 50.0
-        let ais = points.map(\.ai)
+        // The intensities of the points and of every ridge (where a memory ceiling meets the compute one).
+        let ridges = compute.map { c in ([bandwidth].compactMap { $0 } + levelCeilings.map(\.1)).filter { $0 > 0 }.map { c / $0 } } ?? []
+        let ais = points.map(\.ai) + ridges
         let xMin = pow2Floor((ais.min() ?? 0.1) / 2), xMax = pow2Ceil((ais.max() ?? 100) * 2)
         let ys = points.map(\.gflops) + [compute, bandwidth.map { $0 * xMin }].compactMap { $0 }
             + levelCeilings.map { $0.1 * xMin }
@@ -121,7 +123,12 @@ public enum HTMLReport {
             let end = min(xMax, ridge)
             svg += "<polyline class=\"ceiling bw\" points=\"\(fmt(x(xMin))),\(fmt(y(bandwidth * xMin))) \(fmt(x(end))),\(fmt(y(bandwidth * end)))\">"
                 + "<title>measured bandwidth \(formatted(bandwidth, decimals: 1)) GB/s</title></polyline>\n"
-            svg += text(x(xMin) + 6, y(bandwidth * xMin) - 8, "\(formatted(bandwidth, decimals: 1)) GB/s", anchor: "start")
+            // With level ceilings labelled at the left, the stream line is labelled where it ends.
+            if levelCeilings.isEmpty {
+                svg += text(x(xMin) + 6, y(bandwidth * xMin) - 8, "\(formatted(bandwidth, decimals: 1)) GB/s", anchor: "start")
+            } else {
+                svg += text(x(end) - 6, y(bandwidth * end) + 14, "stream \(formatted(bandwidth, decimals: 1)) GB/s", anchor: "end")
+            }
         }
         for (index, (name, levelBandwidth)) in levelCeilings.enumerated() {
             // A level's ceiling: GFLOP/s = its bandwidth × intensity, up to the compute ceiling.
@@ -130,7 +137,8 @@ public enum HTMLReport {
             svg += "<polyline class=\"ceiling level level-\(index % 6)\" data-level=\"\(escape(name))\" "
                 + "points=\"\(fmt(x(xMin))),\(fmt(y(levelBandwidth * xMin))) \(fmt(x(end))),\(fmt(y(levelBandwidth * end)))\">"
                 + "<title>\(escape(label)) (plateau of the cache sweep)</title></polyline>\n"
-            svg += text(x(end) - 4, y(levelBandwidth * end) + 14, label, anchor: "end")
+            // Labels at the left end: parallel lines, so they stand apart by the ratio of the bandwidths.
+            svg += text(x(xMin) + 6, y(levelBandwidth * xMin) - 5, label, anchor: "start")
         }
         if let compute {
             let start = (bandwidth ?? levelCeilings.map(\.1).max()).map { max(xMin, compute / $0) } ?? xMin

@@ -129,3 +129,13 @@ extension Measurement {
         markSuspectIfClocksDisagree(samples)
     }
 }
+
+/// The shortest of three runs: a calibration that doubles the work until a run lasts long enough
+/// must not stop early because one run was cut by another process.
+func fastestOfThree(_ run: () throws -> (seconds: Double, bytes: Double)) rethrows -> Double {
+    min(try run().seconds, try run().seconds, try run().seconds)
+}
+
+func fastestOfThree(_ run: () throws -> (seconds: Double, loads: Int)) rethrows -> Double {
+    min(try run().seconds, try run().seconds, try run().seconds)
+}
