@@ -2,10 +2,12 @@
  * Each 64-byte line's first word holds the address of the next line of a random cyclic
  * permutation of the working set's lines (one cycle through all of them), so every load waits for
  * the one before. Memory is asked for in transparent huge pages, as Suanli's native CPU path.
- * Runs of about 2 ms continue from where the last stopped; the walk is checked to end where the
- * permutation says. For each working set from 4 KiB to MAX_BYTES (sqrt(2) steps, Suanli's sizes)
- * prints one JSON line: {"bytes": N, "ns": median ns per load, ...}.
- * Build: gcc -O2 -o pointer_chase pointer_chase.c -lm      Usage: ./pointer_chase [MAX_BYTES] [SECONDS]
+ * Runs of about RUN_SECONDS (0.5 ms, as Suanli on the CPU) continue from where the last stopped;
+ * the walk is checked to end where the permutation says. For each working set from 4 KiB to
+ * MAX_BYTES (sqrt(2) steps, Suanli's sizes) prints one JSON line: {"bytes": N, "ns": median ns per
+ * load, ...}.
+ * Build: gcc -O2 -o pointer_chase pointer_chase.c -lm
+ * Usage: ./pointer_chase [MAX_BYTES] [SECONDS] [RUN_SECONDS]
  */
 #include "sweep_common.h"
 
@@ -18,6 +20,7 @@ static void *walk(void *p, long steps) {
 int main(int argc, char **argv) {
     size_t max_bytes = argc > 1 ? strtoull(argv[1], NULL, 10) : (256UL << 20);
     double seconds = argc > 2 ? atof(argv[2]) : 0.5;
+    double run_seconds = argc > 3 ? atof(argv[3]) : 0.0005;  /* one timed run, as Suanli on the CPU */
     size_t mapped;
     void *base;
     char *memory = huge_alloc(max_bytes, &mapped, &base);
@@ -40,7 +43,7 @@ int main(int argc, char **argv) {
         void *p = memory + (size_t)order[0] * 64;
         p = walk(p, (long)lines);                          /* one lap: the caches hold what they can */
         long steps = 1024;
-        for (;;) {                                         /* until the fastest of three runs lasts 2 ms */
+        for (;;) {                                         /* until the fastest of three runs lasts RUN_SECONDS */
             double fastest = 1e30;
             for (int r = 0; r < 3; r++) {
                 double t0 = now_seconds();
@@ -49,7 +52,7 @@ int main(int argc, char **argv) {
                 double t = now_seconds() - t0;
                 if (t < fastest) fastest = t;
             }
-            if (fastest >= 0.002 || steps >= (1L << 40)) break;
+            if (fastest >= run_seconds || steps >= (1L << 40)) break;
             steps *= 2;
         }
         int runs = 0;

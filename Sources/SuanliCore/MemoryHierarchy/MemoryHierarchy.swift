@@ -54,7 +54,7 @@ public enum MemoryHierarchy {
     public static func detect(devices: [DeviceDescriptor], measurements: [Measurement]) -> [HierarchyLevel] {
         devices.flatMap { device in
             detect(device: device.id, reported: reportedCaches(device),
-                   measurements: measurements.filter { $0.device == device.id })
+                   measurements: measurements.filter { $0.device == device.id }, computeUnits: device.computeUnits)
         }
     }
 
@@ -70,7 +70,9 @@ public enum MemoryHierarchy {
             return byLevel.keys.sorted().map { byLevel[$0]! }
         }
         if let info = device.opencl, info.globalCacheBytes > 0 {
-            return [ReportedCache(level: 0, bytes: info.globalCacheBytes, sharedBy: nil, source: "CL_DEVICE_GLOBAL_MEM_CACHE_SIZE")]
+            // One cache shared by every compute unit.
+            return [ReportedCache(level: 0, bytes: info.globalCacheBytes, sharedBy: max(1, info.computeUnits),
+                                  source: "CL_DEVICE_GLOBAL_MEM_CACHE_SIZE")]
         }
         return []
     }
@@ -78,13 +80,17 @@ public enum MemoryHierarchy {
     /// One device: plateaus of the bandwidth curve (`cache`/`read`) and the latency curve
     /// (`memlat`/`chase`), paired in order (caches from the smallest, the level beyond the
     /// caches with its counterpart), then compared with `reported`.
-    public static func detect(device: String, reported: [ReportedCache], measurements: [Measurement]) -> [HierarchyLevel] {
+    /// `computeUnits`: cores (or compute units) the bandwidth run can have spread over at most.
+    public static func detect(device: String, reported: [ReportedCache], measurements: [Measurement],
+                              computeUnits: Int? = nil) -> [HierarchyLevel] {
         let bandwidth = curve(measurements, suite: .cache, kernel: "read")
         let latency = curve(measurements, suite: .memlat, kernel: "chase")
         guard bandwidth.sizes.count >= 3 || latency.sizes.count >= 3 else { return [] }
-        // Threads (CPU) or slices (OpenCL) the bandwidth run spread its working set over.
-        let spread = measurements.first { $0.suite == .cache && $0.status == .ok }
+        // Cores (threads on the CPU, compute units under OpenCL slices) the bandwidth run spread its
+        // working set over: a private cache holds cores × its size of it.
+        let slicesOrThreads = measurements.first { $0.suite == .cache && $0.status == .ok }
             .flatMap { $0.parameters?["threads"] ?? $0.parameters?["slices"] }.flatMap { Int($0) } ?? 1
+        let spread = min(slicesOrThreads, computeUnits ?? slicesOrThreads)
         let largestReported = reported.map(\.bytes).max()
         func split(_ c: (sizes: [Int], values: [Double])) -> (caches: [Plateau], memory: Plateau?) {
             guard c.sizes.count >= 3 else { return ([], nil) }

@@ -1,11 +1,19 @@
 /// The memory-hierarchy suites: read bandwidth (`cache`) and pointer-chase latency (`memlat`)
 /// over the same working sets, from 4 KiB to well beyond the last-level cache.
 extension Suites {
-    /// Seconds one timed run should last. Host-clock timing has no launch to amortise, and short
-    /// runs are less often cut by other processes on a busy machine; an OpenCL launch costs tens
-    /// of microseconds, which must stay far below the 5% host-clock check.
+    /// Seconds one timed run should last. Host-clock runs have no launch to amortise (waking the
+    /// worker threads costs microseconds), and short runs are seldom cut by other processes, so on
+    /// a busy machine most runs are clean and the median is too. An OpenCL launch costs tens of
+    /// microseconds, which must stay far below the 5% host-clock check.
     static func sweepRunSeconds(_ backend: any BenchmarkBackend, quick: Bool) -> Double {
-        backend.timingMethod == "host-clock" ? 0.002 : (quick ? 0.02 : 0.05)
+        backend.timingMethod == "host-clock" ? 0.0005 : (quick ? 0.02 : 0.05)
+    }
+
+    /// At most 400 samples a size: a 33-size sweep keeps its result file small.
+    static func sweepPolicy(_ policy: SamplingPolicy) -> SamplingPolicy {
+        var capped = policy
+        capped.maxSamples = min(policy.maxSamples, 400)
+        return capped
     }
 
     /// `cache`: at each working set, the checksums poisoned, one checked run, timed runs, and the
@@ -40,7 +48,7 @@ extension Suites {
                 }
                 try runner.poisonOutput()
                 var bytesPerRun = 0.0
-                let samples = try collectSamples(policy) {
+                let samples = try collectSamples(sweepPolicy(policy)) {
                     let run = try runner.run()
                     bytesPerRun = run.bytes
                     return run.seconds
@@ -105,7 +113,7 @@ extension Suites {
                     try runner.prepare(bytes: bytes, chains: chains, targetSeconds: sweepRunSeconds(backend, quick: quick))
                     m.parameters = runner.parameters
                     var loads = 1
-                    let samples = try collectSamples(policy) {
+                    let samples = try collectSamples(sweepPolicy(policy)) {
                         let run = try runner.run()
                         loads = run.loads
                         return run.seconds
