@@ -205,6 +205,24 @@ enum SyntheticCurve {
         #expect(MemoryHierarchy.detect(device: "cpu", reported: Self.reported, measurements: []).isEmpty)
     }
 
+    /// The buffer's own mapping is found in the (long, size-0) /proc file, and what it reports is consistent.
+    @Test func largePageBufferFindsItsMapping() throws {
+        let buffer = try LargePageBuffer(bytes: 8 << 20)
+        let smaps = try #require(LargePageBuffer.readProcFile("/proc/self/smaps"))
+        let start = String(UInt(bitPattern: buffer.pointer), radix: 16)
+        #expect(smaps.contains(start + "-") || smaps.split(separator: "\n").contains { line in
+            // The mapping may begin below the aligned start (the alignment slack).
+            guard let dash = line.firstIndex(of: "-"), let space = line.firstIndex(of: " "), dash < space,
+                  let a = UInt(line[..<dash], radix: 16), let b = UInt(line[line.index(after: dash)..<space], radix: 16) else { return false }
+            return a <= UInt(bitPattern: buffer.pointer) && UInt(bitPattern: buffer.pointer) < b
+        })
+        let parameters = buffer.hugePageParameters()
+        #expect(["yes", "partly", "no"].contains(parameters["huge_pages"]))
+        let backed = try #require(parameters["huge_page_bytes"].flatMap { Int($0) })
+        #expect(backed >= 0 && backed <= buffer.byteCount)
+        if parameters["thp_mode"] == "never" { #expect(backed == 0) }
+    }
+
     @Test func readsHugePagesFromSmaps() {
         let smaps = """
         7f0000000000-7f0000400000 rw-p 00000000 00:00 0

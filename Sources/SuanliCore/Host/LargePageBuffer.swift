@@ -37,8 +37,24 @@ final class LargePageBuffer {
 
     /// Bytes of this buffer the kernel backs with huge pages now (AnonHugePages of its mappings).
     func hugePageBacked() -> Int? {
-        guard let smaps = HostInfo.readText("/proc/self/smaps") else { return nil }
+        guard let smaps = Self.readProcFile("/proc/self/smaps") else { return nil }
         return Self.anonHugePages(inSmaps: smaps, from: UInt(bitPattern: pointer), to: UInt(bitPattern: pointer) + UInt(byteCount))
+    }
+
+    /// Reads a /proc file to its end (they report a size of 0, and can be long).
+    static func readProcFile(_ path: String) -> String? {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 { return nil }
+            if n == 0 { break }
+            bytes += chunk[0..<n]
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Sums `AnonHugePages` over the mappings of `smaps` that overlap [from, to).
