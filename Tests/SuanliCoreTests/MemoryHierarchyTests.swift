@@ -217,7 +217,7 @@ enum SyntheticCurve {
             return a <= UInt(bitPattern: buffer.pointer) && UInt(bitPattern: buffer.pointer) < b
         })
         let parameters = buffer.hugePageParameters()
-        #expect(["yes", "partly", "no"].contains(parameters["huge_pages"]))
+        #expect(["yes", "partly", "no"].contains(parameters["huge_pages"]), "\(parameters)")
         let backed = try #require(parameters["huge_page_bytes"].flatMap { Int($0) })
         #expect(backed >= 0 && backed <= buffer.byteCount)
         if parameters["thp_mode"] == "never" { #expect(backed == 0) }
@@ -235,5 +235,6 @@ enum SyntheticCurve {
         """
         #expect(LargePageBuffer.anonHugePages(inSmaps: smaps, from: 0x7f00_0000_0000, to: 0x7f00_0060_0000) == 6 << 20)
         #expect(LargePageBuffer.anonHugePages(inSmaps: smaps, from: 0x7f00_0040_0000, to: 0x7f00_0050_0000) == 2 << 20)
+        #expect(LargePageBuffer.anonHugePages(inSmaps: smaps, from: 0x1000, to: 0x2000) == nil, "not this process's memory")
     }
 }

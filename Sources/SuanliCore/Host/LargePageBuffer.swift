@@ -35,12 +35,6 @@ final class LargePageBuffer {
 
     deinit { munmap(base, mappedBytes) }
 
-    /// Bytes of this buffer the kernel backs with huge pages now (AnonHugePages of its mappings).
-    func hugePageBacked() -> Int? {
-        guard let smaps = Self.readProcFile("/proc/self/smaps") else { return nil }
-        return Self.anonHugePages(inSmaps: smaps, from: UInt(bitPattern: pointer), to: UInt(bitPattern: pointer) + UInt(byteCount))
-    }
-
     /// Reads a /proc file to its end (they report a size of 0, and can be long).
     static func readProcFile(_ path: String) -> String? {
         let fd = open(path, O_RDONLY)
@@ -57,20 +51,22 @@ final class LargePageBuffer {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// Sums `AnonHugePages` over the mappings of `smaps` that overlap [from, to).
-    static func anonHugePages(inSmaps smaps: String, from: UInt, to: UInt) -> Int {
+    /// Sums `AnonHugePages` over the mappings of `smaps` that overlap [from, to); nil when no
+    /// mapping does (the range is not this process's memory).
+    static func anonHugePages(inSmaps smaps: String, from: UInt, to: UInt) -> Int? {
         var total = 0
-        var inside = false
+        var inside = false, found = false
         for line in smaps.split(separator: "\n") {
             if let dash = line.firstIndex(of: "-"), let space = line.firstIndex(of: " "), dash < space,
                let start = UInt(line[..<dash], radix: 16), let end = UInt(line[line.index(after: dash)..<space], radix: 16) {
                 inside = start < to && end > from
+                found = found || inside
             } else if inside, line.hasPrefix("AnonHugePages:") {
                 let fields = line.split(separator: " ")
                 if fields.count >= 2, let kib = Int(fields[1]) { total += kib * 1024 }
             }
         }
-        return total
+        return found ? total : nil
     }
 
     /// The system's transparent-huge-page mode: `always`, `madvise` or `never` (nil when unknown).
@@ -83,13 +79,24 @@ final class LargePageBuffer {
     /// Parameters recorded with each measurement: `huge_pages` (`yes`, `partly`, `no` or
     /// `unknown`), the bytes backed by huge pages, and the system's mode.
     func hugePageParameters() -> [String: String] {
-        var parameters = ["thp_mode": Self.transparentHugePageMode() ?? "unknown"]
-        guard let backed = hugePageBacked() else {
+        Self.hugePageParameters(address: UnsafeRawPointer(pointer), bytes: byteCount)
+    }
+
+    /// The same for any host memory of this process (e.g. an OpenCL CPU device's buffer, found by
+    /// mapping it): the huge pages among the 2 MiB pages of [address, address + bytes).
+    static func hugePageParameters(address: UnsafeRawPointer, bytes: Int) -> [String: String] {
+        var parameters = ["thp_mode": transparentHugePageMode() ?? "unknown"]
+        let start = UInt(bitPattern: address)
+        guard let smaps = readProcFile("/proc/self/smaps"), bytes > 0,
+              let inMappings = anonHugePages(inSmaps: smaps, from: start, to: start + UInt(bytes)) else {
             parameters["huge_pages"] = "unknown"
             return parameters
         }
+        // Only whole huge pages inside the range can be huge; a mapping's count is clipped to the range.
+        let backed = min(inMappings, bytes)
+        let whole = (Int(start + UInt(bytes)) / hugePageBytes - (Int(start) + hugePageBytes - 1) / hugePageBytes) * hugePageBytes
         parameters["huge_page_bytes"] = "\(backed)"
-        parameters["huge_pages"] = backed >= byteCount ? "yes" : backed > 0 ? "partly" : "no"
+        parameters["huge_pages"] = backed > 0 && backed >= whole ? "yes" : backed > 0 ? "partly" : "no"
         return parameters
     }
 }

@@ -1,12 +1,14 @@
 /// The memory-hierarchy suites: read bandwidth (`cache`) and pointer-chase latency (`memlat`)
 /// over the same working sets, from 4 KiB to well beyond the last-level cache.
 extension Suites {
-    /// Seconds one timed run should last. Host-clock runs have no launch to amortise (waking the
-    /// worker threads costs microseconds), and short runs are seldom cut by other processes, so on
-    /// a busy machine most runs are clean and the median is too. An OpenCL launch costs tens of
-    /// microseconds, which must stay far below the 5% host-clock check.
+    /// Seconds one timed run should last. On a CPU (native or an OpenCL CPU device) the threads
+    /// share the cores with every other process: a run of tens of milliseconds is cut by the
+    /// scheduler and measures it (PoCL's L1 bandwidth halves on a busy 2-core machine), while most
+    /// runs of 0.5 ms finish inside one time slice, so the median is a clean run. Waking the
+    /// threads costs microseconds. GPUs are not time-sliced by the host: 2 ms runs, long enough
+    /// for the host-clock check to apply.
     static func sweepRunSeconds(_ backend: any BenchmarkBackend, quick: Bool) -> Double {
-        backend.timingMethod == "host-clock" ? 0.0005 : (quick ? 0.02 : 0.05)
+        backend.descriptor.type == "cpu" ? 0.0005 : 0.002
     }
 
     /// At most 400 samples a size: a 33-size sweep keeps its result file small.

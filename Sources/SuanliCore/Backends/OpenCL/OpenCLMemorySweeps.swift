@@ -33,9 +33,12 @@ final class OpenCLCacheReadRunner: CacheReadRunner {
         try data.write(words, queue: backend.queue)
     }
 
+    /// Read once, after the data is written.
+    private lazy var hugePages = backend.hugePageParameters(of: data)
+
     var parameters: [String: String] {
         ["VW": "\(vectorWidth)", "local": "\(local)", "groups": "\(groups)", "slices": "\(slices)",
-         "repetitions": "\(repetitions)", "huge_pages": "unknown (the driver allocates the buffer)"]
+         "repetitions": "\(repetitions)"].merging(hugePages) { a, _ in a }
     }
 
     var peakGBs: (value: Double, basis: String)? { nil }
@@ -125,10 +128,11 @@ final class OpenCLPointerChaseRunner: PointerChaseRunner {
         slots = [try backend.buffer(bytes: parallelChains * 4), try backend.buffer(bytes: parallelChains * 4)]
     }
 
+    private lazy var hugePages = backend.hugePageParameters(of: next)
+
     var parameters: [String: String] {
         ["chains": "\(chains?.positions.count ?? 0)", "loads_per_run": "\(loads)", "line_bytes": "\(lineBytes)",
-         "local": "\(chains?.positions.count == 1 ? 1 : parallelLocal)",
-         "huge_pages": "unknown (the driver allocates the buffer)"]
+         "local": "\(chains?.positions.count == 1 ? 1 : parallelLocal)"].merging(hugePages) { a, _ in a }
     }
 
     var stride: Int { lineBytes / 4 }
@@ -176,5 +180,19 @@ final class OpenCLPointerChaseRunner: PointerChaseRunner {
             let index = Int(index)
             return index % stride == 0 && index / stride < state.permutation.count ? index / stride : nil
         })
+    }
+}
+
+extension OpenCLBackend {
+    /// Whether `buffer` lies in huge pages: on a CPU device the buffer is this process's memory, so
+    /// mapping it gives its address and /proc/self/smaps tells. On other devices: unknown.
+    func hugePageParameters(of buffer: Buffer) -> [String: String] {
+        guard info.type == .cpu,
+              let mapped = try? buffer.withMappedBytes(queue: queue, write: false, { $0.baseAddress }).result else {
+            return ["huge_pages": "unknown (the driver allocates the buffer)"]
+        }
+        var parameters = LargePageBuffer.hugePageParameters(address: UnsafeRawPointer(mapped), bytes: buffer.byteCount)
+        parameters["huge_pages_found_by"] = "mapping the driver's buffer"
+        return parameters
     }
 }
