@@ -39,7 +39,8 @@ echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -
   Scripts/peers/bin/triad $((1 << 25)) 20 > "$OUT/triad.json"
   $SUANLI bench --device cpu --suite gemm,stream --precision fp32 --size "$N" --format json --no-save > "$OUT/suanli-cpu.json"
   Scripts/peers/bin/pointer_chase "$SWEEP_MAX" 0.2 > "$OUT/chase.jsonl"
-  Scripts/peers/bin/read_sweep "$SWEEP_MAX" 0.2 > "$OUT/sweep.jsonl"
+  # Passive waits: on a shared machine, OpenMP's default spinning barriers collapse the short runs.
+  OMP_WAIT_POLICY=passive Scripts/peers/bin/read_sweep "$SWEEP_MAX" 0.2 > "$OUT/sweep.jsonl"
   $SUANLI bench --device cpu --suite cache,memlat --max-working-set "$SWEEP_MAX" --format json --no-save > "$OUT/suanli-cpu-mem.json"
 } 2> "$OUT/stderr.log" || { cat "$OUT/stderr.log" >&2; exit 1; }
 python3 - "$OUT" "$N" <<'PY'

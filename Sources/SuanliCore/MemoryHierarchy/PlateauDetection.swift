@@ -17,7 +17,7 @@ public struct Plateau: Sendable, Equatable {
 /// points between plateaus are the transitions. Neighbouring plateaus whose values differ by less
 /// than `minimumStep` are one level split by noise (an outlier, a slow drift) and are merged.
 public enum PlateauDetector {
-    public static func plateaus(sizes: [Int], values: [Double], tolerance: Double = 0.2, minimumPoints: Int = 3,
+    public static func plateaus(sizes: [Int], values: [Double], tolerance: Double = 0.25, minimumPoints: Int = 3,
                                 minimumStep: Double = 1.3) -> [Plateau] {
         precondition(sizes.count == values.count, "one value per size")
         let n = values.count

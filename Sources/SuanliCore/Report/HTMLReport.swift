@@ -93,8 +93,10 @@ public enum HTMLReport {
         let ridges = compute.map { c in ([bandwidth].compactMap { $0 } + levelCeilings.map(\.1)).filter { $0 > 0 }.map { c / $0 } } ?? []
         let ais = points.map(\.ai) + ridges
         let xMin = pow2Floor((ais.min() ?? 0.1) / 2), xMax = pow2Ceil((ais.max() ?? 100) * 2)
-        let ys = points.map(\.gflops) + [compute, bandwidth.map { $0 * xMin }].compactMap { $0 }
-            + levelCeilings.map { $0.1 * xMin }
+        // Both ends of every memory ceiling: from xMin up to its ridge (or the right edge).
+        let memoryCeilings = [bandwidth].compactMap { $0 } + levelCeilings.map(\.1)
+        let ys = points.map(\.gflops) + [compute].compactMap { $0 }
+            + memoryCeilings.flatMap { bw in [bw * xMin, bw * min(xMax, compute.map { $0 / bw } ?? xMax)] }
         let yMin = pow10Floor((ys.min() ?? 1) / 2), yMax = pow10Ceil((ys.max() ?? 10) * 1.5)
         func x(_ v: Double) -> Double { left + (log(v) - log(xMin)) / (log(xMax) - log(xMin)) * (width - left - right) }
         func y(_ v: Double) -> Double { height - bottom - (log(v) - log(yMin)) / (log(yMax) - log(yMin)) * (height - top - bottom) }
