@@ -36,14 +36,18 @@ let package = Package(
         .target(name: "CPUKernelsPortable", swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
         .target(name: "CPUKernelsAVX2", swiftSettings: avx2Flags),
 
+        // The running CPU clock, from a timed chain of dependent integer additions (assembly).
+        .target(name: "CPUClock"),
+
         // Benchmark core: suites, statistics, verification, results, backends.
         .target(
             name: "SuanliCore",
-            dependencies: ["OpenCLKit", "CPUKernelsPortable", "CPUKernelsAVX2"],
+            dependencies: ["OpenCLKit", "CPUKernelsPortable", "CPUKernelsAVX2", "CPUClock"],
             plugins: ["EmbedResourcesPlugin"]
         ),
         // Sizing model: pure functions and the accelerator catalog.
-        .target(name: "SuanliSizing", plugins: ["EmbedResourcesPlugin"]),
+        // It reads result files through SuanliCore's schema (calibration).
+        .target(name: "SuanliSizing", dependencies: ["SuanliCore"], plugins: ["EmbedResourcesPlugin"]),
 
         // The command-line tool.
         .executableTarget(
@@ -60,7 +64,8 @@ let package = Package(
         .plugin(name: "EmbedResourcesPlugin", capability: .buildTool(), dependencies: ["EmbedResourcesTool"]),
 
         .testTarget(name: "OpenCLKitTests", dependencies: ["OpenCLKit"]),
-        .testTarget(name: "SuanliCoreTests", dependencies: ["SuanliCore", "CPUKernelsPortable", "CPUKernelsAVX2"]),
+        .testTarget(name: "SuanliCoreTests", dependencies: ["SuanliCore", "CPUKernelsPortable", "CPUKernelsAVX2"],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "SuanliSizingTests", dependencies: ["SuanliSizing"]),
         .testTarget(name: "CPUKernelsTests", dependencies: ["CPUKernelsPortable", "CPUKernelsAVX2"]),
         .testTarget(name: "CLITests", dependencies: ["suanli"]),

@@ -4,8 +4,11 @@
 #   native CPU:                 SGEMM vs OpenBLAS (numpy), triad vs a gcc -O3 -march=native -fopenmp loop
 #   memory hierarchy:           cache read sweep vs a gcc OpenMP read sweep, memlat chase vs a C pointer
 #                               chase, at the same working sets (4 KiB to 256 MiB); L1/DRAM bandwidth ratios
+#   every OpenCL CPU driver (PoCL and Intel's runtime) and the native CPU, against themselves:
+#     dot / triad, roofline top / fma-best, SGEMM / fma-best, fma-best / stated peak
 # Usage: Scripts/bench-peers.sh [GEMM_SIZE=2048]
-# Installs the peers from Debian (clinfo, clpeak, libclblast-dev, gcc) and builds Suanli in release.
+# Installs the peers from Debian (clinfo, clpeak, libclblast-dev, gcc) and Intel's OpenCL CPU
+# runtime (Scripts/install-intel-opencl.sh), and builds Suanli in release.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-2048}
@@ -25,6 +28,8 @@ SWEEP_MAX=$((256 << 20))
 swift build -c release --product suanli >/dev/null
 SUANLI=.build/release/suanli
 OCL=$($SUANLI devices --format json | python3 -c "import json,sys; print(next((d['id'] for d in json.load(sys.stdin) if d['backend']=='opencl'), ''))")
+# Intel's runtime beside PoCL for the integrity ratios (its own env, so the peers above see only PoCL).
+INTEL_ENV=$(Scripts/install-intel-opencl.sh 2>/dev/null || true)
 OUT=$(mktemp -d)
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); OpenCL device: ${OCL:-none}"
 # OpenBLAS peer runs with the machine's defaults unset only in its own command (see the env notes).
@@ -37,7 +42,18 @@ echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -
   fi
   env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python3 Scripts/peers/openblas_sgemm.py "$N" 10 > "$OUT/openblas.json"
   Scripts/peers/bin/triad $((1 << 25)) 20 > "$OUT/triad.json"
-  $SUANLI bench --device cpu --suite gemm,stream --precision fp32 --size "$N" --format json --no-save > "$OUT/suanli-cpu.json"
+  $SUANLI bench --device cpu --suite gemm,stream,peak,roofline --precision fp32 --size "$N" --format json --no-save > "$OUT/suanli-cpu.json"
+  if [ -n "$OCL" ]; then
+    $SUANLI bench --device "$OCL" --suite peak,roofline --precision fp32 --format json --no-save > "$OUT/suanli-ocl-peak.json"
+  fi
+  if [ -n "$INTEL_ENV" ]; then
+    (
+      # shellcheck disable=SC1090
+      source "$INTEL_ENV"
+      INTEL=$($SUANLI devices --format json | python3 -c "import json,sys; print(next((d['id'] for d in json.load(sys.stdin) if 'Intel(R) OpenCL' in d.get('opencl', {}).get('platform_name', '')), ''))")
+      [ -n "$INTEL" ] && $SUANLI bench --device "$INTEL" --suite gemm,stream,peak,roofline --precision fp32 --size "$N" --format json --no-save > "$OUT/suanli-intel.json"
+    ) || true
+  fi
   Scripts/peers/bin/pointer_chase "$SWEEP_MAX" 0.2 > "$OUT/chase.jsonl"
   # Passive waits: on a shared machine, OpenMP's default spinning barriers collapse the short runs.
   OMP_WAIT_POLICY=passive Scripts/peers/bin/read_sweep "$SWEEP_MAX" 0.2 > "$OUT/sweep.jsonl"
@@ -91,6 +107,7 @@ for name, s, peer, p, unit, target in rows:
     ratio = s / p if s and p else float("nan")
     target = target if isinstance(target, str) else "%.1fx" % target
     print("%-34s %10.1f %-22s %10.1f %-8s %6.2fx %10s" % (name, s or float("nan"), peer, p or float("nan"), unit, ratio, target))
+
 def l1_over_dram(doc):
     x, y = at(doc, "cache", "read", L1), at(doc, "cache", "read", DRAM)
     return x / y if x and y else float("nan")
@@ -100,4 +117,33 @@ if ocl_mem:
 huge = next((m.get("parameters", {}).get("huge_pages") for m in (mem or {}).get("measurements", [])
              if m["suite"] == "memlat" and m["size"].get("bytes") == DRAM), "?")
 print("huge pages at 256 MiB: suanli %s, C chase %s" % (huge, chase[-1].get("huge_pages") if chase else "?"))
+
+# Integrity: each kernel reaches the hardware the same driver's own FMA peak shows.
+def merged(*docs):
+    ms = []
+    for d in docs:
+        if d: ms += d["measurements"]
+    return {"measurements": ms} if ms else None
+def peak_fraction(doc):
+    for m in doc["measurements"]:
+        if m["kernel"] == "fma-best" and m.get("precision") == "fp32" and m.get("theoretical_peak"):
+            return m["median"] / m["theoretical_peak"] if m["status"] == "ok" else None
+def roofline_top(doc):
+    pts = [(m["size"].get("flops_per_element", 0), m["median"]) for m in doc["measurements"]
+           if m["suite"] == "roofline" and m["status"] == "ok"]
+    return max(pts)[1] if pts else None
+print()
+print("%-12s %-28s %8s %7s" % ("driver", "ratio", "value", "target"))
+for label, doc in (("native CPU", cpu), ("PoCL", merged(ocl, load("suanli-ocl-peak.json"))), ("Intel", load("suanli-intel.json"))):
+    if not doc: continue
+    fma = suanli(doc, "peak", {"fma-best"})
+    checks = [("dot / triad", suanli(doc, "stream", {"dot"}), suanli(doc, "stream", {"triad"}), 0.8),
+              ("roofline top / fma-best", roofline_top(doc), fma, 0.8),
+              ("SGEMM %s^3 / fma-best" % n, suanli(doc, "gemm", {"gemm"}), fma, 0.9 if label == "native CPU" else 0.75)]
+    for name, a, b, target in checks:
+        if label == "native CPU" and name.startswith("dot"): target = 0.8
+        value = a / b if a and b else float("nan")
+        print("%-12s %-28s %7.2fx %6.2fx" % (label, name, value, target))
+    f = peak_fraction(doc)
+    print("%-12s %-28s %7.2f  %s" % (label, "fma-best / stated peak", f if f else float("nan"), "0.8-1.0"))
 PY

@@ -2,10 +2,11 @@
 # Renders a Suanli HTML report in headless Chromium (Debian's `chromium`) and checks it:
 #   - the page loads and renders (a screenshot is taken),
 #   - the browser logs no console message (the page has no script: any message is an error),
-#   - every roofline chart in the rendered DOM holds as many points as it declares (data-points)
+#   - every roofline chart in the rendered DOM holds as many points as it declares (data-points),
 #     and one ceiling per memory level it declares (data-levels: L1, L2, …, DRAM from the cache sweep),
 #   - every working-set chart (cache bandwidth, memlat latency) holds its declared points and plateaus,
-#   - at least one chart has points.
+#   - at least one chart has points,
+#   - every efficiency chart and burn timeline holds as many bars / intervals as it declares.
 # Usage: Scripts/check-report.sh REPORT.html [SCREENSHOT.png]
 set -euo pipefail
 report=$(realpath "$1")
@@ -57,7 +58,16 @@ if total == 0:
     sys.exit("check-report: the charts hold no measured point")
 if 'class="ceiling' not in dom:
     sys.exit("check-report: no measured ceiling line")
+# Energy: efficiency bars and burn timelines hold what they declare.
+bars = re.findall(r'<svg class="efficiency-chart"[^>]*data-bars="(\d+)"[^>]*>(.*?)</svg>', dom, re.S)
+for declared, body in bars:
+    if len(re.findall(r'<rect class="bar', body)) != int(declared):
+        sys.exit("check-report: an efficiency chart declares %s bars but renders another number" % declared)
+timelines = re.findall(r'<svg class="burn-timeline"[^>]*data-intervals="(\d+)"[^>]*>(.*?)</svg>', dom, re.S)
+for declared, body in timelines:
+    if len(re.findall(r'<circle class="interval', body)) != int(declared):
+        sys.exit("check-report: a burn timeline declares %s intervals but renders another number" % declared)
 print("check-report: %d roofline chart(s) with %d memory-level ceilings, %d working-set chart(s), %d measured points rendered, "
-      "no console errors" % (len(charts), levels, len(sweeps), total))
+      "%d efficiency chart(s), %d burn timeline panel(s), no console errors" % (len(charts), levels, len(sweeps), total, len(bars), len(timelines)))
 PY
 echo "screenshot: $shot"

@@ -6,7 +6,7 @@ import PackagePlugin
 ///
 /// - `SuanliCore` gets `Kernels/*.cl` and `Kernels/*.json` (OpenCL C sources and tuning
 ///   configurations) as `EmbeddedKernels`.
-/// - `SuanliSizing` gets `Catalog/*.json` (the accelerator catalog) as `EmbeddedCatalog`.
+/// - `SuanliSizing` gets `Catalog/*.json` (the accelerator and model catalogs) as `EmbeddedCatalog`.
 @main
 struct EmbedResourcesPlugin: BuildToolPlugin {
     /// Which top-level folder, file extension and Swift type each target receives.

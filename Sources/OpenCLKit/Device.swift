@@ -83,8 +83,96 @@ public struct Device: @unchecked Sendable {
             supportsFP64: fpConfigDouble != 0 || extensions.contains("cl_khr_fp64"),
             advertisesFP16: fpConfigHalf != 0 || extensions.contains("cl_khr_fp16"),
             profilingTimerResolutionNs: try scalar(CL_DEVICE_PROFILING_TIMER_RESOLUTION, as: Int.self),
-            extensions: extensions
+            extensions: extensions,
+            pciBusID: pciAddress(extensions: extensions)?.description,
+            uuid: uuid(extensions: extensions),
+            vendorAttributes: vendorAttributes(extensions: Set(extensions))
         )
+    }
+
+    /// What the vendor's attribute-query extension says about the hardware, where it has one.
+    func vendorAttributes(extensions: Set<String>) -> VendorAttributes? {
+        func uint(_ p: Int32) -> Int? { (try? scalar(p, as: cl_uint.self)).map(Int.init) }
+        var v = VendorAttributes()
+        if extensions.contains("cl_nv_device_attribute_query") {
+            v.nvComputeCapabilityMajor = uint(0x4000)
+            v.nvComputeCapabilityMinor = uint(0x4001)
+        }
+        if extensions.contains("cl_amd_device_attribute_query") {
+            v.amdGfxIPMajor = uint(0x404A)
+            v.amdGfxIPMinor = uint(0x404B)
+            v.amdSIMDPerComputeUnit = uint(0x4040)
+            v.amdSIMDWidth = uint(0x4041)
+            v.amdBoardName = try? string(0x4038)
+            v.amdPCIeID = uint(0x4034)
+        }
+        if extensions.contains("cl_intel_device_attribute_query") {
+            v.intelIPVersion = uint(0x4250)
+            v.intelDeviceID = uint(0x4251)
+            v.intelSlices = uint(0x4252)
+            v.intelSubSlicesPerSlice = uint(0x4253)
+            v.intelEUsPerSubSlice = uint(0x4254)
+            v.intelThreadsPerEU = uint(0x4255)
+        }
+        return v == VendorAttributes() ? nil : v
+    }
+}
+
+/// Hardware facts from vendor extensions: `cl_nv_device_attribute_query` (compute capability),
+/// `cl_amd_device_attribute_query` (gfx IP, SIMDs per CU, SIMD width, board, PCIe id) and
+/// `cl_intel_device_attribute_query` (IP version, slices, EUs). Nil where not reported.
+public struct VendorAttributes: Sendable, Codable, Equatable {
+    public var nvComputeCapabilityMajor: Int?
+    public var nvComputeCapabilityMinor: Int?
+    public var amdGfxIPMajor: Int?
+    public var amdGfxIPMinor: Int?
+    public var amdSIMDPerComputeUnit: Int?
+    public var amdSIMDWidth: Int?
+    public var amdBoardName: String?
+    public var amdPCIeID: Int?
+    public var intelIPVersion: Int?
+    public var intelDeviceID: Int?
+    public var intelSlices: Int?
+    public var intelSubSlicesPerSlice: Int?
+    public var intelEUsPerSubSlice: Int?
+    public var intelThreadsPerEU: Int?
+
+    public init(nvComputeCapabilityMajor: Int? = nil, nvComputeCapabilityMinor: Int? = nil, amdGfxIPMajor: Int? = nil,
+                amdGfxIPMinor: Int? = nil, amdSIMDPerComputeUnit: Int? = nil, amdSIMDWidth: Int? = nil,
+                amdBoardName: String? = nil, amdPCIeID: Int? = nil, intelIPVersion: Int? = nil, intelDeviceID: Int? = nil,
+                intelSlices: Int? = nil, intelSubSlicesPerSlice: Int? = nil, intelEUsPerSubSlice: Int? = nil,
+                intelThreadsPerEU: Int? = nil) {
+        self.nvComputeCapabilityMajor = nvComputeCapabilityMajor
+        self.nvComputeCapabilityMinor = nvComputeCapabilityMinor
+        self.amdGfxIPMajor = amdGfxIPMajor
+        self.amdGfxIPMinor = amdGfxIPMinor
+        self.amdSIMDPerComputeUnit = amdSIMDPerComputeUnit
+        self.amdSIMDWidth = amdSIMDWidth
+        self.amdBoardName = amdBoardName
+        self.amdPCIeID = amdPCIeID
+        self.intelIPVersion = intelIPVersion
+        self.intelDeviceID = intelDeviceID
+        self.intelSlices = intelSlices
+        self.intelSubSlicesPerSlice = intelSubSlicesPerSlice
+        self.intelEUsPerSubSlice = intelEUsPerSubSlice
+        self.intelThreadsPerEU = intelThreadsPerEU
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case nvComputeCapabilityMajor = "nv_compute_capability_major"
+        case nvComputeCapabilityMinor = "nv_compute_capability_minor"
+        case amdGfxIPMajor = "amd_gfxip_major"
+        case amdGfxIPMinor = "amd_gfxip_minor"
+        case amdSIMDPerComputeUnit = "amd_simd_per_cu"
+        case amdSIMDWidth = "amd_simd_width"
+        case amdBoardName = "amd_board_name"
+        case amdPCIeID = "amd_pcie_id"
+        case intelIPVersion = "intel_ip_version"
+        case intelDeviceID = "intel_device_id"
+        case intelSlices = "intel_slices"
+        case intelSubSlicesPerSlice = "intel_sub_slices_per_slice"
+        case intelEUsPerSubSlice = "intel_eus_per_sub_slice"
+        case intelThreadsPerEU = "intel_threads_per_eu"
     }
 }
 
@@ -124,6 +212,13 @@ public struct DeviceInfo: Sendable, Codable, Equatable {
     public var advertisesFP16: Bool
     public var profilingTimerResolutionNs: Int
     public var extensions: [String]
+    /// PCI address `dddd:bb:dd.f` (from `cl_khr_pci_bus_info`, NVIDIA's or AMD's query); nil when
+    /// the device is not on a PCI bus or the driver does not say.
+    public var pciBusID: String? = nil
+    /// The device UUID (`cl_khr_device_uuid`), 8-4-4-4-12 lower-case hex.
+    public var uuid: String? = nil
+    /// Vendor attribute queries, where the device supports one.
+    public var vendorAttributes: VendorAttributes?
 
     enum CodingKeys: String, CodingKey {
         case id, name, vendor, type, extensions
@@ -146,5 +241,8 @@ public struct DeviceInfo: Sendable, Codable, Equatable {
         case supportsFP64 = "fp64"
         case advertisesFP16 = "fp16_advertised"
         case profilingTimerResolutionNs = "profiling_timer_resolution_ns"
+        case pciBusID = "pci_bus_id"
+        case uuid
+        case vendorAttributes = "vendor_attributes"
     }
 }

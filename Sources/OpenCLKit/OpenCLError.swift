@@ -110,4 +110,29 @@ public enum OpenCLError: Error, Sendable, CustomStringConvertible {
             message
         }
     }
+
+    /// One line: for a failed build, the compiler's first error message; else the description.
+    public var summary: String {
+        guard case .buildFailed(_, let log, _) = self else { return description }
+        return "kernel build failed: " + Self.firstError(inBuildLog: log)
+    }
+
+    /// The first line of a build log that reports an error (without its file:line prefix), or
+    /// the first non-empty line.
+    public static func firstError(inBuildLog log: String) -> String {
+        let lines = log.split(separator: "\n").map { $0.trimmingCharacters(in: " \t") }
+        let line = lines.first { $0.contains("error") } ?? lines.first { !$0.isEmpty } ?? "(empty build log)"
+        if let range = line.firstRange(of: "error: ") { return String(line[range.upperBound...]) }
+        return line
+    }
 }
+
+extension Substring {
+    fileprivate func trimmingCharacters(in set: String) -> String {
+        var s = self
+        while let f = s.first, set.contains(f) { s.removeFirst() }
+        while let l = s.last, set.contains(l) { s.removeLast() }
+        return String(s)
+    }
+}
+

@@ -3,26 +3,22 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import SuanliCore
 
-/// The parts of a `suanli bench` result file (`suanli.result/1` and `/2`, single-machine or cluster) that sizing needs.
-/// Unknown keys are ignored, and every field that sizing can do without is optional,
-/// so the reader keeps working as the result format grows.
-public struct ResultFile: Decodable, Sendable {
-    public struct Device: Decodable, Sendable {
+/// The parts of a `suanli bench` result file that sizing needs, read through SuanliCore's
+/// `ResultDocument` (the one declaration of the schema, `suanli.result/1` and `/2`, single-machine or
+/// cluster): a flat view with units and statuses as text, so the sizing rules stay plain.
+public struct ResultFile: Sendable {
+    public struct Device: Sendable {
         public var id: String
         public var backend: String?
         public var type: String?
         public var name: String?
         public var vendor: String?
         public var globalMemoryBytes: Double?
-
-        enum CodingKeys: String, CodingKey {
-            case id, backend, type, name, vendor
-            case globalMemoryBytes = "global_memory_bytes"
-        }
     }
 
-    public struct Measurement: Decodable, Sendable {
+    public struct Measurement: Sendable {
         public var device: String
         public var suite: String
         public var kernel: String?
@@ -32,6 +28,18 @@ public struct ResultFile: Decodable, Sendable {
         public var verified: Bool?
         public var status: String?
         public var size: [String: Double]?
+        /// The theoretical peak at this precision in `unit`, where the bench could derive it.
+        public var theoreticalPeak: Double?
+        /// Kernel parameters (the tuned configuration; `sweep` marks GEMM sweep points).
+        public var parameters: [String: String]?
+        /// Energy over the timed runs, when a power sensor measured them (`suanli bench` with a sensor).
+        public var energy: Energy?
+
+        public struct Energy: Sendable {
+            public var avgWatts: Double?
+            public var source: String?
+            public var scope: String?
+        }
 
         /// Only measurements that ran, were checked, and were not flagged count.
         public var usable: Bool {
@@ -42,28 +50,35 @@ public struct ResultFile: Decodable, Sendable {
     public var schema: String?
     public var devices: [Device]
     public var measurements: [Measurement]
+    /// Distinct hosts of a cluster run's ranks; 1 for a single-machine file.
+    public var hosts: Int
 
-    enum CodingKeys: String, CodingKey { case schema, devices, measurements }
-
-    public init(from decoder: Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        schema = try container.decodeIfPresent(String.self, forKey: .schema)
-        devices = try container.decodeIfPresent([Device].self, forKey: .devices) ?? []
-        measurements = try container.decodeIfPresent([Measurement].self, forKey: .measurements) ?? []
+    /// The view of a decoded document.
+    public init(_ document: ResultDocument) {
+        schema = document.schema
+        devices = document.devices.map {
+            Device(id: $0.id, backend: $0.backend.rawValue, type: $0.type, name: $0.name, vendor: $0.vendor,
+                   globalMemoryBytes: Double($0.globalMemoryBytes))
+        }
+        measurements = document.measurements.map { m in
+            Measurement(
+                device: m.device, suite: m.suite.rawValue, kernel: m.kernel, precision: m.precision?.rawValue,
+                unit: m.unit.rawValue, median: m.median, verified: m.verified, status: m.status.rawValue,
+                size: m.size.mapValues(Double.init), theoreticalPeak: m.theoreticalPeak, parameters: m.parameters,
+                energy: m.energy.map { Measurement.Energy(avgWatts: $0.avgWatts, source: $0.source, scope: $0.scope.rawValue) })
+        }
+        hosts = max(Set((document.ranks ?? []).map(\.host.hostname)).count, 1)
     }
 
-    /// Decodes a result file; a one-line `SizingError.data` naming the file otherwise.
+    /// Decodes a result file with SuanliCore's reader; a one-line `SizingError.data` naming the file otherwise.
     public static func decode(_ data: Data, name: String) throws -> ResultFile {
-        let file: ResultFile
         do {
-            file = try JSONDecoder().decode(ResultFile.self, from: data)
+            return ResultFile(try ResultStore.decode(data, name: name))
+        } catch let error as BenchmarkError {
+            throw SizingError.data(error.description)
         } catch {
-            throw SizingError.data("\(name) is not a suanli result file: \(describe(error))")
+            throw SizingError.data("\(name) is not a suanli result file")
         }
-        if let schema = file.schema, !schema.hasPrefix("suanli.result/") {
-            throw SizingError.data("\(name) has schema '\(schema)', expected suanli.result/N")
-        }
-        return file
     }
 }
 
@@ -87,6 +102,9 @@ public struct Calibration: Sendable, Equatable {
     /// largest message measured; `nil` for single-machine files.
     public var busGBps: Double? = nil
     public var busDetail: String? = nil
+    /// Average watts measured over the calibrating GEMM (its `energy`), where a sensor measured it.
+    public var powerWatts: Double? = nil
+    public var powerDetail: String? = nil
 
     /// Result-file precisions tried, in order, when none is asked for: `mixed` (fp16
     /// inputs, fp32 accumulation) is what mixed-precision training runs on.
@@ -133,10 +151,10 @@ public struct Calibration: Sendable, Equatable {
         let device = file.devices.first { $0.id == chosen }
         let usable = file.measurements.filter { $0.device == chosen && $0.usable }
 
-        var gemms: [(precision: String, tflops: Double, detail: String)] = []
+        var gemms: [(precision: String, tflops: Double, detail: String, energy: ResultFile.Measurement.Energy?)] = []
         for m in usable where m.suite == "gemm" {
             guard let p = m.precision, let median = m.median, let scale = flopsScale(m.unit) else { continue }
-            gemms.append((p, median * scale, "\(m.kernel ?? "gemm") \(p) median \(Format.number(median)) \(m.unit ?? "")"))
+            gemms.append((p, median * scale, "\(m.kernel ?? "gemm") \(p) median \(Format.number(median)) \(m.unit ?? "")", m.energy))
         }
         let measured = Set(gemms.map(\.precision))
         let label = device?.name.map { "\(chosen) (\($0))" } ?? chosen
@@ -171,6 +189,12 @@ public struct Calibration: Sendable, Equatable {
             file: name, deviceID: chosen, deviceName: device?.name, precision: wanted,
             gemmTFLOPS: best.tflops, gemmDetail: best.detail,
             streamGBps: stream?.gbps, streamDetail: stream?.detail, memoryGB: memory)
+        if let watts = best.energy?.avgWatts, watts.isFinite, watts > 0 {
+            calibration.powerWatts = watts
+            let scope = best.energy?.scope == "whole-node" ? ", whole node" : ""
+            calibration.powerDetail = "measured \(Format.number(watts)) W over \(best.detail) "
+                + "(\(best.energy?.source ?? "sensor")\(scope)) in \(name)"
+        }
         // Cluster files: the all-reduce bus bandwidth at the largest message (the gradient regime).
         let allreduce = file.measurements.filter { $0.suite == "allreduce" && $0.kernel == "allreduce-busbw" && $0.usable }
         if let largest = allreduce.max(by: { ($0.size?["bytes"] ?? 0) < ($1.size?["bytes"] ?? 0) }),

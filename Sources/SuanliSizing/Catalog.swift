@@ -52,6 +52,13 @@ public struct Accelerator: Codable, Sendable, Equatable {
     public var tdpWatts: SourcedValue?
     /// Datasheet interconnect figure (NVLink and similar count both directions).
     public var interconnectGBps: SourcedValue?
+    /// Network bandwidth per device to other nodes, GB/s in one direction (a reference
+    /// system's NICs divided by its devices, e.g. DGX A100: 8 × 200 Gb/s for 8 GPUs = 25 GB/s).
+    public var scaleOutGBps: SourcedValue?
+    /// The best measured dense bf16 GEMM as a fraction of the dense peak.
+    public var maxGEMMEfficiency: SourcedValue?
+    /// Streaming multiprocessors (NVIDIA): the GEMM model's wave quantization uses them.
+    public var computeUnits: SourcedValue?
     public var price: SourcedPrice?
     public var notes: String?
 
@@ -63,6 +70,9 @@ public struct Accelerator: Codable, Sendable, Equatable {
         case memoryBandwidthGBps = "memory_bandwidth_gbps"
         case tdpWatts = "tdp_watts"
         case interconnectGBps = "interconnect_gbps"
+        case scaleOutGBps = "scale_out_gbps"
+        case maxGEMMEfficiency = "max_gemm_efficiency"
+        case computeUnits = "compute_units"
     }
 
     /// The default precision for training and serving: bf16, or fp16 where the

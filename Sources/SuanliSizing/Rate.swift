@@ -240,9 +240,11 @@ struct ResolvedDevice {
         return nil
     }
 
-    /// Power per device in W: `--power-watts`, else the catalog TDP.
+    /// Power per device in W: `--power-watts`, else the average measured over the calibrating
+    /// GEMM (`--calibrate` with a power sensor), else the catalog TDP.
     func powerWatts(explicit: Double?) -> (Double, String)? {
         if let explicit { return (explicit, "--power-watts") }
+        if let c = calibration, let watts = c.powerWatts { return (watts, c.powerDetail ?? "measured by \(c.file)") }
         if let a = accelerator, let p = a.tdpWatts {
             return (p.value, "catalog \(a.id) TDP: \(p.citation)" + (p.note.map { " — \($0)" } ?? ""))
         }

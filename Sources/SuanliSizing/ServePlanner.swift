@@ -80,6 +80,7 @@ public struct ServeReport: Sendable {
 
     public var json: JSONValue {
         .object([
+            ("model", .string("rough-bound")),
             ("tokens_per_day", .number(tokensPerDay)),
             ("tokens_per_second", .number(tokensPerSecond)),
             ("flops_per_token", .number(flopsPerToken)),
@@ -108,17 +109,23 @@ public struct ServeReport: Sendable {
 }
 
 public enum ServePlanner {
+    /// Said in every answer of the single-rule model.
+    public static let roughBoundNote =
+        "rough bound: one rule per constraint (2·N FLOPs per token at the rate given, the weights read once per step of --batch sequences, one copy of the weights in memory); the KV cache, prefill, tensor parallelism and latency are not modelled. Give --model NAME or the shape for the step model"
+
     public static func plan(
         _ args: ServeArguments, catalog: Catalog, readFile: FileReader = readFileFromDisk
     ) throws -> ServeReport {
         var inputs: [(String, JSONValue)] = []
         var sources: [(String, String)] = []
         var warnings: [String] = []
-        var text = TextReport(title: "suanli size serve")
+        var text = TextReport(title: "suanli size serve (rough bound: single-rule model)")
+        warnings.append(ServePlanner.roughBoundNote)
 
         // MARK: Model and demand
         guard let rawParams = args.params else {
-            throw SizingError.usage("give the model size: --params N (and --active-params for mixture-of-experts)")
+            throw SizingError.usage(
+                "give the model: --model NAME or --layers/--hidden/--heads/--vocab (step model), or --params N for the rough bound")
         }
         let params = try Quantity.positive(rawParams, option: "--params")
         let active = try args.activeParams.map { try Quantity.positive($0, option: "--active-params") }
@@ -244,7 +251,7 @@ public enum ServePlanner {
             text.section("Money and energy")
             if let capital { text.add("capital", Format.number(capital, decimals: 0) + " " + costs.currencyLabel) }
             if let perDay { text.add("per day", Format.number(perDay, decimals: 0) + " " + costs.currencyLabel, "device-hours × price per device-hour") }
-            if let energy { text.add("energy per day", Format.number(energy, decimals: 0) + " kWh", "TDP × 24 h × PUE \(Format.number(costs.pue))") }
+            if let energy { text.add("energy per day", Format.number(energy, decimals: 0) + " kWh", "\(Format.number(costs.powerWatts!.0)) W × 24 h × PUE \(Format.number(costs.pue))") }
             if let co2 { text.add("CO2 per day", Format.number(co2) + " t") }
         }
         text.footer = warnings.map { "warning: " + $0 }
@@ -263,21 +270,23 @@ public enum ServePlanner {
 /// `suanli size devices`: the catalog as a table or JSON.
 public enum CatalogListing {
     public static func table(_ catalog: Catalog) -> String {
-        let header = ["id", "name", "bf16", "fp16", "fp8", "tf32", "fp32", "mem GB", "HBM GB/s", "TDP W", "link GB/s", "unverified"]
+        let header = ["id", "name", "bf16", "fp16", "fp8", "tf32", "fp32", "mem GB", "HBM GB/s", "TDP W", "link GB/s",
+                      "net GB/s", "unverified"]
         var rows: [[String]] = [header]
         func figure(_ v: SourcedValue?) -> String {
             guard let v else { return "-" }
             return Format.number(v.value, decimals: 1) + (v.verified ? "" : "*")
         }
         for a in catalog.accelerators {
-            let all = Array(a.denseTFLOPS.values) + [a.memoryGB, a.memoryBandwidthGBps, a.tdpWatts, a.interconnectGBps].compactMap { $0 }
+            let all = Array(a.denseTFLOPS.values)
+                + [a.memoryGB, a.memoryBandwidthGBps, a.tdpWatts, a.interconnectGBps, a.scaleOutGBps].compactMap { $0 }
             let unverified = all.contains { !$0.verified } ? "yes" : ""
             rows.append([
                 a.id, a.name,
                 figure(a.denseTFLOPS["bf16"]), figure(a.denseTFLOPS["fp16"]), figure(a.denseTFLOPS["fp8"]),
                 figure(a.denseTFLOPS["tf32"]), figure(a.denseTFLOPS["fp32"]),
                 figure(a.memoryGB), figure(a.memoryBandwidthGBps), figure(a.tdpWatts), figure(a.interconnectGBps),
-                unverified,
+                figure(a.scaleOutGBps), unverified,
             ])
         }
         let widths = header.indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
@@ -318,6 +327,8 @@ public enum CatalogListing {
                     ("dense_tflops", figures(a.denseTFLOPS)), ("sparse_tflops", figures(a.sparseTFLOPS)),
                     ("memory_gb", figure(a.memoryGB)), ("memory_bandwidth_gbps", figure(a.memoryBandwidthGBps)),
                     ("tdp_watts", figure(a.tdpWatts)), ("interconnect_gbps", figure(a.interconnectGBps)),
+                    ("scale_out_gbps", figure(a.scaleOutGBps)), ("max_gemm_efficiency", figure(a.maxGEMMEfficiency)),
+                    ("compute_units", figure(a.computeUnits)),
                     ("price", a.price.map { p in
                         .object([("value", .number(p.value)), ("currency", .string(p.currency)),
                                  ("source", .string(p.source)), ("verified", .bool(p.verified))])

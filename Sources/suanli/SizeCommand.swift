@@ -13,7 +13,7 @@ struct SizeCommand: ParsableCommand {
             Numbers accept suffixes: 175e9, 175B, 1.4T, 300M, 2.5k. Exit codes: 0 success, \
             64 bad or contradictory options, 65 unusable data file (results or catalog).
             """,
-        subcommands: [SizeTrain.self, SizeServe.self, SizeDevices.self]
+        subcommands: [SizeTrain.self, SizeStep.self, SizeServe.self, SizeDevices.self]
     )
 }
 
@@ -39,7 +39,7 @@ func failSizing(_ error: Error) -> Error {
 struct SizeRateOptions: ParsableArguments {
     @Option(help: "Catalog accelerator (see 'suanli size devices'); also supplies memory, TDP and interconnect.")
     var device: String?
-    @Option(help: "Precision of the peak or measurement: bf16, fp16, fp8, tf32, fp32 (with --calibrate also mixed, fp64).")
+    @Option(help: "Precision: train, the peak or measurement (bf16, fp16, fp8, tf32, fp32; with --calibrate also mixed, fp64); serve step model, weights and activations (fp16, bf16, fp8, int8).")
     var precision: String?
     @Option(parsing: .unconditional, help: "Model FLOPs utilization, fraction of peak sustained (default 0.4).")
     var mfu: String?
@@ -141,6 +141,9 @@ struct SizeTrain: ParsableCommand {
     @Option(name: .customLong("memory-gb"), parsing: .unconditional, help: "Memory per device in GB (default: catalog or measured).")
     var memoryGB: String?
 
+    @OptionGroup(title: "Step model (with parallelism options; see 'suanli size step')") var stepShape: SizeTrainShapeOptions
+    @OptionGroup(title: "Parallelism (step model)") var parallel: SizeParallelOptions
+
     @Option(help: "Output: table or json.")
     var format: SizeOutputFormat = .table
 
@@ -167,12 +170,16 @@ struct SizeTrain: ParsableCommand {
         a.cost = cost.library
         a.bytesPerParam = bytesPerParam
         a.memoryGB = memoryGB
+        var step = StepOptions()
+        stepShape.apply(to: &step)
+        parallel.apply(to: &step)
+        a.step = step
         return a
     }
 
     func run() throws {
         do {
-            let report = try TrainPlanner.plan(arguments, catalog: try Catalog.embedded())
+            let report = try TrainPlanner.plan(arguments, catalog: try Catalog.embedded(), models: try ModelCatalog.embedded())
             print(format == .json ? report.json.rendered() : report.table, terminator: format == .json ? "\n" : "")
         } catch {
             throw failSizing(error)
@@ -183,41 +190,89 @@ struct SizeTrain: ParsableCommand {
 struct SizeServe: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Devices to serve a model's decoding demand: by compute, memory bandwidth and capacity.",
+        abstract: "Serving: prefill, decode with KV cache, batch, latency targets, and devices for a demand.",
         discussion: """
-            Demand: --dau U --tokens-per-user T (tokens per user per day), or --tokens-per-second R.
-            The largest of the three device counts wins and is named as the binding constraint.
+            Step model (give the model): --model NAME or --layers --hidden --heads [--kv-heads] [--ffn] [--gated-ffn] --vocab, \
+            --input-tokens N --output-tokens M, hardware from --device, --calibrate RESULTS.json or explicit figures. \
+            Per device: prefill, TTFT, TPOT, output tokens/s, KV cache, the largest batch that fits, and what binds. \
+            --slo-ttft/--slo-tpot choose the largest batch meeting them; --dau with --tokens-per-user, \
+            --requests-per-second or --tokens-per-second (× --peak-factor) give devices, cost and energy.
+            Rough bound (no shape): --params N with --dau/--tokens-per-user or --tokens-per-second; one rule per constraint.
+            Example: suanli size serve --model llama3.3-70b --device h100 --tp 2 --precision fp8 --input-tokens 1000 --output-tokens 1000
             """
     )
 
-    @Option(parsing: .unconditional, help: "Parameters N.")
+    @Option(help: "Model from the model catalog (e.g. llama3.3-70b, llama3.1-70b, llama2-70b).")
+    var model: String?
+    @Option(parsing: .unconditional, help: "Layers (step model, with --hidden --heads --vocab).")
+    var layers: String?
+    @Option(parsing: .unconditional, help: "Model width (heads × head size).")
+    var hidden: String?
+    @Option(parsing: .unconditional, help: "Attention heads.")
+    var heads: String?
+    @Option(name: .customLong("kv-heads"), parsing: .unconditional, help: "Key/value heads (grouped-query attention; default: --heads).")
+    var kvHeads: String?
+    @Option(parsing: .unconditional, help: "MLP inner width (default 4 × hidden).")
+    var ffn: String?
+    @Flag(name: .customLong("gated-ffn"), help: "Gated MLP (SwiGLU): three hidden × ffn matrices.")
+    var gatedFFN = false
+    @Option(parsing: .unconditional, help: "Vocabulary size.")
+    var vocab: String?
+
+    @Option(parsing: .unconditional, help: "Parameters N (rough bound only, without a model shape).")
     var params: String?
-    @Option(name: .customLong("active-params"), parsing: .unconditional, help: "Parameters active per token (mixture-of-experts).")
+    @Option(name: .customLong("active-params"), parsing: .unconditional, help: "Parameters active per token (rough bound, mixture-of-experts).")
     var activeParams: String?
+
+    @Option(name: .customLong("kv-precision"), help: "KV cache: fp16, bf16, fp8, int8 (default 16-bit).")
+    var kvPrecision: String?
+    @Option(parsing: .unconditional, help: "Tensor-parallel devices per model copy (default 1).")
+    var tp: String?
+    @Option(name: .customLong("input-tokens"), parsing: .unconditional, help: "Prompt tokens per request.")
+    var inputTokens: String?
+    @Option(name: .customLong("output-tokens"), parsing: .unconditional, help: "Generated tokens per request.")
+    var outputTokens: String?
+    @Option(parsing: .unconditional, help: "Sequences in flight (step model; default: the largest that fits and meets the targets). Rough bound: per decode step (default 32).")
+    var batch: String?
+    @Option(name: .customLong("max-batch"), parsing: .unconditional, help: "The engine's batch limit (e.g. vLLM max_num_seqs).")
+    var maxBatch: String?
+    @Option(parsing: .unconditional, help: "Attained fraction of the ceilings: F, or compute=F,bandwidth=G (default compute 0.5 of peak / 0.7 of a measured GEMM, bandwidth 0.85).")
+    var efficiency: String?
+    @Option(name: .customLong("memory-utilization"), parsing: .unconditional, help: "Fraction of device memory for weights and KV cache (default 0.9).")
+    var memoryUtilization: String?
+    @Option(name: .customLong("slo-ttft"), parsing: .unconditional, help: "Time-to-first-token target, seconds (median; see Docs/sizing.md).")
+    var sloTTFT: String?
+    @Option(name: .customLong("slo-tpot"), parsing: .unconditional, help: "Time-per-output-token target, seconds (median; see Docs/sizing.md).")
+    var sloTPOT: String?
+
     @Option(parsing: .unconditional, help: "Daily active users.")
     var dau: String?
     @Option(name: .customLong("tokens-per-user"), parsing: .unconditional, help: "Generated tokens per user per day.")
     var tokensPerUser: String?
+    @Option(name: .customLong("requests-per-second"), parsing: .unconditional, help: "Requests per second (daily average; step model).")
+    var requestsPerSecond: String?
     @Option(name: .customLong("tokens-per-second"), parsing: .unconditional, help: "Generated tokens per second, instead of --dau.")
     var tokensPerSecond: String?
+    @Option(name: .customLong("peak-factor"), parsing: .unconditional, help: "Peak-hour demand over the daily average (default 1; services typically run 2–3).")
+    var peakFactor: String?
 
     @OptionGroup(title: "Rate per device") var rate: SizeRateOptions
 
-    @Option(parsing: .unconditional, help: "Sequences decoded per step (default 32).")
-    var batch: String?
-    @Option(name: .customLong("bytes-per-param"), parsing: .unconditional, help: "Weight bytes per parameter (default 2, bf16).")
+    @Option(name: .customLong("bytes-per-param"), parsing: .unconditional, help: "Weight bytes per parameter (rough bound; default 2, bf16).")
     var bytesPerParam: String?
     @Option(name: .customLong("bandwidth-gbps"), parsing: .unconditional, help: "Memory bandwidth per device, GB/s (default: measured stream or catalog HBM).")
     var bandwidthGBps: String?
     @Option(name: .customLong("memory-gb"), parsing: .unconditional, help: "Memory per device in GB (default: catalog or measured).")
     var memoryGB: String?
+    @Option(name: .customLong("bus-gbps"), parsing: .unconditional, help: "Tensor-parallel all-reduce bus bandwidth, GB/s (default: measured curve of a cluster --calibrate file, else catalog interconnect ÷ 2).")
+    var busGBps: String?
 
     @OptionGroup(title: "Money and energy") var cost: SizeCostOptions
 
     @Option(help: "Output: table or json.")
     var format: SizeOutputFormat = .table
 
-    var arguments: ServeArguments {
+    var roughArguments: ServeArguments {
         var a = ServeArguments()
         a.params = params
         a.activeParams = activeParams
@@ -233,10 +288,49 @@ struct SizeServe: ParsableCommand {
         return a
     }
 
+    var stepArguments: ServingArguments {
+        var a = ServingArguments()
+        a.model = model
+        a.layers = layers
+        a.hidden = hidden
+        a.heads = heads
+        a.kvHeads = kvHeads
+        a.ffn = ffn
+        a.gatedFFN = gatedFFN
+        a.vocab = vocab
+        a.precision = rate.precision
+        a.kvPrecision = kvPrecision
+        a.tp = tp
+        a.inputTokens = inputTokens
+        a.outputTokens = outputTokens
+        a.batch = batch
+        a.maxBatch = maxBatch
+        a.efficiency = efficiency
+        a.memoryUtilization = memoryUtilization
+        a.sloTTFT = sloTTFT
+        a.sloTPOT = sloTPOT
+        a.dau = dau
+        a.tokensPerUser = tokensPerUser
+        a.requestsPerSecond = requestsPerSecond
+        a.tokensPerSecond = tokensPerSecond
+        a.peakFactor = peakFactor
+        a.hardware.device = rate.device
+        a.hardware.calibrate = rate.calibrate
+        a.hardware.calibrateDevice = rate.calibrateDevice
+        a.hardware.peakTFLOPS = rate.peakTFLOPS
+        a.hardware.bandwidthGBps = bandwidthGBps
+        a.hardware.memoryGB = memoryGB
+        a.hardware.busGBps = busGBps
+        a.cost = cost.library
+        return a
+    }
+
     func run() throws {
         do {
-            let report = try ServePlanner.plan(arguments, catalog: try Catalog.embedded())
-            print(format == .json ? report.json.rendered() : report.table, terminator: format == .json ? "\n" : "")
+            let answer = try ServeRouter.plan(
+                rough: roughArguments, step: stepArguments, catalog: try Catalog.embedded(),
+                models: try ModelCatalog.embedded())
+            print(format == .json ? answer.json.rendered() : answer.table, terminator: format == .json ? "\n" : "")
         } catch {
             throw failSizing(error)
         }

@@ -7,7 +7,7 @@ struct Suanli: ParsableCommand {
         commandName: "suanli",
         abstract: "Benchmark GPUs and CPUs, and size training and serving runs from the measurements.",
         version: SuanliVersion.string,
-        subcommands: [BenchCommand.self, CompareCommand.self, ReportCommand.self, DevicesCommand.self, SizeCommand.self],
+        subcommands: [BenchCommand.self, CompareCommand.self, ReportCommand.self, DevicesCommand.self, SensorsCommand.self, BurnCommand.self, SizeCommand.self],
         defaultSubcommand: nil
     )
 }

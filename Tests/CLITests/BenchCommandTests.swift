@@ -96,7 +96,7 @@ struct BenchCommandTests {
         let result = try CLI.run(["bench", "--device", try openCLDevice(), "--suite", "gemm", "--precision", "fp32",
                                   "--size", "1000000", "--quick", "--no-save"], environment: cache)
         #expect(result.status == 3)
-        #expect(result.stderr.contains("per allocation"))
+        #expect(result.stderr.contains("largest allocation"))
     }
 
     @Test func unknownDeviceAndSuiteAreUsageErrors() throws {
@@ -147,5 +147,31 @@ struct BenchCommandTests {
                                   "--days", "1", "--devices", "100"])
         #expect(result.status != 0)
         #expect(result.stderr.split(separator: "\n").count <= 3)
+    }
+}
+
+@Suite struct SizeStepCommandTests {
+    @Test func jsonHasTheBreakdownMemoryAndSources() throws {
+        let result = try CLI.run(["size", "step", "--model", "llama2-70b", "--device", "h100-sxm", "--tp", "8", "--pp", "2",
+                                  "--dp", "4", "--global-batch", "64", "--recompute", "selective", "--sequence-parallel", "--zero", "1",
+                                  "--tokens", "2T", "--format", "json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let doc = try #require(result.json as? [String: Any])
+        let iteration = try #require(doc["iteration_seconds"] as? Double)
+        let breakdown = try #require(doc["breakdown"] as? [String: Double])
+        #expect(abs(breakdown.values.reduce(0, +) / iteration - 1) < 1e-9)
+        let memory = try #require(doc["memory_per_device_bytes"] as? [String: Any])
+        #expect(memory["fits"] as? Bool == true)
+        #expect((doc["sources"] as? [String: String])?["gemm_efficiency"]?.contains("mamf") == true)
+        #expect(doc["days"] as? Double != nil && doc["mfu"] as? Double != nil)
+    }
+
+    @Test func badLayoutsAreOneLineAndExit64() throws {
+        for arguments in [["--tp", "3"], ["--pp", "7"], ["--dp", "3", "--global-batch", "64"], ["--microbatch", "64"]] {
+            let result = try CLI.run(["size", "step", "--model", "llama2-70b", "--device", "h100-sxm", "--global-batch", "32"]
+                                     + arguments)
+            #expect(result.status == 64, "\(arguments): \(result.stderr)")
+            #expect(result.stderr.hasPrefix("Error: ") && result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+        }
     }
 }

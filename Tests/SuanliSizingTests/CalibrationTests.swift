@@ -36,9 +36,10 @@ struct CalibrationTests {
     }
 
     @Test func unitsAreConverted() throws {
-        let text = resultFile(measurements: [gemm(0.4, unit: "TFLOP/s"), gemm(300, unit: "GFLOP/s")])
+        let text = resultFile(measurements: [gemm(400, unit: "GFLOP/s"), gemm(300, unit: "GFLOP/s")])
         let c = try Calibration.from(ResultFile.decode(files([path: text])(path), name: path), name: path, deviceID: nil, precision: "fp32")
         #expect(close(c.gemmTFLOPS, 0.4))
+        #expect(Calibration.flopsScale("TFLOP/s") == 1 && Calibration.flopsScale("GB/s") == nil)
     }
 
     @Test func noVerifiedGEMMIsADataError() {

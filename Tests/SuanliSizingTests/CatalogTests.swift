@@ -29,6 +29,19 @@ struct CatalogTests {
         }
     }
 
+    @Test func stepModelFiguresAreSourcedAndPlausible() throws {
+        for a in catalog.accelerators {
+            for f in [a.scaleOutGBps, a.maxGEMMEfficiency, a.computeUnits].compactMap({ $0 }) {
+                #expect(!f.source.isEmpty && f.value > 0 && f.value.isFinite, "\(a.id)")
+            }
+            if let e = a.maxGEMMEfficiency { #expect(e.value <= 1, "\(a.id)") }
+        }
+        // DGX A100: 8 × 200 Gb/s HDR for 8 GPUs; DGX H100: 8 × 400 Gb/s.
+        #expect(try catalog.lookup("a100-80gb").scaleOutGBps?.value == 25)
+        #expect(try catalog.lookup("h100-sxm").scaleOutGBps?.value == 50)
+        #expect(try catalog.lookup("a100-80gb").computeUnits?.value == 108)
+    }
+
     @Test func secondHandFiguresAreFlagged() throws {
         for id in ["a800", "h800", "ascend-910b"] {
             let a = try catalog.lookup(id)

@@ -7,7 +7,7 @@ struct ClusterCalibrationTests {
 
     /// A two-rank file of identical devices, rank 1 slower, with an all-reduce sweep.
     var clusterFile: String {
-        """
+        completeDocument("""
         {"schema": "suanli.result/2",
          "devices": [{"id": "r0:opencl:0:0", "type": "gpu", "name": "Test GPU", "global_memory_bytes": 80000000000},
                      {"id": "r1:opencl:0:0", "type": "gpu", "name": "Test GPU", "global_memory_bytes": 80000000000}],
@@ -18,7 +18,7 @@ struct ClusterCalibrationTests {
           {"device": "cluster", "suite": "allreduce", "kernel": "allreduce-busbw", "precision": "fp32", "size": {"bytes": 268435456, "ranks": 2}, "unit": "GB/s", "median": 80, "verified": true, "status": "ok"},
           {"device": "cluster", "suite": "allreduce", "kernel": "allreduce-busbw", "precision": "fp32", "size": {"bytes": 536870912, "ranks": 2}, "unit": "GB/s", "median": 95, "verified": false, "status": "failed"}
          ]}
-        """
+        """)
     }
 
     @Test func slowestIdenticalDeviceAndLargestVerifiedBusbw() throws {

@@ -1,8 +1,4 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
 import Foundation
-#endif
 @testable import SuanliSizing
 
 /// The catalog compiled into the binary.
@@ -80,10 +76,45 @@ func resultFile(devices: String? = nil, measurements: [String]) -> String {
     let deviceList = devices ?? """
         [{"id": "opencl:0:0", "backend": "opencl", "type": "gpu", "name": "NVIDIA H100 80GB HBM3", "vendor": "NVIDIA Corporation", "compute_units": 132, "global_memory_bytes": 85000000000}]
         """
-    return """
-        {"schema": "suanli.result/1", "host": {"extra": true}, "devices": \(deviceList),
+    return completeDocument("""
+        {"schema": "suanli.result/1", "devices": \(deviceList),
          "measurements": [\(measurements.joined(separator: ",\n"))]}
-        """
+        """)
+}
+
+/// Fills the fields a result document requires (SuanliCore's schema) that a test leaves out, so
+/// fixtures state only what the test is about.
+func completeDocument(_ partial: String) -> String {
+    guard var doc = (try? JSONSerialization.jsonObject(with: Data(partial.utf8))) as? [String: Any] else {
+        return partial
+    }
+    let host: [String: Any] = [
+        "hostname": "test", "cpu_model": "Test CPU", "architecture": "x86_64", "logical_cores": 2, "features": [],
+        "caches": [], "memory_bytes": 8_000_000_000, "os": "Linux", "kernel": "6",
+    ]
+    let defaults: [String: Any] = [
+        "run_id": "00000000-0000-0000-0000-000000000000", "created": "2026-01-01T00:00:00Z",
+        "tool": ["name": "suanli", "version": "test", "build_configuration": "debug", "cpu_kernel_variant": "portable",
+                 "opencl_kernels": "embedded"],
+        "command_line": [], "host": host, "incomplete": false, "devices": [], "measurements": [],
+    ]
+    for (key, value) in defaults where doc[key] == nil { doc[key] = value }
+    doc["devices"] = (doc["devices"] as? [[String: Any]] ?? []).map { device in
+        let defaults: [String: Any] = ["backend": "opencl", "type": "gpu", "name": "device \(device["id"] ?? "")",
+                                       "vendor": "Test", "compute_units": 1, "global_memory_bytes": 0]
+        return device.merging(defaults) { current, _ in current }
+    }
+    doc["measurements"] = (doc["measurements"] as? [[String: Any]] ?? []).map { m in
+        var m = m
+        let unit = m["unit"] as? String ?? "GFLOP/s"
+        let fill: [String: Any] = ["kernel": m["suite"] ?? "gemm", "size": [String: Int](), "unit": unit,
+                                   "higher_is_better": unit != "us", "samples": [m["median"] ?? 0],
+                                   "verified": false, "status": "failed"]
+        for (key, value) in fill where m[key] == nil { m[key] = value }
+        return m
+    }
+    guard let data = try? JSONSerialization.data(withJSONObject: doc) else { return partial }
+    return String(decoding: data, as: UTF8.self)
 }
 
 func gemm(_ median: Double, precision: String = "fp32", device: String = "opencl:0:0", unit: String = "GFLOP/s",

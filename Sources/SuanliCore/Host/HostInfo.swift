@@ -37,6 +37,10 @@ public struct HostInfo: Codable, Sendable, Equatable {
     public var maxClockMHz: Double?
     public var os: String
     public var kernel: String
+    /// Physical cores (distinct core ids): SMT siblings share one core's vector units.
+    public var physicalCores: Int?
+    /// What the CPU says it is: x86 `vendor_id`, `cpu family`, `model`; arm64 implementer and part.
+    public var cpuIdentity: CPUIdentity?
 
     enum CodingKeys: String, CodingKey {
         case hostname, architecture, features, caches, os, kernel
@@ -44,10 +48,20 @@ public struct HostInfo: Codable, Sendable, Equatable {
         case logicalCores = "logical_cores"
         case memoryBytes = "memory_bytes"
         case maxClockMHz = "max_clock_mhz"
+        case physicalCores = "physical_cores"
+        case cpuIdentity = "cpu_identity"
     }
 
     /// The largest cache size (the last level), or 32 MiB when unknown.
     public var lastLevelCacheBytes: Int { caches.map(\.sizeBytes).max() ?? 32 << 20 }
+
+    /// All instances of the last-level cache together (one per group of CPUs sharing it), or
+    /// 32 MiB when unknown: what a working set must exceed to measure memory, not cache.
+    public var lastLevelCacheTotalBytes: Int {
+        guard let llc = caches.max(by: { ($0.level, $0.sizeBytes) < ($1.level, $1.sizeBytes) }) else { return 32 << 20 }
+        let instances = (logicalCores + Swift.max(1, llc.sharedByCPUs) - 1) / Swift.max(1, llc.sharedByCPUs)
+        return llc.sizeBytes * Swift.max(1, instances)
+    }
 
     /// Reads the current machine.
     public static func current() -> HostInfo {
@@ -70,7 +84,9 @@ public struct HostInfo: Codable, Sendable, Equatable {
             maxClockMHz: readText("/sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq")
                 .flatMap { Double($0.trimmed()) }.map { $0 / 1000 },
             os: osName(fromOsRelease: readText("/etc/os-release") ?? ""),
-            kernel: field(uts.release)
+            kernel: field(uts.release),
+            physicalCores: physicalCores(fromProcCpuinfo: cpuinfo),
+            cpuIdentity: CPUIdentity(procCpuinfo: cpuinfo)
         )
     }
 
@@ -114,6 +130,22 @@ public struct HostInfo: Codable, Sendable, Equatable {
         return value > 0 ? value : nil
     }
 
+    /// Distinct (physical id, core id) pairs; nil when /proc/cpuinfo does not list them.
+    static func physicalCores(fromProcCpuinfo text: String) -> Int? {
+        var cores = Set<String>()
+        for block in text.split(separator: "\n\n") {
+            var physical = "0", core: String?
+            for line in block.split(separator: "\n") {
+                let parts = line.split(separator: ":", maxSplits: 1).map { $0.trimmed() }
+                guard parts.count == 2 else { continue }
+                if parts[0] == "physical id" { physical = parts[1] }
+                if parts[0] == "core id" { core = parts[1] }
+            }
+            if let core { cores.insert(physical + "/" + core) }
+        }
+        return cores.isEmpty ? nil : cores.count
+    }
+
     static func osName(fromOsRelease text: String) -> String {
         for line in text.split(separator: "\n") where line.hasPrefix("PRETTY_NAME=") {
             return String(line.dropFirst("PRETTY_NAME=".count)).trimmed(also: ["\""])
@@ -152,6 +184,45 @@ public struct HostInfo: Codable, Sendable, Equatable {
         list.trimmed().split(separator: ",").reduce(0) { total, range in
             let ends = range.split(separator: "-").compactMap { Int($0) }
             return total + (ends.count == 2 ? ends[1] - ends[0] + 1 : 1)
+        }
+    }
+}
+
+/// The CPU's identity as /proc/cpuinfo gives it (CPUID family and model on x86-64; MIDR
+/// implementer and part on arm64): what the vector-unit table is keyed on.
+public struct CPUIdentity: Codable, Sendable, Equatable {
+    /// `AuthenticAMD`, `GenuineIntel`, or the arm64 implementer (`0x41` Arm, `0x61` Apple, …).
+    public var vendor: String
+    public var family: Int?
+    public var model: Int?
+    /// arm64 `CPU part` (e.g. 0xd40 Neoverse V1).
+    public var part: Int?
+
+    public init(vendor: String, family: Int? = nil, model: Int? = nil, part: Int? = nil) {
+        self.vendor = vendor
+        self.family = family
+        self.model = model
+        self.part = part
+    }
+
+    /// From the first processor block of /proc/cpuinfo; nil when it names no vendor.
+    public init?(procCpuinfo text: String) {
+        var fields: [String: String] = [:]
+        for line in text.split(separator: "\n") {
+            if line.trimmed().isEmpty, !fields.isEmpty { break }
+            let parts = line.split(separator: ":", maxSplits: 1).map { $0.trimmed() }
+            if parts.count == 2, fields[parts[0]] == nil { fields[parts[0]] = parts[1] }
+        }
+        func number(_ text: String?) -> Int? {
+            guard let text else { return nil }
+            return text.hasPrefix("0x") ? Int(text.dropFirst(2), radix: 16) : Int(text)
+        }
+        if let vendor = fields["vendor_id"] {
+            self.init(vendor: vendor, family: number(fields["cpu family"]), model: number(fields["model"]))
+        } else if let implementer = fields["CPU implementer"] {
+            self.init(vendor: implementer, part: number(fields["CPU part"]))
+        } else {
+            return nil
         }
     }
 }

@@ -100,6 +100,8 @@ public struct Measurement: Codable, Sendable {
     public var comparison: ComparisonRecord?
     /// The MPI rank that measured it, in a cluster run.
     public var rank: Int?
+    /// Energy, power, clocks and temperature over the timed runs, when a sensor is attached.
+    public var energy: EnergyRecord?
 
     enum CodingKeys: String, CodingKey {
         case device, suite, kernel, precision, size, unit, median, min, max, p10, p90, cv, samples, verified, status
@@ -109,7 +111,7 @@ public struct Measurement: Codable, Sendable {
         case fractionOfPeak = "fraction_of_peak"
         case peakBasis = "peak_basis"
         case hostClockDisagreement = "host_clock_disagreement"
-        case comparison, rank
+        case comparison, rank, energy
     }
 
     public init(device: String, suite: Suite, kernel: String, precision: Precision?, size: [String: Int], unit: Unit) {

@@ -38,19 +38,39 @@ public struct SampleSet: Sendable {
     public var seconds: [Double]
     /// Host-clock seconds of the whole timed batch (all samples, launches included).
     public var batchHostSeconds: Double
+    /// Host-clock seconds of each run as the caller saw it (launch, wait and all), in order.
+    public var hostSeconds: [Double] = []
+    /// Energy over the batch, when an ``EnergyProbe`` is current (a sensor is attached).
+    public var energy: EnergyRecord? = nil
 }
 
 /// Runs `body` per `policy`. `body` returns one run's duration in seconds.
+/// With an ``EnergyProbe`` current, the sensors are read over the timed batch; a batch shorter
+/// than the probe's minimum window is followed by untimed runs until the window is long enough.
 public func collectSamples(_ policy: SamplingPolicy, _ body: () throws -> Double) throws -> SampleSet {
     for _ in 0..<policy.warmupRuns { _ = try body() }
     var seconds: [Double] = []
+    let probe = EnergyProbe.current
+    let window = probe?.start()
+    var stopped = false
+    defer { if let window, !stopped { _ = window.stop() } }
+    var hostSeconds: [Double] = []
     let start = monotonicSeconds()
     var elapsed = 0.0
     while seconds.count < policy.maxSamples {
+        let before = monotonicSeconds()
         seconds.append(try body())
-        elapsed = monotonicSeconds() - start
+        let after = monotonicSeconds()
+        hostSeconds.append(after - before)
+        elapsed = after - start
         if seconds.count >= policy.minSamples && elapsed >= policy.minSeconds { break }
         if elapsed >= policy.maxSeconds && seconds.count >= 3 { break }
     }
-    return SampleSet(seconds: seconds, batchHostSeconds: elapsed)
+    var result = SampleSet(seconds: seconds, batchHostSeconds: elapsed, hostSeconds: hostSeconds)
+    if let probe, let window {
+        while monotonicSeconds() - window.startTime < probe.minimumWindow { _ = try body() }
+        stopped = true
+        result.energy = window.stop()
+    }
+    return result
 }

@@ -12,8 +12,8 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
 }
 
 extension Precision {
-    /// Unit roundoff of the stored input and output type.
-    public var storageEpsilon: Double {
+    /// Unit roundoff u = 2^-p of the type inputs are stored in and the output is written in.
+    public var storageUnitRoundoff: Double {
         switch self {
         case .fp32: 0x1p-24
         case .fp64: 0x1p-53
@@ -21,14 +21,18 @@ extension Precision {
         }
     }
 
-    /// Unit roundoff of the accumulator.
-    public var accumulatorEpsilon: Double {
+    /// Unit roundoff of the accumulator (sums and, without fused multiply-add, products).
+    public var accumulationUnitRoundoff: Double {
         switch self {
         case .fp32, .mixed: 0x1p-24
         case .fp64: 0x1p-53
         case .fp16: 0x1p-11
         }
     }
+
+    /// Unit roundoff of the type the hardware multiplies in when it is narrower than the stored
+    /// inputs (so the inputs are rounded again on the way in); 0 when stored inputs are multiplied as they are.
+    public var multiplyUnitRoundoff: Double { 0 }
 
     /// `value` rounded to this precision's storage type, so host and device see the same inputs.
     public func round(_ value: Double) -> Double {
@@ -84,40 +88,107 @@ public struct GEMMProblem: Sendable {
     }
 
     /// Checks `output` (row-major M×N, converted to Double) against a double-precision reference.
-    /// With `includeBeta` false the expected result is α·A·B (a β = 0 run).
-    /// Tolerance: 8·√K·ε_acc·Σ|α·a·b| + |β·c₀|·ε + ε_out·|ref| — a probabilistic rounding bound
-    /// that scales with K and precision, far below the error of a wrong index or a missing term.
+    /// With `includeBeta` false the expected result is α·A·B (a β = 0 run). See ``GEMMTolerance``.
     public func verify(_ output: [Double], includeBeta: Bool) -> VerificationResult {
         guard output.count >= m * n else { return .failed("output has \(output.count) values, expected \(m * n)") }
         let beta = includeBeta ? self.beta : 0
-        let accumulatorBound = 8 * Double(k).squareRoot() * precision.accumulatorEpsilon
-        var worst = 0.0
-        var failures = 0
-        var firstFailure = ""
+        var check = GEMMTolerance(precision: precision)
         for (i, j) in checkedEntries() {
-            var sum = 0.0, magnitude = 0.0
+            var partial = RoundingErrorModel()
             let rowA = i * k
-            for p in 0..<k {
-                let product = a[rowA + p] * b[p * n + j]
-                sum += product
-                magnitude += abs(product)
-            }
-            let reference = alpha * sum + beta * c0[i * n + j]
-            let scale = abs(alpha) * magnitude + abs(beta * c0[i * n + j])
-            let tolerance = accumulatorBound * scale + 2 * precision.storageEpsilon * (abs(reference) + scale) + 1e-30
-            let got = output[i * n + j]
-            let error = abs(got - reference)
-            if !got.isFinite || !(error <= tolerance) {
-                failures += 1
-                if failures == 1 {
-                    firstFailure = "C[\(i)][\(j)] = \(got), expected \(reference) ± \(tolerance)"
-                        + (got.isNaN ? " (the poisoned value survived: element not written)" : "")
-                }
-            } else if scale > 0 {
-                worst = Swift.max(worst, error / scale)
-            }
+            for p in 0..<k { partial.add(a[rowA + p] * b[p * n + j]) }
+            check.check(got: output[i * n + j], sum: partial, alpha: alpha, betaTerm: beta * c0[i * n + j],
+                        label: "C[\(i)][\(j)]")
         }
-        if failures > 0 { return .failed("GEMM output wrong in \(failures) checked entries; first: \(firstFailure)") }
+        return check.result(what: "GEMM")
+    }
+}
+
+/// A sum built term by term in double precision, with what the rounding-error model needs:
+/// Σ s_p² over the running partial sums s_p and Σ x_p² over the terms.
+public struct RoundingErrorModel: Sendable {
+    public private(set) var sum = 0.0
+    public private(set) var partialSquares = 0.0
+    public private(set) var termSquares = 0.0
+    public private(set) var count = 0
+    public init() {}
+    @inline(__always) public mutating func add(_ term: Double) {
+        sum += term
+        partialSquares += sum * sum
+        termSquares += term * term
+        count += 1
+    }
+}
+
+/// The GEMM (and dot) acceptance test, derived from the unit roundoffs of the precision.
+///
+/// Each floating-point addition s_p = fl(s_{p−1} + x_p) adds an error δ_p·s_p with |δ_p| ≤ u_acc,
+/// and a product rounded in the accumulator adds δ'·x_p. Treating the δ as independent and
+/// uniform on [−u, u] (variance u²/3; Higham & Mary's probabilistic analysis), the error of one
+/// element of C = α·ΣA·B + β·C₀ has variance
+///
+///     σ² = α²·[ u_acc²/3 · (Σ s_p² + Σ x_p²) + 2·u_mul²/3 · Σ x_p² ] + u_out²/3 · (β·c₀)²
+///
+/// where s_p are the partial sums in sequential order (a blocked or tree-shaped order makes
+/// smaller partial sums, so this is an upper estimate), x_p the products, u_mul the unit
+/// roundoff of a multiply type narrower than storage (tf32), and u_out that of the output.
+/// Σ s_p² grows like K·|C|², so σ is √K·u_acc·|C| in size: the bound scales with √K and with
+/// |ref| as the issue asks, without the Σ|a·b| term that lets an all-zero output pass at large K.
+///
+/// Two tests must pass:
+/// - **per element**: |got − ref| ≤ 6σ + 2·u_out·|ref| (the last term is the final rounding
+///   to the output type) — catches unwritten, misplaced and locally wrong elements;
+/// - **over all checked elements** (64 or more): Σ(got − ref)² ≤ 4·Σ(σ² + (u_out·ref)²) — catches faults that
+///   shift every element a little (α scaled by 0.9, a skipped k-block), which a per-element test
+///   at low precision and large K cannot see.
+public struct GEMMTolerance: Sendable {
+    public static let elementSigmas = 6.0
+    public static let normFactor = 4.0
+    /// The test over all elements needs enough of them for Σ(got − ref)² to concentrate near
+    /// its expectation (relative spread √(2/N)); a lone dot product gets the per-element test.
+    public static let normMinimumEntries = 64
+    public let precision: Precision
+    public private(set) var checked = 0
+    public private(set) var failures = 0
+    public private(set) var firstFailure = ""
+    public private(set) var squaredError = 0.0
+    public private(set) var predictedSquaredError = 0.0
+
+    public init(precision: Precision) { self.precision = precision }
+
+    /// Checks one element: `sum` holds Σx_p of the element, α multiplies it, `betaTerm` is β·c₀.
+    public mutating func check(got: Double, sum: RoundingErrorModel, alpha: Double, betaTerm: Double, label: @autoclosure () -> String) {
+        let uAcc = precision.accumulationUnitRoundoff, uMul = precision.multiplyUnitRoundoff
+        let uOut = precision.storageUnitRoundoff
+        let reference = alpha * sum.sum + betaTerm
+        let variance = alpha * alpha * (uAcc * uAcc / 3 * (sum.partialSquares + sum.termSquares)
+                                         + 2 * uMul * uMul / 3 * sum.termSquares)
+            + uOut * uOut / 3 * betaTerm * betaTerm
+        let tolerance = Self.elementSigmas * variance.squareRoot() + 2 * uOut * abs(reference) + 1e-300
+        let error = got - reference
+        checked += 1
+        if !got.isFinite || !(abs(error) <= tolerance) {
+            failures += 1
+            if failures == 1 {
+                firstFailure = "\(label()) = \(got), expected \(reference) ± \(tolerance)"
+                    + (got.isNaN ? " (the poisoned value survived: element not written)" : "")
+            }
+        } else {
+            squaredError += error * error
+        }
+        predictedSquaredError += variance + uOut * uOut * reference * reference
+    }
+
+    public func result(what: String) -> VerificationResult {
+        if failures > 0 {
+            return .failed("\(what) output wrong in \(failures) of \(checked) checked entries; first: \(firstFailure)")
+        }
+        let limit = Self.normFactor * predictedSquaredError + 1e-300
+        if checked >= Self.normMinimumEntries, !(squaredError <= limit) {
+            let ratio = (squaredError / Swift.max(predictedSquaredError, 1e-300)).squareRoot()
+            return .failed("\(what) output off as a whole: its RMS error over \(checked) checked entries is "
+                + "\(formatted(ratio, decimals: 1))× the rounding-error model's (limit \(formatted(Self.normFactor.squareRoot(), decimals: 1))×)")
+        }
         return .passed
     }
 }
@@ -139,7 +210,7 @@ public enum StreamKernel: String, CaseIterable, Sendable, Codable {
 /// `a`, `b`, `c` are the inputs before the run; `scalar` is the kernels' scalar.
 public func verifyStream(_ kernel: StreamKernel, precision: Precision, a: [Double], b: [Double], c: [Double],
                          scalar: Double, output: [Double], dot: Double? = nil) -> VerificationResult {
-    let eps = precision.storageEpsilon
+    let eps = precision.storageUnitRoundoff
     func compare(_ expected: (Int) -> Double, _ scale: (Int) -> Double) -> VerificationResult {
         guard output.count == a.count else { return .failed("output has \(output.count) values, expected \(a.count)") }
         for i in 0..<output.count {
@@ -159,10 +230,10 @@ public func verifyStream(_ kernel: StreamKernel, precision: Precision, a: [Doubl
     case .triad: return compare({ b[$0] + scalar * c[$0] }, { abs(b[$0]) + abs(scalar * c[$0]) })
     case .dot:
         guard let dot else { return .failed("dot returned no value") }
-        var sum = 0.0, magnitude = 0.0
-        for i in 0..<a.count { sum += a[i] * b[i]; magnitude += abs(a[i] * b[i]) }
-        let tolerance = 8 * Double(a.count).squareRoot() * precision.accumulatorEpsilon * magnitude + eps * abs(sum)
-        return abs(dot - sum) <= tolerance && dot.isFinite
-            ? .passed : .failed("dot = \(dot), expected \(sum) ± \(tolerance)")
+        var sum = RoundingErrorModel()
+        for i in 0..<a.count { sum.add(a[i] * b[i]) }
+        var check = GEMMTolerance(precision: precision)
+        check.check(got: dot, sum: sum, alpha: 1, betaTerm: 0, label: "dot")
+        return check.result(what: "dot")
     }
 }

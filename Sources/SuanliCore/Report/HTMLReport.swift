@@ -46,6 +46,7 @@ public enum HTMLReport {
         .plateau { stroke: #2b8a3e; stroke-width: 4; opacity: .45; } .reported { stroke: #8a96a3; stroke-dasharray: 2 3; }
         .label { font-size: 11px; fill: #3d4753; } .history { display: inline-block; margin: .4em 1.2em .4em 0; vertical-align: top; }
         .history svg { border: none; background: none; } .spark { stroke: #1f6feb; fill: none; stroke-width: 1.5; }
+        \(energyStyle)
         </style></head><body>
         <h1>Suanli report</h1>
         <p class="meta">\(runs.count) run(s): \(runs.map { escape($0.name) + " (" + escape($0.document.created) + ")" }.joined(separator: ", "))</p>
@@ -61,6 +62,8 @@ public enum HTMLReport {
             let levels = latest.document.hierarchyLevels(of: device.id)
             html += rooflineSVG(measurements, levels: levels, title: device.name)
             html += memoryHierarchy(measurements, levels: levels, device: device, title: device.name)
+            html += efficiencySVG(measurements, title: device.name)
+            for (input, entry) in entries { if let burn = input.document.burn, burn.device == entry.id { html += burnTimeline(burn) } }
             html += resultsTable(measurements)
             html += history(entries.map { ($0.0, $0.1.id) })
             html += "</section>\n"
@@ -263,16 +266,22 @@ public enum HTMLReport {
     }
 
     static func resultsTable(_ measurements: [Measurement]) -> String {
+        let withEnergy = measurements.contains { $0.energy != nil }
         var html = "<table class=\"results\">\n<thead><tr><th>suite</th><th>kernel</th><th>precision</th><th>size</th><th>median</th>"
-            + "<th>unit</th><th>p10–p90</th><th>CV</th><th>n</th><th>of peak</th><th>status</th></tr></thead>\n<tbody>\n"
+            + "<th>unit</th><th>p10–p90</th><th>CV</th><th>n</th><th>of peak</th>"
+            + (withEnergy ? "<th>W</th><th>per W</th>" : "") + "<th>status</th></tr></thead>\n<tbody>\n"
         for m in measurements {
             let ok = m.status == .ok
+            let energy = !withEnergy ? "" : "<td class=\"num\">\(displayNumber(m.energy?.avgWatts))</td><td class=\"num\">"
+                + (ok ? (m.energy?.gflopsPerWatt.map { displayNumber($0) + " GFLOP/s/W" } ?? m.energy?.gbsPerWatt.map { displayNumber($0) + " GB/s/W" } ?? "") : "")
+                + "</td>"
             html += "<tr class=\"\(m.status.rawValue)\"><td>\(m.suite.rawValue)</td><td>\(escape(m.kernel))</td><td>\(m.precision?.rawValue ?? "–")</td>"
                 + "<td>\(escape(displaySize(m.size, times: "×")))</td><td class=\"num\">\(ok ? displayNumber(m.median) : "–")</td><td>\(escape(m.unit.rawValue))</td>"
                 + "<td class=\"num\">\(ok ? displayNumber(m.p10) + "–" + displayNumber(m.p90) : "–")</td>"
                 + "<td class=\"num\">\(ok ? m.cv.map { formatted($0 * 100, decimals: 1) + "%" } ?? "" : "–")</td>"
                 + "<td class=\"num\">\(m.samples.count)</td>"
                 + "<td class=\"num\">\(ok ? m.fractionOfPeak.map { formatted($0 * 100, decimals: 1) + "%" } ?? "" : "–")</td>"
+                + energy
                 + "<td class=\"status-\(m.status.rawValue)\">\(m.status.rawValue)\(m.reason.map { ": " + escape($0) } ?? "")</td></tr>\n"
         }
         return html + "</tbody></table>\n"

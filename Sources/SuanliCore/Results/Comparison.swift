@@ -52,6 +52,8 @@ public struct MeasurementKey: Hashable, Sendable, Codable, Comparable {
     public var kernel: String
     public var precision: String
     public var size: String
+    /// nil for the measurement's own figure; `per-watt` for its efficiency (GFLOP/s/W, GB/s/W).
+    public var metric: String?
 
     public init(_ m: Measurement) {
         device = m.device + (m.rank.map { "#r\($0)" } ?? "")
@@ -62,7 +64,7 @@ public struct MeasurementKey: Hashable, Sendable, Codable, Comparable {
     }
 
     public static func < (a: Self, b: Self) -> Bool {
-        (a.device, a.suite, a.kernel, a.precision, a.size) < (b.device, b.suite, b.kernel, b.precision, b.size)
+        (a.device, a.suite, a.kernel, a.precision, a.size, a.metric ?? "") < (b.device, b.suite, b.kernel, b.precision, b.size, b.metric ?? "")
     }
 }
 
@@ -119,6 +121,25 @@ public struct ComparisonReport: Codable, Sendable {
     public var hasFailure: Bool { count(.failed) > 0 }
 }
 
+extension Measurement {
+    /// The efficiency as a measurement of its own (median and samples over the average watts of
+    /// the timed runs) and its unit; nil without an energy figure, and for latencies.
+    public var perWattMetric: (measurement: Measurement, unit: String)? {
+        guard let watts = energy?.avgWatts, watts > 0, unit != .microseconds else { return nil }
+        var m = self
+        m.samples = samples.map { $0 / watts }
+        m.median = median.map { $0 / watts }
+        m.min = min.map { $0 / watts }
+        m.max = max.map { $0 / watts }
+        m.p10 = p10.map { $0 / watts }
+        m.p90 = p90.map { $0 / watts }
+        m.theoreticalPeak = nil
+        m.fractionOfPeak = nil
+        m.energy = nil
+        return (m, unit == .gflops ? "GFLOP/s/W" : "GB/s/W")
+    }
+}
+
 /// Noise-aware, polarity-aware comparison of two result documents.
 public enum Comparator {
     /// A change counts only when it exceeds the threshold in the bad (or good) direction *and*
@@ -141,9 +162,39 @@ public enum Comparator {
                                       current: nil, change: nil, threshold: options.threshold(for: m.suite), pValue: nil,
                                       rangesOverlap: nil, verdict: .missing, reason: "not measured in the current run"))
         }
+        rows += perWattRows(baseline: baseline, current: current, options: options)
         rows.sort { $0.key < $1.key }
         return ComparisonReport(baseline: baselineName, current: currentName, threshold: options.threshold,
                                 confidence: options.confidence, rows: rows)
+    }
+
+    /// Energy efficiency compared like any other metric, where either run measured it: the
+    /// samples are the rate samples over the measurement's average watts.
+    static func perWattRows(baseline: ResultDocument, current: ResultDocument, options: ComparisonOptions) -> [ComparisonRow] {
+        var base: [MeasurementKey: (Measurement, String)] = [:]
+        for m in baseline.measurements { if let e = m.perWattMetric { base[MeasurementKey(m)] = e } }
+        var rows: [ComparisonRow] = []
+        var seen = Set<MeasurementKey>()
+        for m in current.measurements where m.status != .failed {
+            let key = MeasurementKey(m)
+            seen.insert(key)
+            guard let (c, unit) = m.perWattMetric else {
+                if let (b, unit) = base[key] {
+                    var row = ComparisonRow(key: key, unit: unit, higherIsBetter: true, baseline: b.median, current: nil, change: nil,
+                                            threshold: options.threshold(for: m.suite), pValue: nil, rangesOverlap: nil,
+                                            verdict: .missing, reason: "no power sensor measured it in the current run")
+                    row.key.metric = "per-watt"
+                    rows.append(row)
+                }
+                continue
+            }
+            var row = self.row(key: key, baseline: base[key]?.0, current: c, options: options)
+            row.key.metric = "per-watt"
+            row.unit = unit
+            if base[key] == nil { row.reason = "no power sensor measured it in the baseline" }
+            rows.append(row)
+        }
+        return rows
     }
 
     static func row(key: MeasurementKey, baseline b: Measurement?, current c: Measurement, options: ComparisonOptions) -> ComparisonRow {

@@ -32,6 +32,8 @@ public struct ResultDocument: Codable, Sendable {
     /// The memory-hierarchy levels found in the `cache` and `memlat` curves of each device, with
     /// what the device reports (absent when neither suite ran).
     public var hierarchy: [HierarchyLevel]?
+    /// `suanli burn` runs: every interval and the summary (sustain ratio, errors, throttling).
+    public var burn: BurnRecord?
 
     public struct ToolInfo: Codable, Sendable {
         public var name: String
@@ -64,7 +66,7 @@ public struct ResultDocument: Codable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case schema, created, tool, host, devices, measurements, incomplete, ranks, aggregate, hierarchy
+        case schema, created, tool, host, devices, measurements, incomplete, ranks, aggregate, hierarchy, burn
         case runID = "run_id"
         case commandLine = "command_line"
     }
@@ -97,28 +99,71 @@ public enum ResultStore {
     /// same folder, then hard-linked to the final name (which fails rather than overwrite), then
     /// the temporary name removed. Returns the path written.
     public static func write(_ document: ResultDocument, folder: String) throws -> String {
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try makeDirectories(folder)
         let data = try document.encoded()
         let stamp = document.created.filter { $0.isNumber || $0 == "T" }
         let host = String(document.host.hostname.map { $0.isLetter || $0.isNumber || $0 == "-" ? $0 : "-" }.prefix(40))
         let base = folder + "/" + stamp + "-" + (host.isEmpty ? "host" : host) + "-" + document.runID.prefix(8)
         let temporary = folder + "/.tmp-" + document.runID + ".json"
-        guard FileManager.default.createFile(atPath: temporary, contents: data) else {
-            throw BenchmarkError("cannot write \(temporary)")
-        }
+        try writeFile(temporary, Array(data))
         defer { unlink(temporary) }
         for attempt in 0..<100 {
             let path = base + (attempt == 0 ? "" : "-\(attempt)") + ".json"
             if link(temporary, path) == 0 { return path }
-            if errno != EEXIST { throw BenchmarkError("cannot create \(path): errno \(errno)") }
+            if errno != EEXIST { throw ResultWriteError(path: path, cause: lastErrorText()) }
         }
-        throw BenchmarkError("no free result file name under \(folder)")
+        throw ResultWriteError(path: folder, cause: "no free result file name")
     }
+
+    /// `mkdir -p`, with the failing path and the system's reason.
+    static func makeDirectories(_ folder: String) throws {
+        var path = folder.hasPrefix("/") ? "" : "."
+        for component in folder.split(separator: "/") {
+            path += "/" + component
+            var info = stat()
+            if stat(path, &info) == 0 {
+                if (info.st_mode & S_IFMT) != S_IFDIR { throw ResultWriteError(path: path, cause: "not a folder") }
+                continue
+            }
+            if mkdir(path, 0o755) != 0 && errno != EEXIST { throw ResultWriteError(path: path, cause: lastErrorText()) }
+        }
+    }
+
+    /// Writes and flushes a new file, failing with the system's reason.
+    static func writeFile(_ path: String, _ bytes: [UInt8]) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw ResultWriteError(path: path, cause: lastErrorText()) }
+        defer { close(fd) }
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                let cause = lastErrorText()
+                unlink(path)
+                throw ResultWriteError(path: path, cause: cause)
+            }
+            offset += n
+        }
+        if fsync(fd) != 0 {
+            let cause = lastErrorText()
+            unlink(path)
+            throw ResultWriteError(path: path, cause: cause)
+        }
+    }
+
+    static func lastErrorText() -> String { String(cString: strerror(errno)) }
 
     public static func read(_ path: String) throws -> ResultDocument {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw BenchmarkError("\(path): cannot be read")
         }
+        return try decode(data, name: path)
+    }
+
+    /// Decodes a result file's bytes (any readable schema version, migrated to the current one);
+    /// a one-line `BenchmarkError` naming `name` otherwise. Sizing's calibration reads files through it.
+    public static func decode(_ data: Data, name path: String) throws -> ResultDocument {
         struct Header: Decodable { var schema: String? }
         guard let header = try? JSONDecoder().decode(Header.self, from: data) else {
             throw BenchmarkError("\(path): not a JSON object (corrupt or truncated?)")
@@ -146,4 +191,11 @@ public enum ResultStore {
 
 private func describe(_ path: [any CodingKey]) -> String {
     path.isEmpty ? "the top level" : path.map { $0.intValue.map { "[\($0)]" } ?? "." + $0.stringValue }.joined()
+}
+
+/// A result file that could not be written: the path and the system's reason, in one line.
+public struct ResultWriteError: Error, CustomStringConvertible, Sendable {
+    public var path: String
+    public var cause: String
+    public var description: String { "cannot write \(path): \(cause)" }
 }

@@ -40,12 +40,16 @@ public struct BenchRunner {
     public var session: BenchSession
     /// Seconds one step may run before the watchdog gives up on it.
     public var stepTimeout: Double
+    /// Power sensors by device id: each timed batch on that device records its energy.
+    public var energy: [String: EnergyProbe]
 
-    public init(plan: BenchPlan, backends: [any BenchmarkBackend], session: BenchSession, stepTimeout: Double = 900) {
+    public init(plan: BenchPlan, backends: [any BenchmarkBackend], session: BenchSession, stepTimeout: Double = 900,
+                energy: [String: EnergyProbe] = [:]) {
         self.plan = plan
         self.backends = backends
         self.session = session
         self.stepTimeout = stepTimeout
+        self.energy = energy
     }
 
     /// Runs every step of the plan on every backend. A hung step is recorded as a failed
@@ -55,7 +59,8 @@ public struct BenchRunner {
             let steps = plan.steps(for: backend)
             for (index, step) in steps.enumerated() {
                 progress(.stepStarted(device: backend.descriptor.id, index: index, count: steps.count, step: step))
-                guard let results = Self.runWithWatchdog(step, backend: backend, plan: plan, timeout: stepTimeout) else {
+                guard let results = Self.runWithWatchdog(step, backend: backend, plan: plan, timeout: stepTimeout,
+                                                         energy: energy[backend.descriptor.id]) else {
                     let hung = Measurement.failed(device: backend.descriptor.id, suite: step.suite, kernel: step.label,
                                                   precision: step.precision, size: step.shape?.size ?? [:],
                                                   unit: step.suite.unit,
@@ -73,7 +78,7 @@ public struct BenchRunner {
 
     /// Runs a step on a worker thread; nil when it did not finish within `timeout` seconds.
     public static func runWithWatchdog(_ step: BenchStep, backend: any BenchmarkBackend, plan: BenchPlan,
-                                       timeout: Double) -> [Measurement]? {
+                                       timeout: Double, energy: EnergyProbe? = nil) -> [Measurement]? {
         final class Box: @unchecked Sendable {
             let backend: any BenchmarkBackend
             let plan: BenchPlan
@@ -85,7 +90,7 @@ public struct BenchRunner {
         // The worker gets the backend through the box; the caller waits on the semaphore and
         // reads `results` only after the signal (or never, when the watchdog gives up).
         DispatchQueue(label: "suanli.step").async {
-            box.results = box.plan.run(step, on: box.backend)
+            box.results = EnergyProbe.$current.withValue(energy) { box.plan.run(step, on: box.backend) }
             done.signal()
         }
         return done.wait(timeout: .now() + timeout) == .success ? box.results : nil

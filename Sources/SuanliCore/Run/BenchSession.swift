@@ -43,9 +43,16 @@ public final class BenchSession: Sendable {
     public func update(_ body: (inout [Measurement]) -> Void) { state.withLock { body(&$0.measurements) } }
 
     public func document(incomplete: Bool) -> ResultDocument {
-        ResultDocument(runID: runID, created: created, tool: tool, commandLine: commandLine, host: host,
-                       devices: devices, measurements: measurements, incomplete: incomplete)
+        var document = ResultDocument(runID: runID, created: created, tool: tool, commandLine: commandLine, host: host,
+                                      devices: devices, measurements: measurements, incomplete: incomplete)
+        document.burn = burnState.withLock { $0 }
+        return document
     }
+
+    private let burnState = Mutex<BurnRecord?>(nil)
+
+    /// A burn run's intervals and summary so far (saved with the measurements).
+    public func setBurn(_ record: BurnRecord) { burnState.withLock { $0 = record } }
 
     /// Writes the result file the first time it is called; later calls write nothing and return
     /// nil, as does a session without an output folder. Throws ``ResultWriteError``.

@@ -156,6 +156,14 @@ public struct GEMMShape: Sendable, Equatable, CustomStringConvertible {
     public init(square n: Int) { self.init(m: n, n: n, k: n) }
     public var description: String { "\(m)x\(n)x\(k)" }
     public var size: [String: Int] { ["m": m, "n": n, "k": k] }
+    /// Elements of A (M×K), B (K×N) and C (M×N); Int.max where a product overflows.
+    public var elementCounts: (mk: Int, kn: Int, mn: Int) {
+        func product(_ x: Int, _ y: Int) -> Int {
+            let (value, overflow) = x.multipliedReportingOverflow(by: y)
+            return overflow ? Int.max : value
+        }
+        return (product(m, k), product(k, n), product(m, n))
+    }
 }
 
 /// Errors that stop a measurement before it yields a figure.

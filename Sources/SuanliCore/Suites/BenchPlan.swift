@@ -19,9 +19,12 @@ public struct BenchPlan: Sendable {
     /// Largest working set of the `cache` and `memlat` sweeps; nil means the backend's default
     /// (8× the last-level cache, at least 256 MiB).
     public var maxWorkingSet: Int?
+    /// GEMM over the grid of `sweepShapes` (`bench --suite gemm --sweep`): the efficiency curve that
+    /// `suanli size step --calibrate` interpolates. Replaces `shapes` for the gemm suite.
+    public var gemmSweep: Bool
 
     public init(suites: [Suite], precisions: [Precision], shapes: [GEMMShape]?, streamLength: Int?, quick: Bool, retune: Bool,
-                maxWorkingSet: Int? = nil) {
+                gemmSweep: Bool = false, maxWorkingSet: Int? = nil) {
         self.maxWorkingSet = maxWorkingSet
         self.suites = suites
         self.precisions = precisions
@@ -29,6 +32,23 @@ public struct BenchPlan: Sendable {
         self.streamLength = streamLength
         self.quick = quick
         self.retune = retune
+        self.gemmSweep = gemmSweep
+    }
+
+    /// Sizes of each GEMM dimension in a sweep: powers of four from 256 to 16384 (to 4096 with --quick).
+    public static func sweepSizes(quick: Bool) -> [Int] { quick ? [256, 1024, 4096] : [256, 1024, 4096, 16384] }
+
+    /// Every (M, N, K) of the sweep grid, smallest first.
+    public static func sweepShapes(quick: Bool) -> [GEMMShape] {
+        let sizes = sweepSizes(quick: quick)
+        var grid: [GEMMShape] = []
+        for m in sizes {
+            for n in sizes {
+                for k in sizes { grid.append(GEMMShape(m: m, n: n, k: k)) }
+            }
+        }
+        func work(_ s: GEMMShape) -> Int { s.m * s.n * s.k }
+        return grid.sorted { work($0) != work($1) ? work($0) < work($1) : ($0.m, $0.n) < ($1.m, $1.n) }
     }
 
     public var policy: SamplingPolicy { quick ? .quick : .standard }
@@ -40,7 +60,8 @@ public struct BenchPlan: Sendable {
             switch suite {
             case .gemm:
                 for precision in precisions {
-                    for shape in shapes ?? backend.defaultGEMMShapes(quick: quick) {
+                    let grid = gemmSweep ? BenchPlan.sweepShapes(quick: quick) : nil
+                    for shape in grid ?? shapes ?? backend.defaultGEMMShapes(quick: quick) {
                         steps.append(BenchStep(suite: .gemm, precision: precision, shape: shape,
                                                label: "gemm \(precision.rawValue) \(shape)"))
                     }
@@ -69,7 +90,9 @@ public struct BenchPlan: Sendable {
         let id = backend.descriptor.id
         switch step.suite {
         case .gemm:
-            return [Suites.gemm(backend, precision: step.precision!, shape: step.shape!, policy: policy, retune: retune)]
+            var measurement = Suites.gemm(backend, precision: step.precision!, shape: step.shape!, policy: policy, retune: retune)
+            if gemmSweep { measurement.parameters = (measurement.parameters ?? [:]).merging(["sweep": "grid"]) { $1 } }
+            return [measurement]
         case .stream:
             let length = streamLength ?? backend.defaultStreamLength(step.precision!, quick: quick)
             return Suites.stream(backend, precision: step.precision!, length: length, policy: policy)

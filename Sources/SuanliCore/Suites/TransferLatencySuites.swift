@@ -87,11 +87,15 @@ extension Suites {
                 ? .passed
                 : .failed("the last launch's marker 0x\(String(marker, radix: 16)) is not in device memory (found 0x\(String(seen, radix: 16))): the kernel did not run")
             roundTrip.record(samples: samples.seconds.map { $0 * 1e6 }, verification: check)
+            roundTrip.attachEnergy(samples.energy)
             if queuedSamples.isEmpty {
                 queued = .skipped(device: device, suite: .latency, kernel: "launch-queued-to-start", precision: nil,
                                   unit: .microseconds, reason: "the backend has no device-side launch timestamps")
             } else {
-                queued.record(samples: Array(queuedSamples.suffix(samples.seconds.count)), verification: check)
+                // The timed launches follow the warm-up ones (untimed runs that fill an energy window come after).
+                queued.record(samples: Array(queuedSamples.dropFirst(latencyPolicy.warmupRuns).prefix(samples.seconds.count)),
+                              verification: check)
+                queued.attachEnergy(samples.energy)
             }
         } catch {
             queued.fail(error)

@@ -48,6 +48,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "GEMM N (with --m and --k).") var n: Int?
     @Option(help: "GEMM K (with --m and --n).") var k: Int?
 
+    @Flag(help: "GEMM over a grid of shapes (M, N, K from 256 to 16384; to 4096 with --quick): the curve 'suanli size step --calibrate' interpolates.")
+    var sweep = false
+
     @Option(help: "Stream array length in elements.")
     var streamLength: Int?
 
@@ -80,6 +83,9 @@ struct BenchCommand: ParsableCommand {
 
     @OptionGroup(title: "Comparison (with --baseline)")
     var comparison: ComparisonArguments
+
+    @OptionGroup(title: "Power sensors (see suanli sensors)")
+    var power: PowerArguments
 
     @Option(help: ArgumentHelp("Force the native CPU kernel variant (portable or avx2-fma).", visibility: .hidden))
     var cpuVariant: String?
@@ -128,6 +134,10 @@ struct BenchCommand: ParsableCommand {
         _ = try parsedSuites()
         _ = try parsedPrecisions()
         _ = try shapes()
+        if sweep {
+            guard try parsedSuites().contains(.gemm) else { throw ValidationError("--sweep measures GEMM shapes; it needs the gemm suite (--suite gemm)") }
+            guard size == nil && m == nil && n == nil && k == nil else { throw ValidationError("--sweep chooses the GEMM shapes; drop --size and --m/--n/--k") }
+        }
         if let streamLength, streamLength <= 0 { throw ValidationError("--stream-length must be positive") }
         _ = try parsedMaxWorkingSet()
         if stepTimeout <= 0 { throw ValidationError("--step-timeout must be positive") }
@@ -138,7 +148,8 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         let plan = BenchPlan(suites: try parsedSuites(), precisions: try parsedPrecisions(), shapes: try shapes(),
-                             streamLength: streamLength, quick: quick, retune: retune, maxWorkingSet: try parsedMaxWorkingSet())
+                             streamLength: streamLength, quick: quick, retune: retune, gemmSweep: sweep,
+                             maxWorkingSet: try parsedMaxWorkingSet())
         let sources: KernelSources
         do { sources = try kernels.map(KernelSources.load(directory:)) ?? .embedded } catch {
             throw ValidationError("\(error)")
@@ -155,6 +166,9 @@ struct BenchCommand: ParsableCommand {
         let tool = ResultDocument.ToolInfo.suanli(kernels: sources.origin, cpuVariant: variant)
         if mpi {
             if baseline != nil { throw ValidationError("--baseline is for single-machine runs; compare cluster files with suanli compare") }
+            if power.powerCommand != nil || !power.powerSensor.isEmpty {
+                Console.note("cluster runs record no energy yet; --power-command and --power-sensor are ignored with --mpi")
+            }
             try runCluster(plan: plan, sources: sources, tool: tool)
             return
         }
@@ -166,6 +180,7 @@ struct BenchCommand: ParsableCommand {
         } catch let error as UnknownDeviceError {
             throw ValidationError(error.description)
         }
+        let energy = try power.probes(for: backends.map(\.descriptor))
         let session = BenchSession(host: inventory.host, devices: backends.map(\.descriptor), tool: tool,
                                    outputDir: noSave ? nil : outputDir)
         if let baselineDocument, !comparison.force,
@@ -181,7 +196,8 @@ struct BenchCommand: ParsableCommand {
         }
 
         let progress = Progress(enabled: Console.stderrIsTerminal)
-        let outcome = BenchRunner(plan: plan, backends: backends, session: session, stepTimeout: stepTimeout).run { event in
+        let outcome = BenchRunner(plan: plan, backends: backends, session: session, stepTimeout: stepTimeout,
+                                  energy: energy).run { event in
             switch event {
             case .stepStarted(let device, let index, let count, let step):
                 progress.show("[\(device)] \(index + 1)/\(count) \(step.label)")

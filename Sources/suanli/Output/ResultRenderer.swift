@@ -11,9 +11,14 @@ enum ResultRenderer {
             return csv([("", document)], withFileColumns: false)
         case .table, .markdown:
             struct Row { let m: Measurement }
+            let withEnergy = document.measurements.contains { $0.energy != nil }
             let table = TextTable<Row> { row in
                 let m = row.m
                 let reported = m.status == .ok
+                let energy: [Column] = withEnergy ? [
+                    Column(title: "W", value: displayNumber(m.energy?.avgWatts), align: .right),
+                    Column(title: "per W", value: reported ? efficiency(m.energy) : "", align: .right),
+                ] : []
                 return [
                     Column(title: "Device", value: m.device),
                     Column(title: "Suite", value: m.suite.rawValue),
@@ -26,6 +31,7 @@ enum ResultRenderer {
                     Column(title: "CV", value: reported ? percent(m.cv) : "-", align: .right),
                     Column(title: "n", value: m.samples.count, align: .right),
                     Column(title: "Peak", value: reported ? percent(m.fractionOfPeak) : "-", align: .right),
+                ] + energy + [
                     Column(title: "Status", value: m.status.rawValue + (m.status == .ok ? "" : ": " + (m.reason ?? "")).prefix(90)),
                 ]
             }
@@ -38,6 +44,11 @@ enum ResultRenderer {
                 + "\(document.measurements.filter { $0.status == .skipped }.count) skipped, "
                 + "\(document.measurements.filter { $0.status == .implausible }.count) implausible"
                 + (document.incomplete ? " (incomplete run)" : "")
+            if withEnergy, let scope = document.measurements.compactMap(\.energy).first?.scope, scope == .wholeNode {
+                text += "\nW: whole-node power (--power-command); per W: the median over the average watts"
+            } else if withEnergy {
+                text += "\nW: average power over the timed runs; per W: the median over the average watts (GFLOP/s/W or GB/s/W)"
+            }
             if let levels = document.hierarchy, !levels.isEmpty {
                 text += "\n\nMemory hierarchy found (cache and memlat plateaus):\n" + hierarchy(levels, style: style)
             }
@@ -47,7 +58,7 @@ enum ResultRenderer {
 
     /// CSV of the measurements of several documents; with file columns, each row names its run.
     static func csv(_ documents: [(name: String, document: ResultDocument)], withFileColumns: Bool) -> String {
-        let header = "device,suite,kernel,precision,size,unit,median,min,max,p10,p90,cv,samples,verified,status,fraction_of_peak,reason"
+        let header = "device,suite,kernel,precision,size,unit,median,min,max,p10,p90,cv,samples,verified,status,fraction_of_peak,reason,avg_watts,gflops_per_watt,gbs_per_watt"
         var lines = [(withFileColumns ? "file,run_id,created," : "") + header]
         for (name, document) in documents {
             for m in document.measurements {
@@ -55,7 +66,8 @@ enum ResultRenderer {
                 fields += [m.device, m.suite.rawValue, m.kernel, m.precision?.rawValue ?? "", displaySize(m.size),
                            m.unit.rawValue, displayNumber(m.median), displayNumber(m.min), displayNumber(m.max), displayNumber(m.p10),
                            displayNumber(m.p90), displayNumber(m.cv), "\(m.samples.count)", "\(m.verified)", m.status.rawValue,
-                           displayNumber(m.fractionOfPeak), m.reason ?? ""]
+                           displayNumber(m.fractionOfPeak), m.reason ?? "", displayNumber(m.energy?.avgWatts),
+                           displayNumber(m.energy?.gflopsPerWatt), displayNumber(m.energy?.gbsPerWatt)]
                 lines.append(fields.map(csvField).joined(separator: ","))
             }
         }
@@ -78,6 +90,13 @@ enum ResultRenderer {
             ]
         }
         return table.string(for: levels, style: style) ?? ""
+    }
+
+    /// GFLOP/s/W or GB/s/W with its unit.
+    static func efficiency(_ energy: EnergyRecord?) -> String {
+        if let value = energy?.gflopsPerWatt { return displayNumber(value) + " GFLOP/s/W" }
+        if let value = energy?.gbsPerWatt { return displayNumber(value) + " GB/s/W" }
+        return ""
     }
 
     static func percent(_ value: Double?) -> String {

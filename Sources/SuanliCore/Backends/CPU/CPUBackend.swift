@@ -1,4 +1,5 @@
 import CPUKernelsPortable
+import Dispatch
 
 /// Runs the suites on the host CPU with Suanli's own SIMD kernels, on all cores,
 /// timed with the host's monotonic clock.
@@ -17,7 +18,7 @@ public final class CPUBackend: BenchmarkBackend {
         self.threads = threads ?? max(1, host.logicalCores)
     }
 
-    public var maxAllocationBytes: Int { host.memoryBytes / 4 }
+    public var maxAllocationBytes: Int { host.memoryBytes }
     public var memoryBytes: Int { host.memoryBytes }
     public var deviceMemoryIsHostMemory: Bool { true }
 
@@ -29,16 +30,9 @@ public final class CPUBackend: BenchmarkBackend {
         }
     }
 
-    /// Cores × clock × FMA pipes × lanes × 2. The clock is the highest the kernel reports
-    /// (cpufreq), else unknown. AVX2+FMA: two 256-bit FMA pipes (8 fp32 lanes); portable: one
-    /// 128-bit pipe without FMA counted as two.
+    /// Physical cores × FMA units × lanes × 2 × the measured clock (``CPUPeak``).
     public func peakGFLOPS(_ precision: Precision) -> (value: Double, basis: String)? {
-        guard let mhz = host.maxClockMHz, mhz > 0 else { return nil }
-        let lanes32 = variant == .avx2FMA ? 8.0 : 4.0
-        let lanes = precision == .fp64 ? lanes32 / 2 : lanes32
-        let pipes = 2.0
-        let value = Double(host.logicalCores) * mhz / 1000 * pipes * lanes * 2
-        return (value, "\(host.logicalCores) cores × \(Int(mhz)) MHz × \(Int(pipes)) FMA pipes × \(Int(lanes)) lanes × 2")
+        CPUPeak.host(host, precision: precision, threads: threads)
     }
 
     public func peakBandwidthGBs() -> (value: Double, basis: String)? { nil }
@@ -47,10 +41,10 @@ public final class CPUBackend: BenchmarkBackend {
         quick ? [GEMMShape(square: 256)] : [GEMMShape(square: 2048)]
     }
 
-    /// At least 4× the last-level cache per array, as a power of two.
+    /// Each array at least 4× all last-level cache instances together, as a power of two, also
+    /// with `--quick`: a smaller array measures the cache, not memory.
     public func defaultStreamLength(_ precision: Precision, quick: Bool) -> Int {
-        if quick { return 1 << 20 }
-        let minimum = 4 * host.lastLevelCacheBytes / precision.elementBytes
+        let minimum = 4 * host.lastLevelCacheTotalBytes / precision.elementBytes
         var length = 1 << 20
         while length < minimum { length <<= 1 }
         return length
@@ -126,6 +120,26 @@ final class HostBuffer<T: BinaryFloatingPoint> {
     }
     deinit { pointer.deallocate() }
     func set(_ values: [Double]) { for i in 0..<count { pointer[i] = T(values[i]) } }
+    /// Parallel: thread t writes the t-th of `threads` contiguous parts (the stream kernels' split).
+    func set(_ values: [Double], threads: Int) {
+        let parts = Swift.max(1, Swift.min(threads, count / 4096))
+        let raw = UnsafeMutableSendablePointer(UnsafeMutableRawPointer(pointer).assumingMemoryBound(to: UInt8.self))
+        let count = self.count, single = T.self == Float.self
+        values.withUnsafeBufferPointer { source in
+            let input = UnsafeSendableBufferPointer(source)
+            DispatchQueue.concurrentPerform(iterations: parts) { part in
+                let range = contiguousPart(part, of: parts, count: count)
+                let base = UnsafeMutableRawPointer(raw.value)
+                if single {
+                    let out = base.assumingMemoryBound(to: Float.self)
+                    for i in range { out[i] = Float(input.value[i]) }
+                } else {
+                    let out = base.assumingMemoryBound(to: Double.self)
+                    for i in range { out[i] = input.value[i] }
+                }
+            }
+        }
+    }
     func poison() { for i in 0..<count { pointer[i] = .nan } }
     var values: [Double] { (0..<count).map { Double(pointer[$0]) } }
 }
@@ -187,10 +201,12 @@ final class CPUStreamRunner<T: BinaryFloatingPoint>: StreamRunner {
 
     var parameters: [String: String] { backend.parameters }
 
+    /// Written in parallel, each thread the part of the arrays the kernels give it, so the
+    /// first touch places pages where they are used.
     func upload(a: [Double], b: [Double], c: [Double]) throws {
-        self.a.set(a)
-        self.b.set(b)
-        self.c.set(c)
+        self.a.set(a, threads: backend.threads)
+        self.b.set(b, threads: backend.threads)
+        self.c.set(c, threads: backend.threads)
     }
 
     func output(_ kernel: StreamKernel) -> HostBuffer<T>? {
@@ -261,4 +277,21 @@ final class CPUPeakRunner: PeakRunner {
         return abs(Double(result.checksum) - expected) <= tolerance
             ? .passed : .failed("FMA checksum \(result.checksum), expected \(expected) ± \(tolerance)")
     }
+}
+
+/// Raw pointers handed to worker threads that write disjoint parts.
+struct UnsafeMutableSendablePointer<T>: @unchecked Sendable {
+    let value: UnsafeMutablePointer<T>
+    init(_ value: UnsafeMutablePointer<T>) { self.value = value }
+}
+
+struct UnsafeSendableBufferPointer<T>: @unchecked Sendable {
+    let value: UnsafeBufferPointer<T>
+    init(_ value: UnsafeBufferPointer<T>) { self.value = value }
+}
+
+/// The `index`-th of `parts` contiguous, near-equal parts of 0..<count.
+func contiguousPart(_ index: Int, of parts: Int, count: Int) -> Range<Int> {
+    let chunk = (count + parts - 1) / parts
+    return Swift.min(count, index * chunk)..<Swift.min(count, (index + 1) * chunk)
 }

@@ -55,22 +55,24 @@ public final class OpenCLBackend: BenchmarkBackend {
         return built
     }
 
+    /// Skipped only when the device lacks the capability: no fp64, or (for fp16) no
+    /// `cl_khr_fp16` and half arithmetic that does not compile (NVIDIA does not advertise the
+    /// extension, yet half arithmetic builds there, so it is probed). A device that advertises a
+    /// type and fails to build its kernels gets a failed measurement with the compiler's message.
     public func skipReason(for precision: Precision, suite: Suite) -> String? {
         switch precision {
-        case .fp32: return nil
-        case .fp64 where !info.supportsFP64: return "the device has no double precision (no cl_khr_fp64)"
-        default: break
+        case .fp32, .mixed: return nil
+        case .fp64: return info.supportsFP64 ? nil : "the device has no double precision (no cl_khr_fp64)"
+        case .fp16 where info.advertisesFP16: return nil
+        case .fp16: break
         }
         if let cached = probes[precision] { return cached }
-        // Probe by compiling: NVIDIA does not advertise cl_khr_fp16, yet half arithmetic may build.
         var reason: String?
         do {
             _ = try program("stream.cl", options: Self.precisionDefines(precision) + " -DVW=1")
         } catch let OpenCLError.buildFailed(_, log, _) {
-            let firstLine = log.split(separator: "\n").first { $0.contains("error") } ?? log.split(separator: "\n").first ?? ""
-            var message = Substring(firstLine)
-            while let range = message.firstRange(of: "error: ") { message = message[range.upperBound...] }
-            reason = "\(precision.rawValue) kernels do not compile on this device: \(message.trimmed())"
+            reason = "the device does not advertise cl_khr_fp16 and half arithmetic does not compile: "
+                + OpenCLError.firstError(inBuildLog: log)
         } catch {
             // Not a compiler verdict (a missing source, say): let the suite run and fail on it.
             reason = nil
@@ -80,10 +82,12 @@ public final class OpenCLBackend: BenchmarkBackend {
     }
 
     public func peakGFLOPS(_ precision: Precision) -> (value: Double, basis: String)? {
-        DevicePeaks.gflops(info, precision: precision)
+        DevicePeaks.gflops(ComputeDeviceFacts(info), precision: precision)
     }
 
-    public func peakBandwidthGBs() -> (value: Double, basis: String)? { nil }
+    public func peakBandwidthGBs() -> (value: Double, basis: String)? {
+        try? DevicePeaks.bandwidth(ComputeDeviceFacts(info)).get()
+    }
 
     public func defaultGEMMShapes(quick: Bool) -> [GEMMShape] {
         if quick { return [GEMMShape(square: 256)] }
@@ -92,11 +96,18 @@ public final class OpenCLBackend: BenchmarkBackend {
             : [GEMMShape(square: 1024), GEMMShape(square: 2048)]
     }
 
+    /// Each array at least 4× the largest cache (`CL_DEVICE_GLOBAL_MEM_CACHE_SIZE`; on a CPU
+    /// device, all of the host's last-level cache instances), also with `--quick`. Without
+    /// `--quick`, GPUs get 2^28 elements where memory allows.
     public func defaultStreamLength(_ precision: Precision, quick: Bool) -> Int {
-        if quick { return 1 << 20 }
-        // GPUs: 2^28 elements (1 GiB per fp32 array) where memory allows; CPUs: 2^25 (well past any LLC).
-        var length = info.type == .gpu ? 1 << 28 : 1 << 25
-        while length * precision.elementBytes > info.maxAllocationBytes || 3 * length * precision.elementBytes > info.globalMemoryBytes / 2 {
+        var cache = info.globalCacheBytes
+        if info.type == .cpu { cache = max(cache, HostInfo.current().lastLevelCacheTotalBytes) }
+        let minimum = max(1 << 20, 4 * cache / precision.elementBytes)
+        var length = 1 << 20
+        while length < minimum { length <<= 1 }
+        if !quick && info.type == .gpu { length = max(length, 1 << 28) }
+        while length > minimum, length * precision.elementBytes > info.maxAllocationBytes
+                || 3 * length * precision.elementBytes > info.globalMemoryBytes / 2 {
             length /= 2
         }
         return length

@@ -1,0 +1,64 @@
+/// The energy a measurement used, from the sensors attached to its device (Results/README.md,
+/// "energy").
+public struct EnergyRecord: Codable, Sendable, Equatable {
+    /// How the energy was obtained: `nvml-total-energy`, `nvml-power-usage`, `amd-smi-energy`,
+    /// `rapl`, `power-command` (several joined with `+`).
+    public var source: String
+    /// The sensor ids summed.
+    public var sensors: [String]
+    /// `device`, `cpu-package` or `whole-node`.
+    public var scope: SensorScope
+    /// Host-clock length of the window (the timed runs, extended to the minimum window).
+    public var seconds: Double
+    public var joules: Double?
+    public var avgWatts: Double?
+    /// The highest power over one sampling interval (or one command reading).
+    public var maxWatts: Double?
+    /// Sensor readings taken in the window.
+    public var samples: Int
+    /// The measurement's median over `avg_watts`: GFLOP/s per watt (GFLOP per joule) or GB/s per watt.
+    public var gflopsPerWatt: Double?
+    public var gbsPerWatt: Double?
+    /// The device's clocks and temperature at the start and the end of the window.
+    public var start: DeviceCondition?
+    public var end: DeviceCondition?
+    /// Whether the clocks were held down during the window (power or thermal limits), and why.
+    public var throttled: Bool?
+    public var throttleReasons: [String]?
+    /// A caveat about the figures (e.g. a driver-averaged power reading).
+    public var note: String?
+    /// Why there is no figure: a sensor could not be read.
+    public var error: String?
+
+    enum CodingKeys: String, CodingKey {
+        case source, sensors, scope, seconds, joules, samples, start, end, throttled, note, error
+        case avgWatts = "avg_watts"
+        case maxWatts = "max_watts"
+        case gflopsPerWatt = "gflops_per_watt"
+        case gbsPerWatt = "gbs_per_watt"
+        case throttleReasons = "throttle_reasons"
+    }
+
+    public init(source: String, sensors: [String], scope: SensorScope, seconds: Double, samples: Int) {
+        self.source = source
+        self.sensors = sensors
+        self.scope = scope
+        self.seconds = seconds
+        self.samples = samples
+    }
+
+    /// Efficiency for a figure in `unit`: median / average watts.
+    public mutating func setEfficiency(median: Double?, unit: Unit) {
+        gflopsPerWatt = nil
+        gbsPerWatt = nil
+        guard let median, let avgWatts, avgWatts > 0 else { return }
+        switch unit {
+        case .gflops: gflopsPerWatt = median / avgWatts
+        case .gbps: gbsPerWatt = median / avgWatts
+        case .microseconds, .nanoseconds: break
+        }
+    }
+
+    /// GFLOP/s/W or GB/s/W, whichever applies.
+    public var efficiency: Double? { gflopsPerWatt ?? gbsPerWatt }
+}

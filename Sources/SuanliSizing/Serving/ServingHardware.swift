@@ -1,0 +1,263 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The per-device ceilings the serving model runs against, each with where it came from.
+public struct ServingHardware: Sendable {
+    /// Matrix-product rate per device at the compute precision, FLOP/s.
+    public var computeFLOPS: Double
+    /// How the compute rate was found: "measured" (a verified tensor/matrix GEMM at the serving
+    /// precision), "extrapolated" (a measured GEMM's fraction of its peak × the catalog peak at the
+    /// serving precision), "catalog" (the datasheet dense peak, × the catalog's achievable-GEMM
+    /// fraction where it has one) or "given" (`--peak-tflops`).
+    public var rateBasis: String
+    /// The precision the matrix products run at: the serving precision, or 16-bit for
+    /// weight-only quantization on devices without 8-bit matrix units.
+    public var computePrecision: String
+    /// True when the weights are 8-bit but the products run at 16 bits.
+    public var weightOnly: Bool
+    public var computeSource: String
+    /// True when the compute rate is what a large GEMM reaches (measured, extrapolated from a
+    /// measurement, or the catalog peak × its achievable-GEMM fraction); false for a bare datasheet
+    /// or given peak. The default efficiency differs between the two.
+    public var computeIsAchievableGEMM: Bool
+    /// Measured GEMM rates by shape at the serving precision (`bench --suite gemm --sweep`); when
+    /// present, each matrix product runs at the rate of its own shape instead of `computeFLOPS`.
+    public var gemmCurve: GEMMRateCurve?
+    /// Memory bandwidth per device, bytes/s, and whether it was measured.
+    public var bandwidthBytesPerSecond: Double
+    public var bandwidthBasis: String
+    public var bandwidthSource: String
+    /// Device memory, bytes.
+    public var memoryBytes: Double
+    public var memorySource: String
+    /// The tensor-parallel link (all-reduces follow `Collective.allReduce`).
+    public var link: Link
+    public var linkSource: String
+    /// Ranks of the measured all-reduce curve, when the link was measured.
+    public var measuredRanks: Int?
+    public var accelerator: Accelerator?
+    public var calibration: Calibration?
+    public var notes: [String] = []
+
+    /// What the user gave, as text.
+    public struct Options: Sendable, Equatable {
+        public var device: String?
+        public var calibrate: String?
+        public var calibrateDevice: String?
+        public var peakTFLOPS: String?
+        public var bandwidthGBps: String?
+        public var memoryGB: String?
+        public var busGBps: String?
+        public init() {}
+    }
+
+    /// Marketed HBM capacities are binary: an "80 GB" H100 has 80 GiB of HBM (nvidia-smi reports
+    /// 81,559 MiB usable), a "141 GB" H200 141 GiB, a "192 GB" MI300X 192 GiB. The serving model
+    /// reads catalog capacities as GiB; `--memory-gb` is taken as written (1e9 bytes).
+    public static let catalogMemoryUnitBytes = 1_073_741_824.0
+
+    static func resolve(
+        _ o: Options, precision: ServingPrecision, catalog: Catalog, readFile: FileReader
+    ) throws -> ServingHardware {
+        let accelerator = try o.device.map { try catalog.lookup($0) }
+        let explicitPeak = try o.peakTFLOPS.map { try Quantity.positive($0, option: "--peak-tflops") }
+        let explicitBandwidth = try o.bandwidthGBps.map { try Quantity.positive($0, option: "--bandwidth-gbps") }
+        let explicitMemory = try o.memoryGB.map { try Quantity.positive($0, option: "--memory-gb") }
+        let explicitBus = try o.busGBps.map { try Quantity.positive($0, option: "--bus-gbps") }
+        if o.calibrateDevice != nil && o.calibrate == nil {
+            throw SizingError.usage("--calibrate-device needs --calibrate RESULTS.json")
+        }
+        if o.calibrate != nil && explicitPeak != nil {
+            throw SizingError.usage("--calibrate measures the compute rate; drop --peak-tflops")
+        }
+
+        var file: ResultFile?
+        var calibration: Calibration?
+        if let path = o.calibrate {
+            let decoded = try ResultFile.decode(try readFile(path), name: path)
+            file = decoded
+            calibration = try Calibration.from(decoded, name: path, deviceID: o.calibrateDevice, precision: nil)
+        }
+
+        // MARK: Compute precision: 8-bit weights run at 16 bits where the device has no 8-bit rate.
+        var computePrecision = precision.rawValue
+        var weightOnly = false
+        var notes: [String] = []
+        if let a = accelerator, a.denseTFLOPS[precision.rawValue] == nil {
+            if precision.isEightBit, let sixteen = ["bf16", "fp16"].first(where: { a.denseTFLOPS[$0] != nil }) {
+                computePrecision = sixteen
+                weightOnly = true
+                notes.append(
+                    "\(a.id) has no dense \(precision.rawValue) rate in the catalog: weight-only \(precision.rawValue), the weights are stored in 8 bits and the matrix products run at \(sixteen)")
+            } else if precision == .bf16, a.denseTFLOPS["fp16"] != nil {
+                computePrecision = "fp16"
+                notes.append("\(a.id) has no bf16 rate in the catalog: the products run at its fp16 rate")
+            } else {
+                throw SizingError.usage(
+                    "\(a.id) has no dense \(precision.rawValue) figure in the catalog; available: \(a.densePrecisions.joined(separator: ", "))")
+            }
+        }
+
+        // MARK: Compute rate and its basis.
+        var computeFLOPS: Double
+        var rateBasis: String
+        var computeSource: String
+        var achievable = true
+        var gemmCurve: GEMMRateCurve?
+        if let peak = explicitPeak {
+            computeFLOPS = peak * 1e12
+            achievable = false
+            rateBasis = "given"
+            computeSource = "--peak-tflops\(accelerator == nil ? "" : " (replaces the catalog peak)")"
+        } else if let file, let c = calibration {
+            let device = file.devices.first { $0.id == c.deviceID }
+            let gemms = file.measurements.filter { $0.device == c.deviceID && $0.suite == "gemm" && $0.usable }
+            let isCPU = device?.type?.lowercased() == "cpu"
+            let matching = gemms.filter { m in
+                m.precision == computePrecision
+                    && (isCPU || ["tensor", "matrix"].contains(m.parameters?["engine"]?.lowercased() ?? ""))
+            }
+            if let best = matching.max(by: { rate($0) < rate($1) }) {
+                computeFLOPS = rate(best)
+                rateBasis = "measured"
+                computeSource = "\(c.file): \(c.deviceID), best verified \(computePrecision) GEMM (\(best.parameters?["engine"] ?? "cpu") engine) \(Format.number(computeFLOPS / 1e12)) TFLOP/s"
+                // Several shapes (bench --suite gemm --sweep): each matrix product at its own measured rate.
+                let points = matching.compactMap { m -> GEMMRateCurve.Point? in
+                    guard let size = m.size, let mm = size["m"], let nn = size["n"], let kk = size["k"], rate(m) > 0 else { return nil }
+                    return GEMMRateCurve.Point(m: Int(mm), n: Int(nn), k: Int(kk), rate: rate(m))
+                }
+                let curve = GEMMRateCurve(points: points)
+                if curve.points.count >= 2 {
+                    gemmCurve = curve
+                    computeSource += "; each matrix product at the rate measured for its shape (\(curve.points.count) shapes, \(curve.isGrid ? "interpolated in log size" : "nearest in log size"))"
+                }
+            } else {
+                guard let a = accelerator, let peak = a.denseTFLOPS[computePrecision] else {
+                    throw SizingError.data(
+                        "\(c.file) has no verified tensor-core or matrix-core \(computePrecision) GEMM for \(c.deviceID); give --device NAME so the measured GEMM efficiency can be extrapolated to the catalog's \(computePrecision) peak")
+                }
+                let withFraction = gemms.filter { fractionOfPeak($0).map { $0 > 0 && $0 <= 1 } ?? false }
+                guard let reference = withFraction.max(by: { fractionOfPeak($0)! < fractionOfPeak($1)! }),
+                      let fraction = fractionOfPeak(reference)
+                else {
+                    throw SizingError.data(
+                        "\(c.file) has no verified \(computePrecision) tensor/matrix GEMM for \(c.deviceID), and no GEMM with fraction_of_peak to extrapolate from")
+                }
+                computeFLOPS = fraction * peak.value * 1e12
+                rateBasis = "extrapolated"
+                computeSource = "extrapolated: \(c.file) measured \(reference.precision ?? "?") GEMM at \(Format.number(fraction * 100, decimals: 1)) % of its peak × catalog \(a.id) dense \(computePrecision) \(Format.number(peak.value)) TFLOPS (\(peak.citation)); no \(computePrecision) tensor/matrix GEMM was measured"
+            }
+        } else if let a = accelerator {
+            guard let peak = a.denseTFLOPS[computePrecision] else {
+                throw SizingError.usage("\(a.id) has no dense \(computePrecision) figure in the catalog")
+            }
+            rateBasis = "catalog"
+            if let g = a.maxGEMMEfficiency, g.value > 0, g.value <= 1 {
+                computeFLOPS = peak.value * g.value * 1e12
+                let carried = computePrecision == "bf16" ? "" : ", measured in bf16 and carried to \(computePrecision)"
+                computeSource = "catalog \(a.id) dense \(computePrecision) peak \(Format.number(peak.value)) TFLOPS (\(peak.citation)) × the largest fraction of peak a GEMM reaches, \(Format.number(g.value, decimals: 3)) (\(g.citation)\(carried))"
+            } else {
+                computeFLOPS = peak.value * 1e12
+                achievable = false
+                computeSource = "catalog \(a.id) dense \(computePrecision) peak (the datasheet figure; the catalog has no achievable-GEMM fraction for it): \(peak.citation)"
+            }
+        } else {
+            throw SizingError.usage(
+                "give the hardware: --device NAME (catalog), --calibrate RESULTS.json, or --peak-tflops X with --bandwidth-gbps and --memory-gb")
+        }
+
+        // MARK: Bandwidth.
+        let bandwidth: Double
+        let bandwidthBasis: String
+        let bandwidthSource: String
+        if let b = explicitBandwidth {
+            (bandwidth, bandwidthBasis, bandwidthSource) = (b * 1e9, "given", "--bandwidth-gbps")
+        } else if let c = calibration, let s = c.streamGBps {
+            (bandwidth, bandwidthBasis, bandwidthSource) = (
+                s * 1e9, "measured", "\(c.file): best verified \(c.streamDetail ?? "stream") of \(c.deviceID)")
+        } else if let a = accelerator, let b = a.memoryBandwidthGBps {
+            (bandwidth, bandwidthBasis, bandwidthSource) = (
+                b.value * 1e9, "catalog", "catalog \(a.id) HBM bandwidth (peak): \(b.citation)")
+        } else {
+            throw SizingError.usage("no memory bandwidth known: give --bandwidth-gbps, a catalog --device, or a --calibrate file with a stream measurement")
+        }
+
+        // MARK: Memory.
+        let memory: Double
+        let memorySource: String
+        if let m = explicitMemory {
+            (memory, memorySource) = (m * 1e9, "--memory-gb")
+        } else if let c = calibration, let m = c.memoryGB {
+            (memory, memorySource) = (m * 1e9, "\(c.file): global_memory_bytes of \(c.deviceID)")
+        } else if let a = accelerator, let m = a.memoryGB {
+            (memory, memorySource) = (
+                m.value * catalogMemoryUnitBytes,
+                "catalog \(a.id) \(Format.number(m.value, decimals: 0)) GB, read as GiB (marketed HBM sizes are binary): \(m.citation)")
+        } else {
+            throw SizingError.usage("no device memory known: give --memory-gb, a catalog --device, or a --calibrate file")
+        }
+
+        // MARK: Tensor-parallel link: latency from NCCL's cost model, bandwidth measured or from the catalog.
+        let base = StepConstants.collectiveBaseLatency, hop = StepConstants.nvlinkHopLatency
+        let latencyNote = "latency \(Format.number(base.value * 1e6, decimals: 1)) µs + \(Format.number(hop.value * 1e6, decimals: 1)) µs per ring step (\(base.source); \(hop.source))"
+        var link: Link
+        var linkSource: String
+        var measuredRanks: Int?
+        if let bus = explicitBus {
+            link = Link(name: "--bus-gbps", bytesPerSecond: bus * 1e9, efficiency: 1, hopLatency: hop.value, baseLatency: base.value)
+            linkSource = "--bus-gbps (all-reduce busbw), \(latencyNote)"
+        } else if let file, let curve = measuredBusBandwidth(file) {
+            link = Link(name: "measured", bytesPerSecond: curve.curve.points.last!.busBytesPerSecond, efficiency: 1,
+                        hopLatency: hop.value, baseLatency: base.value, measured: curve.curve)
+            measuredRanks = curve.ranks
+            linkSource = "\(o.calibrate!): measured all-reduce busbw over \(curve.ranks) ranks at \(curve.curve.points.count) message sizes, interpolated at each message"
+        } else if let a = accelerator, let i = a.interconnectGBps {
+            let efficiency = StepConstants.nvlinkEfficiency
+            link = Link(name: "catalog", bytesPerSecond: i.value / 2 * 1e9, efficiency: efficiency.value,
+                        hopLatency: hop.value, baseLatency: base.value)
+            linkSource = "catalog \(a.id) interconnect \(Format.number(i.value)) GB/s ÷ 2 (datasheets count both directions) × \(Format.number(efficiency.value, decimals: 3)) (\(efficiency.source)), \(latencyNote): \(i.citation)"
+        } else {
+            link = Link(name: "unknown", bytesPerSecond: .infinity, efficiency: 1, hopLatency: 0, baseLatency: 0)
+            linkSource = "unknown: no --bus-gbps, cluster file or catalog interconnect; tensor-parallel all-reduces are left out"
+        }
+
+        return ServingHardware(
+            computeFLOPS: computeFLOPS, rateBasis: rateBasis, computePrecision: computePrecision,
+            weightOnly: weightOnly, computeSource: computeSource, computeIsAchievableGEMM: achievable, gemmCurve: gemmCurve,
+            bandwidthBytesPerSecond: bandwidth,
+            bandwidthBasis: bandwidthBasis, bandwidthSource: bandwidthSource, memoryBytes: memory,
+            memorySource: memorySource, link: link, linkSource: linkSource, measuredRanks: measuredRanks, accelerator: accelerator,
+            calibration: calibration, notes: notes)
+    }
+
+    /// A measurement's median over its theoretical peak; nil when the bench could not derive the peak.
+    static func fractionOfPeak(_ m: ResultFile.Measurement) -> Double? {
+        guard let median = m.median, let peak = m.theoreticalPeak, peak > 0 else { return nil }
+        return median / peak
+    }
+
+    /// A measurement's rate in FLOP/s; 0 when its unit is not a FLOP rate.
+    static func rate(_ m: ResultFile.Measurement) -> Double {
+        guard let median = m.median, let scale = Calibration.flopsScale(m.unit) else { return 0 }
+        return median * scale * 1e12
+    }
+
+    /// The all-reduce bus bandwidth curve of a cluster file (`allreduce-busbw` by message size).
+    static func measuredBusBandwidth(_ file: ResultFile) -> (curve: BusBandwidthCurve, ranks: Int)? {
+        let busbw = file.measurements.filter { $0.suite == "allreduce" && $0.kernel == "allreduce-busbw" && $0.usable }
+        var points: [(bytes: Double, busBytesPerSecond: Double)] = []
+        var ranks = 0
+        for m in busbw {
+            guard let bytes = m.size?["bytes"], bytes > 0, let median = m.median,
+                  let scale = Calibration.bytesScale(m.unit) else { continue }
+            points.append((bytes, median * scale * 1e9))
+            ranks = max(ranks, Int(m.size?["ranks"] ?? 0))
+        }
+        let curve = BusBandwidthCurve(points: points)
+        guard curve.points.count >= 2 else { return nil }
+        return (curve, ranks)
+    }
+}

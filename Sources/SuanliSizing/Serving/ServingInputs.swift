@@ -1,0 +1,256 @@
+/// `suanli size serve` with a model shape, as typed on the command line (numbers still text).
+/// Without a shape (only `--params`), `size serve` runs the single-rule rough bound instead.
+public struct ServingArguments: Sendable, Equatable {
+    // Model
+    public var model: String?
+    public var layers: String?
+    public var hidden: String?
+    public var heads: String?
+    public var kvHeads: String?
+    public var ffn: String?
+    public var gatedFFN = false
+    public var vocab: String?
+    // Precision and parallelism
+    public var precision: String?
+    public var kvPrecision: String?
+    public var tp: String?
+    // Requests and batch
+    public var inputTokens: String?
+    public var outputTokens: String?
+    public var batch: String?
+    public var maxBatch: String?
+    public var efficiency: String?
+    public var memoryUtilization: String?
+    // Latency targets
+    public var sloTTFT: String?
+    public var sloTPOT: String?
+    // Demand
+    public var dau: String?
+    public var tokensPerUser: String?
+    public var requestsPerSecond: String?
+    public var tokensPerSecond: String?
+    public var peakFactor: String?
+    // Hardware, money and energy
+    public var hardware = ServingHardware.Options()
+    public var cost = CostOptions()
+
+    public init() {}
+
+    /// Whether a model shape is given (by name or by its dimensions): then the step model runs.
+    public var describesModel: Bool {
+        model != nil || [layers, hidden, heads, kvHeads, ffn, vocab].contains { $0 != nil } || gatedFFN
+    }
+}
+
+/// Defaults of the serving step model, each with its reason (also in Docs/sizing.md).
+public enum ServingDefaults {
+    /// Fraction of an achievable large-GEMM rate (measured by `suanli bench`, or the catalog peak ×
+    /// its measured achievable-GEMM fraction) a serving forward pass attains: the project's
+    /// end-to-end default, `Defaults.utilization` (0.6; Megatron-LM sustained 0.6 of its GEMM rate).
+    /// Attention, norms, activations, sampling and batches of a few hundred tokens per GEMM keep
+    /// serving below the large-GEMM rate as they keep training.
+    public static let computeEfficiencyOfAchievable = Defaults.utilization
+    /// Fraction of a bare datasheet peak (no achievable-GEMM figure known): 0.6 × the ~0.8 of
+    /// dense peak large GEMMs reach on the catalog's NVIDIA parts (0.80–0.86, Bekman's MAMF table).
+    public static let computeEfficiencyOfPeak = 0.5
+    /// Fraction of the bandwidth ceiling decode attains. gpt-fast decodes Llama-2 at 1,397–1,482
+    /// GB/s on an A100 whose achievable bandwidth it measured at ~1,700 GB/s (0.82–0.87), and the
+    /// development cases as a set sit at 0.85–0.95 of the datasheet figure.
+    public static let bandwidthEfficiency = 0.85
+    /// Fraction of device memory the engine may fill with weights and KV cache (vLLM's
+    /// `gpu_memory_utilization` and TensorRT-LLM's `kv_cache_free_gpu_mem_fraction` both default to 0.9).
+    public static let memoryUtilization = 0.9
+    /// Peak-hour demand over the daily average; 1 sizes for the average.
+    public static let peakFactor = 1.0
+}
+
+/// The step model's inputs after parsing and validation.
+public struct ServingInputs: Sendable {
+    public var shape: TransformerShape
+    public var modelName: String
+    public var modelSources: [(String, String)]
+    public var precision: ServingPrecision
+    public var kvPrecision: ServingPrecision
+    public var tp: Int
+    public var inputTokens: Double
+    public var outputTokens: Double
+    public var batch: Int?
+    public var maxBatch: Int?
+    /// Explicit efficiencies (nil: the default for the rate basis).
+    public var computeEfficiency: Double?
+    public var bandwidthEfficiency: Double?
+    public var memoryUtilization: Double
+    public var targets: ServingBatch.Targets
+    public var demand: Demand?
+
+    public struct Demand: Sendable {
+        /// Average output tokens per second over the day.
+        public var averageTokensPerSecond: Double
+        public var peakFactor: Double
+        public var peakFactorGiven: Bool
+        public var description: String
+        public var inputs: [(String, JSONValue)]
+    }
+
+    /// Parses and checks every option; a one-line usage error naming the option otherwise.
+    public static func parse(_ a: ServingArguments, models: ModelCatalog) throws -> ServingInputs {
+        // MARK: Shape
+        let shapeOptions: [(String, String?)] = [
+            ("--layers", a.layers), ("--hidden", a.hidden), ("--heads", a.heads), ("--kv-heads", a.kvHeads),
+            ("--ffn", a.ffn), ("--vocab", a.vocab),
+        ]
+        let shape: TransformerShape
+        let name: String
+        var sources: [(String, String)] = []
+        if let query = a.model {
+            if let given = shapeOptions.first(where: { $0.1 != nil }) ?? (a.gatedFFN ? ("--gated-ffn", "") : nil) {
+                throw SizingError.usage("--model \(query) already gives the shape; drop \(given.0)")
+            }
+            let entry = try models.lookup(query)
+            shape = entry.shape
+            name = entry.name
+            sources.append(("model", "\(entry.name) (model catalog id \(entry.id)): params \(entry.params.citation)"))
+            for key in ["layers", "hidden", "heads", "kv_heads", "ffn", "gated_ffn", "vocab", "tied_embeddings"] {
+                if let c = entry.citations[key] { sources.append(("model_\(key)", c)) }
+            }
+        } else {
+            func dimension(_ option: String, _ raw: String?) throws -> Int? {
+                guard let raw else { return nil }
+                let v = try Quantity.count(raw, option: option)
+                guard v < 1e9 else { throw SizingError.usage("\(option) is too large, got '\(raw)'") }
+                return Int(v)
+            }
+            guard let layers = try dimension("--layers", a.layers), let hidden = try dimension("--hidden", a.hidden),
+                  let heads = try dimension("--heads", a.heads), let vocab = try dimension("--vocab", a.vocab)
+            else {
+                let missing = [("--layers", a.layers), ("--hidden", a.hidden), ("--heads", a.heads), ("--vocab", a.vocab)]
+                    .filter { $0.1 == nil }.map(\.0).joined(separator: ", ")
+                throw SizingError.usage("give the model: --model NAME, or the shape (missing \(missing))")
+            }
+            shape = TransformerShape(
+                layers: layers, hidden: hidden, heads: heads, kvHeads: try dimension("--kv-heads", a.kvHeads),
+                ffn: try dimension("--ffn", a.ffn), gatedFFN: a.gatedFFN, vocab: vocab)
+            name = "custom shape"
+            sources.append(("model", "the shape options (--layers, --hidden, --heads, --kv-heads, --ffn, --gated-ffn, --vocab)"))
+        }
+        try shape.validate()
+
+        // MARK: Precision and tensor parallelism
+        let precision = try a.precision.map { try ServingPrecision.parse($0, option: "--precision") } ?? .bf16
+        let kvPrecision = try a.kvPrecision.map { try ServingPrecision.parse($0, option: "--kv-precision") }
+            ?? (precision.isEightBit ? .bf16 : precision)
+        let tp = try a.tp.map { try wholeCount($0, option: "--tp") } ?? 1
+        if let problem = ServingStepModel.tensorParallelProblem(shape, tp: tp) { throw SizingError.usage(problem) }
+
+        // MARK: Requests, batch and efficiency
+        guard let rawInput = a.inputTokens, let rawOutput = a.outputTokens else {
+            throw SizingError.usage("give the request size: --input-tokens N --output-tokens M (prompt and reply, per request)")
+        }
+        let input = try Quantity.count(rawInput, option: "--input-tokens")
+        let output = try Quantity.count(rawOutput, option: "--output-tokens")
+        let batch = try a.batch.map { try wholeCount($0, option: "--batch") }
+        let maxBatch = try a.maxBatch.map { try wholeCount($0, option: "--max-batch") }
+        if let batch, let maxBatch, batch > maxBatch {
+            throw SizingError.usage("--batch \(batch) exceeds --max-batch \(maxBatch)")
+        }
+        let (computeEfficiency, bandwidthEfficiency) = try parseEfficiency(a.efficiency)
+        let memoryUtilization = try a.memoryUtilization.map {
+            try Quantity.fractionAboveZero($0, option: "--memory-utilization")
+        } ?? ServingDefaults.memoryUtilization
+
+        // MARK: Latency targets
+        let targets = ServingBatch.Targets(
+            ttft: try a.sloTTFT.map { try Quantity.positive($0, option: "--slo-ttft") },
+            tpot: try a.sloTPOT.map { try Quantity.positive($0, option: "--slo-tpot") })
+        if batch != nil && !targets.isEmpty {
+            throw SizingError.usage("--batch fixes the batch; --slo-ttft/--slo-tpot choose it. Give one or the other")
+        }
+
+        // MARK: Demand
+        let demand = try parseDemand(a, outputTokens: output)
+
+        return ServingInputs(
+            shape: shape, modelName: name, modelSources: sources, precision: precision, kvPrecision: kvPrecision,
+            tp: tp, inputTokens: input, outputTokens: output, batch: batch, maxBatch: maxBatch,
+            computeEfficiency: computeEfficiency, bandwidthEfficiency: bandwidthEfficiency,
+            memoryUtilization: memoryUtilization, targets: targets, demand: demand)
+    }
+
+    /// A whole number of at least 1 and below a billion (devices, sequences).
+    static func wholeCount(_ raw: String, option: String) throws -> Int {
+        let v = try Quantity.count(raw, option: option)
+        guard v < 1e9 else { throw SizingError.usage("\(option) is too large, got '\(raw)'") }
+        return Int(v)
+    }
+
+    /// `--efficiency F` (both), or `compute=F,bandwidth=G` (either or both).
+    static func parseEfficiency(_ raw: String?) throws -> (Double?, Double?) {
+        guard let raw else { return (nil, nil) }
+        if !raw.contains("=") {
+            let f = try Quantity.fractionAboveZero(raw, option: "--efficiency")
+            return (f, f)
+        }
+        var compute: Double?, bandwidth: Double?
+        for part in raw.split(separator: ",") {
+            let pair = part.split(separator: "=", maxSplits: 1).map { String($0).trimmingWhitespace() }
+            guard pair.count == 2 else {
+                throw SizingError.usage("--efficiency takes F, or compute=F,bandwidth=G; got '\(raw)'")
+            }
+            let value = try Quantity.fractionAboveZero(pair[1], option: "--efficiency \(pair[0])")
+            switch pair[0].lowercased() {
+            case "compute": compute = value
+            case "bandwidth", "memory": bandwidth = value
+            default:
+                throw SizingError.usage("--efficiency knows compute= and bandwidth=, got '\(pair[0])'")
+            }
+        }
+        return (compute, bandwidth)
+    }
+
+    static func parseDemand(_ a: ServingArguments, outputTokens: Double) throws -> Demand? {
+        let perUser = a.dau != nil || a.tokensPerUser != nil
+        let kinds = [perUser, a.requestsPerSecond != nil, a.tokensPerSecond != nil].filter { $0 }.count
+        if kinds == 0 {
+            if a.peakFactor != nil {
+                throw SizingError.usage("--peak-factor scales a demand; give --dau with --tokens-per-user, --requests-per-second or --tokens-per-second")
+            }
+            return nil
+        }
+        if kinds > 1 {
+            throw SizingError.usage("choose one demand: --dau with --tokens-per-user, --requests-per-second, or --tokens-per-second")
+        }
+        let peakFactor = try a.peakFactor.map { raw -> Double in
+            let v = try Quantity.positive(raw, option: "--peak-factor")
+            guard v >= 1 else {
+                throw SizingError.usage("--peak-factor is the peak hour over the daily average and must be at least 1, got '\(raw)'")
+            }
+            return v
+        } ?? ServingDefaults.peakFactor
+        var inputs: [(String, JSONValue)] = []
+        let average: Double
+        let description: String
+        if perUser {
+            guard let rawDAU = a.dau, let rawPerUser = a.tokensPerUser else {
+                throw SizingError.usage("--dau and --tokens-per-user go together (output tokens per user per day)")
+            }
+            let dau = try Quantity.positive(rawDAU, option: "--dau")
+            let tokens = try Quantity.positive(rawPerUser, option: "--tokens-per-user")
+            average = dau * tokens / TrainingModel.secondsPerDay
+            description = "\(Format.short(dau)) daily users × \(Format.short(tokens)) output tokens a day"
+            inputs = [("dau", .number(dau)), ("tokens_per_user", .number(tokens))]
+        } else if let raw = a.requestsPerSecond {
+            let rps = try Quantity.positive(raw, option: "--requests-per-second")
+            average = rps * outputTokens
+            description = "\(Format.number(rps)) requests/s × \(Format.number(outputTokens, decimals: 0)) output tokens"
+            inputs = [("requests_per_second", .number(rps))]
+        } else {
+            average = try Quantity.positive(a.tokensPerSecond!, option: "--tokens-per-second")
+            description = "--tokens-per-second"
+            inputs = [("tokens_per_second", .number(average))]
+        }
+        inputs.append(("peak_factor", .number(peakFactor)))
+        return Demand(
+            averageTokensPerSecond: average, peakFactor: peakFactor, peakFactorGiven: a.peakFactor != nil,
+            description: description, inputs: inputs)
+    }
+}

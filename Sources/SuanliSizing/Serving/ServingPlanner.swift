@@ -1,0 +1,375 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// `suanli size serve` with a model shape: the step model, the batch, and demand to devices.
+public enum ServingPlanner {
+    public static func plan(
+        _ args: ServingArguments, catalog: Catalog, models: ModelCatalog, readFile: FileReader = readFileFromDisk
+    ) throws -> ServingReport {
+        let inputs = try ServingInputs.parse(args, models: models)
+        let hardware = try ServingHardware.resolve(
+            args.hardware, precision: inputs.precision, catalog: catalog, readFile: readFile)
+        var warnings: [String] = []
+        var notes = hardware.notes
+
+        // MARK: Efficiencies: explicit, else the default for how the ceiling was found.
+        let achievable = hardware.computeIsAchievableGEMM
+        let computeDefault = achievable ? ServingDefaults.computeEfficiencyOfAchievable : ServingDefaults.computeEfficiencyOfPeak
+        let efficiency = ServingEfficiency(
+            compute: inputs.computeEfficiency ?? computeDefault,
+            bandwidth: inputs.bandwidthEfficiency ?? ServingDefaults.bandwidthEfficiency)
+
+        let step = ServingStep(
+            shape: inputs.shape, linearBytes: inputs.precision.bytes, kvBytes: inputs.kvPrecision.bytes, tp: inputs.tp,
+            inputTokens: inputs.inputTokens, outputTokens: inputs.outputTokens, computeFLOPS: hardware.computeFLOPS,
+            bandwidthBytesPerSecond: hardware.bandwidthBytesPerSecond, link: hardware.link, efficiency: efficiency,
+            gemmCurve: hardware.gemmCurve)
+        let bound = step.with(.bound)
+
+        // MARK: Memory: weights, then as many sequences as fit.
+        let weightsPerDevice = step.weightBytesPerDevice
+        let usable = inputs.memoryUtilization * hardware.memoryBytes
+        let kvBudget = usable - weightsPerDevice
+        if kvBudget <= 0 {
+            throw SizingError.usage(
+                "the weights do not fit: \(Format.number(weightsPerDevice / 1e9)) GB per device at --tp \(inputs.tp), beside \(Format.number(usable / 1e9)) GB usable (\(Format.number(inputs.memoryUtilization, decimals: 2)) of \(Format.number(hardware.memoryBytes / 1e9)) GB); raise --tp or lower --precision")
+        }
+        let maxByMemory = step.maxBatch(kvBudgetBytesPerDevice: kvBudget)
+        if maxByMemory < 1 {
+            throw SizingError.usage(
+                "not one sequence of \(Format.number(inputs.inputTokens + inputs.outputTokens, decimals: 0)) tokens fits: its KV cache needs \(Format.number((inputs.inputTokens + inputs.outputTokens) * step.kvBytesPerTokenPerDevice / 1e9)) GB per device, \(Format.number(kvBudget / 1e9)) GB is left beside the weights; raise --tp, lower --kv-precision or the lengths")
+        }
+
+        // MARK: Batch
+        var limit = maxByMemory
+        var limitReason = "capacity"
+        if let engine = inputs.maxBatch, engine < maxByMemory {
+            limit = engine
+            limitReason = "max-batch"
+        }
+        let choice: ServingBatch.Choice
+        if let batch = inputs.batch {
+            guard batch <= maxByMemory else {
+                throw SizingError.usage(
+                    "--batch \(batch) does not fit: at most \(maxByMemory) sequences of \(Format.number(inputs.inputTokens + inputs.outputTokens, decimals: 0)) tokens fit beside the weights (KV cache \(Format.number(step.kvBytesPerSequence / 1e9, decimals: 3)) GB per sequence)")
+            }
+            choice = ServingBatch.Choice(batch: batch, limitedBy: "given")
+        } else {
+            choice = ServingBatch.choose(step: step, limit: limit, limitReason: limitReason, targets: inputs.targets)
+            if choice.batch == 0 {
+                let one = step.figures(batch: 1)
+                var parts: [String] = []
+                if let t = inputs.targets.ttft { parts.append("TTFT \(Format.number(one.ttftSeconds, decimals: 4)) s (--slo-ttft \(Format.number(t, decimals: 4)))") }
+                if let t = inputs.targets.tpot { parts.append("TPOT \(Format.number(one.tpotSeconds, decimals: 4)) s (--slo-tpot \(Format.number(t, decimals: 4)))") }
+                throw SizingError.usage(
+                    "the latency targets cannot be met even at batch 1: \(parts.joined(separator: ", ")); raise --tp or relax the target")
+            }
+        }
+        let expected = step.figures(batch: choice.batch)
+        let roof = bound.figures(batch: choice.batch)
+        let binding = choice.limitedBy == "capacity" ? "capacity" : step.timeBinding(batch: choice.batch)
+
+        // MARK: Demand to devices, money and energy.
+        var device = ResolvedDevice(sustainedTFLOPS: 0, rateKind: "", rateExplanation: "")
+        device.accelerator = hardware.accelerator
+        let costs = try ResolvedCosts.resolve(args.cost, device: device)
+        var demand: ServingReport.DemandFigures?
+        if let d = inputs.demand {
+            let peak = ServingDemand.peakTokensPerSecond(averageTokensPerSecond: d.averageTokensPerSecond, peakFactor: d.peakFactor)
+            let devices = ServingDemand.devices(
+                peakTokensPerSecond: peak, tokensPerSecondPerDevice: expected.outputTokensPerSecondPerDevice, tp: inputs.tp)
+            let tokensPerDay = d.averageTokensPerSecond * TrainingModel.secondsPerDay
+            var energy: Double?
+            var perMillion: Double?
+            var co2: Double?
+            if let (watts, _) = costs.powerWatts {
+                let e = ServingDemand.energyKWhPerDay(devices: devices, watts: watts, pue: costs.pue)
+                energy = e
+                perMillion = ServingDemand.energyKWhPerMillionTokens(energyKWhPerDay: e, tokensPerDay: tokensPerDay)
+                co2 = costs.carbon.map { e * $0 / 1000 }
+            }
+            let perDay = costs.pricePerDeviceHour.map { devices * 24 * $0 }
+            demand = ServingReport.DemandFigures(
+                description: d.description, averageTokensPerSecond: d.averageTokensPerSecond, peakFactor: d.peakFactor,
+                peakTokensPerSecond: peak, tokensPerDay: tokensPerDay,
+                devicesExact: peak / expected.outputTokensPerSecondPerDevice, devices: devices,
+                groups: devices / Double(inputs.tp), costCapital: costs.pricePerDevice.map { devices * $0 },
+                costPerDay: perDay, costPerMillionTokens: perDay.map { $0 / (tokensPerDay / 1e6) },
+                energyKWhPerDay: energy, energyKWhPerMillionTokens: perMillion, co2TonnesPerDay: co2)
+            if !d.peakFactorGiven {
+                notes.append("--peak-factor 1: the fleet is sized for the daily average; services typically peak at 2–3× the average in their busiest hour")
+            }
+        } else if costs.pricePerDevice != nil || costs.pricePerDeviceHour != nil {
+            warnings.append("prices apply to a fleet: give a demand (--dau with --tokens-per-user, --requests-per-second or --tokens-per-second)")
+        }
+        let fullLoadEnergy = costs.powerWatts.map { watts, _ in
+            watts * costs.pue / expected.outputTokensPerSecondPerDevice * 1e6 / 3.6e6
+        }
+        if hardware.linkSource.hasPrefix("unknown") && inputs.tp > 1 {
+            warnings.append("no interconnect figure: the tensor-parallel all-reduces are left out; give --bus-gbps or a cluster --calibrate file")
+        }
+        if let c = hardware.calibration, hardware.link.measured != nil, let ranks = hardware.measuredRanks,
+           ranks != inputs.tp, inputs.tp > 1 {
+            notes.append("the all-reduce curve of \(c.file) was measured over \(ranks) ranks; --tp is \(inputs.tp)")
+        }
+
+        // MARK: Sources and inputs.
+        var sources = inputs.modelSources
+        sources += [
+            ("compute_rate", hardware.computeSource),
+            ("rate_basis", hardware.rateBasis),
+            ("bandwidth", hardware.bandwidthSource),
+            ("memory", hardware.memorySource),
+            ("tensor_parallel_link", hardware.linkSource),
+            ("efficiency_compute", inputs.computeEfficiency != nil ? "--efficiency"
+                : achievable
+                ? "default \(ServingDefaults.computeEfficiencyOfAchievable) of the achievable GEMM rate: the project's end-to-end utilization (Megatron-LM sustained 0.6 of its GEMM rate)"
+                : "default \(ServingDefaults.computeEfficiencyOfPeak) of a bare datasheet peak: 0.6 × the ~0.8 of peak large GEMMs reach (Bekman's MAMF table)"),
+            ("efficiency_bandwidth", inputs.bandwidthEfficiency != nil ? "--efficiency"
+                : "default \(ServingDefaults.bandwidthEfficiency): gpt-fast decodes at 0.82–0.87 of measured achievable bandwidth (A100); the development cases sit at 0.85–0.95 of the datasheet"),
+            ("memory_utilization", args.memoryUtilization != nil ? "--memory-utilization"
+                : "default \(ServingDefaults.memoryUtilization): vLLM gpu_memory_utilization and TensorRT-LLM kv_cache_free_gpu_mem_fraction default to 0.9"),
+            ("weights", "linear layers of the transformer blocks at \(inputs.precision.rawValue) (\(Format.number(inputs.precision.bytes, decimals: 0)) B); embeddings, output layer and norms at 16 bits, as FP8 checkpoints quantize only the blocks' linear layers (NVIDIA Model Optimizer FP8 model cards)"),
+            ("kv_precision", args.kvPrecision != nil ? "--kv-precision"
+                : "default \(inputs.kvPrecision.rawValue): engines keep the KV cache in 16 bits unless told otherwise"),
+            ("flops", "2 FLOPs per weight of every linear and the output layer per token; attention 4·hidden·context per layer (Q·Kᵀ and ·V)"),
+            ("percentile", "mean figures of uniform requests in steady state without queueing: every request sees them, so they are the median (p50); give tighter targets for p90/p99 (Docs/sizing.md)"),
+        ]
+        if let (_, src) = costs.powerWatts { sources.append(("power_watts", src)) }
+        if demand != nil {
+            sources.append(("peak_factor", inputs.demand!.peakFactorGiven ? "--peak-factor" : "default 1: the daily average (typical services run 2–3 at the peak hour)"))
+        }
+        if inputs.maxBatch != nil { sources.append(("max_batch", "--max-batch (the engine's limit)")) }
+
+        var echoed: [(String, JSONValue)] = [
+            ("model", .string(inputs.modelName)),
+            ("layers", .number(Double(inputs.shape.layers))), ("hidden", .number(Double(inputs.shape.hidden))),
+            ("heads", .number(Double(inputs.shape.heads))), ("kv_heads", .number(Double(inputs.shape.kvHeads))),
+            ("ffn", .number(Double(inputs.shape.ffn))), ("gated_ffn", .bool(inputs.shape.gatedFFN)),
+            ("vocab", .number(Double(inputs.shape.vocab))), ("tied_embeddings", .bool(inputs.shape.tiedEmbeddings)),
+            ("parameters", .number(inputs.shape.parameterCount)),
+            ("precision", .string(inputs.precision.rawValue)), ("kv_precision", .string(inputs.kvPrecision.rawValue)),
+            ("compute_precision", .string(hardware.computePrecision)),
+            ("tp", .number(Double(inputs.tp))), ("input_tokens", .number(inputs.inputTokens)),
+            ("output_tokens", .number(inputs.outputTokens)), ("batch", inputs.batch.map { .number(Double($0)) } ?? .null),
+            ("max_batch", inputs.maxBatch.map { .number(Double($0)) } ?? .null),
+            ("efficiency_compute", .number(efficiency.compute)), ("efficiency_bandwidth", .number(efficiency.bandwidth)),
+            ("memory_utilization", .number(inputs.memoryUtilization)),
+            ("slo_ttft_seconds", .optional(inputs.targets.ttft)), ("slo_tpot_seconds", .optional(inputs.targets.tpot)),
+            ("device", .optional(hardware.accelerator?.id)), ("calibrate", .optional(args.hardware.calibrate)),
+            ("compute_tflops", .number(hardware.computeFLOPS / 1e12)),
+            ("bandwidth_gbps", .number(hardware.bandwidthBytesPerSecond / 1e9)),
+            ("memory_bytes", .number(hardware.memoryBytes)),
+        ]
+        echoed += inputs.demand?.inputs ?? []
+        echoed += costs.inputs
+
+        return ServingReport(
+            inputs: inputs, hardware: hardware, step: step, expected: expected, bound: roof, efficiency: efficiency,
+            maxBatchByMemory: maxByMemory, choice: choice, binding: binding, weightBytesPerDevice: weightsPerDevice,
+            kvBudgetBytesPerDevice: kvBudget, demand: demand, currency: costs.currency,
+            energyKWhPerMillionTokensAtFullLoad: fullLoadEnergy, warnings: warnings, notes: notes,
+            echoedInputs: echoed, sources: sources)
+    }
+}
+
+/// The answer of `suanli size serve` with a model shape.
+public struct ServingReport: Sendable {
+    public var inputs: ServingInputs
+    public var hardware: ServingHardware
+    public var step: ServingStep
+    /// At the default or given efficiencies.
+    public var expected: ServingStep.Figures
+    /// At the ceilings themselves (efficiency 1), same batch.
+    public var bound: ServingStep.Figures
+    public var efficiency: ServingEfficiency
+    public var maxBatchByMemory: Int
+    public var choice: ServingBatch.Choice
+    /// "memory", "compute" or "capacity".
+    public var binding: String
+    public var weightBytesPerDevice: Double
+    public var kvBudgetBytesPerDevice: Double
+    public var demand: DemandFigures?
+    public var currency: String?
+    public var energyKWhPerMillionTokensAtFullLoad: Double?
+    public var warnings: [String]
+    public var notes: [String]
+    public var echoedInputs: [(String, JSONValue)]
+    public var sources: [(String, String)]
+
+    public struct DemandFigures: Sendable {
+        public var description: String
+        public var averageTokensPerSecond: Double
+        public var peakFactor: Double
+        public var peakTokensPerSecond: Double
+        public var tokensPerDay: Double
+        public var devicesExact: Double
+        public var devices: Double
+        public var groups: Double
+        public var costCapital: Double?
+        public var costPerDay: Double?
+        public var costPerMillionTokens: Double?
+        public var energyKWhPerDay: Double?
+        public var energyKWhPerMillionTokens: Double?
+        public var co2TonnesPerDay: Double?
+    }
+
+    /// Which latency target stops the batch, if one does.
+    public var sloBinding: String? {
+        ["ttft", "tpot", "ttft and tpot"].contains(choice.limitedBy) ? choice.limitedBy : nil
+    }
+
+    static func figuresJSON(_ f: ServingStep.Figures) -> [(String, JSONValue)] {
+        [
+            ("prefill_seconds", .number(f.prefillSeconds)),
+            ("ttft_seconds", .number(f.ttftSeconds)),
+            ("tpot_seconds", .number(f.tpotSeconds)),
+            ("decode_step_seconds", .number(f.decodeStepSeconds)),
+            ("output_tokens_per_second_per_device", .number(f.outputTokensPerSecondPerDevice)),
+            ("total_tokens_per_second_per_device", .number(f.totalTokensPerSecondPerDevice)),
+        ]
+    }
+
+    public var json: JSONValue {
+        var pairs: [(String, JSONValue)] = [("model", .string("step"))]
+        pairs += Self.figuresJSON(expected)
+        pairs += [
+            ("kv_cache_bytes_per_sequence", .number(step.kvBytesPerSequence)),
+            ("max_batch_by_memory", .number(Double(maxBatchByMemory))),
+            ("binding", .string(binding)),
+            ("batch", .number(Double(choice.batch))),
+            ("batch_limited_by", .string(choice.limitedBy)),
+            ("slo_binding", .optional(sloBinding)),
+            ("rate_basis", .string(hardware.rateBasis)),
+            ("weight_only", .bool(hardware.weightOnly)),
+            ("bound", .object(Self.figuresJSON(bound))),
+            ("decode_step", .object([
+                ("weight_read_seconds", .number(expected.decode.weightSeconds)),
+                ("matmul_seconds", .number(expected.decode.matmulSeconds)),
+                ("kv_read_seconds", .number(expected.decode.kvSeconds)),
+                ("attention_seconds", .number(expected.decode.attentionSeconds)),
+                ("memory_seconds", .number(expected.decode.memorySeconds)),
+                ("compute_seconds", .number(expected.decode.computeSeconds)),
+                ("communication_seconds", .number(expected.decode.communicationSeconds)),
+                ("bytes_read_per_device", .number(expected.decode.bytesRead)),
+                ("flops_per_device", .number(expected.decode.flops)),
+            ])),
+            ("prefill_flops", .number(ServingStepModel.prefillFLOPs(step.shape, inputTokens: step.inputTokens))),
+            ("decode_flops_per_token", .number(ServingStepModel.decodeFLOPsPerToken(step.shape, context: step.meanContext))),
+            ("kv_cache_bytes_per_token", .number(ServingStepModel.kvBytesPerToken(step.shape, kvBytes: step.kvBytes))),
+            ("weight_bytes_per_device", .number(weightBytesPerDevice)),
+            ("kv_cache_budget_bytes_per_device", .number(kvBudgetBytesPerDevice)),
+            ("efficiency", .object([("compute", .number(efficiency.compute)), ("bandwidth", .number(efficiency.bandwidth))])),
+            ("energy_kwh_per_million_tokens_at_full_load", .optional(energyKWhPerMillionTokensAtFullLoad)),
+        ]
+        if let d = demand {
+            pairs += [
+                ("devices", .number(d.devices)),
+                ("devices_exact", .number(d.devicesExact)),
+                ("tensor_parallel_groups", .number(d.groups)),
+                ("cost_capital", .optional(d.costCapital)),
+                ("cost_per_day", .optional(d.costPerDay)),
+                ("cost_per_million_tokens", .optional(d.costPerMillionTokens)),
+                ("currency", .optional(currency)),
+                ("energy_kwh_per_day", .optional(d.energyKWhPerDay)),
+                ("energy_kwh_per_million_tokens", .optional(d.energyKWhPerMillionTokens)),
+                ("co2_tonnes_per_day", .optional(d.co2TonnesPerDay)),
+                ("demand", .object([
+                    ("output_tokens_per_second_average", .number(d.averageTokensPerSecond)),
+                    ("peak_factor", .number(d.peakFactor)),
+                    ("output_tokens_per_second_peak", .number(d.peakTokensPerSecond)),
+                    ("output_tokens_per_day", .number(d.tokensPerDay)),
+                ])),
+            ]
+        } else {
+            pairs += [("devices", .null), ("demand", .null)]
+        }
+        pairs += [
+            ("warnings", .array(warnings.map(JSONValue.string))),
+            ("notes", .array(notes.map(JSONValue.string))),
+            ("inputs", .object(echoedInputs)),
+            ("sources", .object(sources.map { ($0.0, .string($0.1)) })),
+        ]
+        return .object(pairs)
+    }
+
+    public var table: String {
+        var t = TextReport(title: "suanli size serve (step model)")
+        let s = inputs.shape
+        t.section("Model")
+        t.add("model", inputs.modelName,
+              "\(s.layers) layers, hidden \(s.hidden), \(s.heads) heads / \(s.kvHeads) KV, ffn \(s.ffn)\(s.gatedFFN ? " gated" : ""), vocab \(s.vocab)")
+        t.add("parameters", Format.short(s.parameterCount))
+        t.add("precision", "\(inputs.precision.rawValue), KV \(inputs.kvPrecision.rawValue)",
+              hardware.weightOnly ? "weight-only: products at \(hardware.computePrecision)" : "")
+        t.add("tensor parallel", "\(inputs.tp)")
+        t.add("request", "\(Format.number(inputs.inputTokens, decimals: 0)) in / \(Format.number(inputs.outputTokens, decimals: 0)) out")
+
+        t.section("Hardware per device")
+        t.add("compute", Format.number(hardware.computeFLOPS / 1e12, decimals: 0) + " TFLOPS",
+              "rate basis \(hardware.rateBasis) — \(hardware.computeSource)")
+        t.add("bandwidth", Format.number(hardware.bandwidthBytesPerSecond / 1e9) + " GB/s", hardware.bandwidthSource)
+        t.add("memory", Format.number(hardware.memoryBytes / 1e9) + " GB", hardware.memorySource)
+        t.add("all-reduce", "", hardware.linkSource)
+        t.add("efficiency", Format.number(efficiency.compute, decimals: 2),
+              "compute; bandwidth \(Format.number(efficiency.bandwidth, decimals: 2)) (attained fractions of the ceilings, --efficiency)")
+
+        t.section("Memory")
+        t.add("weights per device", Format.number(weightBytesPerDevice / 1e9) + " GB")
+        t.add("KV cache per token", Format.number(ServingStepModel.kvBytesPerToken(s, kvBytes: step.kvBytes) / 1024, decimals: 1) + " KiB",
+              "2 × \(s.layers) layers × \(s.kvHeads) KV heads × \(s.headDim) × \(Format.number(step.kvBytes, decimals: 0)) B")
+        t.add("KV cache per sequence", Format.number(step.kvBytesPerSequence / 1e9, decimals: 3) + " GB",
+              "at \(Format.number(inputs.inputTokens + inputs.outputTokens, decimals: 0)) tokens")
+        t.add("max batch by memory", "\(maxBatchByMemory)",
+              "\(Format.number(kvBudgetBytesPerDevice / 1e9)) GB per device left for the KV cache")
+
+        t.section("Batch")
+        let why: String
+        switch choice.limitedBy {
+        case "given": why = "--batch"
+        case "capacity": why = "the largest that fits in memory"
+        case "max-batch": why = "the engine's limit (--max-batch)"
+        default: why = "the largest meeting the latency targets; \(choice.limitedBy) binds"
+        }
+        t.add("batch", "\(choice.batch)", why)
+        let d = expected.decode
+        func ms(_ x: Double) -> String { Format.number(x * 1e3, decimals: 2) }
+        t.add("decode step", Format.number(expected.decodeStepSeconds * 1e3, decimals: 2) + " ms",
+              "max(weights \(ms(d.weightSeconds)), matmuls \(ms(d.matmulSeconds))) + max(KV \(ms(d.kvSeconds)), attention \(ms(d.attentionSeconds))) + all-reduce \(ms(d.communicationSeconds)) ms")
+        t.add("binding", binding)
+
+        t.section("Per device (expected; bound at the ceilings)")
+        func pair(_ label: String, _ e: Double, _ b: Double, _ unit: String, scale: Double = 1, decimals: Int = 2) {
+            let suffix = unit.isEmpty ? "" : " " + unit
+            t.add(label, Format.number(e * scale, decimals: decimals) + suffix, "bound \(Format.number(b * scale, decimals: decimals))\(suffix)")
+        }
+        pair("prefill", expected.prefillSeconds, bound.prefillSeconds, "ms", scale: 1e3)
+        pair("TTFT", expected.ttftSeconds, bound.ttftSeconds, "ms", scale: 1e3)
+        pair("TPOT", expected.tpotSeconds, bound.tpotSeconds, "ms", scale: 1e3)
+        pair("output tokens/s", expected.outputTokensPerSecondPerDevice, bound.outputTokensPerSecondPerDevice, "", decimals: 0)
+        pair("total tokens/s", expected.totalTokensPerSecondPerDevice, bound.totalTokensPerSecondPerDevice, "", decimals: 0)
+        if let e = energyKWhPerMillionTokensAtFullLoad {
+            t.add("energy at full load", Format.number(e, decimals: 3) + " kWh", "per million output tokens")
+        }
+
+        if let d = demand {
+            let cur = currency ?? "(currency units)"
+            t.section("Demand")
+            t.add("average", Format.number(d.averageTokensPerSecond, decimals: 0) + " tokens/s", d.description)
+            t.add("peak", Format.number(d.peakTokensPerSecond, decimals: 0) + " tokens/s", "× peak factor \(Format.number(d.peakFactor))")
+            t.add("devices (exact)", Format.number(d.devicesExact))
+            t.add("devices", Format.number(d.devices, decimals: 0), "\(Format.number(d.groups, decimals: 0)) groups of \(inputs.tp)")
+            if let c = d.costCapital { t.add("capital", Format.number(c, decimals: 0) + " " + cur) }
+            if let c = d.costPerDay { t.add("cost per day", Format.number(c, decimals: 0) + " " + cur) }
+            if let c = d.costPerMillionTokens { t.add("cost per million tokens", Format.number(c, decimals: 4) + " " + cur) }
+            if let e = d.energyKWhPerDay { t.add("energy per day", Format.number(e, decimals: 0) + " kWh", "every device at its power all day") }
+            if let e = d.energyKWhPerMillionTokens { t.add("energy per million tokens", Format.number(e, decimals: 3) + " kWh", "a day's energy over a day's output tokens") }
+            if let c = d.co2TonnesPerDay { t.add("CO2 per day", Format.number(c) + " t") }
+        }
+        t.footer = notes.map { "note: " + $0 } + warnings.map { "warning: " + $0 }
+        return t.rendered()
+    }
+}

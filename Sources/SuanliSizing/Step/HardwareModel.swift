@@ -1,0 +1,253 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One constant of the model with where it came from; listed in `sources`.
+public struct SourcedConstant: Sendable, Equatable {
+    public var name: String
+    public var value: Double
+    public var source: String
+
+    public init(_ name: String, _ value: Double, _ source: String) {
+        self.name = name
+        self.value = value
+        self.source = source
+    }
+}
+
+/// Constants of the step model that are not properties of one device. Each is sourced.
+public enum StepConstants {
+    /// NCCL ring/simple all-reduce base latency, µs (NCCL's own cost model, src/graph/tuning.cc, baseLat).
+    public static let collectiveBaseLatency = SourcedConstant(
+        "collective_base_latency_s", 8.4e-6, "NCCL cost model (src/graph/tuning.cc): ring/simple base latency 8.4 µs")
+    /// NCCL per-step latency on NVLink, ring/simple.
+    public static let nvlinkHopLatency = SourcedConstant(
+        "intra_node_hop_latency_s", 3.4e-6, "NCCL cost model (src/graph/tuning.cc): ring/simple hop latency 3.4 µs on NVLink")
+    /// NCCL per-step latency over the network, ring/simple.
+    public static let networkHopLatency = SourcedConstant(
+        "inter_node_hop_latency_s", 9.6e-6, "NCCL cost model (src/graph/tuning.cc): ring/simple hop latency 9.6 µs over the network")
+    /// Share of NVLink line rate NCCL moves: 370 of 450 GB/s on H100 (protocol overhead ~20%).
+    public static let nvlinkEfficiency = SourcedConstant(
+        "intra_node_efficiency", 370.0 / 450.0,
+        "NCCL maintainer, NVIDIA/nccl-tests#212 (2024): 370 GB/s effective of NVLink's 450 GB/s line rate")
+    /// Share of the network line rate an all-reduce reaches: 84.8 of 100 GB/s (3 nodes, 4× HDR per 8 A100s).
+    public static let networkEfficiency = SourcedConstant(
+        "inter_node_efficiency", 84.8 / 100.0,
+        "NVIDIA/nccl-tests#119 (2022): all-reduce busbw 84.8 GB/s average of 100 GB/s line rate over HDR InfiniBand")
+    /// FlashAttention-2 reaches 50–73% of A100's peak; the midpoint is used for the fused attention kernel.
+    public static let flashAttentionEfficiency = SourcedConstant(
+        "flash_attention_efficiency", 0.615, "FlashAttention-2 (Dao 2023): 50–73% of peak on A100; midpoint")
+    /// cuBLAS tile sizes for the wave-quantization model of large half-precision GEMMs.
+    public static let gemmTiles: [(Int, Int)] = [(256, 128), (128, 256), (128, 128)]
+    public static let gemmTileSource =
+        "NVIDIA Deep Learning Performance guide, Matrix Multiplication Background: tiles of 256×128, 128×256, 128×128 and wave quantization over the SMs"
+    /// Megatron-LM pads the vocabulary to a multiple of 128 × tensor parallelism.
+    public static let vocabPadding = 128
+    public static let vocabPaddingSource = "Megatron-LM --make-vocab-size-divisible-by 128 (× tensor-parallel size)"
+}
+
+/// A link between devices, per device and direction.
+public struct Link: Sendable, Equatable {
+    /// Line rate per device, one direction, bytes/s.
+    public var bytesPerSecond: Double
+    /// Share of the line rate a collective moves.
+    public var efficiency: Double
+    public var hopLatency: Double
+    public var baseLatency: Double
+    /// Measured all-reduce bus bandwidth by message size (a cluster file); replaces the line-rate model.
+    public var measured: BusBandwidthCurve?
+    public var name: String
+
+    public init(name: String, bytesPerSecond: Double, efficiency: Double, hopLatency: Double, baseLatency: Double,
+                measured: BusBandwidthCurve? = nil) {
+        self.name = name
+        self.bytesPerSecond = bytesPerSecond
+        self.efficiency = efficiency
+        self.hopLatency = hopLatency
+        self.baseLatency = baseLatency
+        self.measured = measured
+    }
+}
+
+/// Measured all-reduce bus bandwidth (nccl-tests' busbw) by message size, from `suanli bench --mpi`.
+public struct BusBandwidthCurve: Sendable, Equatable {
+    /// (message bytes, busbw bytes/s), sorted by size.
+    public var points: [(bytes: Double, busBytesPerSecond: Double)]
+
+    public init(points: [(bytes: Double, busBytesPerSecond: Double)]) {
+        self.points = points.filter { $0.bytes > 0 && $0.busBytesPerSecond > 0 }.sorted { $0.bytes < $1.bytes }
+    }
+
+    public static func == (a: Self, b: Self) -> Bool {
+        a.points.count == b.points.count
+            && zip(a.points, b.points).allSatisfy { $0.bytes == $1.bytes && $0.busBytesPerSecond == $1.busBytesPerSecond }
+    }
+
+    /// Bus bandwidth at `bytes`: linear in log(size) between points, the end values beyond them.
+    public func busBytesPerSecond(at bytes: Double) -> Double {
+        guard let first = points.first, let last = points.last else { return 0 }
+        if bytes <= first.bytes { return first.busBytesPerSecond }
+        if bytes >= last.bytes { return last.busBytesPerSecond }
+        let upper = points.firstIndex { $0.bytes >= bytes }!
+        let a = points[upper - 1], b = points[upper]
+        let w = (log2(bytes) - log2(a.bytes)) / (log2(b.bytes) - log2(a.bytes))
+        return a.busBytesPerSecond + w * (b.busBytesPerSecond - a.busBytesPerSecond)
+    }
+}
+
+/// GEMM throughput by shape: modelled from the device, or measured (`bench --suite gemm --sweep`).
+public enum GEMMRate: Sendable, Equatable {
+    /// peak × best measured efficiency × wave quantization over `computeUnits` (when known), and never
+    /// faster than moving the operands once at `memoryBytesPerSecond` (roofline).
+    case modelled(peak: Double, efficiency: Double, computeUnits: Int?, memoryBytesPerSecond: Double, elementBytes: Double)
+    /// Interpolated from measurements.
+    case measured(GEMMRateCurve)
+
+    /// Seconds for `batch` GEMMs of m × k by k × n, and the rate reached (FLOP/s).
+    public func seconds(m: Int, n: Int, k: Int, batch: Int = 1) -> (seconds: Double, rate: Double) {
+        let flops = 2 * Double(m) * Double(n) * Double(k) * Double(batch)
+        guard flops > 0 else { return (0, 0) }
+        switch self {
+        case .modelled(let peak, let efficiency, let units, let bandwidth, let elementBytes):
+            let wave = units.map { GEMMRate.waveEfficiency(m: m, n: n, batch: batch, computeUnits: $0) } ?? 1
+            let compute = flops / (peak * efficiency * wave)
+            let bytes = elementBytes * Double(batch) * (Double(m) * Double(k) + Double(k) * Double(n) + Double(m) * Double(n))
+            let memory = bytes / bandwidth
+            let t = max(compute, memory)
+            return (t, flops / t)
+        case .measured(let curve):
+            let rate = curve.rate(m: m, n: n, k: k)
+            return (flops / rate, rate)
+        }
+    }
+
+    /// The share of tile slots doing useful work when the m × n outputs of `batch` GEMMs are cut into
+    /// tiles spread over the compute units in waves, for the best of the tile shapes.
+    public static func waveEfficiency(m: Int, n: Int, batch: Int = 1, computeUnits: Int) -> Double {
+        guard computeUnits > 0, m > 0, n > 0, batch > 0 else { return 1 }
+        var best = 0.0
+        for (tm, tn) in StepConstants.gemmTiles {
+            let tiles = ((m + tm - 1) / tm) * ((n + tn - 1) / tn) * batch
+            let waves = (tiles + computeUnits - 1) / computeUnits
+            let useful = Double(m) * Double(n) * Double(batch) / (Double(waves * computeUnits) * Double(tm * tn))
+            best = max(best, useful)
+        }
+        return best
+    }
+}
+
+/// Measured GEMM rates at (m, n, k) points. On a full grid of sizes the rate is interpolated
+/// trilinearly in log2 of each size; off a grid, the nearest point in log space is used. Sizes beyond
+/// the measured range take the nearest edge.
+public struct GEMMRateCurve: Sendable, Equatable {
+    public struct Point: Sendable, Equatable {
+        public var m: Int, n: Int, k: Int
+        /// FLOP/s.
+        public var rate: Double
+        public init(m: Int, n: Int, k: Int, rate: Double) {
+            self.m = m
+            self.n = n
+            self.k = k
+            self.rate = rate
+        }
+    }
+
+    public var points: [Point]
+    let ms: [Int], ns: [Int], ks: [Int]
+    let grid: [[Int]: Double]
+    public var isGrid: Bool { grid.count == ms.count * ns.count * ks.count && !points.isEmpty }
+
+    public init(points: [Point]) {
+        // Several measurements of one shape: keep the fastest.
+        var best: [[Int]: Double] = [:]
+        for p in points where p.rate > 0 && p.rate.isFinite && p.m > 0 && p.n > 0 && p.k > 0 {
+            best[[p.m, p.n, p.k]] = max(best[[p.m, p.n, p.k]] ?? 0, p.rate)
+        }
+        self.points = best.map { Point(m: $0.key[0], n: $0.key[1], k: $0.key[2], rate: $0.value) }
+            .sorted { ($0.m, $0.n, $0.k) < ($1.m, $1.n, $1.k) }
+        grid = best
+        ms = Array(Set(best.keys.map { $0[0] })).sorted()
+        ns = Array(Set(best.keys.map { $0[1] })).sorted()
+        ks = Array(Set(best.keys.map { $0[2] })).sorted()
+    }
+
+    public static func == (a: Self, b: Self) -> Bool { a.points == b.points }
+
+    /// FLOP/s at (m, n, k).
+    public func rate(m: Int, n: Int, k: Int) -> Double {
+        guard !points.isEmpty else { return 0 }
+        if isGrid {
+            let (m0, m1, wm) = Self.bracket(ms, m)
+            let (n0, n1, wn) = Self.bracket(ns, n)
+            let (k0, k1, wk) = Self.bracket(ks, k)
+            var total = 0.0
+            for (mi, mw) in [(m0, 1 - wm), (m1, wm)] where mw > 0 {
+                for (ni, nw) in [(n0, 1 - wn), (n1, wn)] where nw > 0 {
+                    for (ki, kw) in [(k0, 1 - wk), (k1, wk)] where kw > 0 {
+                        total += mw * nw * kw * grid[[mi, ni, ki]]!
+                    }
+                }
+            }
+            return total
+        }
+        let target = [log2(Double(m)), log2(Double(n)), log2(Double(k))]
+        return points.min { a, b in
+            Self.distance(a, target) < Self.distance(b, target)
+        }!.rate
+    }
+
+    static func distance(_ p: Point, _ target: [Double]) -> Double {
+        let d = [log2(Double(p.m)) - target[0], log2(Double(p.n)) - target[1], log2(Double(p.k)) - target[2]]
+        return d.map { $0 * $0 }.reduce(0, +)
+    }
+
+    /// The grid values around `x` and the weight of the upper one (linear in log2), clamped to the range.
+    static func bracket(_ values: [Int], _ x: Int) -> (Int, Int, Double) {
+        if x <= values[0] { return (values[0], values[0], 0) }
+        if x >= values[values.count - 1] { return (values[values.count - 1], values[values.count - 1], 0) }
+        let upper = values.firstIndex { $0 >= x }!
+        let a = values[upper - 1], b = values[upper]
+        let w = (log2(Double(x)) - log2(Double(a))) / (log2(Double(b)) - log2(Double(a)))
+        return (a, b, w)
+    }
+}
+
+/// The device and its links as the step model sees them.
+public struct HardwareModel: Sendable {
+    public var name: String
+    /// Dense peak at the training precision, FLOP/s (for MFU and HFU).
+    public var peakFLOPS: Double?
+    public var gemm: GEMMRate
+    /// Fused attention kernels as a share of peak (FlashAttention); with a measured GEMM curve, of the
+    /// curve's rate at the attention's shape.
+    public var attentionEfficiency: Double
+    /// Memory bandwidth for memory-bound kernels, bytes/s.
+    public var memoryBytesPerSecond: Double
+    /// Device memory, bytes; nil when unknown (no fit check).
+    public var memoryCapacityBytes: Double?
+    public var intraNode: Link
+    public var interNode: Link
+    /// Bytes per activation and weight element (2 for bf16/fp16).
+    public var elementBytes: Double
+    /// Where each figure came from: (name, value, source).
+    public var sources: [SourcedConstant]
+
+    public init(
+        name: String, peakFLOPS: Double?, gemm: GEMMRate, attentionEfficiency: Double, memoryBytesPerSecond: Double,
+        memoryCapacityBytes: Double?, intraNode: Link, interNode: Link, elementBytes: Double = 2,
+        sources: [SourcedConstant] = []
+    ) {
+        self.name = name
+        self.peakFLOPS = peakFLOPS
+        self.gemm = gemm
+        self.attentionEfficiency = attentionEfficiency
+        self.memoryBytesPerSecond = memoryBytesPerSecond
+        self.memoryCapacityBytes = memoryCapacityBytes
+        self.intraNode = intraNode
+        self.interNode = interNode
+        self.elementBytes = elementBytes
+        self.sources = sources
+    }
+}

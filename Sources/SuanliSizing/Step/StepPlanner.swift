@@ -1,0 +1,91 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// `suanli size step`: options → validated inputs → the step model → a report.
+public enum StepPlanner {
+    /// The transformer shape: `--model` from the model catalog, with any shape option overriding it;
+    /// without `--model`, the shape options (layers, hidden, heads, vocab, seq-len required).
+    public static func shape(_ o: StepOptions, models: ModelCatalog) throws -> (TransformerShape, ModelEntry?) {
+        var entry: ModelEntry?
+        var shape: TransformerShape
+        if let name = o.model {
+            entry = try models.lookup(name)
+            shape = entry!.shape
+            if let v = o.layers { shape.layers = v }
+            if let v = o.hidden { shape.hidden = v }
+            if let v = o.heads { shape.heads = v; if o.kvHeads == nil && entry!.kvHeads.value == entry!.heads.value { shape.kvHeads = v } }
+            if let v = o.kvHeads { shape.kvHeads = v }
+            if let v = o.ffn { shape.ffn = v } else if o.hidden != nil && !shape.gatedFFN { shape.ffn = 4 * shape.hidden }
+            if o.gatedFFN { shape.gatedFFN = true }
+            if o.untiedEmbeddings { shape.tiedEmbeddings = false }
+            if let v = o.vocab { shape.vocab = v }
+            if let v = o.seqLen { shape.seqLen = v }
+        } else {
+            let missing = [("--layers", o.layers), ("--hidden", o.hidden), ("--heads", o.heads), ("--vocab", o.vocab),
+                           ("--seq-len", o.seqLen)].filter { $0.1 == nil }.map(\.0)
+            guard missing.isEmpty else {
+                throw SizingError.usage("give the model: --model NAME, or the shape (missing \(missing.joined(separator: ", ")))")
+            }
+            shape = TransformerShape(
+                layers: o.layers!, hidden: o.hidden!, heads: o.heads!, kvHeads: o.kvHeads, ffn: o.ffn, gatedFFN: o.gatedFFN,
+                vocab: o.vocab!, seqLen: o.seqLen!, tiedEmbeddings: !o.untiedEmbeddings)
+        }
+        try shape.validate()
+        return (shape, entry)
+    }
+
+    public static func parallelism(_ o: StepOptions) throws -> Parallelism {
+        guard let globalBatch = o.globalBatch else {
+            throw SizingError.usage("give --global-batch (sequences per iteration)")
+        }
+        return Parallelism(
+            tensor: o.tp, pipeline: o.pp, data: o.dp, context: o.cp, microbatch: o.microbatch, globalBatch: globalBatch,
+            interleave: o.interleave, recompute: o.recompute, sequenceParallel: o.sequenceParallel, zeroStage: o.zero,
+            gpusPerNode: o.gpusPerNode, balanceEmbedding: o.balanceEmbedding, overlapGradReduce: o.overlapGradReduce)
+    }
+
+    /// Validated inputs for the step model, with the warnings resolution produced.
+    public static func inputs(
+        _ o: StepOptions, catalog: Catalog, models: ModelCatalog, readFile: FileReader = readFileFromDisk
+    ) throws -> (StepInputs, ModelEntry?, [String]) {
+        let (shape, entry) = try shape(o, models: models)
+        let par = try parallelism(o)
+        // Check the layout before reading files: a bad layout is a usage error whatever the hardware.
+        let placeholder = HardwareModel(
+            name: "", peakFLOPS: nil, gemm: .measured(GEMMRateCurve(points: [])), attentionEfficiency: 1,
+            memoryBytesPerSecond: 1, memoryCapacityBytes: nil,
+            intraNode: Link(name: "", bytesPerSecond: 1, efficiency: 1, hopLatency: 0, baseLatency: 0),
+            interNode: Link(name: "", bytesPerSecond: 1, efficiency: 1, hopLatency: 0, baseLatency: 0))
+        let gradientBytes = o.gradientBytesPerParam?.value ?? Defaults.gradientBytesPerParam
+        var inputs = StepInputs(shape: shape, parallelism: par, hardware: placeholder, attention: o.attention,
+                                gradientBytes: gradientBytes, tokens: o.tokens?.value, ignoreMemory: o.ignoreMemory)
+        try inputs.validate()
+        let (hardware, warnings) = try StepHardware.resolve(o, parallelism: par, catalog: catalog, readFile: readFile)
+        inputs.hardware = hardware
+        return (inputs, entry, warnings)
+    }
+
+    /// Validates, estimates and renders. A configuration that does not fit in device memory is a
+    /// usage error unless `ignoreMemory`.
+    public static func plan(
+        _ o: StepOptions, catalog: Catalog, models: ModelCatalog, readFile: FileReader = readFileFromDisk
+    ) throws -> StepReport {
+        let (inputs, entry, warnings) = try inputs(o, catalog: catalog, models: models, readFile: readFile)
+        let result = StepModel.estimate(inputs)
+        var allWarnings = warnings
+        if result.memory.fits == false {
+            let need = Format.number(result.memory.total / 1e9)
+            let have = Format.number(result.memory.capacity! / 1e9)
+            let message = "the model does not fit: \(need) GB per device needed (weights, gradients, optimizer state, activations), \(have) GB available; raise --tp, --pp, --zero or --recompute, lower --microbatch, or pass --ignore-memory"
+            if !inputs.ignoreMemory { throw SizingError.usage(message) }
+            allWarnings.append(message)
+        }
+        if inputs.hardware.memoryCapacityBytes == nil {
+            allWarnings.append("device memory unknown: the fit is not checked")
+        }
+        return StepReport(inputs: inputs, result: result, model: entry, options: o, warnings: allWarnings)
+    }
+}

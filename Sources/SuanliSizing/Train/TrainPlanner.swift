@@ -1,0 +1,298 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// `suanli size train` as typed on the command line: numbers still text, so that one
+/// place parses `175B`, `1.4T` and `2.5k` and names the option in every error.
+public struct TrainArguments: Sendable, Equatable {
+    // Work
+    public var params: String?
+    public var activeParams: String?
+    public var tokens: String?
+    public var recompute = false
+    public var layers: String?
+    public var hidden: String?
+    public var seqLen: String?
+    public var flops: String?
+    public var pfDays: String?
+    // Rate
+    public var rate = RateOptions()
+    // Scale
+    public var devices: String?
+    public var days: String?
+    public var clusterEFLOPS: String?
+    // Losses
+    public var interconnectLoss: String?
+    public var globalBatchTokens: String?
+    public var busGBps: String?
+    public var overlap: String?
+    public var gradientBytesPerParam: String?
+    // Money and energy
+    public var cost = CostOptions()
+    // Memory
+    public var bytesPerParam: String?
+    public var memoryGB: String?
+    // Step model: with parallelism options the run is sized from `suanli size step`'s iteration.
+    public var step: StepOptions?
+
+    public init() {}
+}
+
+/// Words that explain the numbers of a `size train` table (where each came from).
+struct TrainNotes: Sendable {
+    var work = ""
+    var rate = ""
+    var losses = ""
+    var peakSource: String?
+    var calibration: Calibration?
+    var clusterEFLOPS: Double?
+    var mfu: Double?
+    var peakTFLOPS: Double?
+    var givenDays: Double?
+    var givenDevices: Double?
+    var devicesKnown = true
+    var solution: TrainingModel.Solution?
+    var currencyLabel = ""
+    var pricePerDevice: Double?
+    var pricePerDeviceHour: Double?
+    var power: (Double, String)?
+    var pue = 1.0
+    var carbon: Double?
+    var bytesPerParam = 16.0
+    var params: Double?
+    var memory: (Double, String)?
+}
+
+public enum TrainPlanner {
+    /// Validates the arguments and sizes the run. Throws `SizingError` with a one-line message.
+    /// The concerns are separate: `TrainInputs.parse` (options), `ResolvedDevice.resolve` (rate),
+    /// `resolveLosses` (communication), `TrainingModel` (work, solve, memory), `ResolvedCosts`
+    /// (money and energy), `TrainTable` (the table).
+    public static func plan(
+        _ args: TrainArguments, catalog: Catalog, models: ModelCatalog? = nil, readFile: FileReader = readFileFromDisk
+    ) throws -> TrainReport {
+        if let step = args.step, step.describesParallelism {
+            return try planFromStep(args, step: step, catalog: catalog, models: models ?? ModelCatalog.embedded(),
+                                    readFile: readFile)
+        }
+        if let step = args.step, step.model != nil || step.heads != nil || step.kvHeads != nil || step.ffn != nil
+            || step.vocab != nil || step.gatedFFN || step.untiedEmbeddings || step.intraNodeGBps != nil
+            || step.interNodeGBps != nil || step.attention != .flash || step.ignoreMemory || step.gpusPerNode != 8 {
+            throw SizingError.usage(
+                "--model and the step model's shape and link options need parallelism options (--tp, --pp, --dp, --global-batch)")
+        }
+        let input = try TrainInputs.parse(args)
+        var inputs: [(String, JSONValue)] = []
+        var sources: [(String, String)] = []
+        var warnings: [String] = []
+        var notes = TrainNotes()
+
+        // MARK: Work
+        let totalFLOPs = input.totalFLOPs
+        switch input.work {
+        case .given(let flops, let pfDays):
+            notes.work = pfDays == nil ? "--flops" : "--pf-days × 8.64e19 FLOPs per PF-day"
+            inputs.append(pfDays == nil ? ("flops", .number(flops)) : ("pf_days", .number(pfDays!)))
+            sources.append(("total_flops", notes.work))
+        case .model(let params, let active, let tokens, let attention, let recompute):
+            let n = active ?? params
+            var formula = recompute ? "8·N·D (activation recomputation, Megatron-LM)" : "6·N·D (Kaplan et al. 2020)"
+            if attention != nil {
+                formula = (recompute ? "(8/6)·" : "") + "(6·N + 12·L·H·T)·D (PaLM appendix B)"
+            }
+            let nName = active != nil ? "N = \(Format.short(n)) active" : "N = \(Format.short(n))"
+            notes.work = "\(formula), \(nName), D = \(Format.short(tokens))"
+            sources.append(("total_flops", formula))
+            inputs += [
+                ("params", .number(params)), ("active_params", .optional(active)), ("tokens", .number(tokens)),
+                ("recompute", .bool(recompute)),
+                ("flops_per_token", .number(TrainingModel.flopsPerToken(activeParams: n, attention: attention, recompute: recompute))),
+            ]
+            if let a = attention {
+                inputs += [("layers", .number(a.layers)), ("hidden", .number(a.hidden)), ("seq_len", .number(a.sequenceLength))]
+            }
+        }
+
+        // MARK: Rate
+        var clusterEF: Double?
+        if case .clusterEFLOPS(let ef) = input.scale { clusterEF = ef }
+        let device = try ResolvedDevice.resolve(input.rate, catalog: catalog, readFile: readFile, allowNoRate: clusterEF != nil)
+        if clusterEF != nil && (device.rateKind == "calibrated" || device.rateKind == "achieved") {
+            throw SizingError.usage(
+                "--cluster-eflops is an announced peak; use it with --device or --peak-tflops (and --mfu), not with a sustained or measured rate")
+        }
+        inputs += device.inputs
+        sources += device.sources
+        if let a = device.accelerator, let p = device.precision, let fig = a.denseTFLOPS[p], !fig.verified,
+            device.rateKind == "peak", input.rate.peakTFLOPS == nil
+        {
+            warnings.append("the catalog's \(a.id) \(p) peak is unverified (\(fig.source))")
+        }
+
+        // MARK: Communication
+        let (losses, lossNote) = try resolveLosses(input, device: device, inputs: &inputs, sources: &sources)
+        notes.losses = lossNote
+
+        // MARK: Solve
+        let rate = device.sustainedTFLOPS * 1e12
+        var solution: TrainingModel.Solution
+        var solvedFor = "days"
+        var daysWithWhole: Double?
+        switch input.scale {
+        case .devices(let n):
+            solution = TrainingModel.days(totalFLOPs: totalFLOPs, flopsPerSecondPerDevice: rate, devices: n, losses: losses)
+            inputs.append(("devices", .number(n)))
+            notes.givenDevices = n
+        case .days(let d):
+            solvedFor = "devices"
+            solution = try TrainingModel.devices(totalFLOPs: totalFLOPs, flopsPerSecondPerDevice: rate, days: d, losses: losses)
+            daysWithWhole = TrainingModel.days(
+                totalFLOPs: totalFLOPs, flopsPerSecondPerDevice: rate, devices: solution.wholeDevices, losses: losses
+            ).days
+            inputs.append(("days", .number(d)))
+            notes.givenDays = d
+        case .clusterEFLOPS(let ef):
+            inputs.append(("cluster_eflops", .number(ef)))
+            sources.append(("cluster_eflops", "--cluster-eflops (the cluster's announced peak)"))
+            if let peak = device.peakTFLOPS {
+                solution = TrainingModel.days(
+                    totalFLOPs: totalFLOPs, flopsPerSecondPerDevice: rate, devices: ef * 1e6 / peak, losses: losses)
+            } else {
+                // No per-device figure: treat the whole cluster as one device at peak × MFU.
+                notes.devicesKnown = false
+                solution = TrainingModel.days(
+                    totalFLOPs: totalFLOPs, flopsPerSecondPerDevice: ef * 1e18 * device.mfu!, devices: 1, losses: losses)
+            }
+        }
+        let devicesKnown = notes.devicesKnown
+        let wholeDevices = devicesKnown ? solution.wholeDevices : nil
+        let deviceHours = devicesKnown ? solution.deviceHours : nil
+        notes.solution = solution
+        notes.rate = device.rateExplanation
+        notes.calibration = device.calibration
+        notes.peakSource = sources.first(where: { $0.0 == "peak_tflops" })?.1
+        notes.clusterEFLOPS = clusterEF
+        notes.mfu = device.mfu
+        notes.peakTFLOPS = device.peakTFLOPS
+
+        // MARK: Money and energy
+        let costs = try ResolvedCosts.resolve(input.cost, device: device)
+        inputs += costs.inputs
+        var capital: Double?
+        var rental: Double?
+        if let price = costs.pricePerDevice {
+            if let whole = wholeDevices {
+                capital = whole * price
+            } else {
+                warnings.append("--price-per-device needs a device count; give --device or --peak-tflops with --cluster-eflops")
+            }
+            sources.append(("price_per_device", "--price-per-device"))
+        }
+        if let hourly = costs.pricePerDeviceHour {
+            if let h = deviceHours { rental = h * hourly } else {
+                warnings.append("--price-per-device-hour needs a device count; give --device or --peak-tflops with --cluster-eflops")
+            }
+            sources.append(("price_per_device_hour", "--price-per-device-hour"))
+        }
+        let totalCost: Double? = (capital == nil && rental == nil) ? nil : (capital ?? 0) + (rental ?? 0)
+        var energy: Double?
+        var co2: Double?
+        if let (watts, src) = costs.powerWatts, let h = deviceHours {
+            energy = h * watts / 1000 * costs.pue
+            sources.append(("power_watts", src))
+            if let c = costs.carbon { co2 = energy! * c / 1000 }
+        }
+        notes.currencyLabel = costs.currencyLabel
+        notes.pricePerDevice = costs.pricePerDevice
+        notes.pricePerDeviceHour = costs.pricePerDeviceHour
+        notes.power = costs.powerWatts
+        notes.pue = costs.pue
+        notes.carbon = costs.carbon
+
+        // MARK: Memory
+        var stateBytes: Double?
+        var minDevices: Double?
+        if let params = input.params {
+            stateBytes = TrainingModel.modelStateBytes(params: params, bytesPerParam: input.bytesPerParam)
+            inputs.append(("bytes_per_param", .number(input.bytesPerParam)))
+            sources.append(("bytes_per_param", input.bytesPerParamGiven
+                ? "--bytes-per-param" : "default 16: mixed-precision Adam (ZeRO paper §3.1)"))
+            notes.params = params
+            notes.bytesPerParam = input.bytesPerParam
+            if let (gb, src) = device.memoryGB(explicit: input.memoryGB) {
+                minDevices = TrainingModel.minDevices(forBytes: stateBytes!, memoryBytesPerDevice: gb * 1e9)
+                inputs.append(("memory_gb", .number(gb)))
+                sources.append(("memory_gb", src))
+                notes.memory = (gb, src)
+                if let whole = wholeDevices, whole < minDevices! {
+                    warnings.append(
+                        "\(Format.number(whole, decimals: 0)) devices cannot hold the \(Format.number(stateBytes! / 1e9)) GB of model state; at least \(Format.number(minDevices!, decimals: 0)) are needed with full sharding")
+                }
+            }
+        }
+
+        var report = TrainReport(
+            totalFLOPs: totalFLOPs, pfDays: totalFLOPs / TrainingModel.flopsPerPFDay, devices: wholeDevices,
+            devicesExact: devicesKnown ? solution.devices : nil, days: solution.days,
+            daysWithWholeDevices: daysWithWhole, deviceHours: deviceHours,
+            sustainedTFLOPSPerDevice: devicesKnown ? device.sustainedTFLOPS : nil,
+            effectiveTFLOPSPerDevice: devicesKnown ? device.sustainedTFLOPS * solution.efficiency : nil,
+            efficiency: solution.efficiency, solvedFor: solvedFor, costCapital: capital, costRental: rental,
+            cost: totalCost, currency: costs.currency, energyKWh: energy, co2Tonnes: co2,
+            modelStateBytes: stateBytes, minDevicesForMemory: minDevices, step: solution.step, stepReport: nil,
+            warnings: warnings, inputs: inputs, sources: sources, text: TextReport(title: ""))
+        report.text = TrainTable.render(report, notes: notes)
+        return report
+    }
+
+    /// The communication loss model: a fixed fraction, or the data-parallel all-reduce with its bus
+    /// bandwidth (`--bus-gbps`, the measured busbw of a cluster file, or the catalog interconnect ÷ 2).
+    static func resolveLosses(
+        _ input: TrainInputs, device: ResolvedDevice, inputs: inout [(String, JSONValue)], sources: inout [(String, String)]
+    ) throws -> (TrainingModel.Losses, String) {
+        switch input.losses {
+        case .none:
+            return (.none, "none (no --interconnect-loss or --global-batch-tokens)")
+        case .fraction(let loss):
+            inputs.append(("interconnect_loss", .number(loss)))
+            return (.fraction(loss), "--interconnect-loss \(Format.number(loss, decimals: 3)): devices = ideal / (1 − loss)")
+        case .dataParallel(let batch, let overlap, let gradBytes, let busGiven):
+            guard case .model(let params, _, let tokens, _, _) = input.work else {
+                throw SizingError.usage("the data-parallel model needs --params and --tokens (steps = tokens / global batch)")
+            }
+            let bus: Double
+            var busOrigin = ""
+            if let given = busGiven {
+                bus = given
+                sources.append(("bus_gbps", "--bus-gbps"))
+            } else if let c = device.calibration, let measured = c.busGBps {
+                bus = measured
+                busOrigin = " (measured: all-reduce busbw of the cluster run \(c.file))"
+                sources.append(("bus_gbps", "\(c.busDetail ?? "measured all-reduce busbw") in \(c.file)"))
+            } else if let a = device.accelerator, let ic = a.interconnectGBps {
+                bus = ic.value / 2
+                sources.append((
+                    "bus_gbps",
+                    "catalog \(a.id) interconnect \(Format.number(ic.value)) GB/s ÷ 2 (one direction bounds ring all-reduce busbw): \(ic.citation); intra-node upper bound, multi-node runs are bound by the network"
+                ))
+            } else {
+                throw SizingError.usage(
+                    "the data-parallel model needs a bus bandwidth: --bus-gbps X or a catalog --device with an interconnect figure")
+            }
+            if device.rateKind == "cluster" {
+                throw SizingError.usage(
+                    "the data-parallel model needs a device count: with --cluster-eflops give --device or --peak-tflops")
+            }
+            let dp = TrainingModel.DataParallel(
+                gradientBytes: params * gradBytes, busBytesPerSecond: bus * 1e9, steps: tokens / batch, overlap: overlap)
+            inputs += [
+                ("global_batch_tokens", .number(batch)), ("steps", .number(dp.steps)), ("bus_gbps", .number(bus)),
+                ("overlap", .number(overlap)), ("gradient_bytes_per_param", .number(gradBytes)),
+            ]
+            let note = "ring all-reduce of \(Format.number(params * gradBytes / 1e9)) GB of gradients per step at \(Format.number(bus)) GB/s busbw\(busOrigin), overlap \(Format.number(overlap, decimals: 3))"
+            return (.dataParallel(dp), note)
+        }
+    }
+}

@@ -1,0 +1,88 @@
+/// Renders `size train` as a table for people: each number with where it came from.
+enum TrainTable {
+    static func render(_ r: TrainReport, notes n: TrainNotes) -> TextReport {
+        var text = TextReport(title: "suanli size train")
+        text.section("Work")
+        text.add("total compute", Format.number(r.totalFLOPs) + " FLOPs", n.work)
+        text.add("", Format.number(r.pfDays) + " PF-days", "1 PF-day = 8.64e19 FLOPs")
+
+        let solution = n.solution!
+        text.section("Rate per device")
+        if n.devicesKnown {
+            text.add("sustained", Format.number(r.sustainedTFLOPSPerDevice!) + " TFLOPS", n.rate)
+            if let c = n.calibration {
+                text.add("measured on", c.deviceName ?? c.deviceID, "\(c.file), device \(c.deviceID), precision \(c.precision)")
+            } else if let src = n.peakSource {
+                text.add("peak from", "", src)
+            }
+        } else {
+            text.add("cluster sustained", Format.number(n.clusterEFLOPS! * n.mfu!) + " EFLOPS",
+                     "--cluster-eflops \(Format.number(n.clusterEFLOPS!)) × MFU \(Format.number(n.mfu!, decimals: 3))")
+        }
+        text.add("losses", "", n.losses)
+        if solution.efficiency < 1 {
+            text.add("efficiency", Format.number(solution.efficiency * 100, decimals: 1) + " %", "share of device time computing")
+            if n.devicesKnown {
+                text.add("effective", Format.number(r.sustainedTFLOPSPerDevice! * solution.efficiency) + " TFLOPS", "sustained × efficiency")
+            }
+        }
+        if let s = solution.step {
+            text.add("step: compute", Format.number(s.computeSeconds, decimals: 3) + " s")
+            text.add("step: all-reduce", Format.number(s.allReduceSeconds, decimals: 3) + " s",
+                     "exposed \(Format.number(s.exposedSeconds, decimals: 3)) s")
+        }
+
+        text.section("Scale")
+        if let d = n.givenDays {
+            text.add("days", Format.number(d), "--days")
+            text.add("devices (exact)", Format.number(solution.devices), "solved for --days")
+            text.add("devices to buy", Format.number(solution.wholeDevices, decimals: 0),
+                     "rounded up; they finish in \(Format.number(r.daysWithWholeDevices!, decimals: 4)) days")
+        } else if let devices = n.givenDevices {
+            text.add("devices", Format.number(devices, decimals: 0), "--devices")
+            text.add("days", Format.number(solution.days), "solved")
+        } else {
+            if n.devicesKnown {
+                text.add("devices", Format.number(solution.devices),
+                         "--cluster-eflops \(Format.number(n.clusterEFLOPS!)) ÷ peak \(Format.number(n.peakTFLOPS!)) TFLOPS")
+            } else {
+                text.add("devices", "unknown", "give --device or --peak-tflops to count them")
+            }
+            text.add("days", Format.number(solution.days), "solved")
+        }
+        if let h = r.deviceHours { text.add("device-hours", Format.number(h, decimals: 0), "devices × days × 24, waits included") }
+
+        if n.pricePerDevice != nil || n.pricePerDeviceHour != nil || r.energyKWh != nil {
+            text.section("Money and energy")
+            if let capital = r.costCapital {
+                text.add("capital", Format.number(capital, decimals: 0) + " " + n.currencyLabel,
+                         "\(Format.number(r.devices!, decimals: 0)) devices × \(Format.number(n.pricePerDevice!))")
+            }
+            if let rental = r.costRental {
+                text.add("rental", Format.number(rental, decimals: 0) + " " + n.currencyLabel,
+                         "device-hours × \(Format.number(n.pricePerDeviceHour!)) per device-hour")
+            }
+            if let energy = r.energyKWh, let (watts, src) = n.power {
+                text.add("energy", Format.number(energy, decimals: 0) + " kWh",
+                         "\(Format.number(watts)) W (\(src)) × PUE \(Format.number(n.pue))")
+                if let co2 = r.co2Tonnes {
+                    text.add("CO2", Format.number(co2) + " t", "\(Format.number(n.carbon!, decimals: 3)) kg per kWh")
+                }
+            }
+        }
+
+        if let params = n.params, let state = r.modelStateBytes {
+            text.section("Memory")
+            text.add("model state", Format.number(state / 1e9) + " GB",
+                     "\(Format.number(n.bytesPerParam)) bytes × \(Format.short(params)) parameters; activations not counted")
+            if let (gb, src) = n.memory, let minDevices = r.minDevicesForMemory {
+                text.add("fewest devices", Format.number(minDevices, decimals: 0),
+                         "to hold it fully sharded, \(Format.number(gb)) GB each (\(src))")
+            } else {
+                text.add("fewest devices", "unknown", "give --memory-gb or a catalog --device")
+            }
+        }
+        text.footer = r.warnings.map { "warning: " + $0 }
+        return text
+    }
+}
