@@ -201,6 +201,17 @@ enum SyntheticCurve {
         #expect(levels.last?.note?.contains("no plateau found for the reported L3") == true, "\(levels)")
     }
 
+    /// The last sizes stray (a busy machine, more TLB misses), but a plateau running to 4× beyond
+    /// every reported cache cannot be a cache.
+    @Test func aMemoryPlateauThatStopsShortOfTheEndIsStillMemory() {
+        var ms = Self.measurements(bandwidth: [(64 << 10, 420), (2 << 20, 160), (32 << 20, 70)],
+                                   latency: [(32 << 10, 1.2), (1 << 20, 3.5), (32 << 20, 11)])
+        if let last = ms.lastIndex(where: { $0.suite == .memlat }) { ms[last].record(samples: [200], verification: .passed) }
+        let levels = MemoryHierarchy.detect(device: "cpu", reported: Self.reported, measurements: ms)
+        #expect(levels.map(\.level) == ["L1", "L2", "L3", "DRAM"], "\(levels)")
+        #expect(levels.last.flatMap(\.latencyNs).map { abs($0 / 90 - 1) < 0.1 } == true)
+    }
+
     @Test func nothingWithoutCurves() {
         #expect(MemoryHierarchy.detect(device: "cpu", reported: Self.reported, measurements: []).isEmpty)
     }

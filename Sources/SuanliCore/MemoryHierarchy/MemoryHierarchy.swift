@@ -96,13 +96,13 @@ public enum MemoryHierarchy {
             guard c.sizes.count >= 3 else { return ([], nil) }
             let found = PlateauDetector.plateaus(sizes: c.sizes, values: c.values)
             // The last plateau is memory when it runs to the end of a sweep that went well past
-            // every reported cache (or, with none reported, to 256 MiB and beyond).
+            // every reported cache (or, with none reported, to 256 MiB and beyond), or when it
+            // alone runs that far past them: no cache holds 4× the largest one reported.
+            guard let last = found.last else { return ([], nil) }
             let reach = c.sizes.last!
-            let beyondCaches = largestReported.map { reach >= 4 * $0 } ?? (reach >= WorkingSetSweep.minimumLargest)
-            if let last = found.last, last.reachesEnd, beyondCaches {
-                return (Array(found.dropLast()), last)
-            }
-            return (found, nil)
+            let memory = largestReported.map { last.throughBytes >= 4 * $0 || (last.reachesEnd && reach >= 4 * $0) }
+                ?? (last.reachesEnd && reach >= WorkingSetSweep.minimumLargest)
+            return memory ? (Array(found.dropLast()), last) : (found, nil)
         }
         let bw = split(bandwidth)
         let lat = split(latency)
