@@ -140,12 +140,23 @@ extension Measurement {
     }
 }
 
-/// The shortest of three runs: a calibration that doubles the work until a run lasts long enough
-/// must not stop early because one run was cut by another process.
-func fastestOfThree(_ run: () throws -> (seconds: Double, bytes: Double)) rethrows -> Double {
-    min(try run().seconds, try run().seconds, try run().seconds)
-}
-
-func fastestOfThree(_ run: () throws -> (seconds: Double, loads: Int)) rethrows -> Double {
-    min(try run().seconds, try run().seconds, try run().seconds)
+/// Doubles the work of one run (repetitions, loads) from `start` until the shortest of three runs
+/// lasts `targetSeconds` and the work dominates the run: the last doubling at least 1.9× its time,
+/// so fixed costs (a launch, waking threads) are under about 5% of it. Taking the shortest of three
+/// keeps a run cut by another process from ending the search early. Stops at `limit`, or once a
+/// run lasts 50× the target. Returns the work, last set through `run`.
+func calibrateWork(start: Int, limit: Int, targetSeconds: Double, _ run: (Int) throws -> Double) rethrows -> Int {
+    var work = start
+    var previous: Double?
+    while work < limit {
+        let seconds = min(try run(work), try run(work), try run(work))
+        if seconds >= targetSeconds,
+           previous.map({ seconds >= 1.9 * $0 }) ?? true || seconds >= 50 * targetSeconds {
+            break
+        }
+        previous = seconds
+        work *= 2
+    }
+    _ = try run(work)
+    return work
 }

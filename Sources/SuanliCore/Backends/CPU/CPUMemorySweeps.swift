@@ -54,10 +54,9 @@ final class CPUCacheReadRunner: CacheReadRunner {
             for i in slice { sum &+= words[i] }
             return sum
         }
-        repetitions = 1
-        while repetitions < calibrationLimit {
-            if try fastestOfThree(run) >= targetSeconds { break }
-            repetitions *= 2
+        repetitions = try calibrateWork(start: 1, limit: calibrationLimit, targetSeconds: targetSeconds) { work in
+            repetitions = work
+            return try run().seconds
         }
     }
 
@@ -128,10 +127,9 @@ final class CPUPointerChaseRunner: PointerChaseRunner {
         // One lap per chain brings every line to the nearest cache that holds it; a lap ends where it began.
         loads = lines
         _ = try run()
-        loads = 1024
-        while loads < calibrationLimit {
-            if try fastestOfThree(run) >= targetSeconds { break }
-            loads *= 2
+        loads = try calibrateWork(start: 1024, limit: calibrationLimit, targetSeconds: targetSeconds) { work in
+            loads = work
+            return try run().seconds
         }
         for i in 0..<count { slots[1 - current][i] = nil }
     }

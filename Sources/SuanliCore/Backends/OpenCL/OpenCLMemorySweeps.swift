@@ -69,10 +69,9 @@ final class OpenCLCacheReadRunner: CacheReadRunner {
         try kernel.setArgument(1, UInt32(totalVectors))
         try kernel.setArgument(2, UInt32(slices))
         try kernel.setArgument(4, out)
-        repetitions = 1
-        while repetitions < calibrationLimit {
-            if try fastestOfThree(run) >= targetSeconds { break }
-            repetitions *= 2
+        repetitions = try calibrateWork(start: 1, limit: calibrationLimit, targetSeconds: targetSeconds) { work in
+            repetitions = work
+            return try run().seconds
         }
     }
 
@@ -152,10 +151,9 @@ final class OpenCLPointerChaseRunner: PointerChaseRunner {
         try kernel.setArgument(0, next)
         loads = lines
         _ = try run()
-        loads = 1024
-        while loads < calibrationLimit {
-            if try fastestOfThree(run) >= targetSeconds { break }
-            loads *= 2
+        loads = try calibrateWork(start: 1024, limit: calibrationLimit, targetSeconds: targetSeconds) { work in
+            loads = work
+            return try run().seconds
         }
         try slots[1 - current].write([UInt32](repeating: .max, count: parallelChains), queue: backend.queue)
     }
