@@ -15,8 +15,10 @@ public struct HierarchyLevel: Codable, Sendable, Equatable {
     public var latencyNs: Double?
     /// The size the device or the kernel reports for this level (per instance), when it reports one.
     public var reportedBytes: Int?
-    /// Where each curve's plateau ends, in the sweep's working-set bytes.
+    /// Where each curve's plateau begins and ends, in the sweep's working-set bytes.
+    public var bandwidthFromBytes: Int?
     public var bandwidthThroughBytes: Int?
+    public var latencyFromBytes: Int?
     public var latencyThroughBytes: Int?
     /// Set when the level found and the level reported disagree (more than 2× apart, or one is missing).
     public var note: String?
@@ -31,7 +33,9 @@ public struct HierarchyLevel: Codable, Sendable, Equatable {
         case bandwidthGBs = "bandwidth_gbs"
         case latencyNs = "latency_ns"
         case reportedBytes = "reported_bytes"
+        case bandwidthFromBytes = "bandwidth_from_bytes"
         case bandwidthThroughBytes = "bandwidth_through_bytes"
+        case latencyFromBytes = "latency_from_bytes"
         case latencyThroughBytes = "latency_through_bytes"
     }
 }
@@ -119,10 +123,12 @@ public enum MemoryHierarchy {
                 : reported.first { $0.level == k + 1 }
             if k < bw.caches.count {
                 level.bandwidthGBs = bw.caches[k].value
+                level.bandwidthFromBytes = bw.caches[k].fromBytes
                 level.bandwidthThroughBytes = bw.caches[k].throughBytes
             }
             if k < lat.caches.count {
                 level.latencyNs = lat.caches[k].value
+                level.latencyFromBytes = lat.caches[k].fromBytes
                 level.latencyThroughBytes = lat.caches[k].throughBytes
                 level.bytes = lat.caches[k].throughBytes
             } else if let through = level.bandwidthThroughBytes {
@@ -144,7 +150,9 @@ public enum MemoryHierarchy {
             var memory = HierarchyLevel(device: device, level: "DRAM")
             memory.bandwidthGBs = bw.memory?.value
             memory.latencyNs = lat.memory?.value
+            memory.bandwidthFromBytes = bw.memory?.fromBytes
             memory.bandwidthThroughBytes = bw.memory?.throughBytes
+            memory.latencyFromBytes = lat.memory?.fromBytes
             memory.latencyThroughBytes = lat.memory?.throughBytes
             levels.append(memory)
         }

@@ -177,10 +177,16 @@ public enum HTMLReport {
         }
         var html = ""
         html += sweepSVG(measurements, suite: .memlat, kernels: ["chase", "chase-parallel"], unit: "ns per load",
-                         plateaus: levels.compactMap { l in l.latencyNs.flatMap { v in l.latencyThroughBytes.map { (l.level, $0, v) } } },
+                         plateaus: levels.compactMap { l in
+                             guard let v = l.latencyNs, let from = l.latencyFromBytes, let to = l.latencyThroughBytes else { return nil }
+                             return (l.level, from, to, v)
+                         },
                          reported: reported, title: "Latency: \(title)")
         html += sweepSVG(measurements, suite: .cache, kernels: ["read"], unit: "GB/s",
-                         plateaus: levels.compactMap { l in l.bandwidthGBs.flatMap { v in l.bandwidthThroughBytes.map { (l.level, $0, v) } } },
+                         plateaus: levels.compactMap { l in
+                             guard let v = l.bandwidthGBs, let from = l.bandwidthFromBytes, let to = l.bandwidthThroughBytes else { return nil }
+                             return (l.level, from, to, v)
+                         },
                          reported: [], title: "Read bandwidth: \(title)")
         guard !levels.isEmpty else { return html }
         html += "<table class=\"hierarchy\">\n<thead><tr><th>level</th><th>found</th><th>reported</th><th>bandwidth</th><th>latency</th>"
@@ -197,7 +203,7 @@ public enum HTMLReport {
 
     /// One sweep suite's verified curves against working set, both axes logarithmic.
     static func sweepSVG(_ measurements: [Measurement], suite: Suite, kernels: [String], unit: String,
-                         plateaus: [(String, Int, Double)], reported: [(String, Int)], title: String) -> String {
+                         plateaus: [(String, Int, Int, Double)], reported: [(String, Int)], title: String) -> String {
         let curves = kernels.map { kernel in
             (kernel, measurements.filter { $0.suite == suite && $0.kernel == kernel && $0.status == .ok }
                 .compactMap { m -> (Int, Double)? in
@@ -238,13 +244,10 @@ public enum HTMLReport {
                 + "y2=\"\(fmt(height - bottom))\"><title>\(escape(name)) reported: \(WorkingSetSweep.describe(bytes))</title></line>\n"
             svg += text(x(Double(bytes)) + 3, top + 10, "\(name) \(WorkingSetSweep.describe(bytes))", anchor: "start")
         }
-        var from = xMin
-        for (name, through, value) in plateaus {
-            let to = min(Double(through), xMax)
-            svg += "<line class=\"plateau\" data-level=\"\(escape(name))\" x1=\"\(fmt(x(from)))\" y1=\"\(fmt(y(value)))\" "
-                + "x2=\"\(fmt(x(to)))\" y2=\"\(fmt(y(value)))\"><title>\(escape(name)): \(displayNumber(value)) \(escape(unit))"
-                + " up to \(WorkingSetSweep.describe(through))</title></line>\n"
-            from = to
+        for (name, from, through, value) in plateaus {
+            svg += "<line class=\"plateau\" data-level=\"\(escape(name))\" x1=\"\(fmt(x(max(xMin, Double(from)))))\" y1=\"\(fmt(y(value)))\" "
+                + "x2=\"\(fmt(x(min(xMax, Double(through)))))\" y2=\"\(fmt(y(value)))\"><title>\(escape(name)): \(displayNumber(value)) "
+                + "\(escape(unit)) from \(WorkingSetSweep.describe(from)) to \(WorkingSetSweep.describe(through))</title></line>\n"
         }
         for (kernel, points) in curves {
             if points.count >= 2 {
