@@ -6,7 +6,16 @@
 // Precision. REAL = storage type of A, B, C; ACC = type of the arithmetic and
 // of alpha/beta. Supported pairs: (float,float), (double,double), (half,float).
 // half storage is always accessed through vload_half / vstore_half, so it does
-// not need cl_khr_fp16; only USE_FP64 is needed for double.
+// not need cl_khr_fp16; only USE_FP64 is needed for double. Values are converted to
+// float before vstore_half (with ACC = half the call is otherwise ambiguous between the
+// float and double overloads, which Intel's CPU runtime rejects).
+//
+// Two kernel families, chosen by the PACKED define:
+//  - PACKED=0 (default): kernel `gemm`, B (and optionally A) staged in local memory.
+//  - PACKED=1: kernels `gemm_pack_a`, `gemm_pack_b` and `gemm_packed`. A and B are first
+//    copied into panel-major buffers (BLIS-style packing), so each work-item streams its
+//    own contiguous A micro-panel and a contiguous B panel: no local memory, no barriers,
+//    one base register per operand. Suited to CPU drivers (PoCL, Intel).
 // ---------------------------------------------------------------------------
 #ifdef USE_FP64
 #pragma OPENCL EXTENSION cl_khr_fp64 : enable
@@ -63,6 +72,12 @@
 #ifndef KUNROLL
 #define KUNROLL 1        // unroll factor of the innermost k loop (divides KWG)
 #endif
+#ifndef PACKED
+#define PACKED 0
+#endif
+#ifndef PACK_K
+#define PACK_K 64        // packing kernels: k values per work-item
+#endif
 
 #define WPTM (MWG / MDIMC)
 #define WPTN (NWG / NDIMC)
@@ -75,10 +90,10 @@
 #if (WPTN % VW) != 0
 #error "NWG/NDIMC must be a multiple of VW"
 #endif
-#if LOCAL_A == 2 && (KWG % VW) != 0
+#if !PACKED && LOCAL_A == 2 && (KWG % VW) != 0
 #error "LOCAL_A=2 needs KWG to be a multiple of VW"
 #endif
-#if (KWG % KUNROLL) != 0
+#if !PACKED && (KWG % KUNROLL) != 0
 #error "KUNROLL must divide KWG"
 #endif
 #if VW != 1 && VW != 2 && VW != 4 && VW != 8 && VW != 16
@@ -98,13 +113,13 @@
 
 #if REAL_IS_HALF
 #define LD1(p, i) TO_ACC(vload_half((i), (p)))
-#define ST1(v, p, i) vstore_half((v), (i), (p))
+#define ST1(v, p, i) vstore_half(convert_float(v), (i), (p))
 #if VW == 1
 #define LDV(p, i) TO_ACC(vload_half((i), (p)))
-#define STV(v, p, i) vstore_half((v), (i), (p))
+#define STV(v, p, i) vstore_half(convert_float(v), (i), (p))
 #else
 #define LDV(p, i) TO_ACCV(SL_CAT(vload_half, VW)(0, (p) + (i)))
-#define STV(v, p, i) SL_CAT(vstore_half, VW)((v), 0, (p) + (i))
+#define STV(v, p, i) SL_CAT(vstore_half, VW)(SL_CAT(convert_float, VW)(v), 0, (p) + (i))
 #endif
 #else
 #define LD1(p, i) TO_ACC((p)[i])
@@ -131,6 +146,7 @@
 #define SETLANE(v, l, x) (((ACC *)&(v))[l] = (x))
 #endif
 
+#if !PACKED
 // One k step of the register-blocked update.
 #if LOCAL_A == 1
 #define A_AT(i, k) As[(k) * (MWG + APAD) + (i) * MDIMC + tidm]
@@ -297,3 +313,138 @@ void gemm(const int M, const int N, const int K,
         }
     }
 }
+#endif // !PACKED
+
+#if PACKED
+// ---------------------------------------------------------------------------
+// Packed GEMM. K is padded with zeros to Kp = roundup(K, KUNROLL); M to a multiple
+// of MWG and N to a multiple of NWG (the padding is zero and never stored).
+//   Ap (ACC): micro-panel p = m / WPTM holds rows p*WPTM .. p*WPTM+WPTM-1,
+//             element (m, k) at Ap[(p*Kp + k)*WPTM + m % WPTM]
+//   Bp (ACC): panel q = n / NWG holds columns q*NWG .. q*NWG+NWG-1,
+//             element (k, n) at Bp[(q*Kp + k)*NWG + n % NWG]
+// Work-item (tidn, tidm) of group (bn, bm) computes rows m0 + tidm*WPTM + i (contiguous)
+// and columns n0 + (j*NDIMC + tidn)*VW + l, i.e. micro-panel bm*MDIMC + tidm of Ap.
+// ---------------------------------------------------------------------------
+#define KPAD(K) (((K) + KUNROLL - 1) / KUNROLL * KUNROLL)
+
+// NDRange 2-D, any local size: global = (ceil(Kp / PACK_K), ceil(M / MWG) * MDIMC).
+__kernel void gemm_pack_a(const int M, const int K, __global const REAL *restrict A, const int lda,
+                          __global ACC *restrict Ap)
+{
+    const int Kp = KPAD(K);
+    const int k0 = get_global_id(0) * PACK_K;
+    const int p = get_global_id(1);
+    if (k0 >= Kp) return;
+    const int k1 = min(k0 + PACK_K, Kp);
+    __global ACC *dst = Ap + (size_t)p * Kp * WPTM;
+    for (int r = 0; r < WPTM; ++r) {
+        const int m = p * WPTM + r;
+        __global const REAL *row = A + (size_t)min(m, M - 1) * lda;
+        if (m < M && k1 <= K) {
+            for (int k = k0; k < k1; ++k) dst[(size_t)k * WPTM + r] = LD1(row, k);
+        } else {
+            for (int k = k0; k < k1; ++k)
+                dst[(size_t)k * WPTM + r] = (m < M && k < K) ? LD1(row, k) : (ACC)(0);
+        }
+    }
+}
+
+// NDRange 2-D, any local size: global = (ceil(Kp / PACK_K), ceil(N / NWG)).
+__kernel void gemm_pack_b(const int K, const int N, __global const REAL *restrict B, const int ldb,
+                          __global ACC *restrict Bp)
+{
+    const int Kp = KPAD(K);
+    const int k0 = get_global_id(0) * PACK_K;
+    const int q = get_global_id(1);
+    if (k0 >= Kp) return;
+    const int k1 = min(k0 + PACK_K, Kp);
+    const int n0 = q * NWG;
+    __global ACC *dst = Bp + (size_t)q * Kp * NWG;
+    for (int k = k0; k < k1; ++k) {
+        __global ACC *drow = dst + (size_t)k * NWG;
+        __global const REAL *srow = B + (size_t)min(k, K - 1) * ldb + n0;
+        if (k < K && n0 + NWG <= N) {
+            for (int c = 0; c < NWG; c += VW) {
+#if VW == 1
+                drow[c] = LDV(srow, c);
+#else
+                SL_CAT(vstore, VW)(LDV(srow, c), 0, drow + c);
+#endif
+            }
+        } else {
+            for (int c = 0; c < NWG; ++c)
+                drow[c] = (k < K && n0 + c < N) ? LD1(srow, c) : (ACC)(0);
+        }
+    }
+}
+
+#if VW == 1
+#define LDP(p) (*(p))
+#else
+#define LDP(p) SL_CAT(vload, VW)(0, (p))
+#endif
+
+// C = alpha*A*B + beta*C from the packed operands (C is not read when beta == 0).
+// NDRange as `gemm`: local = (NDIMC, MDIMC), global = (ceil(N/NWG)*NDIMC, ceil(M/MWG)*MDIMC).
+__kernel __attribute__((reqd_work_group_size(NDIMC, MDIMC, 1)))
+void gemm_packed(const int M, const int N, const int K, const ACC alpha,
+                 __global const ACC *restrict Ap, __global const ACC *restrict Bp,
+                 const ACC beta, __global REAL *C, const int ldc)
+{
+    const int Kp = KPAD(K);
+    const int tidn = get_local_id(0);
+    const int tidm = get_local_id(1);
+    const int n0 = get_group_id(0) * NWG;
+    const int m0 = get_group_id(1) * MWG;
+    __global const ACC *ap = Ap + (size_t)(get_group_id(1) * MDIMC + tidm) * Kp * WPTM;
+    __global const ACC *bp = Bp + (size_t)get_group_id(0) * Kp * NWG + tidn * VW;
+
+    ACCV acc[WPTM][NVEC];
+    _Pragma("unroll") for (int i = 0; i < WPTM; ++i)
+        _Pragma("unroll") for (int j = 0; j < NVEC; ++j)
+            acc[i][j] = (ACCV)(0);
+
+    for (int k = 0; k < Kp; k += KUNROLL) {
+        _Pragma("unroll") for (int u = 0; u < KUNROLL; ++u) {
+            __global const ACC *brow = bp + (size_t)(k + u) * NWG;
+            __global const ACC *arow = ap + (size_t)(k + u) * WPTM;
+            ACCV bv[NVEC];
+            _Pragma("unroll") for (int j = 0; j < NVEC; ++j)
+                bv[j] = LDP(brow + j * NDIMC * VW);
+            _Pragma("unroll") for (int i = 0; i < WPTM; ++i) {
+                const ACCV av = (ACCV)(arow[i]);
+                _Pragma("unroll") for (int j = 0; j < NVEC; ++j)
+                    acc[i][j] = MAD(av, bv[j], acc[i][j]);
+            }
+        }
+    }
+
+#ifdef EXACT_TILES
+    const bool full_mn = true;
+#else
+    const bool full_mn = (m0 + MWG <= M) && (n0 + NWG <= N);
+#endif
+    const bool read_c = (beta != (ACC)(0));
+    _Pragma("unroll") for (int i = 0; i < WPTM; ++i) {
+        const int m = m0 + tidm * WPTM + i;
+        __global REAL *crow = C + (size_t)m * ldc;
+        _Pragma("unroll") for (int j = 0; j < NVEC; ++j) {
+            const int n = n0 + (j * NDIMC + tidn) * VW;
+            ACCV r = alpha * acc[i][j];
+            if (full_mn) {
+                if (read_c) r = MAD((ACCV)(beta), LDV(crow, n), r);
+                STV(r, crow, n);
+            } else if (m < M) {
+                for (int l = 0; l < VW; ++l) {
+                    if (n + l < N) {
+                        ACC x = LANE(r, l);
+                        if (read_c) x = MAD(beta, LD1(crow, n + l), x);
+                        ST1(x, crow, n + l);
+                    }
+                }
+            }
+        }
+    }
+}
+#endif // PACKED

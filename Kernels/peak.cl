@@ -23,18 +23,21 @@
 #define SL_CAT_(a, b) a##b
 #define SL_CAT(a, b) SL_CAT_(a, b)
 
-// Horizontal sums to float (exact for the small integers used here).
-#define HSUM1(v) ((float)(v))
-#define HSUM2(v) ((float)(v).s0 + (float)(v).s1)
-#define HSUM4(v) (HSUM2((v).lo) + HSUM2((v).hi))
-#define HSUM8(v) (HSUM4((v).lo) + HSUM4((v).hi))
-#define HSUM16(v) (HSUM8((v).lo) + HSUM8((v).hi))
+// Horizontal sums of the chains' values as uint (wrapping, so exact modulo 2^32).
+#define USUM1(v) convert_uint(v)
+#define USUM2(v) (convert_uint((v).s0) + convert_uint((v).s1))
+#define USUM4(v) (USUM2((v).lo) + USUM2((v).hi))
+#define USUM8(v) (USUM4((v).lo) + USUM4((v).hi))
+#define USUM16(v) (USUM8((v).lo) + USUM8((v).hi))
 
-// Chain c starts at (gid % 64) + c in every lane; with a = -1 and b = 1 every
-// pair of FMAs maps x back to itself exactly, so after any number of
-// iterations out[gid] = W * (NCHAINS * (gid % 64) + NCHAINS*(NCHAINS-1)/2).
+// Chain c of work-item g starts at (g % 64) + c in every lane. The host passes a = 1
+// and b = 1 (runtime values: nothing folds), so every FMA adds exactly 1 while the
+// values stay integers the type holds exactly (below 2^11 for half, 2^24 for float):
+// after the loop each lane holds start + 8*iters, and
+// out[g] = W * (NCHAINS*(g % 64) + NCHAINS*(NCHAINS-1)/2 + NCHAINS*8*iters) (mod 2^32).
+// A skipped FMA or a shortened loop changes it.
 #define PEAK_KERNEL(W, VT)                                                    \
-__kernel void peak_fma_##W(__global float *out, const int iters,              \
+__kernel void peak_fma_##W(__global uint *out, const int iters,               \
                            const float a, const float b)                      \
 {                                                                             \
     const VT va = (VT)((REAL)a), vb = (VT)((REAL)b);                          \
@@ -48,8 +51,8 @@ __kernel void peak_fma_##W(__global float *out, const int iters,              \
             _Pragma("unroll") for (int c = 0; c < NCHAINS; ++c)               \
                 x[c] = fma(x[c], va, vb);                                     \
     }                                                                         \
-    float r = 0.0f;                                                           \
-    _Pragma("unroll") for (int c = 0; c < NCHAINS; ++c) r += HSUM##W(x[c]);   \
+    uint r = 0;                                                               \
+    _Pragma("unroll") for (int c = 0; c < NCHAINS; ++c) r += USUM##W(x[c]);   \
     out[g] = r;                                                               \
 }
 

@@ -4,7 +4,10 @@
 //
 // REAL = storage type, ACC = arithmetic type (scalar argument and dot sums).
 // half storage is accessed with vload_half/vstore_half (no cl_khr_fp16 needed);
-// the arithmetic is then done in ACC (float).
+// the arithmetic is then done in ACC (float, or half with USE_FP16). Values are
+// converted to float before vstore_half: with ACC = half the call would otherwise be
+// ambiguous between the float and double overloads (Intel's CPU runtime rejects it).
+// Lengths and indices are 64-bit (ulong / size_t): arrays of 2^32 elements and more work.
 
 #ifdef USE_FP64
 #pragma OPENCL EXTENSION cl_khr_fp64 : enable
@@ -42,6 +45,15 @@
 #if (DOT_WG & (DOT_WG - 1)) != 0
 #error "DOT_WG must be a power of two"
 #endif
+#ifndef DOT_CONTIGUOUS
+#define DOT_CONTIGUOUS 0
+#endif
+#ifndef DOT_ACCS
+#define DOT_ACCS 1         // independent partial sums per work-item: 1, 2 or 4
+#endif
+#if DOT_ACCS != 1 && DOT_ACCS != 2 && DOT_ACCS != 4
+#error "DOT_ACCS must be 1, 2 or 4"
+#endif
 
 #if VW == 1
 #define ACCV ACC
@@ -52,17 +64,18 @@
 #endif
 #define ACC4 SL_CAT(ACC, 4)
 #define ACC8 SL_CAT(ACC, 8)
+#define FLOATV SL_CAT(float, VW)
 
 // Scalar (element i) and vector (vector v = elements v*VW .. v*VW+VW-1) access.
 #if REAL_IS_HALF
 #define LD1(p, i) SL_CAT(convert_, ACC)(vload_half((i), (p)))
-#define ST1(x, p, i) vstore_half((x), (i), (p))
+#define ST1(x, p, i) vstore_half(convert_float(x), (i), (p))
 #if VW == 1
 #define LDV(p, v) LD1(p, v)
 #define STV(x, p, v) ST1(x, p, v)
 #else
 #define LDV(p, v) SL_CAT(convert_, ACCV)(SL_CAT(vload_half, VW)((v), (p)))
-#define STV(x, p, v) SL_CAT(vstore_half, VW)((x), (v), (p))
+#define STV(x, p, v) SL_CAT(vstore_half, VW)(SL_CAT(convert_, FLOATV)(x), (v), (p))
 #endif
 #else
 #define LD1(p, i) SL_CAT(convert_, ACC)((p)[i])
@@ -82,22 +95,22 @@
 // work-item l takes vectors w*L*EPI + e*L + l, e = 0..EPI-1 (coalesced on GPUs,
 // one contiguous block per group on CPUs).
 #define FOR_ITEMS(OP_V, OP_1)                                                   \
-    const uint L = get_local_size(0);                                           \
-    const uint base = get_group_id(0) * L * ELEMS_PER_ITEM + get_local_id(0);   \
-    const uint nv = n / VW;                                                     \
+    const ulong L = get_local_size(0);                                          \
+    const ulong base = (ulong)get_group_id(0) * L * ELEMS_PER_ITEM + get_local_id(0); \
+    const ulong nv = n / VW;                                                    \
     _Pragma("unroll") for (uint e = 0; e < ELEMS_PER_ITEM; ++e) {               \
-        const uint v = base + e * L;                                            \
+        const ulong v = base + e * L;                                           \
         if (v < nv) {                                                           \
             OP_V(v);                                                            \
         } else if (VW > 1 && v == nv) {                                         \
-            for (uint i = nv * VW; i < n; ++i) { OP_1(i); }                     \
+            for (ulong i = nv * VW; i < n; ++i) { OP_1(i); }                    \
         }                                                                       \
     }
 
 // c = a
 #define COPY_V(v) STV(LDV(a, v), c, v)
 #define COPY_1(i) ST1(LD1(a, i), c, i)
-__kernel void stream_copy(__global const REAL *restrict a, __global REAL *restrict c, const uint n)
+__kernel void stream_copy(__global const REAL *restrict a, __global REAL *restrict c, const ulong n)
 {
     FOR_ITEMS(COPY_V, COPY_1)
 }
@@ -106,7 +119,7 @@ __kernel void stream_copy(__global const REAL *restrict a, __global REAL *restri
 #define MUL_V(v) STV(scalar * LDV(c, v), b, v)
 #define MUL_1(i) ST1(scalar * LD1(c, i), b, i)
 __kernel void stream_mul(__global REAL *restrict b, __global const REAL *restrict c,
-                         const ACC scalar, const uint n)
+                         const ACC scalar, const ulong n)
 {
     FOR_ITEMS(MUL_V, MUL_1)
 }
@@ -115,7 +128,7 @@ __kernel void stream_mul(__global REAL *restrict b, __global const REAL *restric
 #define ADD_V(v) STV(LDV(a, v) + LDV(b, v), c, v)
 #define ADD_1(i) ST1(LD1(a, i) + LD1(b, i), c, i)
 __kernel void stream_add(__global const REAL *restrict a, __global const REAL *restrict b,
-                         __global REAL *restrict c, const uint n)
+                         __global REAL *restrict c, const ulong n)
 {
     FOR_ITEMS(ADD_V, ADD_1)
 }
@@ -124,7 +137,7 @@ __kernel void stream_add(__global const REAL *restrict a, __global const REAL *r
 #define TRIAD_V(v) STV(LDV(b, v) + scalar * LDV(c, v), a, v)
 #define TRIAD_1(i) ST1(LD1(b, i) + scalar * LD1(c, i), a, i)
 __kernel void stream_triad(__global REAL *restrict a, __global const REAL *restrict b,
-                           __global const REAL *restrict c, const ACC scalar, const uint n)
+                           __global const REAL *restrict c, const ACC scalar, const ulong n)
 {
     FOR_ITEMS(TRIAD_V, TRIAD_1)
 }
@@ -132,23 +145,76 @@ __kernel void stream_triad(__global REAL *restrict a, __global const REAL *restr
 // partial[group] = sum of a[i] * b[i] over this group's contiguous chunk.
 // Launch: local size = DOT_WG, global size = DOT_WG * groups (any groups >= 1);
 // the host adds the `groups` partial sums (one ACC each).
-// Group w owns vectors [w*chunk, min((w+1)*chunk, n/VW)), chunk = ceil((n/VW)/groups);
-// its work-items stride through the chunk by DOT_WG. Group 0 also adds the tail
-// elements n - n%VW .. n-1.
+// Group w owns vectors [w*chunk, min((w+1)*chunk, n/VW)), chunk = ceil((n/VW)/groups).
+// DOT_CONTIGUOUS = 0 (GPUs): its work-items stride through the chunk by DOT_WG (coalesced).
+// DOT_CONTIGUOUS = 1 (CPUs): each work-item takes one contiguous slice of the chunk, so
+// every work-item streams through consecutive memory (a stride of DOT_WG vectors would
+// start a new page at every step and defeat the hardware prefetchers).
+// Each work-item keeps DOT_ACCS independent partial sums (hides the add latency; with
+// DOT_CONTIGUOUS each sum reads its own run of the slice, so DOT_ACCS streams are in flight).
+// Group 0 also adds the tail elements n - n%VW .. n-1.
 __kernel __attribute__((reqd_work_group_size(DOT_WG, 1, 1)))
 void stream_dot(__global const REAL *restrict a, __global const REAL *restrict b,
-                __global ACC *restrict partial, const uint n)
+                __global ACC *restrict partial, const ulong n)
 {
     __local ACC scratch[DOT_WG];
-    const uint g = get_global_id(0);
-    const uint nv = n / VW;
-    const uint groups = get_num_groups(0);
-    const uint chunk = (nv + groups - 1) / groups;
-    const uint start = get_group_id(0) * chunk;
-    const uint end = min(start + chunk, nv);
-    ACCV s = (ACCV)(0);
-    for (uint v = start + get_local_id(0); v < end; v += DOT_WG)
-        s += LDV(a, v) * LDV(b, v);
+    const size_t g = get_global_id(0);
+    const uint lid = get_local_id(0);
+    const ulong nv = n / VW;
+    const ulong groups = get_num_groups(0);
+    const ulong chunk = (nv + groups - 1) / groups;
+    const ulong start = min((ulong)get_group_id(0) * chunk, nv);
+    const ulong end = min(start + chunk, nv);
+    ACCV s0 = (ACCV)(0);
+#if DOT_ACCS > 1
+    ACCV s1 = (ACCV)(0);
+#endif
+#if DOT_ACCS > 2
+    ACCV s2 = (ACCV)(0), s3 = (ACCV)(0);
+#endif
+#if DOT_CONTIGUOUS
+    // This work-item's slice [first, last), cut into DOT_ACCS equal runs read side by side
+    // (more streams in flight per core); the remainder goes to the first sum.
+    const ulong slice = (end - start + DOT_WG - 1) / DOT_WG;
+    const ulong first = min(start + lid * slice, end);
+    const ulong last = min(first + slice, end);
+    const ulong run = (last - first) / DOT_ACCS;
+    for (ulong t = 0; t < run; ++t) {
+        const ulong v = first + t;
+        s0 += LDV(a, v) * LDV(b, v);
+#if DOT_ACCS > 1
+        s1 += LDV(a, v + run) * LDV(b, v + run);
+#endif
+#if DOT_ACCS > 2
+        s2 += LDV(a, v + 2 * run) * LDV(b, v + 2 * run);
+        s3 += LDV(a, v + 3 * run) * LDV(b, v + 3 * run);
+#endif
+    }
+    for (ulong v = first + DOT_ACCS * run; v < last; ++v)
+        s0 += LDV(a, v) * LDV(b, v);
+#else
+    // Work-items interleave through the chunk by DOT_WG vectors; the sums take turns.
+    ulong v = start + lid;
+#if DOT_ACCS > 1
+    for (; v + (DOT_ACCS - 1) * DOT_WG < end; v += DOT_ACCS * DOT_WG) {
+        s0 += LDV(a, v) * LDV(b, v);
+        s1 += LDV(a, v + DOT_WG) * LDV(b, v + DOT_WG);
+#if DOT_ACCS > 2
+        s2 += LDV(a, v + 2 * DOT_WG) * LDV(b, v + 2 * DOT_WG);
+        s3 += LDV(a, v + 3 * DOT_WG) * LDV(b, v + 3 * DOT_WG);
+#endif
+    }
+#endif
+    for (; v < end; v += DOT_WG)
+        s0 += LDV(a, v) * LDV(b, v);
+#endif
+#if DOT_ACCS == 1
+    const ACCV s = s0;
+#elif DOT_ACCS == 2
+    const ACCV s = s0 + s1;
+#else
+    const ACCV s = (s0 + s1) + (s2 + s3);
+#endif
 #if VW == 1
     ACC t = s;
 #elif VW == 2
@@ -164,9 +230,8 @@ void stream_dot(__global const REAL *restrict a, __global const REAL *restrict b
     ACC t = (h.s0 + h.s1) + (h.s2 + h.s3);
 #endif
     if (VW > 1 && g == 0)
-        for (uint i = nv * VW; i < n; ++i) t += LD1(a, i) * LD1(b, i);
+        for (ulong i = nv * VW; i < n; ++i) t += LD1(a, i) * LD1(b, i);
 
-    const uint lid = get_local_id(0);
     scratch[lid] = t;
     barrier(CLK_LOCAL_MEM_FENCE);
     for (uint off = DOT_WG / 2; off > 0; off >>= 1) {

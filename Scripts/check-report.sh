@@ -7,6 +7,8 @@
 #   - every working-set chart (cache bandwidth, memlat latency) holds its declared points and plateaus,
 #   - at least one chart has points,
 #   - every efficiency chart and burn timeline holds as many bars / intervals as it declares.
+#   - every comparison chart (runs made with --baseline) draws as many intervals and threshold
+#     bands as it declares (data-intervals).
 # Usage: Scripts/check-report.sh REPORT.html [SCREENSHOT.png]
 set -euo pipefail
 report=$(realpath "$1")
@@ -58,6 +60,16 @@ if total == 0:
     sys.exit("check-report: the charts hold no measured point")
 if 'class="ceiling' not in dom:
     sys.exit("check-report: no measured ceiling line")
+# Comparison charts (runs made with --baseline): every declared interval is drawn, with its band.
+compared = 0
+for declared, body in re.findall(r'<svg class="comparison-chart"[^>]*data-intervals="(\d+)"[^>]*>(.*?)</svg>', dom, re.S):
+    lines = re.findall(r'<line class="change-interval[^"]*"[^>]*x1="([-\d.]+)"[^>]*x2="([-\d.]+)"', body)
+    bands = len(re.findall(r'<rect class="change-band"', body))
+    if len(lines) != int(declared) or bands != int(declared):
+        sys.exit("check-report: a comparison chart declares %s intervals but renders %d (%d bands)" % (declared, len(lines), bands))
+    if any(float(x2) < float(x1) for x1, x2 in lines):
+        sys.exit("check-report: an interval is drawn backwards")
+    compared += len(lines)
 # Energy: efficiency bars and burn timelines hold what they declare.
 bars = re.findall(r'<svg class="efficiency-chart"[^>]*data-bars="(\d+)"[^>]*>(.*?)</svg>', dom, re.S)
 for declared, body in bars:
@@ -68,6 +80,7 @@ for declared, body in timelines:
     if len(re.findall(r'<circle class="interval', body)) != int(declared):
         sys.exit("check-report: a burn timeline declares %s intervals but renders another number" % declared)
 print("check-report: %d roofline chart(s) with %d memory-level ceilings, %d working-set chart(s), %d measured points rendered, "
-      "%d efficiency chart(s), %d burn timeline panel(s), no console errors" % (len(charts), levels, len(sweeps), total, len(bars), len(timelines)))
+      "%d efficiency chart(s), %d burn timeline panel(s), %d compared intervals, no console errors"
+      % (len(charts), levels, len(sweeps), total, len(bars), len(timelines), compared))
 PY
 echo "screenshot: $shot"

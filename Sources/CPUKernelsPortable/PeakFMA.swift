@@ -1,64 +1,80 @@
 // FMA throughput probe: 12 independent SIMD8<Float> chains per worker, each
 // x <- x * m + c (one multiply-add per lane per step). 12 chains cover the FMA
 // latency x throughput product (4 cycles x 2 pipes on Zen 4 / Haswell-class cores).
-// The chains converge to c / (1 - m) = 1, so values stay normal and bounded.
+//
+// The caller passes m = 1 and c = 1 as run-time values (the compiler cannot fold the
+// multiply-add into an add). Every lane then holds small integers, which Float holds
+// exactly below 2^24 whether the multiply-add is fused or not, so each step adds exactly 1
+// and the result has a closed form that depends on every step: see `peakFMAExpected`.
+// One call runs `repeats` rounds of `iterations` steps; round r starts every lane from
+// its start value + r, so no round can be computed once and reused.
 
 extension CPUKernels {
-    /// Multiplier and addend of the probe's recurrence x <- x * m + c.
-    public static let peakFMAMultiplier: Float = 0.999
-    public static let peakFMAAddend: Float = 0.001
     /// Number of SIMD8<Float> chains per worker.
     public static let peakFMAChains = 12
+    /// Largest `iterations` per round: start + repeats + iterations stays below 2^24.
+    public static let peakFMAMaxIterations = 1 << 23
+    /// Largest `repeats` per call.
+    public static let peakFMAMaxRepeats = 1 << 20
 
-    /// Starting value of lane `lane` of chain `chain` in worker `worker`.
-    public static func peakFMAStart(worker: Int, chain: Int, lane: Int) -> Float {
-        Float(1 + worker * 97 + chain * 8 + lane) * 0.125
+    /// Starting value of lane `lane` of chain `chain` (the same in every worker).
+    public static func peakFMAStart(chain: Int, lane: Int) -> Float {
+        Float(1 + chain * 8 + lane)
     }
 
-    /// Runs `iterations` steps of 12 SIMD8 multiply-add chains on each of `threads`
-    /// workers. Returns the floating-point operations performed (2 per lane per step)
-    /// Double, rounded to Float) of the final chain values.
-    public static func peakFMA(threads: Int, iterations: Int) -> (flops: Double, checksum: Float) {
+    /// Runs, on each of `threads` workers, `repeats` rounds of `iterations` steps of 12 SIMD8
+    /// multiply-add chains x <- x * multiplier + addend. Returns the floating-point operations
+    /// performed (2 per lane per step) and the sum, in Double, of every lane's final value in
+    /// every round of every worker.
+    public static func peakFMA(threads: Int, iterations: Int, repeats: Int = 1,
+                               multiplier: Float, addend: Float) -> (flops: Double, checksum: Double) {
         let threads = max(1, threads)
         let iterations = max(0, iterations)
+        let repeats = max(0, repeats)
         let results = UnsafeMutablePointer<Double>.allocate(capacity: threads * 8)
         defer { results.deallocate() }
         let sr = SendablePointer(results)
         parallelFor(threads) { t in
             typealias V = SIMD8<Float>
-            let m = V(repeating: peakFMAMultiplier), c = V(repeating: peakFMAAddend)
-            func start(_ chain: Int) -> V {
+            let m = V(repeating: multiplier), c = V(repeating: addend)
+            func start(_ chain: Int, _ round: Int) -> V {
                 var v = V()
-                for l in 0..<8 { v[l] = peakFMAStart(worker: t, chain: chain, lane: l) }
+                for l in 0..<8 { v[l] = peakFMAStart(chain: chain, lane: l) + Float(round) }
                 return v
             }
-            var x0 = start(0), x1 = start(1), x2 = start(2), x3 = start(3)
-            var x4 = start(4), x5 = start(5), x6 = start(6), x7 = start(7)
-            var x8 = start(8), x9 = start(9), x10 = start(10), x11 = start(11)
-            var it = iterations
-            while it > 0 {
-                x0 = madd(c, x0, m); x1 = madd(c, x1, m); x2 = madd(c, x2, m); x3 = madd(c, x3, m)
-                x4 = madd(c, x4, m); x5 = madd(c, x5, m); x6 = madd(c, x6, m); x7 = madd(c, x7, m)
-                x8 = madd(c, x8, m); x9 = madd(c, x9, m); x10 = madd(c, x10, m); x11 = madd(c, x11, m)
-                it -= 1
-            }
             var s = 0.0
-            for v in [x0, x1, x2, x3, x4, x5, x6, x7, x8, x9, x10, x11] {
-                for l in 0..<8 { s += Double(v[l]) }
+            for round in 0..<repeats {
+                var x0 = start(0, round), x1 = start(1, round), x2 = start(2, round), x3 = start(3, round)
+                var x4 = start(4, round), x5 = start(5, round), x6 = start(6, round), x7 = start(7, round)
+                var x8 = start(8, round), x9 = start(9, round), x10 = start(10, round), x11 = start(11, round)
+                var it = iterations
+                while it > 0 {
+                    x0 = madd(c, x0, m); x1 = madd(c, x1, m); x2 = madd(c, x2, m); x3 = madd(c, x3, m)
+                    x4 = madd(c, x4, m); x5 = madd(c, x5, m); x6 = madd(c, x6, m); x7 = madd(c, x7, m)
+                    x8 = madd(c, x8, m); x9 = madd(c, x9, m); x10 = madd(c, x10, m); x11 = madd(c, x11, m)
+                    it -= 1
+                }
+                for v in [x0, x1, x2, x3, x4, x5, x6, x7, x8, x9, x10, x11] {
+                    for l in 0..<8 { s += Double(v[l]) }
+                }
             }
             sr.p[t * 8] = s
         }
         var sum = 0.0
         for t in 0..<threads { sum += results[t * 8] }
-        let flops = Double(threads) * Double(iterations) * Double(peakFMAChains) * 8 * 2
-        return (flops, Float(sum))
+        let flops = Double(threads) * Double(repeats) * Double(iterations) * Double(peakFMAChains) * 8 * 2
+        return (flops, sum)
     }
 
-    /// Scalar re-computation of one chain lane: `iterations` steps of x <- x * m + c,
-    /// rounded the same way as this variant's vector kernel (fused or not).
-    public static func peakFMAReferenceLane(start: Float, iterations: Int) -> Float {
-        var x = start
-        for _ in 0..<max(0, iterations) { x = madd(peakFMAAddend, x, peakFMAMultiplier) }
-        return x
+    /// The checksum `peakFMA` returns with multiplier 1 and addend 1, in closed form: every lane
+    /// of round r ends at start + r + iterations. Exact (all terms are integers far below 2^53)
+    /// while iterations ≤ `peakFMAMaxIterations` and repeats ≤ `peakFMAMaxRepeats`.
+    public static func peakFMAExpected(threads: Int, iterations: Int, repeats: Int) -> Double {
+        let lanes = peakFMAChains * 8
+        var starts = 0.0
+        for chain in 0..<peakFMAChains { for lane in 0..<8 { starts += Double(peakFMAStart(chain: chain, lane: lane)) } }
+        let rounds = Double(repeats)
+        let perWorker = rounds * starts + Double(lanes) * (rounds * (rounds - 1) / 2) + rounds * Double(lanes) * Double(iterations)
+        return Double(max(1, threads)) * perWorker
     }
 }

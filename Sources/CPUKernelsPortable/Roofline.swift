@@ -3,9 +3,9 @@
 // intensity is 2·iterations FLOPs per 8 bytes (fp32 in + out). Sweeping
 // `iterations` moves the kernel from memory-bound to compute-bound.
 //
-// With a = -1 and b = 1 each step maps x to 1 - x; for inputs in [0.5, 1] both
-// 1 - x and 1 - (1 - x) are exact, so after an even number of steps
-// out[i] == in[i] bit for bit: the host verifies that.
+// The caller chooses a and b (run-time values). Suanli passes a = 1 and b = 2^-e with
+// inputs in [1, 1.5) and iterations·b ≤ 0.5: every step then adds b exactly (fused or
+// not), so out[i] == in[i] + iterations·b bit for bit and a skipped step shows.
 
 extension CPUKernels {
     /// out[i] = f^iterations(in[i]) with f(x) = x·a + b, on `threads` workers.

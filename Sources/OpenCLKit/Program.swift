@@ -94,11 +94,32 @@ public final class Kernel {
         try check(api.clSetKernelArg(id, cl_uint(index), byteCount, nil), "clSetKernelArg")
     }
 
-    /// The largest work-group this kernel can be launched with on `device`.
+    /// The largest work-group this kernel can be launched with on `device` (`CL_KERNEL_WORK_GROUP_SIZE`).
     public func maxWorkGroupSize(on device: Device) throws(OpenCLError) -> Int {
-        var value = 0
-        try check(api.clGetKernelWorkGroupInfo(id, device.id, cl_kernel_work_group_info(CL_KERNEL_WORK_GROUP_SIZE),
-                                               MemoryLayout<Int>.size, &value, nil), "clGetKernelWorkGroupInfo")
-        return value
+        try workGroupInfo(CL_KERNEL_WORK_GROUP_SIZE, on: device, as: Int.self)
+    }
+
+    /// Local memory the kernel uses on `device`, in bytes, its `__local` arrays and local
+    /// arguments included (`CL_KERNEL_LOCAL_MEM_SIZE`).
+    public func localMemoryBytes(on device: Device) throws(OpenCLError) -> Int {
+        Int(try workGroupInfo(CL_KERNEL_LOCAL_MEM_SIZE, on: device, as: cl_ulong.self))
+    }
+
+    /// Private memory per work-item on `device`, in bytes (`CL_KERNEL_PRIVATE_MEM_SIZE`; register
+    /// spills show here on some drivers).
+    public func privateMemoryBytes(on device: Device) throws(OpenCLError) -> Int {
+        Int(try workGroupInfo(CL_KERNEL_PRIVATE_MEM_SIZE, on: device, as: cl_ulong.self))
+    }
+
+    /// The work-group size multiple the driver prefers (`CL_KERNEL_PREFERRED_WORK_GROUP_SIZE_MULTIPLE`).
+    public func preferredWorkGroupSizeMultiple(on device: Device) throws(OpenCLError) -> Int {
+        try workGroupInfo(CL_KERNEL_PREFERRED_WORK_GROUP_SIZE_MULTIPLE, on: device, as: Int.self)
+    }
+
+    func workGroupInfo<T: BitwiseCopyable>(_ param: Int32, on device: Device, as type: T.Type) throws(OpenCLError) -> T {
+        let api = self.api, id = self.id
+        return try readInfoScalar(T.self, "clGetKernelWorkGroupInfo") { size, value, sizeRet in
+            api.clGetKernelWorkGroupInfo(id, device.id, cl_kernel_work_group_info(param), size, value, sizeRet)
+        }
     }
 }

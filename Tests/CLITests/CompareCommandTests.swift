@@ -100,8 +100,84 @@ enum ReferenceRun {
         #expect(try CLI.run(["compare", other, file, "--force"]).status == 0)
     }
 
-    @Test func benchWithBaselineIsARegressionRun() throws {
+    @Test func severalFilesPerSideAreRepeats() throws {
         let file = try #require(ReferenceRun.file)
+        let baselines = [file, try ReferenceRun.scaled(1.01), try ReferenceRun.scaled(0.99)]
+        let currents = [try ReferenceRun.scaled(0.1), try ReferenceRun.scaled(0.101), try ReferenceRun.scaled(0.099)]
+        let result = try CLI.run(["compare", "--baseline"] + baselines + ["--current"] + currents + ["--format", "json"])
+        #expect(result.status == 2, "\(result.stdout)\(result.stderr)")
+        let report = try #require(result.json as? [String: Any])
+        let rows = try #require(report["rows"] as? [[String: Any]])
+        let compared = rows.compactMap { $0["interval"] as? [String: Any] }
+        #expect(!compared.isEmpty)
+        for interval in compared {
+            #expect(interval["baseline_repeats"] as? Int == 3 && interval["current_repeats"] as? Int == 3)
+            #expect(interval["method"] as? String == "between-repeats")
+        }
+        #expect((report["counts"] as? [String: Int])?["regression"] == compared.count)
+        // One form or the other, not a mix; both sides named.
+        #expect(try CLI.run(["compare", file, "--current", file]).status == 64)
+        #expect(try CLI.run(["compare", "--baseline", file]).status == 64)
+        #expect(try CLI.run(["compare", file]).status == 64)
+        #expect(try CLI.run(["compare", "--baseline", "/nonexistent.json", "--current", file]).status == 5)
+    }
+
+    /// Every measurement cut to its first three samples (3 against 3 gives no 95% interval), but
+    /// the first, whose samples are six steady ones times `firstLevel`.
+    static func trimmed(firstLevel: Double = 1) throws -> String {
+        try ReferenceRun.variant { doc in
+            var measurements = doc["measurements"] as! [[String: Any]]
+            for i in measurements.indices {
+                guard let samples = measurements[i]["samples"] as? [Double], !samples.isEmpty else { continue }
+                measurements[i]["samples"] = i == 0 ? [100.0, 101, 99, 100.5, 99.5, 100.2].map { $0 * firstLevel } : Array(samples.prefix(3))
+            }
+            doc["measurements"] = measurements
+        }
+    }
+
+    @Test func strictTurnsInconclusiveIntoExitFour() throws {
+        let short = try Self.trimmed()
+        let plain = try CLI.run(["compare", short, short])
+        #expect(plain.status == 0, "\(plain.stdout)\(plain.stderr)")
+        #expect(plain.stdout.contains("inconclusive"))
+        #expect(!plain.stdout.contains(" 0 inconclusive"))
+        let strict = try CLI.run(["compare", short, short, "--strict"])
+        #expect(strict.status == 4, "\(strict.stdout)")
+        // A regression outranks an inconclusive verdict.
+        let raised = try Self.trimmed(firstLevel: 10)
+        let both = try CLI.run(["compare", raised, short, "--strict"])
+        #expect(both.status == 2, "\(both.stdout)")
+        #expect(both.stdout.contains("regression") && both.stdout.contains("inconclusive"))
+    }
+
+    @Test func benchRepeatKeepsOneMedianPerRepeat() throws {
+        let result = try CLI.run(["bench", "--device", "cpu", "--suite", "peak,stream", "--precision", "fp32",
+                                  "--stream-length", "200000", "--quick", "--no-save", "--repeat", "3", "--format", "json"])
+        #expect(result.status == 0 || result.status == 3, "\(result.stderr)")
+        let doc = try #require(result.json as? [String: Any])
+        let measurements = try #require(doc["measurements"] as? [[String: Any]])
+        let ok = measurements.filter { $0["status"] as? String == "ok" }
+        #expect(!ok.isEmpty)
+        for m in ok {
+            let medians = try #require(m["repeat_medians"] as? [Double], "\(m["kernel"] ?? "")")
+            let counts = try #require(m["repeat_sample_counts"] as? [Int])
+            let samples = try #require(m["samples"] as? [Double])
+            #expect(medians.count == 3 && counts.count == 3)
+            #expect(counts.reduce(0, +) == samples.count)
+            // Each repeat's median is the median of its own slice of the samples.
+            var start = 0
+            for (median, count) in zip(medians, counts) {
+                let slice = samples[start..<start + count].sorted()
+                let middle = count % 2 == 1 ? slice[count / 2] : (slice[count / 2 - 1] + slice[count / 2]) / 2
+                #expect(abs(middle - median) <= 1e-9 * median)
+                start += count
+            }
+        }
+        #expect(try CLI.run(["bench", "--repeat", "0", "--no-save"]).status == 64)
+    }
+
+    @Test func benchWithBaselineIsARegressionRun() throws {
+        _ = try #require(ReferenceRun.file)
         let args = ["bench", "--device", "cpu", "--suite", "peak,stream", "--precision", "fp32", "--stream-length", "200000",
                     "--quick", "--no-save"]
         // Against a baseline ten times slower nothing regresses, whatever else loads this machine while
@@ -118,6 +194,9 @@ enum ReferenceRun {
         let comparison = try #require(first["comparison"] as? [String: Any])
         #expect(comparison["threshold"] as? Double == 0.05)
         #expect(comparison["baseline_file"] as? String == raised)
+        #expect(comparison["verdict"] as? String == "regression")
+        let low = try #require(comparison["change_low"] as? Double), high = try #require(comparison["change_high"] as? Double)
+        #expect(low <= high && high < -0.05)
         let missing = try CLI.run(args + ["--baseline", "/nonexistent.json"])
         #expect(missing.status == 5)
     }

@@ -38,11 +38,15 @@ struct IntelRuntimeTests {
                                   "--size", "96", "--quick", "--no-save", "--format", "json"], environment: cache)
         let rows = try measurements(result)
         #expect(rows.count == 2)
+        // Verification is what this test is about; timing on a machine the other tests load may
+        // be `suspect` (and then exit 3), never `failed` or `skipped`.
         for row in rows {
-            #expect(row["status"] as? String == "ok", "\(row["precision"] ?? "?"): \(row["reason"] ?? "")")
+            let status = row["status"] as? String
+            #expect(status == "ok" || status == "suspect", "\(row["precision"] ?? "?"): \(row["reason"] ?? "")")
             #expect(row["verified"] as? Bool == true)
         }
-        #expect(result.status == 0, "\(result.stderr)")
+        let suspect = rows.contains { $0["status"] as? String == "suspect" }
+        #expect(result.status == (suspect ? 3 : 0), "\(result.stderr)")
     }
 
     @Test func aBrokenHalfKernelOnADeviceWithFP16IsFailedNotSkipped() throws {

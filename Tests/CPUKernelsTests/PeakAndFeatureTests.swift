@@ -4,45 +4,80 @@ import Testing
 
 // MARK: - peakFMA
 
-func peak(_ v: Variant, threads: Int, iterations: Int) -> (flops: Double, checksum: Float) {
+func peak(_ v: Variant, threads: Int, iterations: Int, repeats: Int, m: Float = 1, c: Float = 1) -> (flops: Double, checksum: Double) {
     switch v {
-    case .portable: CPUKernelsPortable.CPUKernels.peakFMA(threads: threads, iterations: iterations)
-    case .avx2: CPUKernelsAVX2.CPUKernels.peakFMA(threads: threads, iterations: iterations)
+    case .portable: CPUKernelsPortable.CPUKernels.peakFMA(threads: threads, iterations: iterations, repeats: repeats, multiplier: m, addend: c)
+    case .avx2: CPUKernelsAVX2.CPUKernels.peakFMA(threads: threads, iterations: iterations, repeats: repeats, multiplier: m, addend: c)
     }
 }
 
-/// Independent scalar re-computation of the probe: chain x <- x * m + c with the
-/// variant's rounding (one fused rounding, or multiply then add).
-func expectedPeakChecksum(fused: Bool, threads: Int, iterations: Int) -> Float {
-    let m: Float = 0.999, c: Float = 0.001
+/// Independent scalar re-computation of the probe: every lane of every round, x <- x * m + c.
+func recomputedPeakChecksum(threads: Int, iterations: Int, repeats: Int, m: Float, c: Float) -> Double {
     var total = 0.0
-    for t in 0..<threads {
-        var s = 0.0
-        for chain in 0..<12 {
-            for lane in 0..<8 {
-                var x = Float(1 + t * 97 + chain * 8 + lane) * 0.125
-                for _ in 0..<iterations { x = fused ? c.addingProduct(x, m) : c + x * m }
-                s += Double(x)
+    for _ in 0..<threads {
+        for round in 0..<repeats {
+            for chain in 0..<12 {
+                for lane in 0..<8 {
+                    var x = Float(1 + chain * 8 + lane) + Float(round)
+                    for _ in 0..<iterations { x = c.addingProduct(x, m) }
+                    total += Double(x)
+                }
             }
         }
-        total += s
     }
-    return Float(total)
+    return total
 }
 
-@Test("peakFMA checksum and flop count", arguments: Variant.runnable, [1, 2, 3])
+@Test("peakFMA checksum has its closed form and depends on every step", arguments: Variant.runnable, [1, 2, 3])
 func peakFMAChecksum(variant: Variant, threads: Int) {
-    #expect(CPUKernelsPortable.CPUKernels.peakFMAMultiplier == 0.999)
-    #expect(CPUKernelsAVX2.CPUKernels.peakFMAAddend == 0.001)
-    for iterations in [0, 1, 7, 1000] {
-        let r = peak(variant, threads: threads, iterations: iterations)
-        #expect(r.flops == Double(threads * iterations * 12 * 8 * 2))
-        let expected = expectedPeakChecksum(fused: variant.fused, threads: threads, iterations: iterations)
-        #expect(r.checksum == expected, "\(variant) threads=\(threads) iterations=\(iterations)")
+    for (iterations, repeats) in [(0, 1), (1, 1), (7, 3), (1000, 2), (4096, 1)] {
+        let r = peak(variant, threads: threads, iterations: iterations, repeats: repeats)
+        #expect(r.flops == Double(threads * repeats * iterations * 12 * 8 * 2))
+        let closed = CPUKernelsPortable.CPUKernels.peakFMAExpected(threads: threads, iterations: iterations, repeats: repeats)
+        #expect(closed == CPUKernelsAVX2.CPUKernels.peakFMAExpected(threads: threads, iterations: iterations, repeats: repeats))
+        #expect(r.checksum == closed, "\(variant) threads=\(threads) \(repeats) x \(iterations)")
+        #expect(closed == recomputedPeakChecksum(threads: threads, iterations: iterations, repeats: repeats, m: 1, c: 1))
+        // One step or one round fewer is visible.
+        if iterations > 0 {
+            #expect(closed != CPUKernelsPortable.CPUKernels.peakFMAExpected(threads: threads, iterations: iterations - 1, repeats: repeats))
+        }
+        #expect(closed != CPUKernelsPortable.CPUKernels.peakFMAExpected(threads: threads, iterations: iterations, repeats: repeats + 1))
     }
-    // Long run: every chain converges to c / (1 - m) = 1, so the checksum is ~96 per worker.
-    let long = peak(variant, threads: threads, iterations: 200_000)
-    #expect(abs(long.checksum - Float(96 * threads)) < 0.01 * Float(threads))
+    // Other coefficients give the scalar recurrence's checksum (the kernel does not assume m = c = 1).
+    let other = peak(variant, threads: threads, iterations: 50, repeats: 2, m: 0.5, c: 0.25)
+    #expect(other.checksum == recomputedPeakChecksum(threads: threads, iterations: 50, repeats: 2, m: 0.5, c: 0.25))
+}
+
+@Test("peakFMA stays exact at its largest round")
+func peakFMAExactAtTheLimit() {
+    // The largest lane value after the longest round must be an exactly representable integer.
+    let largest = Float(CPUKernelsPortable.CPUKernels.peakFMAStart(chain: 11, lane: 7))
+        + Float(CPUKernelsPortable.CPUKernels.peakFMAMaxRepeats - 1) + Float(CPUKernelsPortable.CPUKernels.peakFMAMaxIterations)
+    #expect(largest < 16_777_216)
+    #expect(largest + 1 != largest)
+}
+
+// MARK: - roofline
+
+@Test("roofline adds b exactly at every step", arguments: Variant.runnable, [1, 2, 8, 512])
+func rooflineSteps(variant: Variant, steps: Int) {
+    let count = 1000
+    var rng = SplitMix64(seed: UInt64(steps))
+    let input = (0..<count).map { _ in 1 + Float(rng.next() >> 42) * 0x1p-23 }
+    var output = [Float](repeating: .nan, count: count)
+    var b: Float = 0.5
+    while Float(steps) * b > 0.5 { b /= 2 }
+    input.withUnsafeBufferPointer { i in
+        output.withUnsafeMutableBufferPointer { o in
+            switch variant {
+            case .portable: CPUKernelsPortable.CPUKernels.roofline(input: i.baseAddress!, output: o.baseAddress!, count: count,
+                                                                    iterations: steps, a: 1, b: b, threads: 2)
+            case .avx2: CPUKernelsAVX2.CPUKernels.roofline(input: i.baseAddress!, output: o.baseAddress!, count: count,
+                                                            iterations: steps, a: 1, b: b, threads: 2)
+            }
+        }
+    }
+    for i in 0..<count { #expect(output[i] == input[i] + Float(steps) * b, "element \(i)") }
 }
 
 @Test("variant names")

@@ -78,8 +78,13 @@ public struct Measurement: Codable, Sendable {
     public var p10: Double?
     public var p90: Double?
     public var cv: Double?
-    /// Every sample, in `unit`, in the order measured.
+    /// Every sample, in `unit`, in the order measured (with `--repeat`, one repeat after another).
     public var samples: [Double]
+    /// `bench --repeat R`: the median of each repeat's samples, in order (R values). Absent for a
+    /// single run, which counts as one repeat.
+    public var repeatMedians: [Double]?
+    /// `bench --repeat R`: how many of `samples` each repeat took, in order.
+    public var repeatSampleCounts: [Int]?
     public var verified: Bool
     public var status: MeasurementStatus
     /// Why it failed, was skipped or is implausible; verification details.
@@ -112,6 +117,8 @@ public struct Measurement: Codable, Sendable {
         case peakBasis = "peak_basis"
         case hostClockDisagreement = "host_clock_disagreement"
         case comparison, rank, energy
+        case repeatMedians = "repeat_medians"
+        case repeatSampleCounts = "repeat_sample_counts"
     }
 
     public init(device: String, suite: Suite, kernel: String, precision: Precision?, size: [String: Int], unit: Unit) {

@@ -46,6 +46,10 @@ public enum HTMLReport {
         .plateau { stroke: #2b8a3e; stroke-width: 4; opacity: .45; } .reported { stroke: #8a96a3; stroke-dasharray: 2 3; }
         .label { font-size: 11px; fill: #3d4753; } .history { display: inline-block; margin: .4em 1.2em .4em 0; vertical-align: top; }
         .history svg { border: none; background: none; } .spark { stroke: #1f6feb; fill: none; stroke-width: 1.5; }
+        .change-band { fill: #e3f2e6; } .change-zero { stroke: #8a96a3; stroke-dasharray: 2 2; } .change-interval { stroke-width: 3; }
+        .change-estimate { stroke: #fff; stroke-width: 1; } .change-unbounded { stroke-dasharray: 6 4; } text.label { stroke: none; }
+        .verdict-regression { stroke: #c62828; fill: #c62828; } .verdict-improvement { stroke: #1a7f37; fill: #1a7f37; }
+        .verdict-unchanged { stroke: #5b6675; fill: #5b6675; } .verdict-inconclusive { stroke: #b7791f; fill: #b7791f; }
         \(energyStyle)
         </style></head><body>
         <h1>Suanli report</h1>
@@ -65,6 +69,7 @@ public enum HTMLReport {
             html += efficiencySVG(measurements, title: device.name)
             for (input, entry) in entries { if let burn = input.document.burn, burn.device == entry.id { html += burnTimeline(burn) } }
             html += resultsTable(measurements)
+            html += comparisonChart(measurements)
             html += history(entries.map { ($0.0, $0.1.id) })
             html += "</section>\n"
         }
@@ -289,6 +294,55 @@ public enum HTMLReport {
         }
         return html + "</tbody></table>\n"
     }
+
+    /// The measurements of a `bench --baseline` run with a change to show: each one's interval of
+    /// the change (a line; dashed across the chart when the data gave none) and its estimate (a
+    /// dot), coloured by verdict, against its ±threshold band (green). Empty when none was compared.
+    static func comparisonChart(_ measurements: [Measurement]) -> String {
+        let compared = measurements.compactMap { m in m.comparison.flatMap { c in c.change.map { (m, c, $0) } } }
+        guard !compared.isEmpty else { return "" }
+        let rowHeight = 24.0, left = 300.0, right = 130.0, top = 30.0, bottom = 40.0, width = 900.0
+        let height = top + bottom + rowHeight * Double(compared.count)
+        // Symmetric axis over every estimate, interval end and threshold, capped at ±100%.
+        let extent = compared.flatMap { _, c, change in [abs(change), abs(c.changeLow ?? 0), abs(c.changeHigh ?? 0), 2 * c.threshold] }
+        let span = min(1, (extent.max() ?? 0.1) * 1.15)
+        func x(_ v: Double) -> Double { left + (max(-span, min(span, v)) + span) / (2 * span) * (width - left - right) }
+        var svg = "<svg class=\"comparison-chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" "
+            + "viewBox=\"0 0 \(Int(width)) \(Int(height))\" data-intervals=\"\(compared.count)\" role=\"img\" "
+            + "aria-label=\"Change against the baseline, with intervals\">\n<title>Change against the baseline</title>\n"
+        for fraction in [-1.0, -0.5, 0, 0.5, 1] {
+            let v = fraction * span
+            svg += line(x(v), top - 6, x(v), height - bottom, v == 0 ? "change-zero" : "grid")
+            svg += text(x(v), height - bottom + 16, (v > 0 ? "+" : "") + formatted(v * 100, decimals: span < 0.1 ? 1 : 0) + "%", anchor: "middle")
+        }
+        svg += text((left + width - right) / 2, height - 8, "change against the baseline (in the unit's own direction)", anchor: "middle")
+        for (index, (m, c, change)) in compared.enumerated() {
+            let y = top + rowHeight * (Double(index) + 0.5)
+            let label = "\(m.suite.rawValue) \(m.kernel) \(m.precision?.rawValue ?? "") \(displaySize(m.size, times: "×"))"
+            svg += "<rect class=\"change-band\" x=\"\(fmt(x(-c.threshold)))\" y=\"\(fmt(y - rowHeight / 2 + 2))\" "
+                + "width=\"\(fmt(x(c.threshold) - x(-c.threshold)))\" height=\"\(fmt(rowHeight - 4))\"/>\n"
+            svg += text(left - 8, y + 4, label, anchor: "end")
+            let verdict = "verdict-" + c.verdict.rawValue
+            let interval = c.changeLow.flatMap { low in c.changeHigh.map { (low, $0) } }
+            let (low, high) = interval ?? (-span, span)
+            let detail = interval.map { "interval \(signedPercent($0.0)) to \(signedPercent($0.1))" } ?? "no interval"
+            svg += "<line class=\"change-interval \(verdict)\(interval == nil ? " change-unbounded" : "")\" x1=\"\(fmt(x(low)))\" y1=\"\(fmt(y))\" "
+                + "x2=\"\(fmt(x(high)))\" y2=\"\(fmt(y))\" data-low=\"\(interval.map { "\($0.0)" } ?? "")\" "
+                + "data-high=\"\(interval.map { "\($0.1)" } ?? "")\" data-threshold=\"\(c.threshold)\">"
+                + "<title>\(escape(label)): change \(signedPercent(change)), \(detail) (\(formatted(c.confidence * 100, decimals: 0))%), "
+                + "threshold ±\(formatted(c.threshold * 100, decimals: 1))%: \(c.verdict.rawValue)\(c.reason.map { " — " + escape($0) } ?? "")</title></line>\n"
+            svg += "<circle class=\"change-estimate \(verdict)\" cx=\"\(fmt(x(change)))\" cy=\"\(fmt(y))\" r=\"4.5\"/>\n"
+            svg += "<text class=\"label \(verdict)\" x=\"\(fmt(width - right + 10))\" y=\"\(fmt(y + 4))\">"
+                + "\(signedPercent(change)) \(c.verdict.rawValue)</text>\n"
+        }
+        svg += "</svg>\n"
+        let baselines = Set(compared.map(\.1.baselineFile)).sorted().map(escape).joined(separator: "; ")
+        return "<h3>Against the baseline</h3>\n<figure>\n" + svg + "<figcaption class=\"meta\">Compared with \(baselines). "
+            + "Green band: ±threshold. Line: the interval of the change; dot: its estimate. Regression or improvement when the whole "
+            + "line lies beyond the band, unchanged when it lies within, inconclusive otherwise.</figcaption>\n</figure>\n"
+    }
+
+    static func signedPercent(_ v: Double) -> String { (v >= 0 ? "+" : "") + formatted(v * 100, decimals: 1) + "%" }
 
     /// One small chart per metric measured (verified) in at least two runs of the device.
     static func history(_ runs: [(HTMLReport.Input, String)]) -> String {

@@ -3,8 +3,14 @@ import Glibc
 #endif
 
 /// What a comparison decided about one measurement.
-public enum Verdict: String, Codable, Sendable {
-    case regression, improvement, unchanged
+public enum Verdict: String, Codable, Sendable, CaseIterable {
+    /// The whole interval of the change lies beyond the threshold, in the bad (good) direction.
+    case regression, improvement
+    /// The whole interval lies within ±threshold.
+    case unchanged
+    /// The interval reaches both inside and beyond the threshold (or there is none): the data
+    /// cannot tell. The reason says how wide it was and what would settle it.
+    case inconclusive
     /// In the baseline, not in the current run.
     case missing
     /// In the current run, not (or not usable) in the baseline.
@@ -15,32 +21,44 @@ public enum Verdict: String, Codable, Sendable {
     case notCompared = "not-compared"
 }
 
-/// The comparison stored in a measurement of a `--baseline` run: thresholds used and verdict.
+/// The comparison stored in a measurement of a `--baseline` run: thresholds used, the change
+/// with its interval, and the verdict.
 public struct ComparisonRecord: Codable, Sendable, Equatable {
+    /// The baseline file (several joined by ", ").
     public var baselineFile: String
     public var baselineMedian: Double?
-    /// (current − baseline) / baseline, in the unit's own direction.
+    /// (current − baseline) / baseline, in the unit's own direction: the estimate of the change.
     public var change: Double?
+    /// The interval of the change; absent when the data give none.
+    public var changeLow: Double?
+    public var changeHigh: Double?
+    public var method: ChangeEstimate.Method?
     public var threshold: Double
     public var confidence: Double
+    /// Mann–Whitney p-value: only in files written before intervals (suanli.result/2), read as is.
     public var pValue: Double?
     public var verdict: Verdict
+    public var reason: String?
 
-    public init(baselineFile: String, baselineMedian: Double?, change: Double?, threshold: Double, confidence: Double,
-                pValue: Double?, verdict: Verdict) {
+    public init(row: ComparisonRow, baselineFile: String, confidence: Double) {
         self.baselineFile = baselineFile
-        self.baselineMedian = baselineMedian
-        self.change = change
-        self.threshold = threshold
+        baselineMedian = row.baseline
+        change = row.change
+        changeLow = row.interval?.low
+        changeHigh = row.interval?.high
+        method = row.interval?.method
+        threshold = row.threshold
         self.confidence = confidence
-        self.pValue = pValue
-        self.verdict = verdict
+        verdict = row.verdict
+        reason = row.reason
     }
 
     enum CodingKeys: String, CodingKey {
-        case change, threshold, confidence, verdict
+        case change, threshold, confidence, verdict, method, reason
         case baselineFile = "baseline_file"
         case baselineMedian = "baseline_median"
+        case changeLow = "change_low"
+        case changeHigh = "change_high"
         case pValue = "p_value"
     }
 }
@@ -73,20 +91,20 @@ public struct ComparisonRow: Codable, Sendable {
     public var key: MeasurementKey
     public var unit: String
     public var higherIsBetter: Bool
+    /// Median of every sample of the side.
     public var baseline: Double?
     public var current: Double?
+    /// The estimated relative change (`interval.change`), in the unit's own direction.
     public var change: Double?
+    /// The change with its interval, how it was estimated and from how many repeats and samples.
+    public var interval: ChangeEstimate?
     public var threshold: Double
-    public var pValue: Double?
-    public var rangesOverlap: Bool?
     public var verdict: Verdict
     public var reason: String?
 
     enum CodingKeys: String, CodingKey {
-        case key, unit, baseline, current, change, threshold, verdict, reason
+        case key, unit, baseline, current, change, interval, threshold, verdict, reason
         case higherIsBetter = "higher_is_better"
-        case pValue = "p_value"
-        case rangesOverlap = "ranges_overlap"
     }
 }
 
@@ -96,10 +114,12 @@ public struct ComparisonOptions: Sendable {
     public var threshold: Double
     /// Per-suite overrides.
     public var suiteThresholds: [Suite: Double]
-    /// Confidence of the rank test, e.g. 0.99.
+    /// Confidence of the interval of the change, e.g. 0.95.
     public var confidence: Double
 
-    public init(threshold: Double = 0.05, suiteThresholds: [Suite: Double] = [:], confidence: Double = 0.99) {
+    public static let defaultConfidence = 0.95
+
+    public init(threshold: Double = 0.05, suiteThresholds: [Suite: Double] = [:], confidence: Double = Self.defaultConfidence) {
         self.threshold = threshold
         self.suiteThresholds = suiteThresholds
         self.confidence = confidence
@@ -115,10 +135,24 @@ public struct ComparisonReport: Codable, Sendable {
     public var threshold: Double
     public var confidence: Double
     public var rows: [ComparisonRow]
+    /// How many rows have each verdict (every verdict listed, zeros included).
+    public var counts: [String: Int]
+
+    public init(baseline: String, current: String, threshold: Double, confidence: Double, rows: [ComparisonRow]) {
+        self.baseline = baseline
+        self.current = current
+        self.threshold = threshold
+        self.confidence = confidence
+        self.rows = rows
+        counts = Dictionary(uniqueKeysWithValues: Verdict.allCases.map { v in (v.rawValue, rows.filter { $0.verdict == v }.count) })
+    }
 
     public func count(_ verdict: Verdict) -> Int { rows.filter { $0.verdict == verdict }.count }
     public var hasRegression: Bool { count(.regression) > 0 }
     public var hasFailure: Bool { count(.failed) > 0 }
+    public var hasInconclusive: Bool { count(.inconclusive) > 0 }
+    /// Some interval came from one run per side: it sees the noise inside a run, not drift between runs.
+    public var usesWithinRunIntervals: Bool { rows.contains { $0.interval?.method == .hodgesLehmann } }
 }
 
 extension Measurement {
@@ -128,6 +162,7 @@ extension Measurement {
         guard let watts = energy?.avgWatts, watts > 0, unit != .microseconds else { return nil }
         var m = self
         m.samples = samples.map { $0 / watts }
+        m.repeatMedians = repeatMedians?.map { $0 / watts }
         m.median = median.map { $0 / watts }
         m.min = min.map { $0 / watts }
         m.max = max.map { $0 / watts }
@@ -140,136 +175,194 @@ extension Measurement {
     }
 }
 
-/// Noise-aware, polarity-aware comparison of two result documents.
+/// A result file given to a comparison: its name (path) and contents.
+public struct NamedResult: Sendable {
+    public var name: String
+    public var document: ResultDocument
+    public init(name: String, document: ResultDocument) { self.name = name; self.document = document }
+}
+
+/// Noise-aware, polarity-aware comparison of result documents, one or several per side.
 public enum Comparator {
-    /// A change counts only when it exceeds the threshold in the bad (or good) direction *and*
-    /// the two sample sets really differ: their ranges (min to max) do not overlap *and* a
-    /// two-sided Mann–Whitney U test rejects "same distribution" at `confidence` (when both sides
-    /// have at least 3 samples).
+    /// Compares one baseline file with one current file.
     public static func compare(baseline: ResultDocument, current: ResultDocument, baselineName: String,
                                currentName: String, options: ComparisonOptions) -> ComparisonReport {
-        var base: [MeasurementKey: Measurement] = [:]
-        for m in baseline.measurements { base[MeasurementKey(m)] = m }
-        var seen = Set<MeasurementKey>()
-        var rows: [ComparisonRow] = []
-        for m in current.measurements {
-            let key = MeasurementKey(m)
-            seen.insert(key)
-            rows.append(row(key: key, baseline: base[key], current: m, options: options))
-        }
-        for (key, m) in base where !seen.contains(key) {
-            rows.append(ComparisonRow(key: key, unit: m.unit.rawValue, higherIsBetter: m.higherIsBetter, baseline: m.median,
-                                      current: nil, change: nil, threshold: options.threshold(for: m.suite), pValue: nil,
-                                      rangesOverlap: nil, verdict: .missing, reason: "not measured in the current run"))
-        }
-        rows += perWattRows(baseline: baseline, current: current, options: options)
-        rows.sort { $0.key < $1.key }
-        return ComparisonReport(baseline: baselineName, current: currentName, threshold: options.threshold,
-                                confidence: options.confidence, rows: rows)
+        compare(baselines: [NamedResult(name: baselineName, document: baseline)],
+                currents: [NamedResult(name: currentName, document: current)], options: options)
     }
 
-    /// Energy efficiency compared like any other metric, where either run measured it: the
-    /// samples are the rate samples over the measurement's average watts.
-    static func perWattRows(baseline: ResultDocument, current: ResultDocument, options: ComparisonOptions) -> [ComparisonRow] {
-        var base: [MeasurementKey: (Measurement, String)] = [:]
-        for m in baseline.measurements { if let e = m.perWattMetric { base[MeasurementKey(m)] = e } }
+    /// Each file is one or more repeats of its side: a file written by `bench --repeat R` holds R
+    /// (`repeat_medians`), any other file one. Measurements are matched by device, suite, kernel,
+    /// precision and size; each gets the change with its interval (`ChangeEstimator`) and a verdict
+    /// from where that interval lies against ±threshold.
+    public static func compare(baselines: [NamedResult], currents: [NamedResult], options: ComparisonOptions) -> ComparisonReport {
+        let base = gather(baselines)
+        let now = gather(currents)
         var rows: [ComparisonRow] = []
-        var seen = Set<MeasurementKey>()
-        for m in current.measurements where m.status != .failed {
-            let key = MeasurementKey(m)
-            seen.insert(key)
-            guard let (c, unit) = m.perWattMetric else {
-                if let (b, unit) = base[key] {
-                    var row = ComparisonRow(key: key, unit: unit, higherIsBetter: true, baseline: b.median, current: nil, change: nil,
-                                            threshold: options.threshold(for: m.suite), pValue: nil, rangesOverlap: nil,
+        for key in now.order {
+            rows.append(row(key: key, baseline: base.byKey[key], current: now.byKey[key]!, options: options))
+        }
+        for key in base.order where now.byKey[key] == nil {
+            let m = base.byKey[key]!.first!
+            rows.append(ComparisonRow(key: key, unit: m.unit.rawValue, higherIsBetter: m.higherIsBetter, baseline: m.median,
+                                      current: nil, change: nil, interval: nil, threshold: options.threshold(for: m.suite),
+                                      verdict: .missing, reason: "not measured in the current run"))
+        }
+        rows += perWattRows(base: base, now: now, options: options)
+        rows.sort { $0.key < $1.key }
+        return ComparisonReport(baseline: baselines.map(\.name).joined(separator: ", "),
+                                current: currents.map(\.name).joined(separator: ", "),
+                                threshold: options.threshold, confidence: options.confidence, rows: rows)
+    }
+
+    /// Energy efficiency compared like any other metric, where either side measured it: the
+    /// samples (and repeat medians) are the rate's over the measurement's average watts.
+    static func perWattRows(base: Gathered, now: Gathered, options: ComparisonOptions) -> [ComparisonRow] {
+        var rows: [ComparisonRow] = []
+        for key in now.order {
+            let current = now.byKey[key]!.filter { $0.status != .failed }
+            guard let m = current.first else { continue }
+            let currentPerWatt = current.compactMap(\.perWattMetric)
+            let basePerWatt = (base.byKey[key] ?? []).compactMap(\.perWattMetric)
+            guard let unit = currentPerWatt.first?.unit else {
+                if let b = basePerWatt.first {
+                    var row = ComparisonRow(key: key, unit: b.unit, higherIsBetter: true, baseline: b.measurement.median, current: nil,
+                                            change: nil, interval: nil, threshold: options.threshold(for: m.suite),
                                             verdict: .missing, reason: "no power sensor measured it in the current run")
                     row.key.metric = "per-watt"
                     rows.append(row)
                 }
                 continue
             }
-            var row = self.row(key: key, baseline: base[key]?.0, current: c, options: options)
+            var row = self.row(key: key, baseline: basePerWatt.isEmpty ? nil : basePerWatt.map(\.measurement),
+                               current: currentPerWatt.map(\.measurement), options: options)
             row.key.metric = "per-watt"
             row.unit = unit
-            if base[key] == nil { row.reason = "no power sensor measured it in the baseline" }
+            if basePerWatt.isEmpty { row.reason = "no power sensor measured it in the baseline" }
             rows.append(row)
         }
         return rows
     }
 
-    static func row(key: MeasurementKey, baseline b: Measurement?, current c: Measurement, options: ComparisonOptions) -> ComparisonRow {
+    typealias Gathered = (order: [MeasurementKey], byKey: [MeasurementKey: [Measurement]])
+
+    /// Every file's measurement of each key, in file order.
+    static func gather(_ files: [NamedResult]) -> Gathered {
+        var order: [MeasurementKey] = []
+        var byKey: [MeasurementKey: [Measurement]] = [:]
+        for file in files {
+            for m in file.document.measurements {
+                let key = MeasurementKey(m)
+                if byKey[key] == nil { order.append(key) }
+                byKey[key, default: []].append(m)
+            }
+        }
+        return (order, byKey)
+    }
+
+    /// The usable (ok) measurements of one side as samples and repeat medians.
+    static func side(_ measurements: [Measurement]) -> ComparedSide? {
+        let usable = measurements.filter { $0.status == .ok && $0.median != nil && !$0.samples.isEmpty }
+        guard !usable.isEmpty else { return nil }
+        return ComparedSide(samples: usable.flatMap(\.samples),
+                            repeatMedians: usable.flatMap { m in m.repeatMedians.flatMap { $0.isEmpty ? nil : $0 } ?? [m.median!] })
+    }
+
+    static func row(key: MeasurementKey, baseline: [Measurement]?, current: [Measurement], options: ComparisonOptions) -> ComparisonRow {
+        let c = current.first!
         let threshold = options.threshold(for: c.suite)
-        var row = ComparisonRow(key: key, unit: c.unit.rawValue, higherIsBetter: c.higherIsBetter, baseline: b?.median,
-                                current: c.median, change: nil, threshold: threshold, pValue: nil, rangesOverlap: nil,
-                                verdict: .unchanged, reason: nil)
-        if c.status == .failed {
+        let currentSide = side(current)
+        let baselineSide = baseline.flatMap(side)
+        var row = ComparisonRow(key: key, unit: c.unit.rawValue, higherIsBetter: c.higherIsBetter,
+                                baseline: baselineSide.flatMap { Summary($0.samples)?.median },
+                                current: currentSide.flatMap { Summary($0.samples)?.median },
+                                change: nil, interval: nil, threshold: threshold, verdict: .inconclusive, reason: nil)
+        if let failed = current.first(where: { $0.status == .failed }) {
             row.verdict = .failed
-            row.reason = c.reason
+            row.reason = failed.reason
             return row
         }
-        if let b, b.status != .ok, c.status != .ok {
-            row.verdict = .notCompared
-            row.reason = "\(c.status.rawValue) in both runs"
-            return row
-        }
-        guard let b, b.status == .ok, let baseMedian = b.median else {
+        guard let baseline else {
             row.verdict = .new
-            row.reason = b == nil ? "not in the baseline" : "no usable baseline figure (\(b!.status.rawValue))"
+            row.reason = "not in the baseline"
             return row
         }
-        guard c.status == .ok, let currentMedian = c.median else {
+        guard let baselineSide else {
+            let status = baseline.first!.status
+            if currentSide == nil {
+                row.verdict = .notCompared
+                row.reason = "\(c.status.rawValue) in the current run, \(status.rawValue) in the baseline"
+            } else {
+                row.verdict = .new
+                row.reason = "no usable baseline figure (\(status.rawValue))"
+            }
+            return row
+        }
+        guard let currentSide else {
             row.verdict = .notCompared
             row.reason = "current measurement \(c.status.rawValue)"
             return row
         }
-        let change = (currentMedian - baseMedian) / baseMedian
-        row.change = change
-        let overlap = !(b.samples.max() ?? baseMedian < c.samples.min() ?? currentMedian
-                        || c.samples.max() ?? currentMedian < b.samples.min() ?? baseMedian)
-        row.rangesOverlap = overlap
-        let p = mannWhitneyPValue(b.samples, c.samples)
-        row.pValue = p
-        // Conservative: every sample of one run beats every sample of the other, and (with enough
-        // samples for it) the rank test agrees. Run-to-run drift on shared machines is larger than
-        // the spread inside a run, so a rank test alone flags too much.
-        let differ = !overlap && (p.map { $0 < 1 - options.confidence } ?? true)
-        let better = c.higherIsBetter ? change > 0 : change < 0
-        if abs(change) > threshold && differ {
-            row.verdict = better ? .improvement : .regression
-        } else if abs(change) > threshold {
-            row.reason = overlap ? "within noise: the sample ranges overlap"
-                : "within noise: p = \(p.map { formatted($0, decimals: 3) } ?? "n/a")"
+        guard let estimate = ChangeEstimator.estimate(baseline: baselineSide, current: currentSide, confidence: options.confidence) else {
+            row.verdict = .notCompared
+            row.reason = "a figure is zero or negative: no relative change"
+            return row
         }
+        row.change = estimate.change
+        row.interval = estimate
+        (row.verdict, row.reason) = verdict(for: estimate, threshold: threshold, higherIsBetter: c.higherIsBetter)
         return row
     }
 
-    /// Two-sided p-value of the Mann–Whitney U test, normal approximation with tie and
-    /// continuity corrections. nil when either side has fewer than 3 samples.
-    public static func mannWhitneyPValue(_ x: [Double], _ y: [Double]) -> Double? {
-        let n1 = Double(x.count), n2 = Double(y.count)
-        guard x.count >= 3, y.count >= 3 else { return nil }
-        var all = x.map { ($0, 0) } + y.map { ($0, 1) }
-        all.sort { $0.0 < $1.0 }
-        var ranks = [Double](repeating: 0, count: all.count)
-        var tieTerm = 0.0
-        var i = 0
-        while i < all.count {
-            var j = i
-            while j + 1 < all.count && all[j + 1].0 == all[i].0 { j += 1 }
-            let rank = Double(i + j) / 2 + 1
-            for r in i...j { ranks[r] = rank }
-            let t = Double(j - i + 1)
-            tieTerm += t * t * t - t
-            i = j + 1
+    /// Regression or improvement when the whole interval lies beyond the threshold, unchanged
+    /// when it lies within ±threshold, inconclusive otherwise; with the reason.
+    public static func verdict(for e: ChangeEstimate, threshold t: Double, higherIsBetter: Bool) -> (Verdict, String) {
+        guard let low = e.low, let high = e.high else {
+            let perSide = minimumSamplesPerSide(confidence: e.confidence)
+            return (.inconclusive, "\(e.baselineSamples) vs \(e.currentSamples) samples give no \(percent(e.confidence)) interval: take at least \(perSide) samples per side")
         }
-        let r1 = zip(all, ranks).filter { $0.0.1 == 0 }.reduce(0) { $0 + $1.1 }
-        let u1 = r1 - n1 * (n1 + 1) / 2
-        let mean = n1 * n2 / 2
-        let n = n1 + n2
-        let variance = n1 * n2 / 12 * ((n + 1) - tieTerm / (n * (n - 1)))
-        guard variance > 0 else { return 1 }
-        let z = (abs(u1 - mean) - 0.5) / variance.squareRoot()
-        return min(1, max(0, erfc(max(0, z) / 2.squareRoot())))
+        // Strictly beyond: an interval that ends on the threshold (to rounding) does not clear it.
+        let margin = 1e-9
+        if high < -t - margin || low > t + margin {
+            let worse = (high < -t - margin) == higherIsBetter
+            return (worse ? .regression : .improvement, "whole interval " + (high < -t ? "below -" : "above +") + percent(t))
+        }
+        if low >= -t && high <= t {
+            return (.unchanged, "whole interval within ±\(percent(t))")
+        }
+        let crossed = [low < -t && high > -t ? "-" + percent(t) : nil, low < t && high > t ? "+" + percent(t) : nil]
+            .compactMap { $0 }.joined(separator: " and ")
+        return (.inconclusive, "interval \(percent(high - low)) wide crosses \(crossed); " + settle(e, threshold: t))
+    }
+
+    /// What would make an inconclusive interval decisive: the interval narrows as 1/√n, so it
+    /// needs (half-width / distance from the estimate to the nearer threshold)² times the data.
+    static func settle(_ e: ChangeEstimate, threshold t: Double) -> String {
+        guard let low = e.low, let high = e.high else { return "more samples" }
+        let estimate = log1p(e.change)
+        let half = max(estimate - log1p(low), log1p(high) - estimate)
+        let distance = min(abs(estimate - log1p(-t)), abs(estimate - log1p(t)))
+        guard distance > 1e-4 else { return "the change sits at the threshold: no practical amount of data settles it" }
+        let factor = min((half / distance) * (half / distance), 1e6)
+        if e.method == .betweenRepeats {
+            let repeats = Int((Double(max(e.baselineRepeats, e.currentRepeats)) * factor).rounded(.up)) + 1
+            return "about \(max(repeats, 3)) repeats per side would settle it"
+        }
+        let samples = Int((Double(max(e.baselineSamples, e.currentSamples)) * factor).rounded(.up))
+        return "about \(max(samples, 4)) samples per side, or repeats on both sides, would settle it"
+    }
+
+    /// The fewest samples per side for which a distribution-free interval exists at `confidence`.
+    public static func minimumSamplesPerSide(confidence: Double) -> Int {
+        var n = 2
+        while n < 50 && Distributions.shiftIntervalRank(n, n, confidence: confidence) == nil { n += 1 }
+        return n
+    }
+
+    /// 5% or 2.5%: whole percentages without decimals.
+    static func percent(_ fraction: Double) -> String {
+        let value = fraction * 100
+        return formatted(value, decimals: abs(value - value.rounded()) < 1e-9 ? 0 : 1) + "%"
     }
 
     /// Why the two runs are on different hardware, or nil when they match: CPU model and cores,

@@ -40,21 +40,49 @@ public struct BenchRunner {
     public var session: BenchSession
     /// Seconds one step may run before the watchdog gives up on it.
     public var stepTimeout: Double
+    /// How many times the whole plan runs (`bench --repeat`), at least 1.
+    public var repeats: Int
     /// Power sensors by device id: each timed batch on that device records its energy.
     public var energy: [String: EnergyProbe]
 
     public init(plan: BenchPlan, backends: [any BenchmarkBackend], session: BenchSession, stepTimeout: Double = 900,
-                energy: [String: EnergyProbe] = [:]) {
+                repeats: Int = 1, energy: [String: EnergyProbe] = [:]) {
         self.plan = plan
         self.backends = backends
         self.session = session
         self.stepTimeout = stepTimeout
+        self.repeats = max(1, repeats)
         self.energy = energy
     }
 
-    /// Runs every step of the plan on every backend. A hung step is recorded as a failed
-    /// measurement and ends the run (a hung OpenCL call cannot be cancelled).
+    /// Runs every step of the plan on every backend, `repeats` times. A hung step is recorded as
+    /// a failed measurement and ends the run (a hung OpenCL call cannot be cancelled).
+    ///
+    /// Repeats (after Kalibera & Jones: the variance between runs is measured, not assumed): the
+    /// whole plan runs again, each time with the suite order rotated by one (gemm, stream, peak;
+    /// then stream, peak, gemm; …), so no suite always runs first on a cold machine or last on a
+    /// hot one. Each measurement in the session holds the samples of every repeat so far and one
+    /// median per repeat (``Measurement/addingRepeat(_:)``), so an interrupted run still saves
+    /// what it measured.
     public func run(progress: (BenchEvent) -> Void = { _ in }) -> BenchOutcome {
+        for index in 0..<repeats {
+            if repeats > 1 { progress(.repeatStarted(repeat: index + 1, of: repeats)) }
+            var rotated = plan
+            rotated.suites = Self.rotated(plan.suites, by: index)
+            if let hung = run(rotated, firstRepeat: index == 0, progress: progress) { return hung }
+        }
+        return .completed(failed: session.measurements.filter(\.status.countsAsFailure).count)
+    }
+
+    /// `suites` with the first `by` (modulo the count) moved to the end.
+    public static func rotated(_ suites: [Suite], by shift: Int) -> [Suite] {
+        guard !suites.isEmpty else { return suites }
+        let k = shift % suites.count
+        return Array(suites[k...] + suites[..<k])
+    }
+
+    /// One pass of `plan` over every backend; the outcome when a step hung, else nil.
+    private func run(_ plan: BenchPlan, firstRepeat: Bool, progress: (BenchEvent) -> Void) -> BenchOutcome? {
         for backend in backends {
             let steps = plan.steps(for: backend)
             for (index, step) in steps.enumerated() {
@@ -65,15 +93,31 @@ public struct BenchRunner {
                                                   precision: step.precision, size: step.shape?.size ?? [:],
                                                   unit: step.suite.unit,
                                                   reason: "watchdog: no result after \(Int(stepTimeout)) s; the run was stopped")
-                    session.append([hung])
+                    record([hung], firstRepeat: firstRepeat)
                     progress(.stepHung(device: backend.descriptor.id, step: step, timeout: stepTimeout))
                     return .hung(device: backend.descriptor.id, step: step.label)
                 }
-                session.append(results)
+                record(results, firstRepeat: firstRepeat)
                 progress(.stepFinished(device: backend.descriptor.id, step: step, measurements: results))
             }
         }
-        return .completed(failed: session.measurements.filter(\.status.countsAsFailure).count)
+        return nil
+    }
+
+    /// Appends a step's measurements, or after the first repeat adds each to the same metric's
+    /// measurement (a metric not seen before is appended).
+    private func record(_ results: [Measurement], firstRepeat: Bool) {
+        guard !firstRepeat else { return session.append(results) }
+        session.update { measurements in
+            for result in results {
+                let key = MeasurementKey(result)
+                if let i = measurements.firstIndex(where: { MeasurementKey($0) == key }) {
+                    measurements[i] = measurements[i].addingRepeat(result)
+                } else {
+                    measurements.append(result)
+                }
+            }
+        }
     }
 
     /// Runs a step on a worker thread; nil when it did not finish within `timeout` seconds.

@@ -95,9 +95,7 @@ extension BenchSession {
         update { measurements in
             for i in measurements.indices {
                 guard let row = rows[MeasurementKey(measurements[i])] else { continue }
-                measurements[i].comparison = ComparisonRecord(
-                    baselineFile: baselineFile, baselineMedian: row.baseline, change: row.change,
-                    threshold: row.threshold, confidence: options.confidence, pValue: row.pValue, verdict: row.verdict)
+                measurements[i].comparison = ComparisonRecord(row: row, baselineFile: baselineFile, confidence: options.confidence)
             }
         }
     }

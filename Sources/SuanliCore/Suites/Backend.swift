@@ -30,7 +30,8 @@ public protocol PeakRunner: AnyObject {
     var widths: [Int] { get }
     /// Runs once at `width`; returns seconds and the floating-point operations done.
     func run(width: Int) throws -> (seconds: Double, flops: Double)
-    /// Checks the last run's output at `width` against its closed form.
+    /// Checks the output of the timed runs at `width` (at least the last one) against its closed
+    /// form, which depends on every FMA and on the iteration count.
     func verify(width: Int) throws -> VerificationResult
 }
 
@@ -41,7 +42,8 @@ public protocol RooflineRunner: AnyObject {
     var steps: [Int] { get }
     /// Runs once with `iterations` steps per element; returns seconds.
     func run(iterations: Int) throws -> Double
-    /// Checks the last run's output (it must equal the input exactly).
+    /// Checks the last run's output against its closed form for the steps it was run with
+    /// (every element; a skipped step changes it).
     func verify() throws -> VerificationResult
 }
 

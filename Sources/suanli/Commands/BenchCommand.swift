@@ -78,8 +78,13 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Watchdog: seconds one step may run before it is stopped and recorded as failed.")
     var stepTimeout: Double = 900
 
-    @Option(help: "Compare with this result file after the run (a regression run); exit codes as for `suanli compare`.")
-    var baseline: String?
+    @Option(name: .customLong("repeat"),
+            help: "Run the whole plan R times, rotating the suite order; each measurement keeps one median per repeat.")
+    var repeats: Int = 1
+
+    @Option(parsing: .upToNextOption,
+            help: "Compare with these result files after the run (a regression run); exit codes as for `suanli compare`.")
+    var baseline: [String] = []
 
     @OptionGroup(title: "Comparison (with --baseline)")
     var comparison: ComparisonArguments
@@ -141,6 +146,8 @@ struct BenchCommand: ParsableCommand {
         if let streamLength, streamLength <= 0 { throw ValidationError("--stream-length must be positive") }
         _ = try parsedMaxWorkingSet()
         if stepTimeout <= 0 { throw ValidationError("--step-timeout must be positive") }
+        if repeats < 1 { throw ValidationError("--repeat must be at least 1") }
+        if repeats > 1 && mpi { throw ValidationError("--repeat is for single-machine runs, not --mpi") }
         if let cpuVariant, CPUKernelVariant(rawValue: cpuVariant) == nil {
             throw ValidationError("--cpu-variant must be portable or avx2-fma")
         }
@@ -155,9 +162,9 @@ struct BenchCommand: ParsableCommand {
             throw ValidationError("\(error)")
         }
         let comparisonOptions = try comparison.options()
-        var baselineDocument: ResultDocument?
-        if let baseline {
-            do { baselineDocument = try ResultStore.read(baseline) } catch {
+        var baselines: [NamedResult] = []
+        for path in baseline {
+            do { baselines.append(NamedResult(name: path, document: try ResultStore.read(path))) } catch {
                 Console.error("baseline \(error)")
                 throw ExitCode(CompareExit.baselineUnusable)
             }
@@ -165,7 +172,7 @@ struct BenchCommand: ParsableCommand {
         let variant = cpuVariant.flatMap(CPUKernelVariant.init(rawValue:))
         let tool = ResultDocument.ToolInfo.suanli(kernels: sources.origin, cpuVariant: variant)
         if mpi {
-            if baseline != nil { throw ValidationError("--baseline is for single-machine runs; compare cluster files with suanli compare") }
+            if !baseline.isEmpty { throw ValidationError("--baseline is for single-machine runs; compare cluster files with suanli compare") }
             if power.powerCommand != nil || !power.powerSensor.isEmpty {
                 Console.note("cluster runs record no energy yet; --power-command and --power-sensor are ignored with --mpi")
             }
@@ -183,10 +190,12 @@ struct BenchCommand: ParsableCommand {
         let energy = try power.probes(for: backends.map(\.descriptor))
         let session = BenchSession(host: inventory.host, devices: backends.map(\.descriptor), tool: tool,
                                    outputDir: noSave ? nil : outputDir)
-        if let baselineDocument, !comparison.force,
-           let difference = Comparator.hardwareDifference(baseline: baselineDocument, current: session.document(incomplete: false)) {
-            Console.error("refusing to compare with a baseline from different hardware (\(difference)); pass --force to compare anyway")
-            throw ExitCode(CompareExit.otherError)
+        for file in baselines where !comparison.force {
+            if let difference = Comparator.hardwareDifference(baseline: file.document, current: session.document(incomplete: false)) {
+                Console.error("refusing to compare with a baseline from different hardware (\(file.name): \(difference)); "
+                              + "pass --force to compare anyway")
+                throw ExitCode(CompareExit.otherError)
+            }
         }
         BenchSession.onInterrupt {
             Console.write("\n")
@@ -196,11 +205,12 @@ struct BenchCommand: ParsableCommand {
         }
 
         let progress = Progress(enabled: Console.stderrIsTerminal)
+        var repeatLabel = ""
         let outcome = BenchRunner(plan: plan, backends: backends, session: session, stepTimeout: stepTimeout,
-                                  energy: energy).run { event in
+                                  repeats: repeats, energy: energy).run { event in
             switch event {
             case .stepStarted(let device, let index, let count, let step):
-                progress.show("[\(device)] \(index + 1)/\(count) \(step.label)")
+                progress.show(repeatLabel + "[\(device)] \(index + 1)/\(count) \(step.label)")
             case .stepFinished(_, _, let measurements):
                 for failure in measurements where failure.status.countsAsFailure {
                     progress.clear()
@@ -210,8 +220,8 @@ struct BenchCommand: ParsableCommand {
             case .stepHung(let device, let step, let timeout):
                 progress.clear()
                 Console.error("\(step.label) on \(device) hung; stopped by the watchdog after \(Int(timeout)) s")
-            case .repeatStarted:
-                break
+            case .repeatStarted(let index, let count):
+                repeatLabel = "repeat \(index)/\(count) "
             }
         }
         progress.clear()
@@ -220,16 +230,18 @@ struct BenchCommand: ParsableCommand {
             Self.save(session, incomplete: true)
             throw ExitCode(BenchExit.measurementFailed)
         }
-        guard let baselineDocument, let baseline else {
+        guard !baselines.isEmpty else {
             try finish(session)
             return
         }
-        let report = Comparator.compare(baseline: baselineDocument, current: session.document(incomplete: false),
-                                        baselineName: baseline, currentName: "this run", options: comparisonOptions)
-        session.annotate(with: report, baselineFile: baseline, options: comparisonOptions)
+        let baselineNames = baseline.joined(separator: ", ")
+        let report = Comparator.compare(baselines: baselines,
+                                        currents: [NamedResult(name: "this run", document: session.document(incomplete: false))],
+                                        options: comparisonOptions)
+        session.annotate(with: report, baselineFile: baselineNames, options: comparisonOptions)
         let failed = try finish(session, throwOnFailure: false)
-        if format != .json { print("\nCompared with \(baseline):\n" + ComparisonRenderer.render(report, format: format)) }
-        let code = failed ? BenchExit.measurementFailed : CompareExit.code(for: report)
+        if format != .json { print("\nCompared with \(baselineNames):\n" + ComparisonRenderer.render(report, format: format)) }
+        let code = failed ? BenchExit.measurementFailed : CompareExit.code(for: report, strict: comparison.strict)
         if code != 0 { throw ExitCode(code) }
     }
 

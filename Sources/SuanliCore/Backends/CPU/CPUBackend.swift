@@ -231,51 +231,65 @@ final class CPUStreamRunner<T: BinaryFloatingPoint>: StreamRunner {
 }
 
 /// Independent fp32 FMA chains on every core at the variant's widest vector.
+/// Every timed run's checksum is compared with its closed form (`CPUKernels.peakFMAExpected`),
+/// so the verification covers exactly the runs that were timed.
 final class CPUPeakRunner: PeakRunner {
     let backend: CPUBackend
     let widths = [8]
     let targetSeconds: Double
-    var parameters: [String: String] { backend.parameters.merging(["chains": "\(CPUKernels.peakFMAChains)"]) { a, _ in a } }
-    private var iterations = 0
+    var parameters: [String: String] {
+        backend.parameters.merging(["chains": "\(CPUKernels.peakFMAChains)"]) { a, _ in a }
+    }
+    private var iterations = 0, repeats = 1
+    /// The first run whose checksum was wrong since the last `verify`, if any.
+    private var mismatch: String?
+    private var runs = 0
+    /// Test hook: the kernel is run with this many fewer steps than counted (a planted fault).
+    var stepsDropped = 0
 
     init(backend: CPUBackend, quick: Bool) {
         self.backend = backend
         targetSeconds = quick ? 0.01 : 0.1
     }
 
-    func run(width: Int) throws -> (seconds: Double, flops: Double) {
-        if iterations == 0 {
-            var count = 1 << 12
-            while count < 1 << 30 {
-                let start = monotonicSeconds()
-                _ = backend.variant.peakFMA(threads: backend.threads, iterations: count)
-                let seconds = monotonicSeconds() - start
-                if seconds >= targetSeconds { break }
-                count *= 2
-            }
-            iterations = count
-        }
+    /// One call of the kernel; checks its checksum. Returns seconds and FLOPs.
+    private func call(iterations: Int, repeats: Int) -> (seconds: Double, flops: Double) {
         let start = monotonicSeconds()
-        let result = backend.variant.peakFMA(threads: backend.threads, iterations: iterations)
-        return (monotonicSeconds() - start, result.flops)
+        let result = backend.variant.peakFMA(threads: backend.threads, iterations: max(0, iterations - stepsDropped),
+                                             repeats: repeats, multiplier: 1, addend: 1)
+        let seconds = monotonicSeconds() - start
+        let expected = CPUKernels.peakFMAExpected(threads: backend.threads, iterations: iterations, repeats: repeats)
+        runs += 1
+        if result.checksum != expected, mismatch == nil {
+            mismatch = "FMA checksum \(result.checksum) after \(repeats) × \(iterations) steps on \(backend.threads) workers, "
+                + "expected \(expected) (run \(runs))"
+        }
+        let flops = Double(backend.threads) * Double(repeats) * Double(iterations) * Double(CPUKernels.peakFMAChains) * 8 * 2
+        return (seconds, flops)
     }
 
-    /// Re-runs a short chain and compares its checksum with a scalar recomputation.
-    func verify(width: Int) throws -> VerificationResult {
-        let steps = 1000
-        let result = backend.variant.peakFMA(threads: backend.threads, iterations: steps)
-        var expected = 0.0
-        for worker in 0..<backend.threads {
-            for chain in 0..<CPUKernels.peakFMAChains {
-                for lane in 0..<8 {
-                    let start = CPUKernels.peakFMAStart(worker: worker, chain: chain, lane: lane)
-                    expected += Double(CPUKernels.peakFMAReferenceLane(start: start, iterations: steps))
-                }
+    func run(width: Int) throws -> (seconds: Double, flops: Double) {
+        if iterations == 0 {
+            // Grow the steps per round to their exact-integer limit, then the rounds per call.
+            var count = 1 << 12, rounds = 1
+            while true {
+                let seconds = call(iterations: count, repeats: rounds).seconds
+                if seconds >= targetSeconds { break }
+                if count < CPUKernels.peakFMAMaxIterations { count *= 2 }
+                else if rounds < CPUKernels.peakFMAMaxRepeats { rounds *= 2 }
+                else { break }
             }
+            iterations = count
+            repeats = rounds
         }
-        let tolerance = abs(expected) * 1e-4
-        return abs(Double(result.checksum) - expected) <= tolerance
-            ? .passed : .failed("FMA checksum \(result.checksum), expected \(expected) ± \(tolerance)")
+        return call(iterations: iterations, repeats: repeats)
+    }
+
+    /// Passes when every run since the last check returned its closed-form checksum.
+    func verify(width: Int) throws -> VerificationResult {
+        defer { mismatch = nil; runs = 0 }
+        guard runs > 0 else { return .failed("FMA peak verified before any run") }
+        return mismatch.map { .failed($0) } ?? .passed
     }
 }
 

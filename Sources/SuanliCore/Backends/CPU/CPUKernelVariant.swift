@@ -52,21 +52,26 @@ public enum CPUKernelVariant: String, Sendable, CaseIterable {
         }
     }
 
-    func peakFMA(threads: Int, iterations: Int) -> (flops: Double, checksum: Float) {
+    func peakFMA(threads: Int, iterations: Int, repeats: Int, multiplier: Float, addend: Float) -> (flops: Double, checksum: Double) {
         switch self {
-        case .portable: CPUKernelsPortable.CPUKernels.peakFMA(threads: threads, iterations: iterations)
-        case .avx2FMA: CPUKernelsAVX2.CPUKernels.peakFMA(threads: threads, iterations: iterations)
+        case .portable:
+            CPUKernelsPortable.CPUKernels.peakFMA(threads: threads, iterations: iterations, repeats: repeats,
+                                                  multiplier: multiplier, addend: addend)
+        case .avx2FMA:
+            CPUKernelsAVX2.CPUKernels.peakFMA(threads: threads, iterations: iterations, repeats: repeats,
+                                              multiplier: multiplier, addend: addend)
         }
     }
 
-    func roofline(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, count: Int, iterations: Int, threads: Int) {
+    func roofline(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, count: Int, iterations: Int,
+                  a: Float, b: Float, threads: Int) {
         switch self {
         case .portable:
             CPUKernelsPortable.CPUKernels.roofline(input: input, output: output, count: count, iterations: iterations,
-                                                   a: -1, b: 1, threads: threads)
+                                                   a: a, b: b, threads: threads)
         case .avx2FMA:
             CPUKernelsAVX2.CPUKernels.roofline(input: input, output: output, count: count, iterations: iterations,
-                                               a: -1, b: 1, threads: threads)
+                                               a: a, b: b, threads: threads)
         }
     }
 

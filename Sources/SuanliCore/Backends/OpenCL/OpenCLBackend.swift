@@ -117,8 +117,13 @@ public final class OpenCLBackend: BenchmarkBackend {
         let configs = try GEMMConfig.load(from: sources)
         let key = TuningCache.Key(device: info.name, driver: info.driverVersion, precision: precision.rawValue,
                                   sourceHash: KernelSources.hash(try sources.source("gemm.cl") + (sources.files["gemm.tuning.json"] ?? "")))
-        if !retune, let name = tuningCache.lookup(key), let config = configs.first(where: { $0.name == name }) {
-            return try OpenCLGEMMRunner(backend: self, precision: precision, shape: shape, config: config, tunedFrom: "cache")
+        if !retune, let name = tuningCache.lookup(key), let config = configs.first(where: { $0.name == name }),
+           config.applies(to: info.type) {
+            do {
+                return try OpenCLGEMMRunner(backend: self, precision: precision, shape: shape, config: config, tunedFrom: "cache")
+            } catch let skip as GEMMConfigUnsuitable {
+                log("tuned gemm \(precision.rawValue) \(config.name) cannot run this shape (\(skip)); tuning again")
+            }
         }
         let best = try GEMMTuner.tune(backend: self, precision: precision, shape: shape, configs: configs)
         tuningCache.store(key, best.name)
@@ -157,6 +162,16 @@ public final class OpenCLBackend: BenchmarkBackend {
         let event = try queue.enqueue(kernel, global: global, local: local)
         try event.wait()
         return Double(try event.profilingTimes().executionNanoseconds) * 1e-9
+    }
+
+    /// Enqueues `launches` back to back on the in-order queue, waits for the last, and returns the
+    /// device time from the first kernel's start to the last one's end, in seconds.
+    func timed(_ launches: [(kernel: Kernel, global: [Int], local: [Int]?)]) throws -> Double {
+        let events = try launches.map { try queue.enqueue($0.kernel, global: $0.global, local: $0.local) }
+        try Event.wait(events)
+        guard let first = events.first, let last = events.last else { return 0 }
+        let start = try first.profilingTimes().started, end = try last.profilingTimes().ended
+        return Double(end &- start) * 1e-9
     }
 
     func buffer(bytes: Int) throws -> Buffer { try Buffer(context: context, byteCount: bytes) }

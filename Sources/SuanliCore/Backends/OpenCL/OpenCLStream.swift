@@ -8,6 +8,7 @@ final class OpenCLStreamRunner: StreamRunner {
     let a: Buffer, b: Buffer, c: Buffer, partial: Buffer
     let kernels: [StreamKernel: Kernel]
     let vectorWidth: Int, elementsPerItem: Int, local: Int?, dotGroupSize: Int, dotGroups: Int
+    let dotContiguous: Bool, dotSums: Int
     let parameters: [String: String]
 
     init(backend: OpenCLBackend, precision: Precision, length: Int) throws {
@@ -15,15 +16,20 @@ final class OpenCLStreamRunner: StreamRunner {
         self.precision = precision
         self.length = length
         let gpu = backend.info.type == .gpu
-        // GPUs: 4-wide vectors, one per work-item, 256-item groups (coalesced); CPU devices:
-        // 16-wide vectors, several per work-item, driver-chosen groups (see Kernels/README.md).
+        // GPUs: 4-wide vectors, one per work-item, 256-item groups (coalesced); dot: 256-item groups
+        // striding through their chunk. CPU devices: 16-wide vectors, several per work-item,
+        // driver-chosen groups; dot: one work-item per group streaming a contiguous chunk with two
+        // sums (a strided dot starts a new page at every step and reaches a quarter of triad).
         vectorWidth = gpu ? 4 : 16
         elementsPerItem = gpu ? 1 : 4
         local = gpu ? 256 : nil
-        dotGroupSize = gpu ? 256 : 64
-        dotGroups = gpu ? backend.info.computeUnits * 8 : backend.info.computeUnits * 4
+        dotGroupSize = gpu ? 256 : 1
+        dotGroups = max(1, backend.info.computeUnits) * (gpu ? 8 : 32)
+        dotContiguous = !gpu
+        dotSums = gpu ? 1 : 2
         let options = OpenCLBackend.precisionDefines(precision)
             + " -DVW=\(vectorWidth) -DELEMS_PER_ITEM=\(elementsPerItem) -DDOT_WG=\(dotGroupSize)"
+            + " -DDOT_CONTIGUOUS=\(dotContiguous ? 1 : 0) -DDOT_ACCS=\(dotSums)"
         let program = try backend.program("stream.cl", options: options)
         var kernels: [StreamKernel: Kernel] = [:]
         for kernel in StreamKernel.allCases { kernels[kernel] = try program.kernel(named: "stream_" + kernel.rawValue) }
@@ -35,7 +41,8 @@ final class OpenCLStreamRunner: StreamRunner {
         let accBytes = precision == .fp64 ? 8 : (precision == .fp16 ? 2 : 4)
         partial = try backend.buffer(bytes: dotGroups * accBytes)
         parameters = ["VW": "\(vectorWidth)", "ELEMS_PER_ITEM": "\(elementsPerItem)",
-                      "local": local.map(String.init) ?? "driver", "DOT_WG": "\(dotGroupSize)", "dot_groups": "\(dotGroups)"]
+                      "local": local.map(String.init) ?? "driver", "DOT_WG": "\(dotGroupSize)", "dot_groups": "\(dotGroups)",
+                      "DOT_CONTIGUOUS": dotContiguous ? "1" : "0", "DOT_ACCS": "\(dotSums)"]
     }
 
     func upload(a: [Double], b: [Double], c: [Double]) throws {
@@ -59,7 +66,7 @@ final class OpenCLStreamRunner: StreamRunner {
 
     func run(_ kernel: StreamKernel, scalar: Double) throws -> (seconds: Double, dot: Double?) {
         let k = kernels[kernel]!
-        let n = UInt32(length)
+        let n = UInt64(length)
         switch kernel {
         case .copy:
             try k.setArgument(0, a); try k.setArgument(1, c); try k.setArgument(2, n)
