@@ -55,7 +55,7 @@ public struct EnergyRecord: Codable, Sendable, Equatable {
         switch unit {
         case .gflops: gflopsPerWatt = median / avgWatts
         case .gbps: gbsPerWatt = median / avgWatts
-        case .microseconds: break
+        case .microseconds, .nanoseconds: break
         }
     }
 
