@@ -2,6 +2,8 @@
 # Suanli and its peers side by side, in one run, with ratios.
 #   OpenCL device (PoCL here):  SGEMM vs CLBlast,  stream bandwidth vs clpeak
 #   native CPU:                 SGEMM vs OpenBLAS (numpy), triad vs a gcc -O3 -march=native -fopenmp loop
+#   memory hierarchy:           cache read sweep vs a gcc OpenMP read sweep, memlat chase vs a C pointer
+#                               chase, at the same working sets (4 KiB to 256 MiB); L1/DRAM bandwidth ratios
 #   every OpenCL CPU driver (PoCL and Intel's runtime) and the native CPU, against themselves:
 #     dot / triad, roofline top / fma-best, SGEMM / fma-best, fma-best / stated peak
 # Usage: Scripts/bench-peers.sh [GEMM_SIZE=2048]
@@ -20,6 +22,9 @@ python3 -c "import numpy" 2>/dev/null || python3 -m pip install -q numpy
 mkdir -p Scripts/peers/bin
 gcc -O2 -o Scripts/peers/bin/clblast_sgemm Scripts/peers/clblast_sgemm.c -lclblast -lOpenCL
 gcc -O3 -march=native -fopenmp -o Scripts/peers/bin/triad Scripts/peers/triad.c
+gcc -O2 -o Scripts/peers/bin/pointer_chase Scripts/peers/pointer_chase.c -lm
+gcc -O3 -march=native -fopenmp -o Scripts/peers/bin/read_sweep Scripts/peers/read_sweep.c -lm
+SWEEP_MAX=$((256 << 20))
 swift build -c release --product suanli >/dev/null
 SUANLI=.build/release/suanli
 OCL=$($SUANLI devices --format json | python3 -c "import json,sys; print(next((d['id'] for d in json.load(sys.stdin) if d['backend']=='opencl'), ''))")
@@ -33,6 +38,7 @@ echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -
     Scripts/peers/bin/clblast_sgemm "$N" "$N" "$N" 5 > "$OUT/clblast.json"
     python3 Scripts/peers/clpeak_parse.py --tests bandwidth --timeout 600 > "$OUT/clpeak.json"
     $SUANLI bench --device "$OCL" --suite gemm,stream --precision fp32 --size "$N" --format json --no-save > "$OUT/suanli-ocl.json"
+    $SUANLI bench --device "$OCL" --suite cache --max-working-set "$SWEEP_MAX" --format json --no-save > "$OUT/suanli-ocl-mem.json"
   fi
   env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python3 Scripts/peers/openblas_sgemm.py "$N" 10 > "$OUT/openblas.json"
   Scripts/peers/bin/triad $((1 << 25)) 20 > "$OUT/triad.json"
@@ -48,6 +54,10 @@ echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -
       [ -n "$INTEL" ] && $SUANLI bench --device "$INTEL" --suite gemm,stream,peak,roofline --precision fp32 --size "$N" --format json --no-save > "$OUT/suanli-intel.json"
     ) || true
   fi
+  Scripts/peers/bin/pointer_chase "$SWEEP_MAX" 0.2 > "$OUT/chase.jsonl"
+  # Passive waits: on a shared machine, OpenMP's default spinning barriers collapse the short runs.
+  OMP_WAIT_POLICY=passive Scripts/peers/bin/read_sweep "$SWEEP_MAX" 0.2 > "$OUT/sweep.jsonl"
+  $SUANLI bench --device cpu --suite cache,memlat --max-working-set "$SWEEP_MAX" --format json --no-save > "$OUT/suanli-cpu-mem.json"
 } 2> "$OUT/stderr.log" || { cat "$OUT/stderr.log" >&2; exit 1; }
 python3 - "$OUT" "$N" <<'PY'
 import json, sys, os
@@ -74,10 +84,47 @@ if ocl:
 ob, tr = load("openblas.json"), load("triad.json")
 rows.append(("CPU SGEMM %s^3" % n, suanli(cpu, "gemm", {"gemm"}), "OpenBLAS (numpy)", ob.get("median"), "GFLOP/s", 0.9))
 rows.append(("CPU triad", suanli(cpu, "stream", {"triad"}), "gcc -O3 OpenMP triad", tr.get("median"), "GB/s", 0.9))
-print("%-32s %10s %-22s %10s %-8s %7s %7s" % ("measure", "suanli", "peer", "peer", "unit", "ratio", "target"))
+
+# Memory hierarchy: the same working sets on both sides. L1 is the 32 KiB set (16 KiB per core on
+# two cores, inside every L1d here); DRAM is the largest set (256 MiB, 8x the L3).
+def at(doc, suite, kernel, size):
+    for m in (doc or {}).get("measurements", []):
+        if m["suite"] == suite and m["kernel"] == kernel and m["size"].get("bytes") == size and m["status"] == "ok":
+            return m["median"]
+def peer_at(lines, key, size):
+    return next((l[key] for l in lines if l["bytes"] == size), None)
+def lines(name):
+    doc = load(name) or []
+    return doc if isinstance(doc, list) else [doc]
+mem, ocl_mem = load("suanli-cpu-mem.json"), load("suanli-ocl-mem.json")
+chase, sweep = lines("chase.jsonl"), lines("sweep.jsonl")
+L1, DRAM = 32 << 10, 256 << 20
+# L1 bandwidth: the L1 plateau Suanli found (its median), against the C sweep's median over the same sizes.
+l1 = next((h for h in (mem or {}).get("hierarchy") or [] if h["device"] == "cpu" and h["level"] == "L1"), None)
+if l1 and l1.get("bandwidth_gbs") and l1.get("bandwidth_through_bytes"):
+    on_plateau = sorted(l["gbs"] for l in sweep if l["bytes"] <= l1["bandwidth_through_bytes"])
+    peer_l1 = on_plateau[len(on_plateau) // 2] if on_plateau else None
+    rows.append(("CPU L1 read bandwidth (to %d KiB)" % (l1["bandwidth_through_bytes"] >> 10), l1["bandwidth_gbs"],
+                 "gcc OpenMP read sweep", peer_l1, "GB/s", "0.9x"))
+else:
+    rows.append(("CPU read bandwidth 32 KiB (L1)", at(mem, "cache", "read", L1), "gcc OpenMP read sweep", peer_at(sweep, "gbs", L1), "GB/s", "0.9x"))
+rows.append(("CPU chase latency 256 MiB (DRAM)", at(mem, "memlat", "chase", DRAM), "C pointer chase", peer_at(chase, "ns", DRAM), "ns", "0.85-1.15x"))
+rows.append(("CPU chase latency 32 KiB (L1)", at(mem, "memlat", "chase", L1), "C pointer chase", peer_at(chase, "ns", L1), "ns", "< 3 ns"))
+print("%-34s %10s %-22s %10s %-8s %7s %10s" % ("measure", "suanli", "peer", "peer", "unit", "ratio", "target"))
 for name, s, peer, p, unit, target in rows:
     ratio = s / p if s and p else float("nan")
-    print("%-32s %10.1f %-22s %10.1f %-8s %6.2fx %6.1fx" % (name, s or float("nan"), peer, p or float("nan"), unit, ratio, target))
+    target = target if isinstance(target, str) else "%.1fx" % target
+    print("%-34s %10.1f %-22s %10.1f %-8s %6.2fx %10s" % (name, s or float("nan"), peer, p or float("nan"), unit, ratio, target))
+
+def l1_over_dram(doc):
+    x, y = at(doc, "cache", "read", L1), at(doc, "cache", "read", DRAM)
+    return x / y if x and y else float("nan")
+print("%-34s %10.1fx %45s" % ("CPU read bandwidth L1 / DRAM", l1_over_dram(mem), ">= 3.0x"))
+if ocl_mem:
+    print("%-34s %10.1fx %45s" % ("OpenCL read bandwidth L1 / DRAM", l1_over_dram(ocl_mem), ">= 2.0x"))
+huge = next((m.get("parameters", {}).get("huge_pages") for m in (mem or {}).get("measurements", [])
+             if m["suite"] == "memlat" and m["size"].get("bytes") == DRAM), "?")
+print("huge pages at 256 MiB: suanli %s, C chase %s" % (huge, chase[-1].get("huge_pages") if chase else "?"))
 
 # Integrity: each kernel reaches the hardware the same driver's own FMA peak shows.
 def merged(*docs):

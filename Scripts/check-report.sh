@@ -3,7 +3,9 @@
 #   - the page loads and renders (a screenshot is taken),
 #   - the browser logs no console message (the page has no script: any message is an error),
 #   - every roofline chart in the rendered DOM holds as many points as it declares (data-points),
-#     and at least one chart has points,
+#     and one ceiling per memory level it declares (data-levels: L1, L2, …, DRAM from the cache sweep),
+#   - every working-set chart (cache bandwidth, memlat latency) holds its declared points and plateaus,
+#   - at least one chart has points,
 #   - every efficiency chart and burn timeline holds as many bars / intervals as it declares.
 #   - every comparison chart (runs made with --baseline) draws as many intervals and threshold
 #     bands as it declares (data-intervals).
@@ -25,17 +27,37 @@ dom=$(timeout 120 chromium "${flags[@]}" --dump-dom "file://$report" 2>/dev/null
 python3 - "$dom" <<'PY'
 import re, sys
 dom = sys.argv[1]
-charts = re.findall(r'<svg class="roofline-chart"[^>]*data-points="(\d+)"[^>]*>(.*?)</svg>', dom, re.S)
+def count(pattern, body):
+    return len(re.findall(pattern, body))
+charts = re.findall(r'<svg class="roofline-chart"([^>]*)>(.*?)</svg>', dom, re.S)
 if not charts:
     sys.exit("check-report: no roofline chart in the rendered page")
-total = 0
-for declared, body in charts:
-    points = len(re.findall(r'<circle class="point', body))
-    if points != int(declared):
-        sys.exit("check-report: a chart declares %s points but renders %d" % (declared, points))
+total = levels = 0
+for attributes, body in charts:
+    declared = int(re.search(r'data-points="(\d+)"', attributes).group(1))
+    points = count(r'<circle class="point', body)
+    if points != declared:
+        sys.exit("check-report: a roofline chart declares %d points but renders %d" % (declared, points))
+    declared_levels = re.search(r'data-levels="(\d+)"', attributes)
+    drawn_levels = count(r'<polyline class="ceiling level', body)
+    if declared_levels and int(declared_levels.group(1)) != drawn_levels:
+        sys.exit("check-report: a roofline chart declares %s memory levels but draws %d ceilings" % (declared_levels.group(1), drawn_levels))
+    total += points
+    levels += drawn_levels
+# Working-set sweeps (cache bandwidth, memlat latency): every declared point and plateau drawn.
+sweeps = re.findall(r'<svg class="sweep-chart"([^>]*)>(.*?)</svg>', dom, re.S)
+for attributes, body in sweeps:
+    suite = re.search(r'data-suite="([^"]+)"', attributes).group(1)
+    declared = int(re.search(r'data-points="(\d+)"', attributes).group(1))
+    points = count(r'<circle class="point', body)
+    if points != declared or points == 0:
+        sys.exit("check-report: the %s chart declares %d points but renders %d" % (suite, declared, points))
+    plateaus = int(re.search(r'data-plateaus="(\d+)"', attributes).group(1))
+    if count(r'<line class="plateau"', body) != plateaus:
+        sys.exit("check-report: the %s chart declares %d plateaus but draws %d" % (suite, plateaus, count(r'<line class="plateau"', body)))
     total += points
 if total == 0:
-    sys.exit("check-report: the roofline charts hold no measured point")
+    sys.exit("check-report: the charts hold no measured point")
 if 'class="ceiling' not in dom:
     sys.exit("check-report: no measured ceiling line")
 # Comparison charts (runs made with --baseline): every declared interval is drawn, with its band.
@@ -57,7 +79,8 @@ timelines = re.findall(r'<svg class="burn-timeline"[^>]*data-intervals="(\d+)"[^
 for declared, body in timelines:
     if len(re.findall(r'<circle class="interval', body)) != int(declared):
         sys.exit("check-report: a burn timeline declares %s intervals but renders another number" % declared)
-print("check-report: %d chart(s), %d measured points rendered, %d efficiency chart(s), %d burn timeline panel(s), "
-      "%d compared intervals, no console errors" % (len(charts), total, len(bars), len(timelines), compared))
+print("check-report: %d roofline chart(s) with %d memory-level ceilings, %d working-set chart(s), %d measured points rendered, "
+      "%d efficiency chart(s), %d burn timeline panel(s), %d compared intervals, no console errors"
+      % (len(charts), levels, len(sweeps), total, len(bars), len(timelines), compared))
 PY
 echo "screenshot: $shot"

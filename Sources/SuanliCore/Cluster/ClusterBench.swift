@@ -170,7 +170,7 @@ public enum ClusterBench {
                 ? { $0.value < median * (1 - threshold) } : { $0.value > median * (1 + threshold) }
             var perNode: [String: Double] = [:]
             for v in sorted { perNode[v.host, default: 0] += v.value }
-            let throughput = first.unit != .microseconds
+            let throughput = first.unit.higherIsBetter
             return AggregateRecord(
                 suite: key.suite, kernel: key.kernel, precision: key.precision, size: key.size, unit: first.unit,
                 ranks: sorted.count, total: throughput ? sorted.reduce(0) { $0 + $1.value } : nil,

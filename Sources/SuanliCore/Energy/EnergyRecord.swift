@@ -55,8 +55,7 @@ public struct EnergyRecord: Codable, Sendable, Equatable {
         switch unit {
         case .gflops: gflopsPerWatt = median / avgWatts
         case .gbps: gbsPerWatt = median / avgWatts
-        case .gops, .microseconds: break   // int8 operations are not FLOPs: no GFLOP/s/W
-
+        case .gops, .microseconds, .nanoseconds: break   // int8 operations are not FLOPs: no GFLOP/s/W
         }
     }
 

@@ -97,9 +97,21 @@ public struct HostInfo: Codable, Sendable, Equatable {
         return known.filter(set.has)
     }
 
+    /// The whole file, read until end of file: /proc and /sys files report a size of 0 or one
+    /// page, and a read sized by it comes back short (a large machine's /proc/cpuinfo).
     static func readText(_ path: String) -> String? {
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        return String(decoding: data, as: UTF8.self)
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 { if errno == EINTR { continue }; return nil }
+            if n == 0 { break }
+            bytes += chunk[0..<n]
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// The `model name` line (x86) or a `CPU part`/`Hardware` description (arm64).

@@ -1,6 +1,10 @@
 /// The benchmark suites.
 public enum Suite: String, Codable, Sendable, CaseIterable {
     case gemm, stream, peak, transfer, latency, roofline
+    /// Read bandwidth over working sets from 4 KiB to beyond the last-level cache.
+    case cache
+    /// Pointer-chase latency over the same working sets.
+    case memlat
     /// MPI all-reduce across the ranks of a cluster run (`suanli bench --mpi`).
     case allreduce
 
@@ -8,8 +12,9 @@ public enum Suite: String, Codable, Sendable, CaseIterable {
     public var unit: Unit {
         switch self {
         case .gemm, .peak, .roofline: .gflops
-        case .stream, .transfer, .allreduce: .gbps
+        case .stream, .transfer, .allreduce, .cache: .gbps
         case .latency: .microseconds
+        case .memlat: .nanoseconds
         }
     }
 }
@@ -64,8 +69,10 @@ public enum Unit: String, Codable, Sendable {
     case gops = "GOP/s"
     case gbps = "GB/s"
     case microseconds = "us"
+    case nanoseconds = "ns"
 
-    public var higherIsBetter: Bool { self != .microseconds }
+    /// Rates: up is good. Times: down is good.
+    public var higherIsBetter: Bool { self != .microseconds && self != .nanoseconds }
 }
 
 /// The outcome of one measurement.
@@ -235,7 +242,7 @@ extension Measurement {
             }
         case .roofline:
             return size["flops_per_element"].map { Double($0) / (2 * e) }
-        case .peak, .transfer, .latency, .allreduce:
+        case .peak, .transfer, .latency, .allreduce, .cache, .memlat:
             return nil
         }
     }
@@ -246,7 +253,7 @@ extension Measurement {
         switch unit {
         case .gflops: return median
         case .gbps: return median * ai
-        case .gops, .microseconds: return nil   // integer operations are not on a FLOP roofline
+        case .gops, .microseconds, .nanoseconds: return nil   // integer operations are not on a FLOP roofline
         }
     }
 }

@@ -39,6 +39,11 @@ public enum HTMLReport {
         .ceiling { stroke-width: 2.5; fill: none; } .bw { stroke: #1f6feb; } .compute { stroke: #d9480f; }
         .measured-curve { stroke: #6f42c1; stroke-width: 1.5; fill: none; stroke-dasharray: 4 3; }
         .point { stroke: #fff; stroke-width: 1; } .gemm { fill: #d9480f; } .stream { fill: #1f6feb; } .roofline { fill: #6f42c1; }
+        .level { stroke-width: 1.5; stroke-dasharray: 6 3; } .level-0 { stroke: #2b8a3e; } .level-1 { stroke: #0b7285; }
+        .level-2 { stroke: #5f3dc4; } .level-3 { stroke: #495057; } .level-4 { stroke: #c2255c; } .level-5 { stroke: #e67700; }
+        .sweep { fill: none; stroke-width: 1.5; } .sweep.chase, .sweep.read { stroke: #1f6feb; } .sweep.chase-parallel { stroke: #d9480f; }
+        .point.chase, .point.read { fill: #1f6feb; } .point.chase-parallel { fill: #d9480f; }
+        .plateau { stroke: #2b8a3e; stroke-width: 4; opacity: .45; } .reported { stroke: #8a96a3; stroke-dasharray: 2 3; }
         .label { font-size: 11px; fill: #3d4753; } .history { display: inline-block; margin: .4em 1.2em .4em 0; vertical-align: top; }
         .history svg { border: none; background: none; } .spark { stroke: #1f6feb; fill: none; stroke-width: 1.5; }
         .change-band { fill: #e3f2e6; } .change-zero { stroke: #8a96a3; stroke-dasharray: 2 2; } .change-interval { stroke-width: 3; }
@@ -58,7 +63,9 @@ public enum HTMLReport {
             html += "<p class=\"meta\">\(escape(device.id)) · \(escape(device.type)) · \(device.computeUnits) compute units · "
                 + "host \(escape(latest.document.host.hostname)) (\(escape(latest.document.host.cpuModel))) · latest run "
                 + "\(escape(latest.document.created)) · \(escape(latest.name))</p>\n"
-            html += rooflineSVG(measurements, title: device.name)
+            let levels = latest.document.hierarchyLevels(of: device.id)
+            html += rooflineSVG(measurements, levels: levels, title: device.name)
+            html += memoryHierarchy(measurements, levels: levels, device: device, title: device.name)
             html += efficiencySVG(measurements, title: device.name)
             for (input, entry) in entries { if let burn = input.document.burn, burn.device == entry.id { html += burnTimeline(burn) } }
             html += resultsTable(measurements)
@@ -78,24 +85,32 @@ public enum HTMLReport {
         }
     }
 
-    static func rooflineSVG(_ measurements: [Measurement], title: String) -> String {
+    static func rooflineSVG(_ measurements: [Measurement], levels: [HierarchyLevel] = [], title: String) -> String {
         let points = plottedPoints(measurements)
+        // One memory ceiling per level of the hierarchy found by the cache sweep (L1, L2, …, DRAM).
+        let levelCeilings = levels.compactMap { level in level.bandwidthGBs.map { (level.level, $0) } }
         let ok = measurements.filter { $0.status == .ok }
         let bandwidth = ok.filter { $0.suite == .stream }.compactMap(\.median).max()
         let compute = (ok.filter { $0.suite == .peak || $0.suite == .gemm || $0.suite == .roofline }.compactMap(\.gflopsForRoofline)
                        + ok.filter { $0.suite == .peak }.compactMap(\.median)).max()
-        guard !points.isEmpty || bandwidth != nil || compute != nil else {
-            return "<p class=\"meta\">No roofline: no verified stream, peak, GEMM or roofline measurement.</p>\n"
+        guard !points.isEmpty || bandwidth != nil || compute != nil || !levelCeilings.isEmpty else {
+            return "<p class=\"meta\">No roofline: no verified stream, peak, GEMM, roofline or cache measurement.</p>\n"
         }
         let width = 720.0, height = 420.0, left = 70.0, right = 20.0, top = 30.0, bottom = 50.0
-        let ais = points.map(\.ai)
+        // The intensities of the points and of every ridge (where a memory ceiling meets the compute one).
+        let ridges = compute.map { c in ([bandwidth].compactMap { $0 } + levelCeilings.map(\.1)).filter { $0 > 0 }.map { c / $0 } } ?? []
+        let ais = points.map(\.ai) + ridges
         let xMin = pow2Floor((ais.min() ?? 0.1) / 2), xMax = pow2Ceil((ais.max() ?? 100) * 2)
-        let ys = points.map(\.gflops) + [compute, bandwidth.map { $0 * xMin }].compactMap { $0 }
+        // Both ends of every memory ceiling: from xMin up to its ridge (or the right edge).
+        let memoryCeilings = [bandwidth].compactMap { $0 } + levelCeilings.map(\.1)
+        let ys = points.map(\.gflops) + [compute].compactMap { $0 }
+            + memoryCeilings.flatMap { bw in [bw * xMin, bw * min(xMax, compute.map { $0 / bw } ?? xMax)] }
         let yMin = pow10Floor((ys.min() ?? 1) / 2), yMax = pow10Ceil((ys.max() ?? 10) * 1.5)
         func x(_ v: Double) -> Double { left + (log(v) - log(xMin)) / (log(xMax) - log(xMin)) * (width - left - right) }
         func y(_ v: Double) -> Double { height - bottom - (log(v) - log(yMin)) / (log(yMax) - log(yMin)) * (height - top - bottom) }
         var svg = "<svg class=\"roofline-chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" "
-            + "viewBox=\"0 0 \(Int(width)) \(Int(height))\" data-points=\"\(points.count)\" role=\"img\" aria-label=\"Roofline of \(escape(title))\">\n"
+            + "viewBox=\"0 0 \(Int(width)) \(Int(height))\" data-points=\"\(points.count)\" data-levels=\"\(levelCeilings.count)\" "
+            + "role=\"img\" aria-label=\"Roofline of \(escape(title))\">\n"
         svg += "<title>Roofline: \(escape(title))</title>\n"
         var tick = xMin
         while tick <= xMax * 1.0001 {
@@ -118,10 +133,25 @@ public enum HTMLReport {
             let end = min(xMax, ridge)
             svg += "<polyline class=\"ceiling bw\" points=\"\(fmt(x(xMin))),\(fmt(y(bandwidth * xMin))) \(fmt(x(end))),\(fmt(y(bandwidth * end)))\">"
                 + "<title>measured bandwidth \(formatted(bandwidth, decimals: 1)) GB/s</title></polyline>\n"
-            svg += text(x(xMin) + 6, y(bandwidth * xMin) - 8, "\(formatted(bandwidth, decimals: 1)) GB/s", anchor: "start")
+            // With level ceilings labelled at the left, the stream line is labelled where it ends.
+            if levelCeilings.isEmpty {
+                svg += text(x(xMin) + 6, y(bandwidth * xMin) - 8, "\(formatted(bandwidth, decimals: 1)) GB/s", anchor: "start")
+            } else {
+                svg += text(x(end) - 6, y(bandwidth * end) + 14, "stream \(formatted(bandwidth, decimals: 1)) GB/s", anchor: "end")
+            }
+        }
+        for (index, (name, levelBandwidth)) in levelCeilings.enumerated() {
+            // A level's ceiling: GFLOP/s = its bandwidth × intensity, up to the compute ceiling.
+            let end = min(xMax, compute.map { $0 / levelBandwidth } ?? xMax)
+            let label = "\(name) \(formatted(levelBandwidth, decimals: 1)) GB/s"
+            svg += "<polyline class=\"ceiling level level-\(index % 6)\" data-level=\"\(escape(name))\" "
+                + "points=\"\(fmt(x(xMin))),\(fmt(y(levelBandwidth * xMin))) \(fmt(x(end))),\(fmt(y(levelBandwidth * end)))\">"
+                + "<title>\(escape(label)) (plateau of the cache sweep)</title></polyline>\n"
+            // Labels at the left end: parallel lines, so they stand apart by the ratio of the bandwidths.
+            svg += text(x(xMin) + 6, y(levelBandwidth * xMin) - 5, label, anchor: "start")
         }
         if let compute {
-            let start = bandwidth.map { max(xMin, compute / $0) } ?? xMin
+            let start = (bandwidth ?? levelCeilings.map(\.1).max()).map { max(xMin, compute / $0) } ?? xMin
             svg += "<polyline class=\"ceiling compute\" points=\"\(fmt(x(start))),\(fmt(y(compute))) \(fmt(x(xMax))),\(fmt(y(compute)))\">"
                 + "<title>measured compute \(formatted(compute, decimals: 1)) GFLOP/s</title></polyline>\n"
             svg += text(x(xMax) - 4, y(compute) - 8, "\(formatted(compute, decimals: 1)) GFLOP/s", anchor: "end")
@@ -137,8 +167,110 @@ public enum HTMLReport {
                 + "\(formatted(g, decimals: 1)) GFLOP/s at \(formatted(ai, decimals: 3)) FLOP/byte</title></circle>\n"
         }
         svg += "</svg>\n"
-        return "<figure>\n" + svg + "<figcaption class=\"meta\">Lines: measured ceilings (best stream bandwidth, best verified compute). "
+        return "<figure>\n" + svg + "<figcaption class=\"meta\">Lines: measured ceilings (best stream bandwidth, best verified compute"
+            + (levelCeilings.isEmpty ? "" : "; one per memory level found by the cache sweep, L1 to DRAM") + "). "
             + "Points: verified kernels (orange GEMM, blue stream, purple roofline sweep).</figcaption>\n</figure>\n"
+    }
+
+    /// The `memlat` latency and `cache` bandwidth curves against working set (log axes), with the
+    /// plateaus found and, on the latency chart, the cache sizes the device reports; then the levels
+    /// as a table. Empty when neither suite ran.
+    static func memoryHierarchy(_ measurements: [Measurement], levels: [HierarchyLevel], device: DeviceDescriptor,
+                                title: String) -> String {
+        let reported = MemoryHierarchy.reportedCaches(device).map { cache in
+            (cache.level == 0 ? "last level" : "L\(cache.level)", cache.bytes)
+        }
+        var html = ""
+        html += sweepSVG(measurements, suite: .memlat, kernels: ["chase", "chase-parallel"], unit: "ns per load",
+                         plateaus: levels.compactMap { l in
+                             guard let v = l.latencyNs, let from = l.latencyFromBytes, let to = l.latencyThroughBytes else { return nil }
+                             return (l.level, from, to, v)
+                         },
+                         reported: reported, title: "Latency: \(title)")
+        html += sweepSVG(measurements, suite: .cache, kernels: ["read"], unit: "GB/s",
+                         plateaus: levels.compactMap { l in
+                             guard let v = l.bandwidthGBs, let from = l.bandwidthFromBytes, let to = l.bandwidthThroughBytes else { return nil }
+                             return (l.level, from, to, v)
+                         },
+                         reported: [], title: "Read bandwidth: \(title)")
+        guard !levels.isEmpty else { return html }
+        html += "<table class=\"hierarchy\">\n<thead><tr><th>level</th><th>found</th><th>reported</th><th>bandwidth</th><th>latency</th>"
+            + "<th>note</th></tr></thead>\n<tbody>\n"
+        for level in levels {
+            html += "<tr><td>\(escape(level.level))</td><td class=\"num\">\(level.bytes.map(WorkingSetSweep.describe) ?? "–")</td>"
+                + "<td class=\"num\">\(level.reportedBytes.map(WorkingSetSweep.describe) ?? "–")</td>"
+                + "<td class=\"num\">\(level.bandwidthGBs.map { displayNumber($0) + " GB/s" } ?? "–")</td>"
+                + "<td class=\"num\">\(level.latencyNs.map { displayNumber($0) + " ns" } ?? "–")</td>"
+                + "<td>\(escape(level.note ?? ""))</td></tr>\n"
+        }
+        return html + "</tbody></table>\n"
+    }
+
+    /// One sweep suite's verified curves against working set, both axes logarithmic.
+    static func sweepSVG(_ measurements: [Measurement], suite: Suite, kernels: [String], unit: String,
+                         plateaus: [(String, Int, Int, Double)], reported: [(String, Int)], title: String) -> String {
+        let curves = kernels.map { kernel in
+            (kernel, measurements.filter { $0.suite == suite && $0.kernel == kernel && $0.status == .ok }
+                .compactMap { m -> (Int, Double)? in
+                    guard let bytes = m.size["bytes"], let median = m.median, median > 0 else { return nil }
+                    return (bytes, median)
+                }
+                .sorted { $0.0 < $1.0 })
+        }.filter { !$0.1.isEmpty }
+        let all = curves.flatMap(\.1)
+        guard !all.isEmpty else { return "" }
+        let width = 720.0, height = 340.0, left = 70.0, right = 20.0, top = 30.0, bottom = 50.0
+        let sizes = all.map { Double($0.0) } + reported.map { Double($0.1) }
+        let xMin = pow2Floor(sizes.min()!), xMax = pow2Ceil(sizes.max()! * 1.01)
+        let yMin = pow10Floor(all.map(\.1).min()! / 1.2), yMax = pow10Ceil(all.map(\.1).max()! * 1.2)
+        func x(_ v: Double) -> Double { left + (log(v) - log(xMin)) / (log(xMax) - log(xMin)) * (width - left - right) }
+        func y(_ v: Double) -> Double { height - bottom - (log(v) - log(yMin)) / (log(yMax) - log(yMin)) * (height - top - bottom) }
+        var svg = "<svg class=\"sweep-chart\" data-suite=\"\(suite.rawValue)\" xmlns=\"http://www.w3.org/2000/svg\" "
+            + "width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" "
+            + "data-points=\"\(all.count)\" data-plateaus=\"\(plateaus.count)\" role=\"img\" aria-label=\"\(escape(title))\">\n"
+        svg += "<title>\(escape(title))</title>\n"
+        var tick = xMin
+        while tick <= xMax * 1.0001 {
+            svg += line(x(tick), top, x(tick), height - bottom, "grid")
+            svg += text(x(tick), height - bottom + 16, WorkingSetSweep.describe(Int(tick)), anchor: "middle")
+            tick *= 4
+        }
+        var ytick = yMin
+        while ytick <= yMax * 1.0001 {
+            svg += line(left, y(ytick), width - right, y(ytick), "grid")
+            svg += text(left - 6, y(ytick) + 4, tickLabel(ytick), anchor: "end")
+            ytick *= 10
+        }
+        svg += line(left, height - bottom, width - right, height - bottom, "axis") + line(left, top, left, height - bottom, "axis")
+        svg += text((left + width - right) / 2, height - 12, "working set (bytes, log scale)", anchor: "middle")
+        svg += "<text class=\"label\" transform=\"translate(16 \(fmt((top + height - bottom) / 2))) rotate(-90)\" text-anchor=\"middle\">\(escape(unit))</text>\n"
+        for (name, bytes) in reported where Double(bytes) >= xMin && Double(bytes) <= xMax {
+            svg += "<line class=\"reported\" x1=\"\(fmt(x(Double(bytes))))\" y1=\"\(fmt(top))\" x2=\"\(fmt(x(Double(bytes))))\" "
+                + "y2=\"\(fmt(height - bottom))\"><title>\(escape(name)) reported: \(WorkingSetSweep.describe(bytes))</title></line>\n"
+            svg += text(x(Double(bytes)) + 3, top + 10, "\(name) \(WorkingSetSweep.describe(bytes))", anchor: "start")
+        }
+        for (name, from, through, value) in plateaus {
+            svg += "<line class=\"plateau\" data-level=\"\(escape(name))\" x1=\"\(fmt(x(max(xMin, Double(from)))))\" y1=\"\(fmt(y(value)))\" "
+                + "x2=\"\(fmt(x(min(xMax, Double(through)))))\" y2=\"\(fmt(y(value)))\"><title>\(escape(name)): \(displayNumber(value)) "
+                + "\(escape(unit)) from \(WorkingSetSweep.describe(from)) to \(WorkingSetSweep.describe(through))</title></line>\n"
+        }
+        for (kernel, points) in curves {
+            if points.count >= 2 {
+                svg += "<polyline class=\"sweep \(escape(kernel))\" points=\""
+                    + points.map { "\(fmt(x(Double($0.0)))),\(fmt(y($0.1)))" }.joined(separator: " ") + "\"/>\n"
+            }
+            for (bytes, value) in points {
+                svg += "<circle class=\"point \(escape(kernel))\" cx=\"\(fmt(x(Double(bytes))))\" cy=\"\(fmt(y(value)))\" r=\"3\" "
+                    + "data-kernel=\"\(escape(kernel))\" data-bytes=\"\(bytes)\" data-value=\"\(fmt(value))\">"
+                    + "<title>\(escape(kernel)) \(WorkingSetSweep.describe(bytes)): \(displayNumber(value)) \(escape(unit))</title></circle>\n"
+            }
+        }
+        svg += "</svg>\n"
+        let legend = curves.map { $0.0 == "chase" ? "blue: one chain" : $0.0 == "chase-parallel" ? "orange: one chain per thread or work-item"
+            : "blue: all threads or work-groups reading" }.joined(separator: ", ")
+        return "<figure>\n" + svg + "<figcaption class=\"meta\">\(escape(title)) against working set (\(legend)). "
+            + "Green bars: the plateaus found"
+            + (reported.isEmpty ? "" : "; dotted lines: the cache sizes the device reports") + ".</figcaption>\n</figure>\n"
     }
 
     static func resultsTable(_ measurements: [Measurement]) -> String {

@@ -29,6 +29,9 @@ public struct ResultDocument: Codable, Sendable {
     public var ranks: [RankInfo]?
     /// Cluster runs: each metric across the ranks (totals, slowest, fastest, stragglers).
     public var aggregate: [AggregateRecord]?
+    /// The memory-hierarchy levels found in the `cache` and `memlat` curves of each device, with
+    /// what the device reports (absent when neither suite ran).
+    public var hierarchy: [HierarchyLevel]?
     /// `suanli burn` runs: every interval and the summary (sustain ratio, errors, throttling).
     public var burn: BurnRecord?
 
@@ -63,7 +66,7 @@ public struct ResultDocument: Codable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case schema, created, tool, host, devices, measurements, incomplete, ranks, aggregate, burn
+        case schema, created, tool, host, devices, measurements, incomplete, ranks, aggregate, hierarchy, burn
         case runID = "run_id"
         case commandLine = "command_line"
     }
@@ -79,6 +82,8 @@ public struct ResultDocument: Codable, Sendable {
         self.devices = devices
         self.measurements = measurements
         self.incomplete = incomplete
+        let levels = MemoryHierarchy.detect(devices: devices, measurements: measurements)
+        hierarchy = levels.isEmpty ? nil : levels
     }
 
     public func encoded() throws -> Data {

@@ -59,6 +59,41 @@ public protocol RooflineRunner: AnyObject {
     func verify() throws -> VerificationResult
 }
 
+/// The `cache` suite on a device: one buffer as large as the largest working set, of which a
+/// prefix is the working set; every work-group (or thread) rereads its own slice of it.
+public protocol CacheReadRunner: AnyObject {
+    var parameters: [String: String] { get }
+    /// A bound on read bandwidth where the device allows one (figures above it are implausible).
+    var peakGBs: (value: Double, basis: String)? { get }
+    /// Makes the first `bytes` the working set, and picks the repetitions so one run lasts
+    /// about `targetSeconds`.
+    func prepare(bytes: Int, targetSeconds: Double) throws
+    /// Overwrites the checksums with values that cannot be right.
+    func poisonOutput() throws
+    /// One run; returns seconds and the bytes read (repetitions × working set, more where
+    /// work-groups share a slice).
+    func run() throws -> (seconds: Double, bytes: Double)
+    /// Checks every checksum of the last run against the data.
+    func verify() throws -> VerificationResult
+}
+
+/// The `memlat` suite on a device: pointer chases through a random cyclic permutation of the
+/// cache lines of a working set.
+public protocol PointerChaseRunner: AnyObject {
+    var parameters: [String: String] { get }
+    /// Chains of the parallel figure: one per thread (CPU) or work-item.
+    var parallelChains: Int { get }
+    /// Lays a new random cycle over the lines of the first `bytes`, walks it once so the caches
+    /// hold what they can, and picks the loads per chain so one run lasts about `targetSeconds`.
+    func prepare(bytes: Int, chains: Int, targetSeconds: Double) throws
+    /// One run: every chain takes the same number of dependent loads from where it stopped.
+    /// Returns seconds and loads per chain.
+    func run() throws -> (seconds: Double, loads: Int)
+    /// Whether every chain stands where the permutation says after all runs since `prepare`
+    /// (each run starts where the last stopped, so this checks them all).
+    func verify() throws -> VerificationResult
+}
+
 /// Copies between host and device memory.
 public enum TransferDirection: String, Sendable, CaseIterable {
     case hostToDevice = "host-to-device"
@@ -115,6 +150,11 @@ public protocol BenchmarkBackend: AnyObject {
     func makePeak(precision: Precision, quick: Bool) throws -> any PeakRunner
     /// The roofline sweep over `length` fp32 elements.
     func makeRoofline(length: Int) throws -> any RooflineRunner
+    /// The largest working set of the `cache` and `memlat` sweeps: the first √2 step at or beyond
+    /// 8× the last-level cache and 256 MiB, less where memory does not allow it.
+    func memorySweepLargest(quick: Bool) -> Int
+    func makeCacheRead(largestBytes: Int) throws -> any CacheReadRunner
+    func makePointerChase(largestBytes: Int) throws -> any PointerChaseRunner
     /// `nil` when `suite` runs here at all, else why it is skipped (e.g. transfers on the host).
     func skipReason(suite: Suite) -> String?
     /// Buffer size of the transfer suite.

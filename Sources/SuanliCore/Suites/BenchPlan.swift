@@ -16,12 +16,16 @@ public struct BenchPlan: Sendable {
     public var streamLength: Int?
     public var quick: Bool
     public var retune: Bool
+    /// Largest working set of the `cache` and `memlat` sweeps; nil means the backend's default
+    /// (8× the last-level cache, at least 256 MiB).
+    public var maxWorkingSet: Int?
     /// GEMM over the grid of `sweepShapes` (`bench --suite gemm --sweep`): the efficiency curve that
     /// `suanli size step --calibrate` interpolates. Replaces `shapes` for the gemm suite.
     public var gemmSweep: Bool
 
     public init(suites: [Suite], precisions: [Precision], shapes: [GEMMShape]?, streamLength: Int?, quick: Bool, retune: Bool,
-                gemmSweep: Bool = false) {
+                gemmSweep: Bool = false, maxWorkingSet: Int? = nil) {
+        self.maxWorkingSet = maxWorkingSet
         self.suites = suites
         self.precisions = precisions
         self.shapes = shapes
@@ -83,6 +87,8 @@ public struct BenchPlan: Sendable {
                 steps.append(BenchStep(suite: suite, precision: nil, shape: nil, label: suite.rawValue))
             case .roofline:
                 steps.append(BenchStep(suite: suite, precision: .fp32, shape: nil, label: "roofline fp32"))
+            case .cache, .memlat:
+                steps.append(BenchStep(suite: suite, precision: nil, shape: nil, label: "\(suite.rawValue) sweep"))
             case .allreduce:
                 // Collective: a cluster run hands it to ClusterBench; a single machine records a skip.
                 steps.append(BenchStep(suite: suite, precision: .fp32, shape: nil, label: "allreduce"))
@@ -114,6 +120,15 @@ public struct BenchPlan: Sendable {
                              reason: "the all-reduce suite runs across MPI ranks: suanli bench --mpi under mpirun or srun")]
         case .latency:
             return Suites.latency(backend, policy: policy, quick: quick)
+        case .cache:
+            return Suites.cache(backend, sizes: workingSets(for: backend), policy: policy, quick: quick)
+        case .memlat:
+            return Suites.memlat(backend, sizes: workingSets(for: backend), policy: policy, quick: quick)
         }
+    }
+
+    /// The working sets of the `cache` and `memlat` sweeps on `backend`.
+    public func workingSets(for backend: any BenchmarkBackend) -> [Int] {
+        WorkingSetSweep.sizes(through: maxWorkingSet ?? backend.memorySweepLargest(quick: quick))
     }
 }

@@ -229,6 +229,11 @@ extension Measurement {
                          peak: (value: Double, basis: String)?) {
         record(samples: samples.seconds.map { workPerRun / $0 / 1e9 }, verification: verification,
                peak: peak?.value, peakBasis: peak?.basis)
+        markSuspectIfClocksDisagree(samples)
+    }
+
+    /// Records the host-clock check of the batch; a gap over 5% makes a figure suspect.
+    mutating func markSuspectIfClocksDisagree(_ samples: SampleSet) {
         hostClockDisagreement = Suites.hostClockDisagreement(samples)
         if let gap = hostClockDisagreement, status == .ok || status == .implausible {
             status = .suspect

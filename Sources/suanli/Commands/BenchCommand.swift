@@ -32,7 +32,7 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .customLong("device"), help: "Device id from `suanli devices` (repeatable): opencl:P:D or cpu.")
     var devices: [String] = []
 
-    @Option(help: "Comma-separated suites: gemm,stream,peak,transfer,latency,roofline, and allreduce with --mpi (default: all).")
+    @Option(help: "Comma-separated suites: gemm,stream,peak,transfer,latency,roofline,cache,memlat, and allreduce with --mpi (default: all).")
     var suite: String?
 
     @Flag(help: "Cluster run under mpirun or srun: every rank benchmarks its node-local device, rank 0 writes one file.")
@@ -54,6 +54,9 @@ struct BenchCommand: ParsableCommand {
 
     @Option(help: "Stream array length in elements.")
     var streamLength: Int?
+
+    @Option(help: "Largest working set of the cache and memlat sweeps, e.g. 64M (default: 8× the last-level cache, at least 256M; 8M with --quick).")
+    var maxWorkingSet: String?
 
     @Flag(help: "Small sizes and short repetitions: a smoke run.")
     var quick = false
@@ -125,6 +128,14 @@ struct BenchCommand: ParsableCommand {
         return [GEMMShape(m: m, n: n, k: k)]
     }
 
+    func parsedMaxWorkingSet() throws -> Int? {
+        guard let maxWorkingSet else { return nil }
+        guard let bytes = WorkingSetSweep.parseBytes(maxWorkingSet), bytes >= WorkingSetSweep.smallest else {
+            throw ValidationError("--max-working-set '\(maxWorkingSet)' must be a size of at least 4K, e.g. 64M or 1G")
+        }
+        return bytes
+    }
+
     func validate() throws {
         _ = try parsedSuites()
         _ = try parsedPrecisions()
@@ -134,6 +145,7 @@ struct BenchCommand: ParsableCommand {
             guard size == nil && m == nil && n == nil && k == nil else { throw ValidationError("--sweep chooses the GEMM shapes; drop --size and --m/--n/--k") }
         }
         if let streamLength, streamLength <= 0 { throw ValidationError("--stream-length must be positive") }
+        _ = try parsedMaxWorkingSet()
         if stepTimeout <= 0 { throw ValidationError("--step-timeout must be positive") }
         if repeats < 1 { throw ValidationError("--repeat must be at least 1") }
         if repeats > 1 && mpi { throw ValidationError("--repeat is for single-machine runs, not --mpi") }
@@ -144,7 +156,8 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         let plan = BenchPlan(suites: try parsedSuites(), precisions: try parsedPrecisions(), shapes: try shapes(),
-                             streamLength: streamLength, quick: quick, retune: retune, gemmSweep: sweep)
+                             streamLength: streamLength, quick: quick, retune: retune, gemmSweep: sweep,
+                             maxWorkingSet: try parsedMaxWorkingSet())
         let sources: KernelSources
         do { sources = try kernels.map(KernelSources.load(directory:)) ?? .embedded } catch {
             throw ValidationError("\(error)")
@@ -239,6 +252,9 @@ struct BenchCommand: ParsableCommand {
     func finish(_ session: BenchSession, throwOnFailure: Bool = true) throws -> Bool {
         let document = session.document(incomplete: false)
         print(ResultRenderer.render(document, format: format))
+        for level in document.hierarchy ?? [] {
+            if let note = level.note { Console.note("memory hierarchy of \(level.device): \(note)") }
+        }
         guard Self.save(session, incomplete: false) else { throw ExitCode(BenchExit.otherError) }
         let failed = document.measurements.contains { $0.status.countsAsFailure }
         if failed && throwOnFailure { throw ExitCode(BenchExit.measurementFailed) }

@@ -49,6 +49,9 @@ enum ResultRenderer {
             } else if withEnergy {
                 text += "\nW: average power over the timed runs; per W: the median over the average watts (GFLOP/s/W or GB/s/W)"
             }
+            if let levels = document.hierarchy, !levels.isEmpty {
+                text += "\n\nMemory hierarchy found (cache and memlat plateaus):\n" + hierarchy(levels, style: style)
+            }
             return text
         }
     }
@@ -72,6 +75,22 @@ enum ResultRenderer {
     }
 
 
+
+    /// The levels found, one row each: capacity found and reported, bandwidth, latency, note.
+    static func hierarchy(_ levels: [HierarchyLevel], style: TextTableStyle.Type) -> String {
+        let table = TextTable<HierarchyLevel> { level in
+            [
+                Column(title: "Device", value: level.device),
+                Column(title: "Level", value: level.level),
+                Column(title: "Found", value: level.bytes.map(WorkingSetSweep.describe) ?? "-", align: .right),
+                Column(title: "Reported", value: level.reportedBytes.map(WorkingSetSweep.describe) ?? "-", align: .right),
+                Column(title: "GB/s", value: level.bandwidthGBs.map { displayNumber($0) } ?? "-", align: .right),
+                Column(title: "ns", value: level.latencyNs.map { displayNumber($0) } ?? "-", align: .right),
+                Column(title: "Note", value: level.note ?? ""),
+            ]
+        }
+        return table.string(for: levels, style: style) ?? ""
+    }
 
     /// GFLOP/s/W or GB/s/W with its unit.
     static func efficiency(_ energy: EnergyRecord?) -> String {

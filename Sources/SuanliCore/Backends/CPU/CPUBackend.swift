@@ -76,6 +76,20 @@ public final class CPUBackend: BenchmarkBackend {
         CPURooflineRunner(backend: self, length: length)
     }
 
+    /// 8× the last-level cache and at least 256 MiB (`--quick`: 8 MiB), within a quarter of memory.
+    public func memorySweepLargest(quick: Bool) -> Int {
+        let wanted = quick ? 8 << 20 : WorkingSetSweep.defaultLargest(lastLevelCacheBytes: host.lastLevelCacheBytes)
+        return min(wanted, maxAllocationBytes)
+    }
+
+    public func makeCacheRead(largestBytes: Int) throws -> any CacheReadRunner {
+        try CPUCacheReadRunner(backend: self, largestBytes: largestBytes)
+    }
+
+    public func makePointerChase(largestBytes: Int) throws -> any PointerChaseRunner {
+        try CPUPointerChaseRunner(backend: self, largestBytes: largestBytes)
+    }
+
     public func skipReason(suite: Suite) -> String? {
         switch suite {
         case .transfer: "the native CPU has no separate device memory"

@@ -75,6 +75,24 @@ public enum CPUKernelVariant: String, Sendable, CaseIterable {
         }
     }
 
+    func cacheRead(_ data: UnsafePointer<UInt32>, count: Int, repetitions: Int, threads: Int,
+                   checksums: UnsafeMutablePointer<UInt32>) {
+        switch self {
+        case .portable:
+            CPUKernelsPortable.CPUKernels.cacheRead(data, count: count, repetitions: repetitions, threads: threads, checksums: checksums)
+        case .avx2FMA:
+            CPUKernelsAVX2.CPUKernels.cacheRead(data, count: count, repetitions: repetitions, threads: threads, checksums: checksums)
+        }
+    }
+
+    func pointerChase(starts: UnsafePointer<UnsafeRawPointer>, ends: UnsafeMutablePointer<UnsafeRawPointer?>, chains: Int,
+                      steps: Int) {
+        switch self {
+        case .portable: CPUKernelsPortable.CPUKernels.pointerChase(starts: starts, ends: ends, chains: chains, steps: steps)
+        case .avx2FMA: CPUKernelsAVX2.CPUKernels.pointerChase(starts: starts, ends: ends, chains: chains, steps: steps)
+        }
+    }
+
     /// Runs a stream kernel on Float or Double arrays; returns the dot product for `.dot`.
     func stream<T: BinaryFloatingPoint>(_ kernel: StreamKernel, a: UnsafeMutablePointer<T>, b: UnsafeMutablePointer<T>,
                                         c: UnsafeMutablePointer<T>, scalar: T, count: Int, threads: Int) -> Double? {

@@ -214,6 +214,21 @@ public final class OpenCLBackend: BenchmarkBackend {
         try OpenCLRooflineRunner(backend: self, length: length)
     }
 
+    /// 8× the device's global memory cache (its last level) and at least 256 MiB (`--quick`:
+    /// 8 MiB), within the largest allocation and half the device's memory.
+    public func memorySweepLargest(quick: Bool) -> Int {
+        let wanted = quick ? 8 << 20 : WorkingSetSweep.defaultLargest(lastLevelCacheBytes: info.globalCacheBytes)
+        return min(wanted, info.maxAllocationBytes, info.globalMemoryBytes / 2)
+    }
+
+    public func makeCacheRead(largestBytes: Int) throws -> any CacheReadRunner {
+        try OpenCLCacheReadRunner(backend: self, largestBytes: largestBytes)
+    }
+
+    public func makePointerChase(largestBytes: Int) throws -> any PointerChaseRunner {
+        try OpenCLPointerChaseRunner(backend: self, largestBytes: largestBytes)
+    }
+
     /// Runs `kernel` and returns its device execution time in seconds.
     func timed(_ kernel: Kernel, global: [Int], local: [Int]?) throws -> Double {
         let event = try queue.enqueue(kernel, global: global, local: local)
