@@ -64,8 +64,12 @@ let package = Package(
         .plugin(name: "EmbedResourcesPlugin", capability: .buildTool(), dependencies: ["EmbedResourcesTool"]),
 
         .testTarget(name: "OpenCLKitTests", dependencies: ["OpenCLKit"]),
-        .testTarget(name: "SuanliCoreTests", dependencies: ["SuanliCore", "CPUKernelsPortable", "CPUKernelsAVX2"],
-                    exclude: ["Fixtures"]),
+        .testTarget(
+            name: "SuanliCoreTests", dependencies: ["SuanliCore", "CPUKernelsPortable", "CPUKernelsAVX2"],
+            exclude: ["Fixtures"],
+            // OpenCL C emulations of the tensor/matrix instructions, prepended to the engine kernels.
+            resources: [.copy("KernelEmulation")]
+        ),
         .testTarget(name: "SuanliSizingTests", dependencies: ["SuanliSizing"]),
         .testTarget(name: "CPUKernelsTests", dependencies: ["CPUKernelsPortable", "CPUKernelsAVX2"]),
         .testTarget(name: "CLITests", dependencies: ["suanli"]),

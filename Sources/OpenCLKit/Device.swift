@@ -114,6 +114,9 @@ public struct Device: @unchecked Sendable {
             v.intelEUsPerSubSlice = uint(0x4254)
             v.intelThreadsPerEU = uint(0x4255)
         }
+        if extensions.contains("cl_intel_required_subgroup_size") {
+            v.intelSubGroupSizes = try? sizes(0x4108)   // CL_DEVICE_SUB_GROUP_SIZES_INTEL
+        }
         return v == VendorAttributes() ? nil : v
     }
 }
@@ -136,12 +139,15 @@ public struct VendorAttributes: Sendable, Codable, Equatable {
     public var intelSubSlicesPerSlice: Int?
     public var intelEUsPerSubSlice: Int?
     public var intelThreadsPerEU: Int?
+    /// Sub-group sizes the device supports (`cl_intel_required_subgroup_size`); Intel's DPAS
+    /// needs the smallest.
+    public var intelSubGroupSizes: [Int]?
 
     public init(nvComputeCapabilityMajor: Int? = nil, nvComputeCapabilityMinor: Int? = nil, amdGfxIPMajor: Int? = nil,
                 amdGfxIPMinor: Int? = nil, amdSIMDPerComputeUnit: Int? = nil, amdSIMDWidth: Int? = nil,
                 amdBoardName: String? = nil, amdPCIeID: Int? = nil, intelIPVersion: Int? = nil, intelDeviceID: Int? = nil,
                 intelSlices: Int? = nil, intelSubSlicesPerSlice: Int? = nil, intelEUsPerSubSlice: Int? = nil,
-                intelThreadsPerEU: Int? = nil) {
+                intelThreadsPerEU: Int? = nil, intelSubGroupSizes: [Int]? = nil) {
         self.nvComputeCapabilityMajor = nvComputeCapabilityMajor
         self.nvComputeCapabilityMinor = nvComputeCapabilityMinor
         self.amdGfxIPMajor = amdGfxIPMajor
@@ -156,6 +162,7 @@ public struct VendorAttributes: Sendable, Codable, Equatable {
         self.intelSubSlicesPerSlice = intelSubSlicesPerSlice
         self.intelEUsPerSubSlice = intelEUsPerSubSlice
         self.intelThreadsPerEU = intelThreadsPerEU
+        self.intelSubGroupSizes = intelSubGroupSizes
     }
 
     enum CodingKeys: String, CodingKey {
@@ -173,6 +180,7 @@ public struct VendorAttributes: Sendable, Codable, Equatable {
         case intelSubSlicesPerSlice = "intel_sub_slices_per_slice"
         case intelEUsPerSubSlice = "intel_eus_per_sub_slice"
         case intelThreadsPerEU = "intel_threads_per_eu"
+        case intelSubGroupSizes = "intel_sub_group_sizes"
     }
 }
 

@@ -105,15 +105,18 @@ public struct Calibration: Sendable, Equatable {
     /// Average watts measured over the calibrating GEMM (its `energy`), where a sensor measured it.
     public var powerWatts: Double? = nil
     public var powerDetail: String? = nil
+    /// How the GEMM rate was found, once ``rate(_:name:deviceID:precision:accelerator:catalog:)``
+    /// has been adopted; nil for the best GEMM at a bench precision as measured.
+    public var rateBasis: CalibratedRate.Basis? = nil
 
     /// Result-file precisions tried, in order, when none is asked for: `mixed` (fp16
     /// inputs, fp32 accumulation) is what mixed-precision training runs on.
     public static let defaultPrecisionOrder = ["mixed", "fp16", "fp32"]
 
-    /// Maps a `--precision` to the result file's name for it. The bench has no bf16
-    /// kernel; `bf16` maps to `mixed` (16-bit inputs, fp32 accumulation), its closest measure.
+    /// Maps a `--precision` to the result file's name for it (fp16 training is the bench's
+    /// `mixed`; bf16, fp8 and tf32 have their own GEMMs).
     public static func resultPrecision(for requested: String) -> String {
-        requested == "bf16" ? "mixed" : requested
+        benchPrecision(forTraining: requested)
     }
 
     /// Reads the calibration for one device.
@@ -244,6 +247,134 @@ public struct Calibration: Sendable, Equatable {
         case "gb/s": return 1
         case "tb/s": return 1e3
         default: return nil
+        }
+    }
+}
+
+/// How a calibrated rate at a training precision was found (`rate_basis` in the JSON).
+public struct CalibratedRate: Sendable {
+    public enum Basis: String, Sendable {
+        /// A verified GEMM at that precision on the device's tensor or matrix engine (or, for
+        /// fp32 and fp64, and on CPUs, its vector units).
+        case measured
+        /// No such GEMM: a measured GEMM's fraction of its theoretical peak × the catalog's dense
+        /// peak at the requested precision.
+        case extrapolated
+    }
+    public var basis: Basis
+    /// The requested precision, in catalog names (bf16, fp16, fp8, tf32, fp32) or the bench's (mixed, fp64).
+    public var precision: String
+    /// The bench's name for it (fp16 and mixed training are the bench's `mixed`: fp16 in, fp32 accumulate).
+    public var resultPrecision: String
+    public var tflops: Double
+    /// One line for the sources and the table.
+    public var detail: String
+    /// The verified GEMMs at `resultPrecision` that qualify (measured), for a rate curve by shape.
+    public var measurements: [ResultFile.Measurement]
+    /// Extrapolated: the measurement's fraction of its peak, and the catalog's dense peak.
+    public var efficiency: Double?
+    public var catalogPeakTFLOPS: Double?
+    /// The measurement the rate comes from (the best measured one, or the extrapolation's reference).
+    public var source: ResultFile.Measurement?
+}
+
+extension Calibration {
+    /// The bench's precision for a training precision: fp16 and mixed training multiply fp16
+    /// with fp32 accumulation, the bench's `mixed`; the others keep their name.
+    public static func benchPrecision(forTraining requested: String) -> String {
+        requested == "fp16" ? "mixed" : requested
+    }
+
+    /// The catalog's precision for a training precision (`mixed` is the catalog's fp16); nil for fp64.
+    public static func catalogPrecision(forTraining requested: String) -> String? {
+        switch requested {
+        case "mixed", "fp16": "fp16"
+        case "fp64": nil
+        default: requested
+        }
+    }
+
+    /// The training precisions `--calibrate` accepts.
+    public static let trainingPrecisions = ["bf16", "fp16", "fp8", "tf32", "fp32", "mixed", "fp64"]
+
+    /// The rate a result file supports at a training precision, never a CUDA-core rate for a
+    /// tensor-core type in silence:
+    /// - **measured**: the best verified GEMM at that precision whose `parameters.engine` is
+    ///   `tensor` or `matrix` (for fp32 and fp64, and on CPU devices, any engine);
+    /// - **extrapolated**: else the best measured GEMM efficiency (median over the bench's
+    ///   theoretical peak for that measurement, engine GEMMs preferred) × the catalog's dense peak
+    ///   at the requested precision, for `accelerator` (`--device`) or the catalog entry whose
+    ///   name the file's device has;
+    /// - else a one-line `SizingError.data` (exit 65) naming the missing tensor-core measurement.
+    public static func rate(
+        _ file: ResultFile, name: String, deviceID: String, precision requested: String,
+        accelerator: Accelerator?, catalog: Catalog?
+    ) throws -> CalibratedRate {
+        let device = file.devices.first { $0.id == deviceID }
+        let label = device?.name.map { "\(deviceID) (\($0))" } ?? deviceID
+        let isCPU = device?.type?.lowercased() == "cpu"
+        let wanted = benchPrecision(forTraining: requested)
+        let matrixType = !["fp32", "fp64"].contains(wanted)
+        let gemms = file.measurements.filter { $0.device == deviceID && $0.suite == "gemm" && $0.usable && tflops($0) > 0 }
+        func engine(_ m: ResultFile.Measurement) -> String { m.parameters?["engine"]?.lowercased() ?? "vector" }
+        func onEngine(_ m: ResultFile.Measurement) -> Bool { ["tensor", "matrix"].contains(engine(m)) }
+
+        let qualifying = gemms.filter { $0.precision == wanted && (!matrixType || isCPU || onEngine($0)) }
+        if let best = qualifying.max(by: { tflops($0) < tflops($1) }) {
+            let detail = "\(best.kernel ?? "gemm") \(wanted) on the \(engine(best)) engine, median "
+                + "\(Format.number(best.median ?? 0)) \(best.unit ?? "")"
+            return CalibratedRate(basis: .measured, precision: requested, resultPrecision: wanted, tflops: tflops(best),
+                                  detail: detail, measurements: qualifying, source: best)
+        }
+
+        let what = matrixType ? "\(wanted) tensor-core or matrix-core GEMM" : "\(wanted) GEMM"
+        let have = Set(gemms.map { "\($0.precision ?? "?") (\(engine($0)))" }).sorted().joined(separator: ", ")
+        let missing = "\(name) has no verified \(what) for \(label) (measured: \(have.isEmpty ? "none" : have))"
+        let measureHint = "measure it with 'suanli bench --suite gemm --precision \(wanted)' on the device"
+        let catalogEntry = accelerator ?? device?.name.flatMap { catalog?.match(deviceName: $0) }
+        guard let a = catalogEntry else {
+            throw SizingError.data("\(missing), and its device is not a catalog entry to extrapolate to (give --device NAME); \(measureHint)")
+        }
+        guard let catalogName = catalogPrecision(forTraining: requested), let peak = a.denseTFLOPS[catalogName] else {
+            throw SizingError.data("\(missing), and catalog \(a.id) has no dense \(catalogPrecision(forTraining: requested) ?? wanted) peak to extrapolate to; \(measureHint)")
+        }
+        func fraction(_ m: ResultFile.Measurement) -> Double? {
+            guard let median = m.median, let tp = m.theoreticalPeak, tp > 0, median / tp <= 1 else { return nil }
+            return median / tp
+        }
+        let withPeak = gemms.filter { fraction($0) != nil }
+        let preferred = withPeak.filter(onEngine)
+        guard let reference = (preferred.isEmpty ? withPeak : preferred).max(by: { fraction($0)! < fraction($1)! }),
+              let efficiency = fraction(reference) else {
+            throw SizingError.data("\(missing), and no verified GEMM with a theoretical peak to take an efficiency from; \(measureHint)")
+        }
+        let rate = efficiency * peak.value
+        let detail = "extrapolated: \(reference.precision ?? "?") GEMM on the \(engine(reference)) engine at "
+            + "\(Format.number(efficiency * 100, decimals: 1))% of its peak × catalog \(a.id) dense \(catalogName) "
+            + "\(Format.number(peak.value)) TFLOPS (\(peak.citation)); no \(what) was measured"
+        return CalibratedRate(basis: .extrapolated, precision: requested, resultPrecision: wanted, tflops: rate, detail: detail,
+                              measurements: [], efficiency: efficiency, catalogPeakTFLOPS: peak.value, source: reference)
+    }
+
+    /// A measurement's rate in TFLOP/s (0 for other units).
+    static func tflops(_ m: ResultFile.Measurement) -> Double {
+        guard let median = m.median, let scale = flopsScale(m.unit) else { return 0 }
+        return median * scale
+    }
+
+    /// Takes the rate, detail and (measured) power of `rate` into this calibration.
+    public mutating func adopt(_ rate: CalibratedRate) {
+        precision = rate.resultPrecision
+        gemmTFLOPS = rate.tflops
+        gemmDetail = rate.detail
+        rateBasis = rate.basis
+        powerWatts = nil
+        powerDetail = nil
+        if let source = rate.source, let energy = source.energy, let watts = energy.avgWatts, watts.isFinite, watts > 0 {
+            powerWatts = watts
+            let scope = energy.scope == "whole-node" ? ", whole node" : ""
+            powerDetail = "measured \(Format.number(watts)) W over \(source.kernel ?? "gemm") \(source.precision ?? "") "
+                + "(\(energy.source ?? "sensor")\(scope)) in \(file)"
         }
     }
 }

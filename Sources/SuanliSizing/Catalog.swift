@@ -34,7 +34,7 @@ public struct SourcedPrice: Codable, Sendable, Equatable {
 
 /// Precisions a training or serving run can use, as datasheets list them.
 public enum Precision: String, CaseIterable, Codable, Sendable {
-    case fp32, tf32, bf16, fp16, fp8
+    case fp32, tf32, bf16, fp16, fp8, int8
 }
 
 /// One accelerator of the catalog.
@@ -43,7 +43,7 @@ public struct Accelerator: Codable, Sendable, Equatable {
     public var name: String
     public var vendor: String
     public var aliases: [String]
-    /// Dense peak TFLOPS per precision (`fp32`, `tf32`, `bf16`, `fp16`, `fp8`).
+    /// Dense peak TFLOPS per precision (`fp32`, `tf32`, `bf16`, `fp16`, `fp8`; `int8` in TOPS).
     public var denseTFLOPS: [String: SourcedValue]
     /// Peaks with 2:4 structured sparsity. Listed for reference, never used by default.
     public var sparseTFLOPS: [String: SourcedValue]
@@ -110,6 +110,21 @@ public struct Catalog: Codable, Sendable, Equatable {
         } catch {
             throw SizingError.data("\(name) is not a valid accelerator catalog: \(describe(error))")
         }
+    }
+
+    /// The entry a device reports itself as (a result file's device name): its id, name or an
+    /// alias, ignoring case, spaces, `-`, `_` and a leading vendor word, so "NVIDIA H100 80GB HBM3"
+    /// is h100-sxm (alias h100-80gb-hbm3). Nil unless exactly one entry matches: no guessing.
+    public func match(deviceName: String) -> Accelerator? {
+        var candidates = [Self.normalize(deviceName)]
+        for vendor in ["nvidia", "amd", "advancedmicrodevicesinc", "advancedmicrodevices", "intel", "huawei", "google"]
+        where candidates[0].hasPrefix(vendor) {
+            candidates.append(String(candidates[0].dropFirst(vendor.count)))
+        }
+        let found = accelerators.filter { accelerator in
+            ([accelerator.id, accelerator.name] + accelerator.aliases).contains { candidates.contains(Self.normalize($0)) }
+        }
+        return found.count == 1 ? found[0] : nil
     }
 
     /// Finds an accelerator by id, alias or name, ignoring case, spaces, `-` and `_`.

@@ -143,13 +143,20 @@ struct ResolvedDevice {
         }
 
         if let path = o.calibrate {
-            if let p = o.precision, !(Precision.allCases.map(\.rawValue) + ["mixed", "fp64"]).contains(p) {
-                throw SizingError.usage("--precision must be one of bf16, fp16, fp32, fp64, mixed with --calibrate, got '\(p)'")
+            if let p = o.precision, !Calibration.trainingPrecisions.contains(p) {
+                throw SizingError.usage("--precision must be one of \(Calibration.trainingPrecisions.joined(separator: ", ")) with --calibrate, got '\(p)'")
             }
             let utilization = try o.utilization.map { try Quantity.fractionAboveZero($0, option: "--utilization") }
                 ?? Defaults.utilization
             let file = try ResultFile.decode(try readFile(path), name: path)
-            let c = try Calibration.from(file, name: path, deviceID: o.calibrateDevice, precision: o.precision)
+            var c = try Calibration.from(file, name: path, deviceID: o.calibrateDevice, precision: nil)
+            // The training precision: --precision; else, on a GPU, the catalog entry's default or
+            // bf16; on a CPU, the best GEMM its vector units measured (the bench's default order).
+            let isCPU = file.devices.first { $0.id == c.deviceID }?.type?.lowercased() == "cpu"
+            let requested = o.precision ?? (isCPU ? c.precision : accelerator?.defaultPrecision?.rawValue ?? "bf16")
+            let rate = try Calibration.rate(file, name: path, deviceID: c.deviceID, precision: requested,
+                                            accelerator: accelerator, catalog: catalog)
+            c.adopt(rate)
             result.calibration = c
             result.precision = c.precision
             result.utilization = utilization
@@ -157,17 +164,30 @@ struct ResolvedDevice {
             result.rateKind = "calibrated"
             let who = c.deviceName.map { "\(c.deviceID) (\($0))" } ?? c.deviceID
             let utilizationNote = o.utilization == nil ? "default" : "--utilization"
-            result.rateExplanation =
-                "measured GEMM \(Format.number(c.gemmTFLOPS)) TFLOPS × utilization \(Format.number(utilization, decimals: 3)) (\(utilizationNote))"
-            result.sources.append(("measured_gemm_tflops", "\(path): device \(who), best verified \(c.gemmDetail)"))
+            let times = "× utilization \(Format.number(utilization, decimals: 3)) (\(utilizationNote))"
+            switch rate.basis {
+            case .measured:
+                result.rateExplanation = "measured \(c.precision) GEMM \(Format.number(c.gemmTFLOPS)) TFLOPS \(times)"
+                result.sources.append(("measured_gemm_tflops", "\(path): device \(who), best verified \(c.gemmDetail)"))
+            case .extrapolated:
+                result.rateExplanation = "extrapolated \(requested) GEMM \(Format.number(c.gemmTFLOPS)) TFLOPS "
+                    + "(measured efficiency \(Format.number(rate.efficiency ?? 0, decimals: 3)) × catalog dense \(requested) "
+                    + "\(Format.number(rate.catalogPeakTFLOPS ?? 0)) TFLOPS) \(times)"
+                result.sources.append(("extrapolated_gemm_tflops", "\(path): device \(who), \(c.gemmDetail)"))
+            }
+            result.sources.append(("rate_basis", rate.basis == .measured
+                ? "measured: a verified \(c.precision) GEMM on the device's \(rate.source?.parameters?["engine"] ?? "vector") engine"
+                : "extrapolated: no verified \(c.precision) tensor/matrix GEMM in \(path)"))
             result.sources.append(("utilization", o.utilization == nil
                 ? "default \(Defaults.utilization): end-to-end rate ≈ 0.6 × large-GEMM rate (Megatron-LM 163 of 312 TFLOPS on A100, GEMMs at 80–90% of peak)"
                 : "--utilization"))
             result.inputs += [
                 ("calibrate", .string(path)), ("calibrate_device", .string(c.deviceID)),
-                ("precision", .string(c.precision)), ("measured_gemm_tflops", .number(c.gemmTFLOPS)),
+                ("precision", .string(c.precision)), ("rate_basis", .string(rate.basis.rawValue)),
+                (rate.basis == .measured ? "measured_gemm_tflops" : "extrapolated_gemm_tflops", .number(c.gemmTFLOPS)),
                 ("utilization", .number(utilization)),
             ]
+            if let e = rate.efficiency { result.inputs.append(("measured_gemm_efficiency", .number(e))) }
             return result
         }
         if let raw = o.achievedTFLOPS {

@@ -270,7 +270,7 @@ public enum ServePlanner {
 /// `suanli size devices`: the catalog as a table or JSON.
 public enum CatalogListing {
     public static func table(_ catalog: Catalog) -> String {
-        let header = ["id", "name", "bf16", "fp16", "fp8", "tf32", "fp32", "mem GB", "HBM GB/s", "TDP W", "link GB/s",
+        let header = ["id", "name", "bf16", "fp16", "fp8", "int8", "tf32", "fp32", "mem GB", "HBM GB/s", "TDP W", "link GB/s",
                       "net GB/s", "unverified"]
         var rows: [[String]] = [header]
         func figure(_ v: SourcedValue?) -> String {
@@ -284,7 +284,7 @@ public enum CatalogListing {
             rows.append([
                 a.id, a.name,
                 figure(a.denseTFLOPS["bf16"]), figure(a.denseTFLOPS["fp16"]), figure(a.denseTFLOPS["fp8"]),
-                figure(a.denseTFLOPS["tf32"]), figure(a.denseTFLOPS["fp32"]),
+                figure(a.denseTFLOPS["int8"]), figure(a.denseTFLOPS["tf32"]), figure(a.denseTFLOPS["fp32"]),
                 figure(a.memoryGB), figure(a.memoryBandwidthGBps), figure(a.tdpWatts), figure(a.interconnectGBps),
                 figure(a.scaleOutGBps), unverified,
             ])

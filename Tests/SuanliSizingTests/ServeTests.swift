@@ -70,9 +70,10 @@ struct ServeTests {
 
     @Test func calibrationUsesMeasuredGEMMAndStream() throws {
         let path = "r.json"
-        let text = resultFile(measurements: [gemm(500_000, precision: "mixed"), stream(2900, kernel: "copy"), stream(3000, kernel: "triad")])
+        let text = resultFile(measurements: [gemm(500_000, precision: "mixed", engine: "tensor"), stream(2900, kernel: "copy"),
+                                             stream(3000, kernel: "triad")])
         let r = try ServePlanner.plan(
-            serve(["params": "70B", "tokens-per-second": "10k", "calibrate": path, "batch": "16"]), catalog: catalog,
+            serve(["params": "70B", "tokens-per-second": "10k", "calibrate": path, "precision": "fp16", "batch": "16"]), catalog: catalog,
             readFile: files([path: text]))
         #expect(close(r.effectiveTFLOPSPerDevice, 500 * Defaults.utilization))
         #expect(r.bandwidthGBpsPerDevice == 3000)

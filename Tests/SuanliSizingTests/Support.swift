@@ -118,11 +118,13 @@ func completeDocument(_ partial: String) -> String {
 }
 
 func gemm(_ median: Double, precision: String = "fp32", device: String = "opencl:0:0", unit: String = "GFLOP/s",
-          verified: Bool = true, status: String = "ok") -> String {
-    """
+          verified: Bool = true, status: String = "ok", engine: String? = nil, peak: Double? = nil) -> String {
+    let parameters = engine.map { #", "parameters": {"engine": "\#($0)"}"# } ?? ""
+    let theoretical = peak.map { #", "theoretical_peak": \#($0)"# } ?? ""
+    return """
     {"device": "\(device)", "suite": "gemm", "kernel": "gemm", "precision": "\(precision)", "size": {"m": 4096, "n": 4096, "k": 4096},
      "unit": "\(unit)", "higher_is_better": true, "median": \(median), "min": \(median * 0.99), "max": \(median * 1.01),
-     "samples": [\(median)], "verified": \(verified), "status": "\(status)"}
+     "samples": [\(median)], "verified": \(verified), "status": "\(status)"\(parameters)\(theoretical)}
     """
 }
 

@@ -55,7 +55,7 @@ public struct EnergyRecord: Codable, Sendable, Equatable {
         switch unit {
         case .gflops: gflopsPerWatt = median / avgWatts
         case .gbps: gbsPerWatt = median / avgWatts
-        case .microseconds, .nanoseconds: break
+        case .gops, .microseconds, .nanoseconds: break   // int8 operations are not FLOPs: no GFLOP/s/W
         }
     }
 

@@ -19,23 +19,54 @@ public enum Suite: String, Codable, Sendable, CaseIterable {
     }
 }
 
-/// Arithmetic precision of a measurement. `mixed` is fp16 inputs with fp32 accumulation.
+/// Arithmetic precision of a measurement. `mixed` is fp16 inputs with fp32 accumulation; `bf16`,
+/// `tf32` and `fp8` (e4m3) are inputs with fp32 accumulation and an fp32 result; `int8` is int8
+/// inputs with int32 accumulation and an int32 result. The last four are GEMM and peak
+/// precisions, run on tensor or matrix engines where the device has them.
 public enum Precision: String, Codable, Sendable, CaseIterable {
-    case fp32, fp64, fp16, mixed
+    case fp32, fp64, fp16, mixed, bf16, int8, tf32, fp8
 
-    /// Bytes per stored element.
+    /// Bytes per stored input element (A and B of a GEMM; every array of a stream kernel).
     public var elementBytes: Int {
         switch self {
-        case .fp32: 4
+        case .fp32, .tf32: 4
         case .fp64: 8
-        case .fp16, .mixed: 2
+        case .fp16, .mixed, .bf16: 2
+        case .int8, .fp8: 1
         }
     }
+
+    /// Bytes per element of a GEMM's C: the inputs' type for fp32, fp64, fp16 and mixed; the
+    /// 32-bit accumulator type for bf16, tf32, fp8 and int8.
+    public var outputElementBytes: Int {
+        switch self {
+        case .fp32, .fp64, .fp16, .mixed: elementBytes
+        case .bf16, .tf32, .fp8, .int8: 4
+        }
+    }
+
+    /// Integer arithmetic: operations, not floating-point operations, per second.
+    public var isInteger: Bool { self == .int8 }
+
+    /// The unit of GEMM and peak rates at this precision: GOP/s for int8, GFLOP/s otherwise.
+    public var computeUnit: Unit { isInteger ? .gops : .gflops }
+
+    /// Precisions whose GEMM and peak run on a tensor or matrix engine where the device has one.
+    public var usesMatrixEngines: Bool { self != .fp32 && self != .fp64 }
+}
+
+/// The hardware that ran a GEMM or peak kernel: `tensor` (NVIDIA tensor cores, mma.sync),
+/// `matrix` (AMD matrix cores, Intel XMX), or `vector` (the SIMD lanes: CUDA cores, stream
+/// processors, CPU vector units). Recorded in each measurement's `parameters.engine`.
+public enum ComputeEngine: String, Codable, Sendable, CaseIterable {
+    case tensor, matrix, vector
 }
 
 /// What the figures mean.
 public enum Unit: String, Codable, Sendable {
     case gflops = "GFLOP/s"
+    /// Integer operations (int8 GEMM and peak).
+    case gops = "GOP/s"
     case gbps = "GB/s"
     case microseconds = "us"
     case nanoseconds = "ns"
@@ -199,7 +230,8 @@ extension Measurement {
         case .gemm:
             guard let m = size["m"], let n = size["n"], let k = size["k"] else { return nil }
             let (dm, dn, dk) = (Double(m), Double(n), Double(k))
-            return 2 * dm * dn * dk / ((dm * dk + dk * dn + dm * dn) * e)
+            let eOut = Double(precision?.outputElementBytes ?? 4)
+            return 2 * dm * dn * dk / ((dm * dk + dk * dn) * e + dm * dn * eOut)
         case .stream:
             switch StreamKernel(rawValue: kernel) {
             case .mul: return 1 / (2 * e)
@@ -221,7 +253,7 @@ extension Measurement {
         switch unit {
         case .gflops: return median
         case .gbps: return median * ai
-        case .microseconds, .nanoseconds: return nil
+        case .gops, .microseconds, .nanoseconds: return nil   // integer operations are not on a FLOP roofline
         }
     }
 }

@@ -10,6 +10,12 @@ public protocol GEMMRunner: AnyObject {
     func run(beta: Double) throws -> Double
     /// C, converted to Double.
     func downloadOutput() throws -> [Double]
+    /// How the kernel's accumulator rounds (tensor and matrix engines: `directed`).
+    var accumulatorRounding: AccumulatorRounding { get }
+}
+
+extension GEMMRunner {
+    public var accumulatorRounding: AccumulatorRounding { .nearest }
 }
 
 /// BabelStream's arrays on a device.
@@ -33,6 +39,12 @@ public protocol PeakRunner: AnyObject {
     /// Checks the output of the timed runs at `width` (at least the last one) against its closed
     /// form, which depends on every FMA and on the iteration count.
     func verify(width: Int) throws -> VerificationResult
+    /// The measurement's kernel name at `width` (`fma-w8`; a tensor-core peak: `mma`).
+    func kernelName(width: Int) -> String
+}
+
+extension PeakRunner {
+    public func kernelName(width: Int) -> String { "fma-w\(width)" }
 }
 
 /// One kernel swept over arithmetic intensity (fp32): loads, `iterations` multiply-adds, stores.
@@ -149,6 +161,15 @@ public protocol BenchmarkBackend: AnyObject {
     func defaultTransferBytes(quick: Bool) -> Int
     func makeTransfer(bytes: Int) throws -> any TransferRunner
     func makeLatency() throws -> any LatencyRunner
+    /// The engine that runs `suite` (GEMM or peak) at `precision` here, nil where it is skipped.
+    func engine(for precision: Precision, suite: Suite) -> ComputeEngine?
+}
+
+extension BenchmarkBackend {
+    /// Backends without tensor or matrix engines: the vector units, where the precision runs.
+    public func engine(for precision: Precision, suite: Suite) -> ComputeEngine? {
+        skipReason(for: precision, suite: suite) == nil ? .vector : nil
+    }
 }
 
 /// M×N×K.

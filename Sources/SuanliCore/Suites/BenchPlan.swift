@@ -66,10 +66,22 @@ public struct BenchPlan: Sendable {
                                                label: "gemm \(precision.rawValue) \(shape)"))
                     }
                 }
-            case .stream, .peak:
-                // Stream and peak in fp32 and fp64 (half precision stays a GEMM matter).
+            case .stream:
+                // Stream in fp32 and fp64 (the other types are GEMM and peak matters).
                 for precision in precisions where precision == .fp32 || precision == .fp64 {
-                    steps.append(BenchStep(suite: suite, precision: precision, shape: nil, label: "\(suite.rawValue) \(precision.rawValue)"))
+                    steps.append(BenchStep(suite: suite, precision: precision, shape: nil, label: "stream \(precision.rawValue)"))
+                }
+            case .peak:
+                // fp32, fp64 and the engine types (bf16, int8, tf32, fp8: measured or skipped with the
+                // reason); fp16 and mixed where a tensor or matrix engine runs them.
+                for precision in precisions {
+                    let include = switch precision {
+                    case .fp32, .fp64, .bf16, .int8, .tf32, .fp8: true
+                    case .fp16, .mixed: backend.engine(for: precision, suite: .peak).map { $0 != .vector } ?? false
+                    }
+                    if include {
+                        steps.append(BenchStep(suite: suite, precision: precision, shape: nil, label: "peak \(precision.rawValue)"))
+                    }
                 }
             case .transfer, .latency:
                 steps.append(BenchStep(suite: suite, precision: nil, shape: nil, label: suite.rawValue))

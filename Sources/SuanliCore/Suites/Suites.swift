@@ -7,12 +7,13 @@ public enum Suites {
     public static func gemm(_ backend: any BenchmarkBackend, precision: Precision, shape: GEMMShape,
                             policy: SamplingPolicy, retune: Bool) -> Measurement {
         let device = backend.descriptor.id
+        let unit = precision.computeUnit
         var measurement = Measurement(device: device, suite: .gemm, kernel: "gemm", precision: precision,
-                                      size: shape.size, unit: .gflops)
+                                      size: shape.size, unit: unit)
         measurement.timing = backend.timingMethod
         if let reason = backend.skipReason(for: precision, suite: .gemm) {
             return .skipped(device: device, suite: .gemm, kernel: "gemm", precision: precision, size: shape.size,
-                            unit: .gflops, reason: reason)
+                            unit: unit, reason: reason)
         }
         do {
             let (mk, kn, mn) = shape.elementCounts
@@ -20,11 +21,12 @@ public enum Suites {
                 throw BenchmarkError("GEMM \(shape) is too large to address")
             }
             let total = mk + kn + mn
-            let elementBytes = precision.elementBytes
+            let elementBytes = precision.elementBytes, outputBytes = precision.outputElementBytes
+            let deviceBytes = (mk + kn) * elementBytes + mn * outputBytes
             // Host: A, B, C₀ and the downloaded C as Double, plus the device-type copies.
-            try MemoryBudget.check(backend, deviceBytes: total * elementBytes,
-                                   largestAllocation: max(mk, kn, mn) * elementBytes,
-                                   hostBytes: (total + mn) * 8 + total * elementBytes,
+            try MemoryBudget.check(backend, deviceBytes: deviceBytes,
+                                   largestAllocation: max(mk * elementBytes, kn * elementBytes, mn * outputBytes),
+                                   hostBytes: (total + mn) * 8 + deviceBytes,
                                    what: "GEMM \(shape) in \(precision.rawValue)")
             let problem = GEMMProblem(m: shape.m, n: shape.n, k: shape.k, precision: precision)
             let runner = try backend.makeGEMM(precision: precision, shape: shape, retune: retune)
@@ -33,14 +35,14 @@ public enum Suites {
             // the β = 0 runs start from a poisoned C.
             try runner.upload(problem)
             _ = try runner.run(beta: problem.beta)
-            let first = problem.verify(try runner.downloadOutput(), includeBeta: true)
+            let first = problem.verify(try runner.downloadOutput(), includeBeta: true, rounding: runner.accumulatorRounding)
             guard first.passed else {
                 measurement.record(samples: [], verification: first)
                 return measurement
             }
             try runner.poisonOutput()
             let samples = try collectSamples(policy) { try runner.run(beta: 0) }
-            let last = problem.verify(try runner.downloadOutput(), includeBeta: false)
+            let last = problem.verify(try runner.downloadOutput(), includeBeta: false, rounding: runner.accumulatorRounding)
             measurement.record(samples, workPerRun: problem.flops, verification: last, peak: backend.peakGFLOPS(precision))
         } catch {
             measurement.fail(error)
@@ -126,17 +128,21 @@ public enum Suites {
     public static func peak(_ backend: any BenchmarkBackend, precision: Precision, policy: SamplingPolicy,
                             quick: Bool) -> [Measurement] {
         let device = backend.descriptor.id
+        let unit = precision.computeUnit
+        // Rows without a runner: "fma" for the vector precisions, "peak" for the engine types.
+        let label = [.fp32, .fp64, .fp16, .mixed].contains(precision) ? "fma" : "peak"
         if let reason = backend.skipReason(for: precision, suite: .peak) {
-            return [.skipped(device: device, suite: .peak, kernel: "fma", precision: precision, unit: .gflops, reason: reason)]
+            return [.skipped(device: device, suite: .peak, kernel: label, precision: precision, unit: unit, reason: reason)]
         }
         let runner: any PeakRunner
         do { runner = try backend.makePeak(precision: precision, quick: quick) } catch {
-            return [.failed(device: device, suite: .peak, kernel: "fma", precision: precision, unit: .gflops, reason: "\(error)")]
+            return [.failed(device: device, suite: .peak, kernel: label, precision: precision, unit: unit,
+                            reason: (error as? OpenCLError)?.summary ?? "\(error)")]
         }
         let peak = backend.peakGFLOPS(precision)
         var results: [Measurement] = runner.widths.map { width in
-            var m = Measurement(device: device, suite: .peak, kernel: "fma-w\(width)", precision: precision,
-                                size: ["width": width], unit: .gflops)
+            var m = Measurement(device: device, suite: .peak, kernel: runner.kernelName(width: width), precision: precision,
+                                size: ["width": width], unit: unit)
             m.timing = backend.timingMethod
             m.parameters = runner.parameters
             do {
@@ -152,7 +158,9 @@ public enum Suites {
             }
             return m
         }
-        if let best = results.filter({ $0.status == .ok }).max(by: { ($0.median ?? 0) < ($1.median ?? 0) }) {
+        // The best width as `fma-best` (the vector FMA kernels; an engine peak has one kernel).
+        if runner.widths.allSatisfy({ runner.kernelName(width: $0).hasPrefix("fma-w") }),
+           let best = results.filter({ $0.status == .ok }).max(by: { ($0.median ?? 0) < ($1.median ?? 0) }) {
             var copy = best
             copy.kernel = "fma-best"
             results.append(copy)

@@ -42,33 +42,56 @@ enum StepHardware {
         // Measurements.
         var calibration: Calibration?
         var file: ResultFile?
+        var rate: CalibratedRate?
         if let path = o.calibrate {
             let f = try ResultFile.decode(try readFile(path), name: path)
             file = f
-            let requested = o.precision.map { Calibration.resultPrecision(for: $0) }
-            calibration = try Calibration.from(f, name: path, deviceID: o.calibrateDevice, precision: requested)
+            var c = try Calibration.from(f, name: path, deviceID: o.calibrateDevice, precision: nil)
+            // A tensor-core type is measured on a tensor/matrix engine or extrapolated, never read
+            // from a CUDA-core GEMM (Calibration.rate); the default on a GPU is the training precision bf16.
+            let isCPU = f.devices.first { $0.id == c.deviceID }?.type?.lowercased() == "cpu"
+            let requested = o.precision ?? precision ?? (isCPU ? c.precision : "bf16")
+            let r = try Calibration.rate(f, name: path, deviceID: c.deviceID, precision: requested,
+                                         accelerator: accelerator, catalog: catalog)
+            c.adopt(r)
+            calibration = c
+            rate = r
         }
 
         // GEMM rate.
         let gemm: GEMMRate
         var memoryBandwidth: Double
-        if let c = calibration, let f = file {
-            let points = f.measurements.filter {
-                $0.device == c.deviceID && $0.suite == "gemm" && $0.precision == c.precision && $0.usable
-            }.compactMap { m -> GEMMRateCurve.Point? in
-                guard let s = m.size, let mm = s["m"], let nn = s["n"], let kk = s["k"], let median = m.median,
-                      let scale = Calibration.flopsScale(m.unit) else { return nil }
-                return GEMMRateCurve.Point(m: Int(mm), n: Int(nn), k: Int(kk), rate: median * scale * 1e12)
-            }
-            let curve = GEMMRateCurve(points: points)
-            gemm = .measured(curve)
-            let shapes = curve.isGrid && curve.points.count > 1
-                ? "\(curve.points.count) shapes, interpolated in log size" : "\(curve.points.count) shape(s), nearest in log size"
-            sources.append(SourcedConstant(
-                "gemm_rate", curve.points.map(\.rate).max() ?? 0,
-                "\(c.file): verified \(c.precision) GEMMs of \(c.deviceName ?? c.deviceID), \(shapes)"))
-            if curve.points.count < 8 {
-                warnings.append("\(c.file) holds \(curve.points.count) GEMM shape(s); 'suanli bench --suite gemm --sweep' measures the grid the step model interpolates")
+        if let c = calibration, let f = file, let rate {
+            let stream = c.streamGBps
+            if rate.basis == .extrapolated, let efficiency = rate.efficiency, let catalogPeak = rate.catalogPeakTFLOPS {
+                // No GEMM at this precision on a tensor/matrix engine: the measured efficiency at the
+                // catalog's dense peak, with the step model's tile and roofline limits.
+                let entry = accelerator ?? c.deviceName.flatMap { catalog.match(deviceName: $0) }
+                let bandwidth = stream.map { $0 * 1e9 } ?? (entry?.memoryBandwidthGBps).map { $0.value * 1e9 } ?? .infinity
+                gemm = .modelled(peak: catalogPeak * 1e12, efficiency: efficiency, computeUnits: entry?.computeUnits.map { Int($0.value) },
+                                 memoryBytesPerSecond: bandwidth, elementBytes: elementBytes)
+                sources.append(SourcedConstant("gemm_rate", rate.tflops * 1e12, "\(c.file): \(rate.detail)"))
+                if peak == nil {
+                    peak = catalogPeak * 1e12
+                    sources.append(SourcedConstant("peak_flops", peak!, "catalog \(entry?.id ?? "?") dense \(rate.precision) (the extrapolation's peak)"))
+                }
+                warnings.append("rate basis: extrapolated — \(rate.detail)")
+            } else {
+                let points = rate.measurements.compactMap { m -> GEMMRateCurve.Point? in
+                    guard let s = m.size, let mm = s["m"], let nn = s["n"], let kk = s["k"], let median = m.median,
+                          let scale = Calibration.flopsScale(m.unit) else { return nil }
+                    return GEMMRateCurve.Point(m: Int(mm), n: Int(nn), k: Int(kk), rate: median * scale * 1e12)
+                }
+                let curve = GEMMRateCurve(points: points)
+                gemm = .measured(curve)
+                let shapes = curve.isGrid && curve.points.count > 1
+                    ? "\(curve.points.count) shapes, interpolated in log size" : "\(curve.points.count) shape(s), nearest in log size"
+                sources.append(SourcedConstant(
+                    "gemm_rate", curve.points.map(\.rate).max() ?? 0,
+                    "\(c.file): verified \(c.precision) GEMMs of \(c.deviceName ?? c.deviceID) (rate basis measured: \(rate.detail)), \(shapes)"))
+                if curve.points.count < 8 {
+                    warnings.append("\(c.file) holds \(curve.points.count) GEMM shape(s); 'suanli bench --suite gemm --sweep' measures the grid the step model interpolates")
+                }
             }
             if peak == nil, let theoretical = f.measurements.first(where: {
                 $0.device == c.deviceID && $0.suite == "gemm" && $0.precision == c.precision && $0.theoreticalPeak != nil

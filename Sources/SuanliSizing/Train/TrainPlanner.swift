@@ -243,6 +243,7 @@ public enum TrainPlanner {
             cost: totalCost, currency: costs.currency, energyKWh: energy, co2Tonnes: co2,
             modelStateBytes: stateBytes, minDevicesForMemory: minDevices, step: solution.step, stepReport: nil,
             warnings: warnings, inputs: inputs, sources: sources, text: TextReport(title: ""))
+        report.rateBasis = device.calibration?.rateBasis?.rawValue
         report.text = TrainTable.render(report, notes: notes)
         return report
     }

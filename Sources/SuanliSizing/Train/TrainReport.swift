@@ -28,6 +28,8 @@ public struct TrainReport: Sendable {
     public var warnings: [String]
     public var inputs: [(String, JSONValue)]
     public var sources: [(String, String)]
+    /// With `--calibrate`: how the per-device rate was found, `measured` or `extrapolated`.
+    public var rateBasis: String? = nil
     /// Lines explaining each number in the table.
     var text: TextReport
 
@@ -44,6 +46,7 @@ public struct TrainReport: Sendable {
         pairs += [
             ("device_hours", .optional(deviceHours)),
             ("sustained_tflops_per_device", .optional(sustainedTFLOPSPerDevice)),
+            ("rate_basis", .optional(rateBasis)),
             ("effective_tflops_per_device", .optional(effectiveTFLOPSPerDevice)),
             ("efficiency", .number(efficiency)),
             ("cost", .optional(cost)),

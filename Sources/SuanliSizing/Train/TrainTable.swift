@@ -12,6 +12,9 @@ enum TrainTable {
             text.add("sustained", Format.number(r.sustainedTFLOPSPerDevice!) + " TFLOPS", n.rate)
             if let c = n.calibration {
                 text.add("measured on", c.deviceName ?? c.deviceID, "\(c.file), device \(c.deviceID), precision \(c.precision)")
+                if let basis = c.rateBasis {
+                    text.add("rate basis", basis.rawValue, c.gemmDetail)
+                }
             } else if let src = n.peakSource {
                 text.add("peak from", "", src)
             }

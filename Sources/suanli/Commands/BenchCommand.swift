@@ -38,8 +38,9 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Cluster run under mpirun or srun: every rank benchmarks its node-local device, rank 0 writes one file.")
     var mpi = false
 
-    @Option(help: "Comma-separated precisions: fp32,fp64,fp16,mixed.")
-    var precision: String = "fp32,fp64,fp16,mixed"
+    @Option(help: ArgumentHelp("Comma-separated precisions: fp32,fp64,fp16,mixed,bf16,int8,tf32,fp8.",
+                               discussion: "bf16, int8, tf32 and fp8 run GEMM and peak on tensor or matrix engines where the device has them; a device without the type records them as skipped."))
+    var precision: String = Precision.allCases.map(\.rawValue).joined(separator: ",")
 
     @Option(help: "Square GEMM size N (N×N×N).")
     var size: Int?
@@ -108,7 +109,7 @@ struct BenchCommand: ParsableCommand {
     func parsedPrecisions() throws -> [Precision] {
         try precision.split(separator: ",").map { name in
             guard let p = Precision(rawValue: name.trimmed().lowercased()) else {
-                throw ValidationError("unknown precision '\(name)'; choose from fp32, fp64, fp16, mixed")
+                throw ValidationError("unknown precision '\(name)'; choose from \(Precision.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             return p
         }

@@ -27,6 +27,8 @@ public final class CPUBackend: BenchmarkBackend {
         case (.fp32, _), (.fp64, .gemm), (.fp64, .stream): nil
         case (.fp64, _): "the native CPU peak suite measures fp32 FMA chains only"
         case (.fp16, _), (.mixed, _): "the native CPU path has no half-precision kernels"
+        case (.bf16, _), (.int8, _), (.tf32, _), (.fp8, _):
+            "the native CPU path has no \(precision.rawValue) kernels (Intel's OpenCL CPU runtime runs bf16 and int8)"
         }
     }
 

@@ -99,6 +99,7 @@ public enum DevicePeaks {
             case .fp32, .mixed: lanes.fp32   // mixed: fp16 loads, fp32 arithmetic
             case .fp64: lanes.fp64
             case .fp16: lanes.fp16
+            case .bf16, .int8, .tf32, .fp8: 0   // engine kernels: EnginePeaks
             }
             return result(perSM, "sm_\(major)\(minor), \(how)")
         }
@@ -118,6 +119,7 @@ public enum DevicePeaks {
             case .fp32, .mixed: return result(fp32, what)
             case .fp64: return result(fp64, what)
             case .fp16: return result(major >= 9 ? vector * 2 * (rdna3 ? 2 : 1) : vector, what + ", packed fp16")
+            case .bf16, .int8, .tf32, .fp8: return nil   // engine kernels: EnginePeaks
             }
         }
         if facts.isIntel, let a = facts.attributes, let slices = a.intelSlices, let subs = a.intelSubSlicesPerSlice,
@@ -132,6 +134,7 @@ public enum DevicePeaks {
             case .fp32, .mixed: lanes
             case .fp16: lanes * 2
             case .fp64: hpc ? lanes : nil
+            case .bf16, .int8, .tf32, .fp8: nil   // engine kernels: EnginePeaks
             }
             guard let perEU else { return nil }
             return (totalEUs * ghz * perEU * 2,
@@ -144,7 +147,7 @@ public enum DevicePeaks {
     /// share of the logical CPUs, its vector units and its measured clock (the driver's clock
     /// is a base clock, or 0).
     static func cpuGFLOPS(_ facts: ComputeDeviceFacts, precision: Precision, host: HostInfo) -> (value: Double, basis: String)? {
-        guard precision != .fp16 else { return nil }
+        guard precision == .fp32 || precision == .fp64 || precision == .mixed else { return nil }
         let threads = facts.computeUnits > 0 ? Swift.min(facts.computeUnits, host.logicalCores) : host.logicalCores
         return CPUPeak.host(host, precision: precision == .mixed ? .fp32 : precision, threads: threads)
     }

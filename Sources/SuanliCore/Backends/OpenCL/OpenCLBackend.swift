@@ -19,6 +19,12 @@ public final class OpenCLBackend: BenchmarkBackend {
     let log: @Sendable (String) -> Void
     private var programs: [String: Program] = [:]
     private var probes: [Precision: String?] = [:]
+    /// What the engine choice sees of the device (``EngineSelection``).
+    public private(set) var capabilities: EngineCapabilities
+    /// Tests only: run the engine kernels on a CPU device with their instructions emulated.
+    var emulation: KernelEmulation? {
+        didSet { if let emulation { capabilities = emulation.capabilities } }
+    }
 
     public init(device: DiscoveredOpenCLDevice, sources: KernelSources, tuningCache: TuningCache,
                 log: @escaping @Sendable (String) -> Void = { _ in }) throws {
@@ -30,6 +36,7 @@ public final class OpenCLBackend: BenchmarkBackend {
         self.sources = sources
         self.tuningCache = tuningCache
         self.log = log
+        self.capabilities = EngineCapabilities(device.info)
     }
 
     public var maxAllocationBytes: Int { info.maxAllocationBytes }
@@ -43,14 +50,43 @@ public final class OpenCLBackend: BenchmarkBackend {
         case .fp64: "-DREAL=double -DACC=double -DUSE_FP64"
         case .mixed: "-DREAL=half -DACC=float"
         case .fp16: "-DREAL=half -DACC=half -DUSE_FP16"
+        case .bf16, .int8, .tf32, .fp8: "-DREAL=float -DACC=float"   // not used: engine kernels take these
         }
     }
 
+    /// The kernel that runs GEMM at `precision` here.
+    public func gemmChoice(_ precision: Precision) -> EngineChoice { EngineSelection.gemm(precision, on: capabilities) }
+    /// The kernel that runs the peak suite at `precision` here.
+    public func peakChoice(_ precision: Precision) -> EngineChoice { EngineSelection.peak(precision, on: capabilities) }
+
+    public func engine(for precision: Precision, suite: Suite) -> ComputeEngine? {
+        guard skipReason(for: precision, suite: suite) == nil else { return nil }
+        switch suite {
+        case .gemm: return gemmChoice(precision).engine
+        case .peak: return peakChoice(precision).engine
+        default: return .vector
+        }
+    }
+
+    /// Builds (once) an engine kernel file: the element type and `options`, and under a test's
+    /// emulation the emulation prelude and its define.
+    func engineProgram(_ file: String, kernel: EngineKernel, options: String) throws -> Program {
+        var opts = kernel.buildOptions + (options.isEmpty ? "" : " " + options)
+        var prefix = ""
+        if let emulation, let define = kernel.family.emulationDefine, let prelude = emulation.preludes[kernel.family] {
+            prefix = prelude + "\n"
+            opts += " -D\(define)"
+            if kernel.family == .amdMFMA, capabilities.amdGfx?.hasPrefix("gfx94") == true { opts += " -DSUANLI_MFMA_GFX94X" }
+            if !opts.contains("-cl-std=") { opts += " -cl-std=CL3.0" }
+        }
+        return try program(file, options: opts, prefix: prefix)
+    }
+
     /// Builds (once) `file` with `options`.
-    func program(_ file: String, options: String) throws -> Program {
-        let key = file + "|" + options
+    func program(_ file: String, options: String, prefix: String = "") throws -> Program {
+        let key = file + "|" + options + "|" + KernelSources.hash(prefix)
         if let cached = programs[key] { return cached }
-        let built = try Program(context: context, source: try sources.source(file), options: options)
+        let built = try Program(context: context, source: prefix + (try sources.source(file)), options: options)
         programs[key] = built
         return built
     }
@@ -60,11 +96,19 @@ public final class OpenCLBackend: BenchmarkBackend {
     /// extension, yet half arithmetic builds there, so it is probed). A device that advertises a
     /// type and fails to build its kernels gets a failed measurement with the compiler's message.
     public func skipReason(for precision: Precision, suite: Suite) -> String? {
+        if precision.usesMatrixEngines, suite == .gemm || suite == .peak {
+            switch suite == .gemm ? gemmChoice(precision) : peakChoice(precision) {
+            case .kernel: return nil
+            case .unsupported(let reason): return reason
+            case .classic: break
+            }
+        }
         switch precision {
         case .fp32, .mixed: return nil
         case .fp64: return info.supportsFP64 ? nil : "the device has no double precision (no cl_khr_fp64)"
         case .fp16 where info.advertisesFP16: return nil
         case .fp16: break
+        case .bf16, .int8, .tf32, .fp8: return "\(precision.rawValue) runs in the gemm and peak suites only"
         }
         if let cached = probes[precision] { return cached }
         var reason: String?
@@ -82,7 +126,10 @@ public final class OpenCLBackend: BenchmarkBackend {
     }
 
     public func peakGFLOPS(_ precision: Precision) -> (value: Double, basis: String)? {
-        DevicePeaks.gflops(ComputeDeviceFacts(info), precision: precision)
+        if case .kernel(let kernel) = gemmChoice(precision) {
+            return EnginePeaks.gflops(ComputeDeviceFacts(info), kernel: kernel, capabilities: capabilities)
+        }
+        return DevicePeaks.gflops(ComputeDeviceFacts(info), precision: precision)
     }
 
     public func peakBandwidthGBs() -> (value: Double, basis: String)? {
@@ -114,6 +161,11 @@ public final class OpenCLBackend: BenchmarkBackend {
     }
 
     public func makeGEMM(precision: Precision, shape: GEMMShape, retune: Bool) throws -> any GEMMRunner {
+        switch gemmChoice(precision) {
+        case .kernel(let kernel): return try makeEngineGEMM(kernel, shape: shape, retune: retune)
+        case .unsupported(let reason): throw BenchmarkError(reason)
+        case .classic: break
+        }
         let configs = try GEMMConfig.load(from: sources)
         let key = TuningCache.Key(device: info.name, driver: info.driverVersion, precision: precision.rawValue,
                                   sourceHash: KernelSources.hash(try sources.source("gemm.cl") + (sources.files["gemm.tuning.json"] ?? "")))
@@ -130,12 +182,32 @@ public final class OpenCLBackend: BenchmarkBackend {
         return try OpenCLGEMMRunner(backend: self, precision: precision, shape: shape, config: best, tunedFrom: "tuned now")
     }
 
+    /// A tensor, matrix or packed-vector GEMM, tuned over `gemm_engines.tuning.json` (cached).
+    func makeEngineGEMM(_ kernel: EngineKernel, shape: GEMMShape, retune: Bool) throws -> any GEMMRunner {
+        let configs = try EngineGEMMConfig.load(for: kernel.family, from: sources)
+        let source = try sources.source(kernel.family.gemmFile) + (sources.files[EngineGEMMConfig.file] ?? "")
+            + kernel.buildOptions + (emulation == nil ? "" : "emulated")
+        let key = TuningCache.Key(device: info.name, driver: info.driverVersion,
+                                  precision: kernel.precision.rawValue + "/" + kernel.family.rawValue,
+                                  sourceHash: KernelSources.hash(source))
+        if !retune, let name = tuningCache.lookup(key), let config = configs.first(where: { $0.name == name }) {
+            return try OpenCLEngineGEMMRunner(backend: self, kernel: kernel, shape: shape, config: config, selectedBy: "cache")
+        }
+        let best = try EngineGEMMTuner.tune(backend: self, kernel: kernel, shape: shape, configs: configs)
+        tuningCache.store(key, best.name)
+        return try OpenCLEngineGEMMRunner(backend: self, kernel: kernel, shape: shape, config: best, selectedBy: "tuned now")
+    }
+
     public func makeStream(precision: Precision, length: Int) throws -> any StreamRunner {
         try OpenCLStreamRunner(backend: self, precision: precision, length: length)
     }
 
     public func makePeak(precision: Precision, quick: Bool) throws -> any PeakRunner {
-        try OpenCLPeakRunner(backend: self, precision: precision, quick: quick)
+        switch peakChoice(precision) {
+        case .kernel(let kernel): return try OpenCLEnginePeakRunner(backend: self, kernel: kernel, quick: quick)
+        case .unsupported(let reason): throw BenchmarkError(reason)
+        case .classic: return try OpenCLPeakRunner(backend: self, precision: precision, quick: quick)
+        }
     }
 
     public func makeRoofline(length: Int) throws -> any RooflineRunner {
@@ -190,6 +262,17 @@ public final class OpenCLBackend: BenchmarkBackend {
         case .fp32, .mixed: try kernel.setArgument(index, Float(value))
         case .fp64: try kernel.setArgument(index, value)
         case .fp16: try kernel.setArgument(index, Float16(Float(value)))
+        case .bf16, .tf32, .fp8: try kernel.setArgument(index, Float(value))
+        case .int8: try kernel.setArgument(index, Int32(value))
         }
     }
+}
+
+/// Tests only: the engine kernels' instructions emulated on a CPU OpenCL device (sub-group
+/// shuffles), so their indexing, the host's packing and verification run without the GPU.
+struct KernelEmulation {
+    /// The device the choice should see (an NVIDIA sm_90, an AMD gfx942, …).
+    var capabilities: EngineCapabilities
+    /// OpenCL C prepended to each family's kernels (`Tests/SuanliCoreTests/KernelEmulation`).
+    var preludes: [EngineKernelFamily: String]
 }

@@ -291,6 +291,7 @@ extension Precision {
         case .fp32, .mixed: 4
         case .fp64: 8
         case .fp16: 2
+        case .bf16, .tf32, .fp8, .int8: 4   // fp32 or int32 accumulators (engine kernels)
         }
     }
 }

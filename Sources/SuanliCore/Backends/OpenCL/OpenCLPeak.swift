@@ -35,6 +35,7 @@ final class OpenCLPeakRunner: PeakRunner {
         case .fp32, .mixed: "-DREAL=float"
         case .fp64: "-DREAL=double -DUSE_FP64"
         case .fp16: "-DREAL=half -DUSE_FP16"
+        case .bf16, .int8, .tf32, .fp8: throw BenchmarkError("peak.cl has no \(precision.rawValue) kernel (the engine kernels run it)")
         }
         for chains in Self.chainCounts {
             let program = try backend.program("peak.cl", options: real + " -DNCHAINS=\(chains)")
