@@ -17,7 +17,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-ptxas="$(find "$venv" -name ptxas -type f 2>/dev/null | sort | tail -1)"
+ptxas="$(find "$venv" -name ptxas -type f 2>/dev/null | sort | tail -1 || true)"
 if [ -z "$ptxas" ]; then
   python3 -m venv "$venv"
   "$venv/bin/pip" install -q --disable-pip-version-check nvidia-cuda-nvcc
