@@ -12,7 +12,8 @@
 //
 // Work-group NDIMC x MDIMC (dimension 0 along N); each work-item owns a (MWG/MDIMC) x (NWG/NDIMC)
 // block of C, rows ly + i*MDIMC and columns lx + j*NDIMC. KWW words of K are staged in local
-// memory per step.
+// memory per step, k-major (As[w][m], Bs[w][n]), so neighbouring work-items read neighbouring
+// words (a CPU compiler vectorises across them; a GPU reads without bank conflicts).
 
 #if defined(PK_BF16)
 #define EPW 2
@@ -43,21 +44,23 @@ typedef int out_t;
 #ifndef KWW
 #define KWW 16
 #endif
+#ifndef MANUAL_DOT
+#define MANUAL_DOT 0     // int8: 1 spells the 4-element dot out instead of calling dot() (faster on some CPUs)
+#endif
 #define WPTM (MWG / MDIMC)
 #define WPTN (NWG / NDIMC)
-#define LDW (KWW + 1)
+#define LDM MWG
+#define LDN NWG
 
 #if (MWG % MDIMC) != 0 || (NWG % NDIMC) != 0
 #error "MWG must be a multiple of MDIMC and NWG a multiple of NDIMC"
 #endif
 
-// acc + the dot product of the elements packed in words a and b.
+// bf16: a word's two elements as floats (exact: a bf16 is the high half of an fp32).
+// int8: acc + the dot product of the four elements packed in words a and b.
 #if defined(PK_BF16)
-static inline float sl_dot_word(uint a, uint b, float acc) {
-    acc = fma(as_float(a << 16), as_float(b << 16), acc);
-    return fma(as_float(a & 0xffff0000u), as_float(b & 0xffff0000u), acc);
-}
-#elif defined(__opencl_c_integer_dot_product_input_4x8bit)
+static inline float2 sl_widen(uint w) { return (float2)(as_float(w << 16), as_float(w & 0xffff0000u)); }
+#elif defined(__opencl_c_integer_dot_product_input_4x8bit) && !MANUAL_DOT
 static inline int sl_dot_word(uint a, uint b, int acc) { return acc + dot(as_char4(a), as_char4(b)); }
 #else
 static inline int sl_dot_word(uint a, uint b, int acc) {
@@ -74,8 +77,8 @@ void gemm_packed(const int M, const int N, const int K,
                  const scalar_t beta,
                  __global out_t *C)
 {
-    __local uint As[MWG * LDW];
-    __local uint Bs[NWG * LDW];
+    __local uint As[KWW * LDM];
+    __local uint Bs[KWW * LDN];
     const int lx = get_local_id(0), ly = get_local_id(1);
     const int tid = ly * NDIMC + lx;
     const int m0 = get_group_id(1) * MWG, n0 = get_group_id(0) * NWG;
@@ -88,19 +91,28 @@ void gemm_packed(const int M, const int N, const int K,
     for (int k0 = 0; k0 < kw; k0 += KWW) {
         for (int idx = tid; idx < MWG * KWW; idx += MDIMC * NDIMC) {
             const int r = idx / KWW, w = idx % KWW;
-            As[r * LDW + w] = A[(size_t)(m0 + r) * kw + k0 + w];
+            As[w * LDM + r] = A[(size_t)(m0 + r) * kw + k0 + w];
         }
         for (int idx = tid; idx < NWG * KWW; idx += MDIMC * NDIMC) {
             const int r = idx / KWW, w = idx % KWW;
-            Bs[r * LDW + w] = B[(size_t)(n0 + r) * kw + k0 + w];
+            Bs[w * LDN + r] = B[(size_t)(n0 + r) * kw + k0 + w];
         }
         barrier(CLK_LOCAL_MEM_FENCE);
         for (int w = 0; w < KWW; ++w) {
+#if defined(PK_BF16)
+            // Widen each word once: (low, high) bf16 as two floats.
+            float2 a[WPTM], b[WPTN];
+            for (int i = 0; i < WPTM; ++i) a[i] = sl_widen(As[w * LDM + ly + i * MDIMC]);
+            for (int j = 0; j < WPTN; ++j) b[j] = sl_widen(Bs[w * LDN + lx + j * NDIMC]);
+            for (int i = 0; i < WPTM; ++i)
+                for (int j = 0; j < WPTN; ++j) acc[i][j] = fma(a[i].y, b[j].y, fma(a[i].x, b[j].x, acc[i][j]));
+#else
             uint a[WPTM], b[WPTN];
-            for (int i = 0; i < WPTM; ++i) a[i] = As[(ly + i * MDIMC) * LDW + w];
-            for (int j = 0; j < WPTN; ++j) b[j] = Bs[(lx + j * NDIMC) * LDW + w];
+            for (int i = 0; i < WPTM; ++i) a[i] = As[w * LDM + ly + i * MDIMC];
+            for (int j = 0; j < WPTN; ++j) b[j] = Bs[w * LDN + lx + j * NDIMC];
             for (int i = 0; i < WPTM; ++i)
                 for (int j = 0; j < WPTN; ++j) acc[i][j] = sl_dot_word(a[i], b[j], acc[i][j]);
+#endif
         }
         barrier(CLK_LOCAL_MEM_FENCE);
     }

@@ -61,8 +61,8 @@ struct LowPrecisionTests {
     /// The high bf16 of every word dropped from the dot product.
     @Test func aBF16GEMMThatDropsHalfTheProductsFails() throws {
         let dir = try kernelsWith("gemm_packed.cl",
-                                  replacing: "return fma(as_float(a & 0xffff0000u), as_float(b & 0xffff0000u), acc);",
-                                  with: "return acc;")
+                                  replacing: "acc[i][j] = fma(a[i].y, b[j].y, fma(a[i].x, b[j].x, acc[i][j]));",
+                                  with: "acc[i][j] = fma(a[i].x, b[j].x, acc[i][j]);")
         let result = try bench(["--suite", "gemm", "--precision", "bf16", "--size", "64"], kernels: dir)
         let row = try #require(try rows(result).first)
         #expect(row["status"] as? String == "failed")
@@ -72,8 +72,9 @@ struct LowPrecisionTests {
 
     /// One unit too many in every int8 sum: caught exactly.
     @Test func anInt8GEMMOffByOneFails() throws {
-        let dir = try kernelsWith("gemm_packed.cl", replacing: "return acc + dot(as_char4(a), as_char4(b));",
-                                  with: "return acc + dot(as_char4(a), as_char4(b)) + 1;")
+        let dir = try kernelsWith("gemm_packed.cl",
+                                  replacing: "for (int j = 0; j < WPTN; ++j) acc[i][j] = sl_dot_word(a[i], b[j], acc[i][j]);",
+                                  with: "for (int j = 0; j < WPTN; ++j) acc[i][j] = sl_dot_word(a[i], b[j], acc[i][j]) + 1;")
         let result = try bench(["--suite", "gemm", "--precision", "int8", "--size", "64"], kernels: dir)
         let row = try #require(try rows(result).first)
         #expect(row["status"] as? String == "failed")
