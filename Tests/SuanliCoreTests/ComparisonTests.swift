@@ -2,6 +2,9 @@ import struct Foundation.Data
 import class Foundation.JSONDecoder
 import struct Foundation.URL
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 @testable import SuanliCore
 
 @Suite struct ComparisonTests {
@@ -440,5 +443,118 @@ import Testing
 
     @Test func textIsEscaped() {
         #expect(HTMLReport.escape("<a href=\"x\">&</a>") == "&lt;a href=&quot;x&quot;&gt;&amp;&lt;/a&gt;")
+    }
+}
+
+/// The fast selection of pairwise differences against sorting all of them (issue 21).
+@Suite struct PairwiseDifferenceSelectionTests {
+    /// SplitMix64: reproducible inputs.
+    struct Generator: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    /// Values with many ties (a few levels), or continuous ones, or a mix.
+    func values(_ count: Int, style: Int, _ g: inout Generator) -> [Double] {
+        (0..<count).map { _ in
+            switch style {
+            case 0: Double(Int.random(in: 0..<4, using: &g))
+            case 1: log(Double.random(in: 50...150, using: &g))
+            default: Bool.random(using: &g) ? 1.5 : log(Double(Int.random(in: 90...110, using: &g)))
+            }
+        }
+    }
+
+    func same(_ a: (shift: Double, low: Double?, high: Double?), _ b: (shift: Double, low: Double?, high: Double?)) -> Bool {
+        a.shift.bitPattern == b.shift.bitPattern && a.low?.bitPattern == b.low?.bitPattern && a.high?.bitPattern == b.high?.bitPattern
+    }
+
+    @Test func everyRankMatchesTheSortedDifferences() {
+        var g = Generator(state: 21)
+        for trial in 0..<300 {
+            let n = Int.random(in: 1...30, using: &g), m = Int.random(in: 1...30, using: &g)
+            let current = values(n, style: trial % 3, &g), baseline = values(m, style: (trial / 3) % 3, &g)
+            let sorted = current.flatMap { c in baseline.map { c - $0 } }.sorted()
+            let differences = PairwiseDifferences(current: current, baseline: baseline)
+            #expect(differences.count == sorted.count)
+            for rank in 0..<sorted.count {
+                let value = differences.select(rank)
+                #expect(value.bitPattern == sorted[rank].bitPattern, "rank \(rank) of \(n)×\(m), trial \(trial)")
+                if rank + 1 < sorted.count {
+                    let (a, b) = differences.selectAdjacent(rank)
+                    #expect(a.bitPattern == sorted[rank].bitPattern && b.bitPattern == sorted[rank + 1].bitPattern,
+                            "ranks \(rank), \(rank + 1) of \(n)×\(m), trial \(trial)")
+                }
+            }
+        }
+    }
+
+    @Test func hodgesLehmannFastEqualsDirectOnRandomInputs() {
+        var g = Generator(state: 2026)
+        for trial in 0..<120 {
+            // Unequal sizes, past the exact U limit too (n·m > 2,500), and past the selection's cutoff.
+            let n = Int.random(in: 1...260, using: &g), m = Int.random(in: 1...260, using: &g)
+            let current = values(n, style: trial % 3, &g), baseline = values(m, style: (trial / 3) % 3, &g)
+            for confidence in [0.9, 0.95, 0.99] {
+                let fast = ChangeEstimator.hodgesLehmann(baseline: baseline, current: current, confidence: confidence)
+                let direct = ChangeEstimator.hodgesLehmannDirect(baseline: baseline, current: current, confidence: confidence)
+                #expect(same(fast, direct), "\(n)×\(m) at \(confidence), trial \(trial): \(fast) vs \(direct)")
+            }
+        }
+    }
+
+    /// Every pair of verified measurements of one kernel in the committed reference files (up to
+    /// 200,000 differences, to keep the debug build's sorting short), as the comparison takes them
+    /// (log samples): the fast method returns the same order statistics, so every verdict on
+    /// those files is today's.
+    @Test func referenceFilesGiveTheSameIntervalsAndVerdicts() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let names = ["Results/20261125T175639-vm-88b70e4c.json", "Results/20261125T180027-vm-31c790c3.json"]
+        let documents = try names.map { try ResultStore.read(root.appendingPathComponent($0).path) }
+        let usable = documents.flatMap(\.measurements).filter { $0.status == .ok && !$0.samples.isEmpty }
+        #expect(usable.count > 50)
+        var pairs = 0
+        for a in usable {
+            for b in usable where a.unit == b.unit && a.suite == b.suite && a.kernel == b.kernel
+                && a.samples.count * b.samples.count <= 200_000 {
+                let (x, y) = (b.samples.map(log), a.samples.map(log))
+                let fast = ChangeEstimator.hodgesLehmann(baseline: x, current: y, confidence: 0.95)
+                let direct = ChangeEstimator.hodgesLehmannDirect(baseline: x, current: y, confidence: 0.95)
+                #expect(same(fast, direct), "\(a.kernel) vs \(b.kernel)")
+                pairs += 1
+            }
+        }
+        #expect(pairs > 300)
+        var checked = 0
+        // And the verdicts of each file against a copy slowed by 4% with every other sample changed.
+        for document in documents {
+            var slowed = document
+            for index in slowed.measurements.indices where slowed.measurements[index].status == .ok {
+                slowed.measurements[index].samples = slowed.measurements[index].samples.enumerated().map { $0.offset % 2 == 0 ? $0.element * 0.96 : $0.element }
+            }
+            let report = Comparator.compare(baseline: document, current: slowed, baselineName: "b", currentName: "c",
+                                            options: ComparisonOptions())
+            for row in report.rows where row.interval != nil {
+                let key = row.key
+                let base = document.measurements.first { MeasurementKey($0) == key }!
+                let now = slowed.measurements.first { MeasurementKey($0) == key }!
+                guard base.samples.count * now.samples.count <= 200_000 else { continue }
+                checked += 1
+                let direct = ChangeEstimator.hodgesLehmannDirect(baseline: base.samples.map(log), current: now.samples.map(log),
+                                                                 confidence: 0.95)
+                let estimate = ChangeEstimate(change: expm1(direct.shift), low: direct.low.map(expm1), high: direct.high.map(expm1),
+                                              confidence: 0.95, method: .hodgesLehmann, baselineRepeats: 1, currentRepeats: 1,
+                                              baselineSamples: base.samples.count, currentSamples: now.samples.count)
+                #expect(row.interval == estimate)
+                #expect(row.verdict == Comparator.verdict(for: estimate, threshold: 0.05, higherIsBetter: row.higherIsBetter).0)
+            }
+        }
+        #expect(checked > 40)
     }
 }

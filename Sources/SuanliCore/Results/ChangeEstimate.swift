@@ -90,7 +90,30 @@ public enum ChangeEstimator {
 
     /// Hodges–Lehmann shift (current − baseline) and its distribution-free interval at
     /// `confidence`; the ends are nil when the sample counts are too small for it.
+    ///
+    /// The order statistics of the n·m pairwise differences are selected without forming them
+    /// (`PairwiseDifferences`), in O((n + m) log(n·m)) expected time: bit for bit the values
+    /// that sorting every difference gives (`hodgesLehmannDirect`).
     public static func hodgesLehmann(baseline: [Double], current: [Double], confidence: Double)
+        -> (shift: Double, low: Double?, high: Double?) {
+        let differences = PairwiseDifferences(current: current, baseline: baseline)
+        let count = differences.count
+        let shift: Double
+        if count % 2 == 1 {
+            shift = differences.select(count / 2)
+        } else {
+            let (a, b) = differences.selectAdjacent(count / 2 - 1)
+            shift = (a + b) / 2
+        }
+        guard let k = Distributions.shiftIntervalRank(baseline.count, current.count, confidence: confidence) else {
+            return (shift, nil, nil)
+        }
+        return (shift, differences.select(k - 1), differences.select(count - k))
+    }
+
+    /// The same as `hodgesLehmann`, by sorting all n·m differences: the reference the fast
+    /// selection is tested against.
+    public static func hodgesLehmannDirect(baseline: [Double], current: [Double], confidence: Double)
         -> (shift: Double, low: Double?, high: Double?) {
         var differences: [Double] = []
         differences.reserveCapacity(baseline.count * current.count)
@@ -120,5 +143,119 @@ public enum ChangeEstimator {
         let half = Distributions.studentTQuantile(1 - (1 - confidence) / 2, df: df) * (vb + vc).squareRoot()
         let shift = mc - mb
         return (shift, shift - half, shift + half)
+    }
+}
+
+/// The multiset of differences c − b (every current value minus every baseline value), kept
+/// implicit as a matrix whose rows are the current values ascending and whose columns are the
+/// baseline values descending. Rounded subtraction is monotone in each operand, so every row and
+/// every column is non-decreasing as computed, and the k-th smallest difference can be selected
+/// by counting (after Monahan's selection for the Hodges–Lehmann estimator, 1984): each round
+/// takes a pivot among the differences still in play, counts the differences below and at it with
+/// one pass along the staircase, and narrows each row's window of candidates to the side that
+/// holds rank k. The values returned are differences exactly as `c - b` computes them.
+public struct PairwiseDifferences: Sendable {
+    /// Current values ascending (rows).
+    let rows: [Double]
+    /// Baseline values descending (columns).
+    let columns: [Double]
+
+    public init(current: [Double], baseline: [Double]) {
+        rows = current.sorted()
+        columns = baseline.sorted(by: >)
+    }
+
+    /// n·m.
+    public var count: Int { rows.count * columns.count }
+
+    @inline(__always) func value(_ i: Int, _ j: Int) -> Double { rows[i] - columns[j] }
+
+    /// The `rank`-th smallest difference (0-based), as sorting all of them would place it.
+    public func select(_ rank: Int) -> Double {
+        precondition(rank >= 0 && rank < count, "rank out of range")
+        return selectAdjacent(rank, pair: false).0
+    }
+
+    /// The `rank`-th and (`rank` + 1)-th smallest differences (0-based).
+    public func selectAdjacent(_ rank: Int) -> (Double, Double) {
+        precondition(rank >= 0 && rank + 1 < count, "rank out of range")
+        return selectAdjacent(rank, pair: true)
+    }
+
+    /// Selection of `rank`, and with `pair` also of `rank` + 1.
+    func selectAdjacent(_ rank: Int, pair: Bool) -> (Double, Double) {
+        let n = rows.count, m = columns.count
+        // Row i's candidates are the columns low[i]..<high[i]: everything left of low[i] is known
+        // to rank below the target, everything from high[i] on to rank above it.
+        var low = [Int](repeating: 0, count: n)
+        var high = [Int](repeating: m, count: n)
+        var less = [Int](repeating: 0, count: n), atMost = [Int](repeating: 0, count: n)
+        var remaining = n * m
+        // A fixed-seed generator: the pivots only decide how fast it converges, never the result.
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15 &+ UInt64(truncatingIfNeeded: rank)
+        func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        let cutoff = max(64, 2 * (n + m))
+        while remaining > cutoff {
+            // A pivot drawn uniformly from the candidates.
+            var pick = Int(next() % UInt64(remaining))
+            var pivot = 0.0
+            for i in 0..<n {
+                let width = high[i] - low[i]
+                if pick < width { pivot = value(i, low[i] + pick); break }
+                pick -= width
+            }
+            // Per row, how many differences are < pivot and ≤ pivot. Rows grow downwards, so
+            // both counts shrink from row to row: one staircase pass each.
+            var totalLess = 0, totalAtMost = 0
+            var jl = m, je = m
+            for i in 0..<n {
+                while jl > 0 && !(value(i, jl - 1) < pivot) { jl -= 1 }
+                while je > 0 && !(value(i, je - 1) <= pivot) { je -= 1 }
+                less[i] = jl
+                atMost[i] = je
+                totalLess += jl
+                totalAtMost += je
+            }
+            if rank < totalLess {
+                for i in 0..<n { high[i] = Swift.min(high[i], less[i]) }
+            } else if rank >= totalAtMost {
+                for i in 0..<n { low[i] = Swift.max(low[i], atMost[i]) }
+            } else if !pair || rank + 1 < totalAtMost {
+                // The pivot's value spans rank (and rank + 1).
+                return (pivot, pivot)
+            } else {
+                // rank is the last copy of the pivot; rank + 1 is the smallest difference above it.
+                var above = Double.infinity
+                for i in 0..<n where atMost[i] < m { above = Swift.min(above, value(i, atMost[i])) }
+                return (pivot, above)
+            }
+            var total = 0
+            for i in 0..<n { total += Swift.max(0, high[i] - low[i]) }
+            remaining = total
+            if remaining == 0 { break }
+        }
+        // Few candidates left: they lie strictly between everything known below and above, so
+        // sorting them places the target.
+        var below = 0
+        var candidates: [Double] = []
+        candidates.reserveCapacity(remaining)
+        for i in 0..<n {
+            below += low[i]
+            if high[i] > low[i] { for j in low[i]..<high[i] { candidates.append(value(i, j)) } }
+        }
+        candidates.sort()
+        let first = candidates[rank - below]
+        guard pair else { return (first, first) }
+        if rank + 1 - below < candidates.count { return (first, candidates[rank + 1 - below]) }
+        // rank + 1 lies above every candidate: the smallest difference right of the windows.
+        var above = Double.infinity
+        for i in 0..<n where high[i] < m { above = Swift.min(above, value(i, high[i])) }
+        return (first, above)
     }
 }
