@@ -216,12 +216,20 @@ public enum StepModel {
         let stageSeconds = sum(busiest)
 
         // Pipeline: activations forward and their gradients backward across each stage boundary,
-        // v times per micro-batch with the interleaved schedule.
+        // v times per micro-batch with the interleaved schedule. Each tensor-parallel rank sends 1/t of
+        // the activations whether or not sequence parallelism is on: with it the activations are
+        // already split; without it Megatron-LM's scatter/gather optimisation sends one slice per rank
+        // and all-gathers the slices over the tensor-parallel group on the receiving stage
+        // (Narayanan et al. 2021, §4.1).
         var p2p = 0.0
         if par.pipeline > 1 {
-            let bytes = Double(tokens) * Double(h) * e / Double(par.sequenceParallel ? t : 1)
+            let full = Double(tokens) * Double(h) * e
             let link = par.pipelineWithinNode ? hw.intraNode : hw.interNode
-            p2p = 2 * Double(par.interleave) * Collective.pointToPoint.seconds(bytes: bytes, ranks: 2, link: link)
+            var one = Collective.pointToPoint.seconds(bytes: full / Double(t), ranks: 2, link: link)
+            if t > 1 && !par.sequenceParallel {
+                one += Collective.allGather.seconds(bytes: full, ranks: t, link: tensorLink)
+            }
+            p2p = 2 * Double(par.interleave) * one
         }
         let m = Double(par.microbatches)
         let perMicrobatch = stageSeconds + p2p
