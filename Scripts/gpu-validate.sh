@@ -40,9 +40,11 @@
 # memlat sweeps (33 working sets from 4 KiB to 256 MiB, ≥1 s each: ~1.5 min each), about
 # 7–8 minutes in all. These are estimates, not measurements: Suanli has not run on a GPU
 # yet. Two bounds keep it under 10 minutes whatever happens: --step-timeout (default 120 s: a
-# step that runs longer is recorded as failed and ends the run) and --budget (default 540 s:
-# the bench gets SIGTERM after that, saves what it measured as an incomplete result file, and
-# this script exits 4). --quick (small sizes, short sampling) takes about a minute.
+# step that runs longer is recorded as failed and ends the run) and --budget (default 520 s:
+# the bench then gets SIGTERM, saves what it measured as an incomplete result file, and this
+# script exits 4; SIGKILL 30 s later if it cannot stop), so at most ~9.5 minutes with the
+# device listing and the summary. The sweeps come last, so a run cut short loses the least.
+# --quick (small sizes, short sampling) takes about a minute.
 #
 # Exit status: bench's (0 all verified, 3 a measurement failed or was implausible), 4 the
 # budget ran out (incomplete result file), 2 when no GPU is found (unless --allow-no-gpu,
@@ -62,7 +64,7 @@ out=""
 suites="gemm,peak,stream,transfer,roofline,latency,cache,memlat"
 precisions="fp32,fp64,fp16,mixed,bf16,int8,tf32,fp8"
 step_timeout=120
-budget=540
+budget=520
 extra=()
 binary=""
 say() { echo "gpu-validate: $*" >&2; }
@@ -228,7 +230,7 @@ mkdir -p "$results" || exit 1
 before="$(ls "$results"/*.json 2>/dev/null | sort)"
 say "suanli bench ${device_args[*]} --suite $suites --precision $precisions ${quick[*]} ${extra[*]} (budget $budget s, step timeout $step_timeout s)"
 started=$(date +%s)
-timeout --signal=TERM --kill-after=60 "$budget" "$suanli" bench "${device_args[@]}" --suite "$suites" \
+timeout --signal=TERM --kill-after=30 "$budget" "$suanli" bench "${device_args[@]}" --suite "$suites" \
   --precision "$precisions" "${quick[@]}" --output-dir "$results" --step-timeout "$step_timeout" "${extra[@]}" >&2
 status=$?
 say "bench took $(( $(date +%s) - started )) s"
