@@ -105,6 +105,8 @@ build_bundle() {
   done
   [ -n "$icd" ] || { say "no libOpenCL.so.1 (Debian: apt-get install ocl-icd-libopencl1)"; return 1; }
   # The binary's C library: the folder ldd finds libc.so.6 in, and the loader named in its ELF header.
+  # (ldd as the system resolves it: an LD_LIBRARY_PATH, such as the Intel runtime's, must not choose.)
+  ldd() { env -u LD_LIBRARY_PATH ldd "$@"; }
   libc_path="$(ldd "$bin" | awk '$1 == "libc.so.6" {print $3}')"
   [ -f "$libc_path" ] || { say "ldd finds no libc.so.6 for $bin"; return 1; }
   libdir="$(dirname "$(readlink -f "$libc_path")")"
@@ -132,9 +134,9 @@ build_bundle() {
   cp "$icd" "$staging/lib/libOpenCL.so.1"
   if ldd "$bin" | grep -q 'libswift\|not found'; then say "the binary still needs Swift's libraries: $(ldd "$bin" | grep 'libswift\|not found' | head -3)"; return 1; fi
   gzip -9 "$staging/bin/suanli" || return 1
-  # What the launcher needs: the newest glibc symbol version the binary (or the bundled
-  # libstdc++ and libgcc_s) asks for decides whether the host's glibc can run it.
-  required="$(objdump -T "$bin" | grep -o 'GLIBC_[0-9][0-9.]*' | sed 's/GLIBC_//' | sort -uV | tail -1)"
+  # What the launcher needs: the newest glibc symbol version the binary and the ICD loader (or
+  # the bundled libstdc++ and libgcc_s) ask for decides whether the host's glibc can run them.
+  required="$(objdump -T "$bin" "$staging/lib/libOpenCL.so.1" | grep -o 'GLIBC_[0-9][0-9.]*' | sed 's/GLIBC_//' | sort -uV | tail -1)"
   cxx_required="$(objdump -T "$staging"/lib/cxx/* | grep -o 'GLIBC_[0-9][0-9.]*' | sed 's/GLIBC_//' | sort -uV | tail -1)"
   cxx_real="$(readlink -f "$(ldd "$bin" | awk '$1 == "libstdc++.so.6" {print $3}')")"
   {

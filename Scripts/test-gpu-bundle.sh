@@ -27,22 +27,29 @@
 # SUANLI_REQUIRE_CLEAN_ROOT=1 (set in .ci/run) makes that a failure instead.
 # SUANLI_CLEAN_ROOT=0 takes the env -i way even where clean roots work (to check that way).
 # SUANLI_BUNDLE_TEST_KEEP=1 keeps the work folder (logs, result file) and says where.
-# Not verified here: a real older glibc (none is installed; the empty root shows that none is
-# used), and a real GPU driver loading into the bundled glibc.
+# 4. Optional, an older glibc: SUANLI_OLD_GLIBC_ROOT=DIR names the root of an older distribution
+#    (e.g. `debootstrap --variant=minbase bullseye DIR`: glibc 2.31, libstdc++ of GCC 10). There,
+#    host mode must fail for want of GLIBC_2.3x, auto must choose bundled mode, and `devices`
+#    and a CPU bench must run; with SUANLI_OLD_ROOT_OPENCL=DIR (a driver folder with vendors/ and
+#    lib/, such as Intel's CPU runtime from install-intel-opencl.sh, built for glibc 2.28) also
+#    a bench on that OpenCL device at fp32, fp16, bf16 and int8: a vendor driver built for an older
+#    glibc, loaded into the bundled newer one, as NVIDIA's would be on Ubuntu 20.04.
+# Not verified here: a real GPU driver loading into the bundled glibc.
 set -euo pipefail
 say() { echo "test-gpu-bundle: $*" >&2; }
 fail() { say "FAIL: $*"; exit 1; }
+
+bind() {  # source target [ro]: a bind mount (inside the private mount namespace only)
+  mkdir -p "$2"
+  mount --rbind "$1" "$2"
+  [ "${3:-}" = ro ] && mount -o remount,bind,ro "$2"
+  return 0
+}
 
 if [ "${1:-}" = --in-namespace ]; then
   # ---- inside a private mount namespace: build the two roots and run the checks ---------------
   work="$2"
   mount --make-rprivate /
-  bind() {  # source target [ro]
-    mkdir -p "$2"
-    mount --rbind "$1" "$2"
-    [ "${3:-}" = ro ] && mount -o remount,bind,ro "$2"
-    return 0
-  }
   empty="$work/empty"
   mkdir -p "$empty" && mount -t tmpfs -o mode=755 suanli-empty "$empty"
   bind "$work/bundle" "$empty/bundle" ro
@@ -140,7 +147,8 @@ python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "$work/catalog.json"
 in_empty bench --device cpu --quick --suite gemm,stream --precision fp32 --size 128 --stream-length 1048576 \
   --no-save --format json > "$work/bench-empty.json" || fail "a quick CPU bench in the empty root failed (exit $?)"
 json_ok "$work/bench-empty.json" 'ok("gemm") and ok("stream")' || fail "the empty-root bench has no verified gemm and stream"
-say "${empty:+empty root: }${empty:-env -i on this host: }devices, size devices and a CPU bench ran from the bundle's loader and libraries"
+where="env -i on this host"; [ "$clean" -eq 1 ] && where="empty root (the bundle, /proc, /dev, /sys)"
+say "$where: devices, size devices and a CPU bench ran from the bundle's loader and libraries"
 
 # ---- 3. a bare GPU host: the host's OS with PoCL, no Swift -------------------------------------
 if [ "$clean" -eq 1 ]; then
@@ -197,4 +205,47 @@ result="$(ls "$work/out"/*.json 2>/dev/null | head -1)"
 json_ok "$result" 'ok("gemm") and ok("peak") and ok("stream") and all(m["device"].startswith("opencl:") for m in ms)' \
   || fail "the result file lacks verified gemm, peak and stream measurements on the OpenCL device"
 say "gpu-validate.sh from the bundle against PoCL: $(basename "$result") ($(( $(date +%s) - started )) s)"
+
+# ---- 4. an older glibc (optional): a root of an older distribution ------------------------------
+old="${SUANLI_OLD_GLIBC_ROOT:-}"
+if [ -n "$old" ] && [ "$clean" -eq 0 ]; then
+  say "NOTE: SUANLI_OLD_GLIBC_ROOT needs a clean root (root and unshare): older-glibc check not run"
+elif [ -n "$old" ]; then
+  [ -x "$old/bin/sh" ] || fail "SUANLI_OLD_GLIBC_ROOT=$old is not a root (no /bin/sh)"
+  old_glibc="$(chroot "$old" getconf GNU_LIBC_VERSION | awk '{print $2}')"
+  bind "$work/bundle" "$old/bundle" ro
+  for d in proc dev sys; do bind "/$d" "$old/$d"; done
+  opencl_env=()
+  if [ -n "${SUANLI_OLD_ROOT_OPENCL:-}" ]; then  # a driver folder with vendors/*.icd and lib/ (Intel's runtime)
+    bind "$SUANLI_OLD_ROOT_OPENCL" "$old$SUANLI_OLD_ROOT_OPENCL" ro
+    opencl_env=(OCL_ICD_VENDORS="$SUANLI_OLD_ROOT_OPENCL/vendors" LD_LIBRARY_PATH="$SUANLI_OLD_ROOT_OPENCL/lib")
+  fi
+  in_old() { env -i HOME=/tmp/home PATH=/bundle:/usr/bin:/bin "${opencl_env[@]}" /usr/sbin/chroot "$old" \
+               /bin/sh -c 'mkdir -p "$HOME" && cd /tmp && exec /usr/bin/env "$@"' sh "$@"; }
+  if [ "$(printf '%s\n%s\n' "$glibc_required" "$old_glibc" | sort -V | head -1)" != "$glibc_required" ]; then
+    ! in_old SUANLI_BUNDLE_LIBC=host "$B/suanli" devices > /dev/null 2> "$work/old-host.txt" \
+      || fail "the binary ran on glibc $old_glibc with the host's libc though it needs $glibc_required"
+    grep -q "GLIBC_" "$work/old-host.txt" || fail "host mode on glibc $old_glibc failed otherwise than for glibc: $(head -3 "$work/old-host.txt")"
+  fi
+  in_old SUANLI_BUNDLE_VERBOSE=1 "$B/suanli" devices --format json > "$work/old-devices.json" 2> "$work/old-auto.txt" \
+    || fail "devices on glibc $old_glibc failed: $(cat "$work/old-auto.txt")"
+  grep -q "bundled mode" "$work/old-auto.txt" || [ "$(printf '%s\n%s\n' "$glibc_required" "$old_glibc" | sort -V | head -1)" = "$glibc_required" ] \
+    || fail "glibc $old_glibc should get bundled mode: $(cat "$work/old-auto.txt")"
+  in_old "$B/suanli" bench --device cpu --quick --suite gemm,stream --precision fp32 --size 128 --stream-length 1048576 \
+    --no-save --format json > "$work/old-cpu.json" || fail "a quick CPU bench on glibc $old_glibc failed"
+  json_ok "$work/old-cpu.json" 'ok("gemm") and ok("stream")' || fail "the CPU bench on glibc $old_glibc has no verified gemm and stream"
+  what="devices and a CPU bench"
+  if [ -n "${SUANLI_OLD_ROOT_OPENCL:-}" ]; then
+    dev="$(python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); d = d["devices"] if isinstance(d, dict) else d
+print(next((x["id"] for x in d if x["id"].startswith("opencl:")), ""))' "$work/old-devices.json")"
+    [ -n "$dev" ] || fail "no OpenCL device from $SUANLI_OLD_ROOT_OPENCL on glibc $old_glibc"
+    in_old "$B/suanli" bench --device "$dev" --quick --suite gemm,peak,stream --precision fp32,fp16,bf16,int8 --size 128 \
+      --stream-length 1048576 --no-save --format json > "$work/old-opencl.json" 2> "$work/old-opencl.txt" \
+      || { tail -5 "$work/old-opencl.txt" >&2; fail "the OpenCL bench on glibc $old_glibc failed"; }
+    json_ok "$work/old-opencl.json" 'ok("gemm") and ok("peak") and ok("stream") and any(m["suite"] == "gemm" and m.get("precision") == "fp16" and m.get("status") == "ok" for m in ms)' \
+      || fail "the OpenCL bench on glibc $old_glibc lacks verified gemm (fp16 too), peak and stream"
+    what="$what and an OpenCL bench on $dev ($(basename "$SUANLI_OLD_ROOT_OPENCL"), built for an older glibc, loaded into the bundled one)"
+  fi
+  say "glibc $old_glibc root ($old): bundled mode ran $what"
+fi
 say "passed${host:+ in clean roots}"
