@@ -47,77 +47,10 @@ public struct Device: @unchecked Sendable {
 
     public var name: String { (try? string(CL_DEVICE_NAME)) ?? "" }
 
-    /// Everything a benchmark needs to know about the device, read once.
+    /// Everything a benchmark needs to know about the device, read once: built from
+    /// ``attributes()`` exactly as a replayed attribute file is.
     public func info() throws(OpenCLError) -> DeviceInfo {
-        let extensions = try string(CL_DEVICE_EXTENSIONS).split(separator: " ").map(String.init).sorted()
-        let fpConfigDouble = (try? scalar(CL_DEVICE_DOUBLE_FP_CONFIG, as: cl_device_fp_config.self)) ?? 0
-        let fpConfigHalf = (try? scalar(CL_DEVICE_HALF_FP_CONFIG, as: cl_device_fp_config.self)) ?? 0
-        func width(_ p: Int32) -> Int { Int((try? scalar(p, as: cl_uint.self)) ?? 0) }
-        return DeviceInfo(
-            id: identifier,
-            name: try string(CL_DEVICE_NAME),
-            vendor: try string(CL_DEVICE_VENDOR),
-            vendorID: Int(try scalar(CL_DEVICE_VENDOR_ID, as: cl_uint.self)),
-            driverVersion: try string(CL_DRIVER_VERSION),
-            deviceVersion: try string(CL_DEVICE_VERSION),
-            openCLCVersion: (try? string(CL_DEVICE_OPENCL_C_VERSION)) ?? "",
-            platformName: platform.name,
-            platformVersion: platform.version,
-            type: DeviceType(clValue: try scalar(CL_DEVICE_TYPE, as: cl_device_type.self)),
-            computeUnits: Int(try scalar(CL_DEVICE_MAX_COMPUTE_UNITS, as: cl_uint.self)),
-            maxClockMHz: Int(try scalar(CL_DEVICE_MAX_CLOCK_FREQUENCY, as: cl_uint.self)),
-            globalMemoryBytes: Int(try scalar(CL_DEVICE_GLOBAL_MEM_SIZE, as: cl_ulong.self)),
-            localMemoryBytes: Int(try scalar(CL_DEVICE_LOCAL_MEM_SIZE, as: cl_ulong.self)),
-            maxAllocationBytes: Int(try scalar(CL_DEVICE_MAX_MEM_ALLOC_SIZE, as: cl_ulong.self)),
-            globalCacheBytes: Int((try? scalar(CL_DEVICE_GLOBAL_MEM_CACHE_SIZE, as: cl_ulong.self)) ?? 0),
-            maxWorkGroupSize: try scalar(CL_DEVICE_MAX_WORK_GROUP_SIZE, as: Int.self),
-            maxWorkItemSizes: (try? sizes(CL_DEVICE_MAX_WORK_ITEM_SIZES)) ?? [],
-            preferredVectorWidth: VectorWidths(
-                float: width(CL_DEVICE_PREFERRED_VECTOR_WIDTH_FLOAT),
-                double: width(CL_DEVICE_PREFERRED_VECTOR_WIDTH_DOUBLE),
-                half: width(CL_DEVICE_PREFERRED_VECTOR_WIDTH_HALF)),
-            nativeVectorWidth: VectorWidths(
-                float: width(CL_DEVICE_NATIVE_VECTOR_WIDTH_FLOAT),
-                double: width(CL_DEVICE_NATIVE_VECTOR_WIDTH_DOUBLE),
-                half: width(CL_DEVICE_NATIVE_VECTOR_WIDTH_HALF)),
-            supportsFP64: fpConfigDouble != 0 || extensions.contains("cl_khr_fp64"),
-            advertisesFP16: fpConfigHalf != 0 || extensions.contains("cl_khr_fp16"),
-            profilingTimerResolutionNs: try scalar(CL_DEVICE_PROFILING_TIMER_RESOLUTION, as: Int.self),
-            extensions: extensions,
-            pciBusID: pciAddress(extensions: extensions)?.description,
-            uuid: uuid(extensions: extensions),
-            vendorAttributes: vendorAttributes(extensions: Set(extensions))
-        )
-    }
-
-    /// What the vendor's attribute-query extension says about the hardware, where it has one.
-    func vendorAttributes(extensions: Set<String>) -> VendorAttributes? {
-        func uint(_ p: Int32) -> Int? { (try? scalar(p, as: cl_uint.self)).map(Int.init) }
-        var v = VendorAttributes()
-        if extensions.contains("cl_nv_device_attribute_query") {
-            v.nvComputeCapabilityMajor = uint(0x4000)
-            v.nvComputeCapabilityMinor = uint(0x4001)
-        }
-        if extensions.contains("cl_amd_device_attribute_query") {
-            v.amdGfxIPMajor = uint(0x404A)
-            v.amdGfxIPMinor = uint(0x404B)
-            v.amdSIMDPerComputeUnit = uint(0x4040)
-            v.amdSIMDWidth = uint(0x4041)
-            v.amdBoardName = try? string(0x4038)
-            v.amdPCIeID = uint(0x4034)
-        }
-        if extensions.contains("cl_intel_device_attribute_query") {
-            v.intelIPVersion = uint(0x4250)
-            v.intelDeviceID = uint(0x4251)
-            v.intelSlices = uint(0x4252)
-            v.intelSubSlicesPerSlice = uint(0x4253)
-            v.intelEUsPerSubSlice = uint(0x4254)
-            v.intelThreadsPerEU = uint(0x4255)
-        }
-        if extensions.contains("cl_intel_required_subgroup_size") {
-            v.intelSubGroupSizes = try? sizes(0x4108)   // CL_DEVICE_SUB_GROUP_SIZES_INTEL
-        }
-        return v == VendorAttributes() ? nil : v
+        DeviceInfo(attributes: try attributes(), id: identifier)
     }
 }
 

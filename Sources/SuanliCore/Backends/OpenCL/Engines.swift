@@ -42,21 +42,18 @@ public struct EngineCapabilities: Sendable, Equatable {
                   subGroupSizes: info.vendorAttributes?.intelSubGroupSizes ?? [], openCLCMajor: version)
     }
 
-    /// `gfx90a` from ROCm's device name "gfx90a:sramecc+:xnack-", else from the gfx IP
-    /// attributes (minor 10 is CDNA2's 90a, 40–42 CDNA3, 50 CDNA4).
+    /// The gfx target (`gfx90a`) from the ISA name AMD's drivers give as the device name
+    /// (`gfx90a:sramecc+:xnack-`). The gfx IP attributes cannot replace it: the minor attribute is
+    /// the ISA's minor digit (0 for gfx908 and gfx90a alike, 4 for gfx942), not 10 or 42.
     static func amdArchitecture(name: String, attributes: VendorAttributes?) -> String? {
-        let head = name.lowercased().split(separator: ":").first.map(String.init) ?? ""
-        if head.hasPrefix("gfx"), head.count >= 6 { return head }
-        guard let major = attributes?.amdGfxIPMajor, let minor = attributes?.amdGfxIPMinor else { return nil }
-        if major == 9 {
-            switch minor {
-            case 8: return "gfx908"
-            case 10: return "gfx90a"
-            case 40, 41, 42, 50: return "gfx9\(minor)"
-            default: return "gfx90\(minor)"
-            }
-        }
-        return "gfx\(major)\(minor < 10 ? "0" : "")\(minor)"
+        amdTarget(fromName: name)
+    }
+
+    /// `gfx942` from "gfx942:sramecc+:xnack-" (or "gfx942"); nil for other names.
+    static func amdTarget(fromName name: String) -> String? {
+        let head = name.lowercased().split(separator: ":").first.map { String($0).filter { !$0.isWhitespace } } ?? ""
+        guard head.hasPrefix("gfx"), head.count >= 6, head.dropFirst(3).allSatisfy({ $0.isHexDigit }) else { return nil }
+        return head
     }
 
     var hasIntegerDotProduct: Bool { extensions.contains("cl_khr_integer_dot_product") }
