@@ -76,6 +76,9 @@ public struct ResultFile: Sendable {
             return ResultFile(try ResultStore.decode(data, name: name))
         } catch let error as BenchmarkError {
             throw SizingError.data(error.description)
+        } catch let error as ResultValidationError {
+            // Impossible figures (negative rates, NaN samples, …): refused as is, exit 5.
+            throw error
         } catch {
             throw SizingError.data("\(name) is not a suanli result file")
         }

@@ -77,6 +77,12 @@ public struct Accelerator: Codable, Sendable, Equatable {
 
     /// The default precision for training and serving: bf16, or fp16 where the
     /// device has no bf16 (V100, Ascend 910B), else the first one listed.
+    /// Device memory in bytes, read as the catalog states it: GB of 1e9 bytes. Every sizing model
+    /// (train, step, serve) reads capacities through this one conversion.
+    public var memoryBytes: Double? { memoryGB.map { $0.value * Accelerator.memoryUnitBytes } }
+    /// The unit of `memory_gb`: 1e9 bytes, as the datasheets write GB.
+    public static let memoryUnitBytes = 1e9
+
     public var defaultPrecision: Precision? {
         for p in [Precision.bf16, .fp16, .fp8, .tf32, .fp32] where denseTFLOPS[p.rawValue] != nil {
             return p

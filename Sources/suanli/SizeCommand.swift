@@ -228,6 +228,8 @@ struct SizeServe: ParsableCommand {
     var kvPrecision: String?
     @Option(parsing: .unconditional, help: "Tensor-parallel devices per model copy (default 1).")
     var tp: String?
+    @Option(name: .customLong("gpus-per-node"), parsing: .unconditional, help: "Devices per node on NVLink (default 8); a larger --tp runs its all-reduces over the scale-out network.")
+    var gpusPerNode: String?
     @Option(name: .customLong("input-tokens"), parsing: .unconditional, help: "Prompt tokens per request.")
     var inputTokens: String?
     @Option(name: .customLong("output-tokens"), parsing: .unconditional, help: "Generated tokens per request.")
@@ -301,6 +303,7 @@ struct SizeServe: ParsableCommand {
         a.precision = rate.precision
         a.kvPrecision = kvPrecision
         a.tp = tp
+        a.gpusPerNode = gpusPerNode
         a.inputTokens = inputTokens
         a.outputTokens = outputTokens
         a.batch = batch

@@ -25,16 +25,16 @@ struct SizeModelOptions: ParsableArguments {
 
 /// Parallel layout and links: shared by `size step` and `size train`.
 struct SizeParallelOptions: ParsableArguments {
-    @Option(help: "Tensor parallelism.") var tp: Int = 1
-    @Option(help: "Pipeline parallelism.") var pp: Int = 1
-    @Option(help: "Data parallelism.") var dp: Int = 1
-    @Option(help: "Context parallelism (sequence split across devices).") var cp: Int = 1
-    @Option(help: "Sequences per micro-batch.") var microbatch: Int = 1
-    @Option(name: .customLong("global-batch"), help: "Sequences per iteration across all replicas.") var globalBatch: Int?
-    @Option(help: "Model chunks per pipeline stage (interleaved 1F1B).") var interleave: Int = 1
+    @Option(parsing: .unconditional, help: "Tensor parallelism.") var tp: Int = 1
+    @Option(parsing: .unconditional, help: "Pipeline parallelism.") var pp: Int = 1
+    @Option(parsing: .unconditional, help: "Data parallelism.") var dp: Int = 1
+    @Option(parsing: .unconditional, help: "Context parallelism (sequence split across devices).") var cp: Int = 1
+    @Option(parsing: .unconditional, help: "Sequences per micro-batch.") var microbatch: Int = 1
+    @Option(name: .customLong("global-batch"), parsing: .unconditional, help: "Sequences per iteration across all replicas.") var globalBatch: Int?
+    @Option(parsing: .unconditional, help: "Model chunks per pipeline stage (interleaved 1F1B).") var interleave: Int = 1
     @Flag(name: .customLong("sequence-parallel"), help: "Shard norms and dropout over TP (reduce-scatter + all-gather).") var sequenceParallel = false
-    @Option(help: "ZeRO stage 0-3 over data parallelism.") var zero: Int = 0
-    @Option(name: .customLong("gpus-per-node"), help: "Devices per node on the intra-node link.") var gpusPerNode: Int = 8
+    @Option(parsing: .unconditional, help: "ZeRO stage 0-3 over data parallelism.") var zero: Int = 0
+    @Option(name: .customLong("gpus-per-node"), parsing: .unconditional, help: "Devices per node on the intra-node link.") var gpusPerNode: Int = 8
     @Flag(name: .customLong("balance-embedding"), help: "First and last pipeline stages hold one layer fewer (the embedding and output layers take a slot each).") var balanceEmbedding = false
     @Flag(name: .customLong("overlap-grad-reduce"), help: "Overlap the DP gradient reduction with the last micro-batch's backward pass.") var overlapGradReduce = false
     @Option(help: "Attention kernel: flash or materialized (scores in memory, as before FlashAttention).") var attention: AttentionKernel = .flash

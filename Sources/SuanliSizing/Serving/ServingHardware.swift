@@ -54,11 +54,6 @@ public struct ServingHardware: Sendable {
         public init() {}
     }
 
-    /// Marketed HBM capacities are binary: an "80 GB" H100 has 80 GiB of HBM (nvidia-smi reports
-    /// 81,559 MiB usable), a "141 GB" H200 141 GiB, a "192 GB" MI300X 192 GiB. The serving model
-    /// reads catalog capacities as GiB; `--memory-gb` is taken as written (1e9 bytes).
-    public static let catalogMemoryUnitBytes = 1_073_741_824.0
-
     static func resolve(
         _ o: Options, precision: ServingPrecision, catalog: Catalog, readFile: FileReader
     ) throws -> ServingHardware {
@@ -194,8 +189,8 @@ public struct ServingHardware: Sendable {
             (memory, memorySource) = (m * 1e9, "\(c.file): global_memory_bytes of \(c.deviceID)")
         } else if let a = accelerator, let m = a.memoryGB {
             (memory, memorySource) = (
-                m.value * catalogMemoryUnitBytes,
-                "catalog \(a.id) \(Format.number(m.value, decimals: 0)) GB, read as GiB (marketed HBM sizes are binary): \(m.citation)")
+                m.value * Accelerator.memoryUnitBytes,
+                "catalog \(a.id) \(Format.number(m.value, decimals: 0)) GB (1e9 bytes, as size step and size train read it): \(m.citation)")
         } else {
             throw SizingError.usage("no device memory known: give --memory-gb, a catalog --device, or a --calibrate file")
         }

@@ -14,6 +14,8 @@ public struct ServingArguments: Sendable, Equatable {
     public var precision: String?
     public var kvPrecision: String?
     public var tp: String?
+    /// Devices per node on the NVLink-class link (default 8); a TP group beyond it crosses the network.
+    public var gpusPerNode: String?
     // Requests and batch
     public var inputTokens: String?
     public var outputTokens: String?
@@ -72,6 +74,7 @@ public struct ServingInputs: Sendable {
     public var precision: ServingPrecision
     public var kvPrecision: ServingPrecision
     public var tp: Int
+    public var gpusPerNode: Int = 8
     public var inputTokens: Double
     public var outputTokens: Double
     public var batch: Int?
@@ -141,6 +144,7 @@ public struct ServingInputs: Sendable {
             ?? (precision.isEightBit ? .bf16 : precision)
         let tp = try a.tp.map { try wholeCount($0, option: "--tp") } ?? 1
         if let problem = ServingStepModel.tensorParallelProblem(shape, tp: tp) { throw SizingError.usage(problem) }
+        let gpusPerNode = try a.gpusPerNode.map { try wholeCount($0, option: "--gpus-per-node") } ?? 8
 
         // MARK: Requests, batch and efficiency
         guard let rawInput = a.inputTokens, let rawOutput = a.outputTokens else {
@@ -171,7 +175,7 @@ public struct ServingInputs: Sendable {
 
         return ServingInputs(
             shape: shape, modelName: name, modelSources: sources, precision: precision, kvPrecision: kvPrecision,
-            tp: tp, inputTokens: input, outputTokens: output, batch: batch, maxBatch: maxBatch,
+            tp: tp, gpusPerNode: gpusPerNode, inputTokens: input, outputTokens: output, batch: batch, maxBatch: maxBatch,
             computeEfficiency: computeEfficiency, bandwidthEfficiency: bandwidthEfficiency,
             memoryUtilization: memoryUtilization, targets: targets, demand: demand)
     }

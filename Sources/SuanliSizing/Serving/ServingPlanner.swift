@@ -10,10 +10,26 @@ public enum ServingPlanner {
         _ args: ServingArguments, catalog: Catalog, models: ModelCatalog, readFile: FileReader = readFileFromDisk
     ) throws -> ServingReport {
         let inputs = try ServingInputs.parse(args, models: models)
-        let hardware = try ServingHardware.resolve(
+        var hardware = try ServingHardware.resolve(
             args.hardware, precision: inputs.precision, catalog: catalog, readFile: readFile)
         var warnings: [String] = []
         var notes = hardware.notes
+        // A tensor-parallel group larger than a node runs its all-reduces over the scale-out network.
+        if inputs.tp > inputs.gpusPerNode {
+            let nodes = (inputs.tp + inputs.gpusPerNode - 1) / inputs.gpusPerNode
+            let span = "--tp \(inputs.tp) spans \(nodes) nodes of \(inputs.gpusPerNode) (--gpus-per-node)"
+            if hardware.link.name == "catalog", let a = hardware.accelerator, let so = a.scaleOutGBps {
+                let efficiency = StepConstants.networkEfficiency, hop = StepConstants.networkHopLatency
+                hardware.link = Link(name: "catalog scale-out", bytesPerSecond: so.value * 1e9, efficiency: efficiency.value,
+                                     hopLatency: hop.value, baseLatency: StepConstants.collectiveBaseLatency.value)
+                hardware.linkSource = "catalog \(a.id) scale-out \(Format.number(so.value)) GB/s per device × \(Format.number(efficiency.value, decimals: 3)) (\(efficiency.source)), \(Format.number(hop.value * 1e6, decimals: 1)) µs per ring step (\(hop.source)): \(so.citation)"
+                warnings.append("\(span): its all-reduces run over the scale-out network (\(Format.number(so.value)) GB/s per device), not NVLink")
+            } else if hardware.link.name == "catalog" {
+                warnings.append("\(span), but the catalog has no scale-out figure for this device: the all-reduces are modelled on the intra-node link, optimistic; give --bus-gbps")
+            } else {
+                warnings.append("\(span): the all-reduces cross the network; the given or measured all-reduce figure must be one measured across nodes")
+            }
+        }
 
         // MARK: Efficiencies: explicit, else the default for how the ceiling was found.
         let achievable = hardware.computeIsAchievableGEMM
@@ -153,7 +169,7 @@ public enum ServingPlanner {
             ("parameters", .number(inputs.shape.parameterCount)),
             ("precision", .string(inputs.precision.rawValue)), ("kv_precision", .string(inputs.kvPrecision.rawValue)),
             ("compute_precision", .string(hardware.computePrecision)),
-            ("tp", .number(Double(inputs.tp))), ("input_tokens", .number(inputs.inputTokens)),
+            ("tp", .number(Double(inputs.tp))), ("gpus_per_node", .number(Double(inputs.gpusPerNode))), ("input_tokens", .number(inputs.inputTokens)),
             ("output_tokens", .number(inputs.outputTokens)), ("batch", inputs.batch.map { .number(Double($0)) } ?? .null),
             ("max_batch", inputs.maxBatch.map { .number(Double($0)) } ?? .null),
             ("efficiency_compute", .number(efficiency.compute)), ("efficiency_bandwidth", .number(efficiency.bandwidth)),

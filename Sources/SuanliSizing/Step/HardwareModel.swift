@@ -233,6 +233,9 @@ public struct HardwareModel: Sendable {
     public var elementBytes: Double
     /// Where each figure came from: (name, value, source).
     public var sources: [SourcedConstant]
+    /// The software stack's efficiencies relative to the model (1 each unless calibrated from a
+    /// measured run: `--calibration FILE`).
+    public var software = SoftwareEfficiency()
 
     public init(
         name: String, peakFLOPS: Double?, gemm: GEMMRate, attentionEfficiency: Double, memoryBytesPerSecond: Double,

@@ -141,7 +141,7 @@ enum StepHardware {
             capacity = gb * 1e9
             sources.append(SourcedConstant("memory_capacity", capacity!, "\(calibration!.file): global_memory_bytes of \(calibration!.deviceID)"))
         } else if let a = accelerator, let m = a.memoryGB {
-            capacity = m.value * 1e9
+            capacity = a.memoryBytes
             sources.append(SourcedConstant("memory_capacity", capacity!, "catalog \(a.id): \(m.citation)"))
         }
 

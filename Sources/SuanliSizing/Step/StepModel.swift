@@ -93,22 +93,28 @@ public enum StepModel {
         let headsPerRank = shape.heads / t
         let ffnPerRank = shape.ffn / t
         let tensorLink = par.tensorWithinNode ? hw.intraNode : hw.interNode
+        // The stack's software efficiencies (1 unless calibrated from a measured run): kernel time
+        // divides by the compute or memory-bound factor, collective time by the communication one.
+        let sw = hw.software
+        let compute = { (seconds: Double) in seconds / sw.compute }
+        let memoryBound = { (seconds: Double) in seconds / sw.memoryBound }
+        let communication = { (seconds: Double) in seconds / sw.communication }
 
         // MARK: One layer, one micro-batch, one rank
         var forward: [TimedOperation] = []
         var backwardSeconds = 0.0
         func gemm(_ name: String, m: Int, n: Int, k: Int, batch: Int = 1) {
-            let (seconds, _) = hw.gemm.seconds(m: m, n: n, k: k, batch: batch)
+            let seconds = compute(hw.gemm.seconds(m: m, n: n, k: k, batch: batch).seconds)
             forward.append(TimedOperation(
                 name: name, kind: .gemm, flops: 2 * Double(m) * Double(n) * Double(k) * Double(batch), bytes: 0,
                 seconds: seconds))
             // Backward: the input gradient (m × k from m × n by n × k) and the weight gradient (k × n over m).
-            backwardSeconds += hw.gemm.seconds(m: m, n: k, k: n, batch: batch).seconds
-            backwardSeconds += hw.gemm.seconds(m: k, n: n, k: m, batch: batch).seconds
+            backwardSeconds += compute(hw.gemm.seconds(m: m, n: k, k: n, batch: batch).seconds)
+            backwardSeconds += compute(hw.gemm.seconds(m: k, n: n, k: m, batch: batch).seconds)
         }
         func memory(_ name: String, elementAccesses: Double, bytesPerElement: Double = e) {
             let bytes = elementAccesses * bytesPerElement
-            let seconds = bytes / hw.memoryBytesPerSecond
+            let seconds = memoryBound(bytes / hw.memoryBytesPerSecond)
             forward.append(TimedOperation(name: name, kind: .memory, flops: 0, bytes: bytes, seconds: seconds))
             // Backward reads the saved input and the incoming gradient and writes the outgoing one.
             backwardSeconds += 2 * seconds
@@ -126,7 +132,7 @@ public enum StepModel {
             // Causal: the kernel skips the masked half. Backward does 2.5× the forward's work
             // (five GEMMs to two; FlashAttention-2 §3.1.2).
             let reference = hw.peakFLOPS ?? referenceRate(hw.gemm)
-            let seconds = attentionFLOPs / 2 / (reference * hw.attentionEfficiency)
+            let seconds = compute(attentionFLOPs / 2 / (reference * hw.attentionEfficiency))
             forward.append(TimedOperation(name: "attention (fused, causal)", kind: .attention, flops: attentionFLOPs,
                                           bytes: 0, seconds: seconds))
             backwardSeconds += 2.5 * seconds
@@ -161,6 +167,7 @@ public enum StepModel {
             } else {
                 tpPerPass = 2 * Collective.allReduce.seconds(bytes: activationBytes, ranks: t, link: tensorLink)
             }
+            tpPerPass = communication(tpPerPass)
             forward.append(TimedOperation(
                 name: par.sequenceParallel ? "TP all-gather + reduce-scatter (×2)" : "TP all-reduce (×2)",
                 kind: .communication, flops: 0, bytes: 2 * activationBytes, seconds: tpPerPass))
@@ -171,7 +178,7 @@ public enum StepModel {
         if cp > 1 {
             let kvBytes = 2 * Double(b) * Double(seq) * Double(kvPerRank) * e
             let link = par.contextWithinNode ? hw.intraNode : hw.interNode
-            cpPerPass = Collective.allGather.seconds(bytes: kvBytes, ranks: cp, link: link)
+            cpPerPass = communication(Collective.allGather.seconds(bytes: kvBytes, ranks: cp, link: link))
             forward.append(TimedOperation(name: "CP all-gather of K, V", kind: .communication, flops: 0,
                                           bytes: kvBytes, seconds: cpPerPass))
         }
@@ -188,11 +195,11 @@ public enum StepModel {
         // MARK: Stages
         let (middleLayers, lastLayers) = par.stageLayers(layers: shape.layers)
         // The output layer and the loss (fp32 logits written, read, and their gradient written and read).
-        let logitsForward = hw.gemm.seconds(m: tokens, n: vocab / t, k: h).seconds
-        let logitsBackward = hw.gemm.seconds(m: tokens, n: h, k: vocab / t).seconds
-            + hw.gemm.seconds(m: h, n: vocab / t, k: tokens).seconds
-        let lossSeconds = 4 * Double(tokens) * Double(vocab / t) * 4 / hw.memoryBytesPerSecond
-        let tpLogits = t > 1 ? Collective.allReduce.seconds(bytes: Double(tokens) * 4 * 3, ranks: t, link: tensorLink) : 0
+        let logitsForward = compute(hw.gemm.seconds(m: tokens, n: vocab / t, k: h).seconds)
+        let logitsBackward = compute(hw.gemm.seconds(m: tokens, n: h, k: vocab / t).seconds
+            + hw.gemm.seconds(m: h, n: vocab / t, k: tokens).seconds)
+        let lossSeconds = memoryBound(4 * Double(tokens) * Double(vocab / t) * 4 / hw.memoryBytesPerSecond)
+        let tpLogits = t > 1 ? communication(Collective.allReduce.seconds(bytes: Double(tokens) * 4 * 3, ranks: t, link: tensorLink)) : 0
 
         func stage(layers: Int, withOutput: Bool) -> (fwd: Double, bwd: Double, rc: Double, tp: Double, cp: Double) {
             let l = Double(layers)
@@ -229,7 +236,7 @@ public enum StepModel {
             if t > 1 && !par.sequenceParallel {
                 one += Collective.allGather.seconds(bytes: full, ranks: t, link: tensorLink)
             }
-            p2p = 2 * Double(par.interleave) * one
+            p2p = communication(2 * Double(par.interleave) * one)
         }
         let m = Double(par.microbatches)
         let perMicrobatch = stageSeconds + p2p
@@ -265,20 +272,22 @@ public enum StepModel {
             }
         }
         // Overlap with the backward pass of the last micro-batch on this stage.
+        dpSeconds = communication(dpSeconds)
+        dpHideable = communication(dpHideable)
         let hidden = par.overlapGradReduce ? min(dpHideable, busiest.bwd) : 0
         var dpExposed = dpSeconds - hidden
         // ZeRO-3 gathers each layer's weights for every forward and backward pass (and recomputation),
         // prefetched behind compute; only what compute cannot cover is exposed.
         if par.zeroStage == 3 && dpRanks > 1 {
             let gathersPerMicrobatch = 2 + recomputePasses
-            let gather = gathersPerMicrobatch
-                * Collective.allGather.seconds(bytes: parametersPerDevice * e, ranks: dpRanks, link: dataLink)
+            let gather = communication(gathersPerMicrobatch
+                * Collective.allGather.seconds(bytes: parametersPerDevice * e, ranks: dpRanks, link: dataLink))
             dpExposed += m * max(0, gather - stageSeconds)
         }
         // Adam: read fp32 weights, momentum, variance and gradient (16 bytes), write the first three
         // (12) and the 16-bit weights (2), for this rank's share of the parameters.
         let optimizerParameters = parametersPerDevice / Double(par.zeroStage >= 1 ? dpRanks : 1)
-        let optimizerSeconds = optimizerParameters * 30 / hw.memoryBytesPerSecond
+        let optimizerSeconds = memoryBound(optimizerParameters * 30 / hw.memoryBytesPerSecond)
 
         let breakdown = StepBreakdown(
             forwardCompute: m * busiest.fwd, backwardCompute: m * busiest.bwd, recomputeCompute: m * busiest.rc,

@@ -83,6 +83,14 @@ public enum StepPlanner {
             if !inputs.ignoreMemory { throw SizingError.usage(message) }
             allWarnings.append(message)
         }
+        let par = inputs.parallelism
+        if !par.tensorWithinNode {
+            allWarnings.append("--tp \(par.tensor) is larger than a node (--gpus-per-node \(par.gpusPerNode)): the tensor-parallel collectives run over the scale-out network (\(Format.number(inputs.hardware.interNode.bytesPerSecond / 1e9)) GB/s per device), not the intra-node link")
+        }
+        if par.pipeline > 1 && par.microbatches < par.pipeline {
+            let bubble = StepModel.bubbleFraction(pipeline: par.pipeline, interleave: par.interleave, microbatches: par.microbatches)
+            allWarnings.append("\(par.microbatches) micro-batch(es) per pipeline for --pp \(par.pipeline): the pipeline never fills and the bubble is \(Format.number(100 * bubble, decimals: 0))% of the useful time; raise --global-batch or lower --dp or --microbatch")
+        }
         if inputs.hardware.memoryCapacityBytes == nil {
             allWarnings.append("device memory unknown: the fit is not checked")
         }
