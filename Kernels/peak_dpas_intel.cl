@@ -2,12 +2,16 @@
 // Contract: Kernels/README.md, "Tensor and matrix engines".
 //
 // Element type: DP_F16, DP_BF16 or DP_I8 (as in gemm_dpas_intel.cl); SG = 8 or 16.
-// Arguments: out (one float per work-item), iters, and two 32-bit words: `one` packs the
-// element type's +1 in every lane of the word, `minus_one` packs -1 (run-time values). Each
-// iteration does, on each of NCHAINS accumulators, D += A*B then D += A*(-B) four times (8 DPAS).
-// With all-one operands every partial sum is a small integer, exact in fp32 and int32, and each
-// of the 8 accumulator rows returns to its start value (gid % 64) + c exactly, so
-//   out[gid] == 8 * (NCHAINS * (gid % 64) + NCHAINS * (NCHAINS - 1) / 2)   exactly.
+// Arguments: out (one uint per work-item), iters, base, and two 32-bit words: `one` packs the
+// element type's +1 in every lane of the word, `minus_one` packs -1 (run-time values: nothing
+// folds). Each iteration does, on each of NCHAINS accumulators, 8 instructions: D += A*B,
+// D += A*(-B) three times, then D += A*B twice. With all-one operands each instruction adds +K or
+// -K to every accumulator element, so each iteration adds exactly 2K: every partial sum is an
+// integer, exact in fp32 and int32 (the host bounds iters and base so that |value| <= 2^22), and
+// the result depends on the iteration count and on every instruction. Chain c starts at
+// base + (gid % 64) + c in every element, and
+//   out[gid] == 8 * (NCHAINS * (base + gid % 64) + NCHAINS * (NCHAINS - 1) / 2 + NCHAINS * 2K * iters)
+// as a uint (each of the 8 accumulator rows converted to int, summed modulo 2^32).
 // Work per DPAS and sub-group: 2 * 8 * SG * K, K = 16 (fp16, bf16) or 32 (int8).
 
 #if defined(DP_F16)
@@ -32,11 +36,19 @@ typedef int8 acc_t;
 typedef float8 acc_t;
 #endif
 
+#if defined(DP_I8)
+#define SL_AS_UINT8(v) as_uint8(v)
+#else
+#define SL_AS_UINT8(v) as_uint8(convert_int8(v))
+#endif
+// One step on every chain: D += A * b.
+#define STEP(dc, b) dc = DPAS(a, b, dc)
+
 __kernel __attribute__((intel_reqd_sub_group_size(SG)))
-void peak_dpas(__global float *out, const int iters, const uint one, const uint minus_one)
+void peak_dpas(__global uint *out, const int iters, const int base, const uint one, const uint minus_one)
 {
     const int g = get_global_id(0);
-    const int s = g % 64;
+    const int s = base + g % 64;
 #if SG == 8
     const int8 a = (int8)((int)one);
 #else
@@ -48,17 +60,22 @@ void peak_dpas(__global float *out, const int iters, const uint one, const uint 
     for (int c = 0; c < NCHAINS; ++c) d[c] = (acc_t)(s + c);
     for (int it = 0; it < iters; ++it) {
         #pragma unroll
-        for (int k = 0; k < 4; ++k) {
+        for (int k = 0; k < 3; ++k) {
             #pragma unroll
-            for (int c = 0; c < NCHAINS; ++c) d[c] = DPAS(a, bp, d[c]);
+            for (int c = 0; c < NCHAINS; ++c) STEP(d[c], bp);
             #pragma unroll
-            for (int c = 0; c < NCHAINS; ++c) d[c] = DPAS(a, bn, d[c]);
+            for (int c = 0; c < NCHAINS; ++c) STEP(d[c], bn);
         }
+        #pragma unroll
+        for (int c = 0; c < NCHAINS; ++c) STEP(d[c], bp);
+        #pragma unroll
+        for (int c = 0; c < NCHAINS; ++c) STEP(d[c], bp);
     }
-    float sum = 0.0f;
+    uint sum = 0;
     #pragma unroll
-    for (int c = 0; c < NCHAINS; ++c)
-        sum += (float)d[c].s0 + (float)d[c].s1 + (float)d[c].s2 + (float)d[c].s3
-             + (float)d[c].s4 + (float)d[c].s5 + (float)d[c].s6 + (float)d[c].s7;
+    for (int c = 0; c < NCHAINS; ++c) {
+        const uint8 v = SL_AS_UINT8(d[c]);
+        sum += v.s0 + v.s1 + v.s2 + v.s3 + v.s4 + v.s5 + v.s6 + v.s7;
+    }
     out[g] = sum;
 }

@@ -2,12 +2,16 @@
 // Contract: Kernels/README.md, "Tensor and matrix engines".
 //
 // Element type: MF_F16, MF_BF16, MF_XF32, MF_I8 or MF_FP8 (as in gemm_mfma_amd.cl).
-// Arguments: out (one float per work-item), iters, and two 32-bit words: `one` packs the
+// Arguments: out (one uint per work-item), iters, base, and two 32-bit words: `one` packs the
 // element type's +1 in every lane of the word, `minus_one` packs -1 (run-time values: nothing
-// folds). Each iteration does, on each of NCHAINS accumulators, D += A*B then D += A*(-B) four
-// times (8 MFMA). With all-one operands every partial sum is a small integer, exact in fp32 and
-// int32, and D returns to its start value (gid % 64) + c exactly, so
-//   out[gid] == 4 * (NCHAINS * (gid % 64) + NCHAINS * (NCHAINS - 1) / 2)   exactly.
+// folds). Each iteration does, on each of NCHAINS accumulators, 8 instructions: D += A*B,
+// D += A*(-B) three times, then D += A*B twice. With all-one operands each instruction adds +K or
+// -K to every accumulator element, so each iteration adds exactly 2K: every partial sum is an
+// integer, exact in fp32 and int32 (the host bounds iters and base so that |value| <= 2^22), and
+// the result depends on the iteration count and on every instruction. Chain c starts at
+// base + (gid % 64) + c in every element, and
+//   out[gid] == 4 * (NCHAINS * (base + gid % 64) + NCHAINS * (NCHAINS - 1) / 2 + NCHAINS * 2K * iters)
+// as a uint (each element converted to int, summed modulo 2^32).
 // Work per MFMA and wavefront: 2 * 16 * 16 * K, K = 16 (fp16, bf16; int8 on gfx90a), 8 (xf32),
 // 32 (int8 and fp8 on gfx940+).
 
@@ -56,26 +60,41 @@ typedef float4 acc_t;
 #endif
 #endif
 
+#if defined(MF_I8)
+#define SL_AS_UINT4(v) as_uint4(v)
+#else
+#define SL_AS_UINT4(v) as_uint4(convert_int4(v))
+#endif
+// One step on every chain: D += A * b.
+#define STEP(dc, b) MFMA(dc, a, b)
+
 __kernel SL_SUBGROUP
-void peak_mfma(__global float *out, const int iters, const uint one, const uint minus_one)
+void peak_mfma(__global uint *out, const int iters, const int base, const uint one, const uint minus_one)
 {
     const int g = get_global_id(0);
-    const int s = g % 64;
+    const int s = base + g % 64;
     const lane_t a = (lane_t)(one), bp = (lane_t)(one), bn = (lane_t)(minus_one);
     acc_t d[NCHAINS];
     #pragma unroll
     for (int c = 0; c < NCHAINS; ++c) d[c] = (acc_t)(s + c);
     for (int it = 0; it < iters; ++it) {
         #pragma unroll
-        for (int k = 0; k < 4; ++k) {
+        for (int k = 0; k < 3; ++k) {
             #pragma unroll
-            for (int c = 0; c < NCHAINS; ++c) MFMA(d[c], a, bp);
+            for (int c = 0; c < NCHAINS; ++c) STEP(d[c], bp);
             #pragma unroll
-            for (int c = 0; c < NCHAINS; ++c) MFMA(d[c], a, bn);
+            for (int c = 0; c < NCHAINS; ++c) STEP(d[c], bn);
         }
+        #pragma unroll
+        for (int c = 0; c < NCHAINS; ++c) STEP(d[c], bp);
+        #pragma unroll
+        for (int c = 0; c < NCHAINS; ++c) STEP(d[c], bp);
     }
-    float sum = 0.0f;
+    uint sum = 0;
     #pragma unroll
-    for (int c = 0; c < NCHAINS; ++c) sum += (float)d[c].s0 + (float)d[c].s1 + (float)d[c].s2 + (float)d[c].s3;
+    for (int c = 0; c < NCHAINS; ++c) {
+        const uint4 v = SL_AS_UINT4(d[c]);
+        sum += v.s0 + v.s1 + v.s2 + v.s3;
+    }
     out[g] = sum;
 }

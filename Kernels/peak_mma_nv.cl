@@ -2,13 +2,16 @@
 // Contract: Kernels/README.md, "Tensor and matrix engines".
 //
 // Element type: TC_F16, TC_F16ACC, TC_BF16, TC_TF32, TC_S8 or TC_E4M3 (as in gemm_mma_nv.cl).
-// Arguments: out (one float per work-item), iters, and two 32-bit words: `one` packs the
+// Arguments: out (one uint per work-item), iters, base, and two 32-bit words: `one` packs the
 // element type's +1 in every lane of the word, `minus_one` packs -1. They are run-time values,
-// so nothing can be folded. Each iteration does, on each of NCHAINS accumulators,
-// D += A*B then D += A*(-B) four times (8 mma): with A and B all ones every partial sum is a
-// small integer, exact in every accumulator type, and D returns to its start value exactly.
-// Start value of every accumulator element of chain c: (gid % 64) + c. So
-//   out[gid] == 4 * (NCHAINS * (gid % 64) + NCHAINS * (NCHAINS - 1) / 2)   exactly.
+// so nothing can be folded. Each iteration does, on each of NCHAINS accumulators, 8 mma:
+// D += A*B, D += A*(-B) three times, then D += A*B twice. With A and B all ones each mma adds
+// +K or -K to every accumulator element, so each iteration adds exactly 2K: every partial sum
+// is an integer the accumulator holds exactly (the host bounds iters and base so that
+// |value| <= 2^11 for fp16 and 2^22 otherwise), and the result depends on the iteration count
+// and on every mma. Chain c starts at base + (gid % 64) + c in every accumulator element, and
+//   out[gid] == 4 * (NCHAINS * (base + gid % 64) + NCHAINS * (NCHAINS - 1) / 2 + NCHAINS * 2K * iters)
+// as a uint (each element converted to int, summed modulo 2^32).
 // Work per mma and warp: 2 * 16 * 8 * K operations, K = 16 (fp16, bf16), 8 (tf32), 32 (int8, fp8).
 
 #if defined(TC_F16) || defined(TC_F16ACC) || defined(TC_BF16) || defined(TC_TF32) || defined(TC_S8) || defined(TC_E4M3)
@@ -23,15 +26,16 @@
 // Tests prepend an emulation of MMA, SL_SUBGROUP, sl_h2f and sl_f2h (sub-group shuffles).
 #else
 #define SL_SUBGROUP
+// fp16 <-> fp32 of a register's bits through the core vload_half/vstore_half (no cl_khr_fp16
+// needed); only used before and after the loop.
 static inline float sl_h2f(ushort h) {
-    float x;
-    __asm__("cvt.f32.f16 %0, %1;" : "=f"(x) : "h"(h));
-    return x;
+    ushort bits = h;
+    return vload_half(0, (const __private half *)&bits);
 }
 static inline ushort sl_f2h(float x) {
-    ushort h;
-    __asm__("cvt.rn.f16.f32 %0, %1;" : "=h"(h) : "f"(x));
-    return h;
+    ushort bits;
+    vstore_half_rte(x, 0, (__private half *)&bits);
+    return bits;
 }
 #if defined(TC_F16ACC)
 #define MMA(d, a, b)                                                                          \
@@ -73,11 +77,14 @@ typedef int acc_t;
 typedef float acc_t;
 #endif
 
+// One step on every chain: D += A * b.
+#define STEP(dc, b) MMA(dc, a, b)
+
 __kernel SL_SUBGROUP
-void peak_mma(__global float *out, const int iters, const uint one, const uint minus_one)
+void peak_mma(__global uint *out, const int iters, const int base, const uint one, const uint minus_one)
 {
     const int g = get_global_id(0);
-    const int s = g % 64;
+    const int s = base + g % 64;
     const uint a[4] = {one, one, one, one};
     const uint bp[2] = {one, one}, bn[2] = {minus_one, minus_one};
     acc_t d[NCHAINS][ACC_REGS];
@@ -93,22 +100,28 @@ void peak_mma(__global float *out, const int iters, const uint one, const uint m
     }
     for (int it = 0; it < iters; ++it) {
         #pragma unroll
-        for (int k = 0; k < 4; ++k) {
+        for (int k = 0; k < 3; ++k) {
             #pragma unroll
-            for (int c = 0; c < NCHAINS; ++c) MMA(d[c], a, bp);
+            for (int c = 0; c < NCHAINS; ++c) STEP(d[c], bp);
             #pragma unroll
-            for (int c = 0; c < NCHAINS; ++c) MMA(d[c], a, bn);
+            for (int c = 0; c < NCHAINS; ++c) STEP(d[c], bn);
         }
+        #pragma unroll
+        for (int c = 0; c < NCHAINS; ++c) STEP(d[c], bp);
+        #pragma unroll
+        for (int c = 0; c < NCHAINS; ++c) STEP(d[c], bp);
     }
-    float sum = 0.0f;
+    uint sum = 0;
     #pragma unroll
     for (int c = 0; c < NCHAINS; ++c) {
         #pragma unroll
         for (int r = 0; r < ACC_REGS; ++r) {
 #if defined(TC_F16ACC)
-            sum += sl_h2f((ushort)d[c][r]) + sl_h2f((ushort)(d[c][r] >> 16));
+            sum += (uint)(int)sl_h2f((ushort)d[c][r]) + (uint)(int)sl_h2f((ushort)(d[c][r] >> 16));
+#elif defined(TC_S8)
+            sum += (uint)d[c][r];
 #else
-            sum += (float)d[c][r];
+            sum += (uint)(int)d[c][r];
 #endif
         }
     }

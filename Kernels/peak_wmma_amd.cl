@@ -1,13 +1,17 @@
 // Suanli matrix-core peak for AMD RDNA3 GPUs (gfx11): independent chains of wave32 WMMA.
 // Contract: Kernels/README.md, "Tensor and matrix engines".
 //
-// Element type: WM_F16, WM_BF16 or WM_I8 (as in gemm_wmma_amd.cl). Arguments: out (one float per
-// work-item), iters, and two 32-bit words: `one` packs the type's +1 in every element of the word,
-// `minus_one` packs -1 (run-time values). Each iteration does, on each of NCHAINS accumulators,
-// D += A*B then D += A*(-B) four times (8 WMMA); with all-one operands every partial sum is a small
-// integer, exact in fp32 and int32, and each of the lane's 8 accumulator elements returns to its
-// start value (gid % 64) + c, so
-//   out[gid] == 8 * (NCHAINS * (gid % 64) + NCHAINS * (NCHAINS - 1) / 2)   exactly.
+// Element type: WM_F16, WM_BF16 or WM_I8 (as in gemm_wmma_amd.cl).
+// Arguments: out (one uint per work-item), iters, base, and two 32-bit words: `one` packs the
+// element type's +1 in every lane of the word, `minus_one` packs -1 (run-time values: nothing
+// folds). Each iteration does, on each of NCHAINS accumulators, 8 instructions: D += A*B,
+// D += A*(-B) three times, then D += A*B twice. With all-one operands each instruction adds +K or
+// -K to every accumulator element, so each iteration adds exactly 2K: every partial sum is an
+// integer, exact in fp32 and int32 (the host bounds iters and base so that |value| <= 2^22), and
+// the result depends on the iteration count and on every instruction. Chain c starts at
+// base + (gid % 64) + c in every element, and
+//   out[gid] == 8 * (NCHAINS * (base + gid % 64) + NCHAINS * (NCHAINS - 1) / 2 + NCHAINS * 2K * iters)
+// as a uint (each of the lane's 8 elements converted to int, summed modulo 2^32), K = 16.
 // Work per WMMA and wave of 32: 2 * 16 * 16 * 16.
 
 #if defined(WM_F16)
@@ -40,28 +44,41 @@ typedef uint8 lane_t;
 #endif
 #endif
 
+#if defined(WM_I8)
+#define SL_AS_UINT8(v) as_uint8(v)
+#else
+#define SL_AS_UINT8(v) as_uint8(convert_int8(v))
+#endif
+// One step on every chain: D += A * b.
+#define STEP(dc, b) WMMA(dc, a, b)
+
 __kernel SL_SUBGROUP
-void peak_wmma(__global float *out, const int iters, const uint one, const uint minus_one)
+void peak_wmma(__global uint *out, const int iters, const int base, const uint one, const uint minus_one)
 {
     const int g = get_global_id(0);
-    const int s = g % 64;
+    const int s = base + g % 64;
     const lane_t a = (lane_t)(one), bp = (lane_t)(one), bn = (lane_t)(minus_one);
     acc_t d[NCHAINS];
     #pragma unroll
     for (int c = 0; c < NCHAINS; ++c) d[c] = (acc_t)(s + c);
     for (int it = 0; it < iters; ++it) {
         #pragma unroll
-        for (int k = 0; k < 4; ++k) {
+        for (int k = 0; k < 3; ++k) {
             #pragma unroll
-            for (int c = 0; c < NCHAINS; ++c) WMMA(d[c], a, bp);
+            for (int c = 0; c < NCHAINS; ++c) STEP(d[c], bp);
             #pragma unroll
-            for (int c = 0; c < NCHAINS; ++c) WMMA(d[c], a, bn);
+            for (int c = 0; c < NCHAINS; ++c) STEP(d[c], bn);
         }
+        #pragma unroll
+        for (int c = 0; c < NCHAINS; ++c) STEP(d[c], bp);
+        #pragma unroll
+        for (int c = 0; c < NCHAINS; ++c) STEP(d[c], bp);
     }
-    float sum = 0.0f;
+    uint sum = 0;
     #pragma unroll
-    for (int c = 0; c < NCHAINS; ++c)
-        sum += (float)d[c].s0 + (float)d[c].s1 + (float)d[c].s2 + (float)d[c].s3
-             + (float)d[c].s4 + (float)d[c].s5 + (float)d[c].s6 + (float)d[c].s7;
+    for (int c = 0; c < NCHAINS; ++c) {
+        const uint8 v = SL_AS_UINT8(d[c]);
+        sum += v.s0 + v.s1 + v.s2 + v.s3 + v.s4 + v.s5 + v.s6 + v.s7;
+    }
     out[g] = sum;
 }

@@ -83,8 +83,8 @@ struct LowPrecisionTests {
 
     @Test func peakChainsThatDoNotReturnFail() throws {
         let bf16 = try kernelsWith("peak_packed.cl", replacing: "x[c] = x[c] * va + vb;", with: "x[c] = x[c] * vb + va;")
-        let int8 = try kernelsWith("peak_packed.cl", replacing: "x[c] = dot(as_char4(x[c]), w) + z;",
-                                   with: "x[c] = dot(as_char4(x[c]), w) + z + (it == 0 && k == 0);")
+        let int8 = try kernelsWith("peak_packed.cl", replacing: "x[c] = SL_DOT(x[c], w, z);",
+                                   with: "x[c] = SL_DOT(x[c], w, z) + (it == 0 && k == 0);")
         for (precision, dir) in [("bf16", bf16), ("int8", int8)] {
             let result = try bench(["--suite", "peak", "--precision", precision], kernels: dir)
             let row = try #require(try rows(result).first)
