@@ -14,6 +14,9 @@
 #   and the usual system folders, then the host's /etc/ld.so.cache.
 #   The library path is given to the loader (--library-path), not exported, so the programs
 #   suanli starts (sh, nvidia-smi, a --power-command) run with the host's own libraries.
+#   /proc/self/exe then names the loader, not suanli: suanli does not look for itself (kernels
+#   and catalogs are embedded at build time), and --argv0 keeps argv[0], which result files
+#   record in command_line, as the launcher's path.
 # - host mode: the host's glibc is at least as new as every bundled binary needs (recorded
 #   at build time in BUNDLE/bundle.env), so the binary runs as an ordinary program. A driver
 #   built for a newer glibc than the bundle's (say Intel's runtime on Ubuntu 24.04) then loads.
