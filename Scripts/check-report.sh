@@ -9,6 +9,8 @@
 #   - every efficiency chart and burn timeline holds as many bars / intervals as it declares.
 #   - every comparison chart (runs made with --baseline) draws as many intervals and threshold
 #     bands as it declares (data-intervals).
+#   - a history page (report --history): every trend chart draws its declared points, its median
+#     line and p10-p90 band, and one mark per declared change (instead of the checks above).
 # Usage: Scripts/check-report.sh REPORT.html [SCREENSHOT.png]
 set -euo pipefail
 report=$(realpath "$1")
@@ -29,6 +31,29 @@ import re, sys
 dom = sys.argv[1]
 def count(pattern, body):
     return len(re.findall(pattern, body))
+# A history page (report --history): every trend chart draws its declared points, a median line
+# and a p10-p90 band (two runs or more), and one mark per declared change.
+if 'class="history-page"' in dom:
+    trends = re.findall(r'<svg class="trend-chart"([^>]*)>(.*?)</svg>', dom, re.S)
+    if not trends:
+        sys.exit("check-report: a history page without trend charts")
+    points = marks = 0
+    for attributes, body in trends:
+        declared = int(re.search(r'data-points="(\d+)"', attributes).group(1))
+        changes = int(re.search(r'data-changes="(\d+)"', attributes).group(1))
+        drawn = count(r'<circle class="point', body)
+        if drawn != declared:
+            sys.exit("check-report: a trend chart declares %d points but renders %d" % (declared, drawn))
+        if declared >= 2 and (count(r'<polyline class="trend"', body) != 1 or count(r'<polygon class="band"', body) != 1):
+            sys.exit("check-report: a trend chart of %d points lacks its line or its p10-p90 band" % declared)
+        if count(r'<text class="mark', body) != changes:
+            sys.exit("check-report: a trend chart declares %d changes but marks %d" % (changes, count(r'<text class="mark', body)))
+        points += drawn
+        marks += changes
+    if points == 0:
+        sys.exit("check-report: the trend charts hold no point")
+    print("check-report: history page, %d trend chart(s), %d points, %d marked change(s), no console errors" % (len(trends), points, marks))
+    sys.exit(0)
 charts = re.findall(r'<svg class="roofline-chart"([^>]*)>(.*?)</svg>', dom, re.S)
 if not charts:
     sys.exit("check-report: no roofline chart in the rendered page")

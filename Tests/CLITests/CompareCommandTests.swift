@@ -30,7 +30,7 @@ enum ReferenceRun {
         try variant { doc in
             var measurements = doc["measurements"] as! [[String: Any]]
             for i in measurements.indices {
-                for key in ["median", "min", "max", "p10", "p90"] {
+                for key in ["median", "min", "max", "p10", "p90", "theoretical_peak"] {
                     if let v = measurements[i][key] as? Double { measurements[i][key] = v * factor }
                 }
                 if let s = measurements[i]["samples"] as? [Double] { measurements[i]["samples"] = s.map { $0 * factor } }
@@ -129,7 +129,16 @@ enum ReferenceRun {
             var measurements = doc["measurements"] as! [[String: Any]]
             for i in measurements.indices {
                 guard let samples = measurements[i]["samples"] as? [Double], !samples.isEmpty else { continue }
-                measurements[i]["samples"] = i == 0 ? [100.0, 101, 99, 100.5, 99.5, 100.2].map { $0 * firstLevel } : Array(samples.prefix(3))
+                let kept = i == 0 ? [100.0, 101, 99, 100.5, 99.5, 100.2].map { $0 * firstLevel } : Array(samples.prefix(3))
+                measurements[i]["samples"] = kept
+                // The statistics follow the samples kept (a median outside its samples is refused).
+                let sorted = kept.sorted()
+                measurements[i]["median"] = sorted.count % 2 == 1 ? sorted[sorted.count / 2]
+                    : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+                measurements[i]["min"] = sorted.first
+                measurements[i]["max"] = sorted.last
+                measurements[i]["theoretical_peak"] = nil
+                measurements[i]["fraction_of_peak"] = nil
             }
             doc["measurements"] = measurements
         }
@@ -215,5 +224,164 @@ enum ReferenceRun {
         #expect(rows.count > 2)
         #expect(try CLI.run(["report", file]).status == 64)
         #expect(try CLI.run(["report", "/nonexistent.json", "--html", html]).status == 65)
+    }
+
+    /// Result files that lie (issue 21): every corruption of the reference run, one per file.
+    /// Bare NaN and Infinity are written as Python's json writes them (not JSON, but seen).
+    static func corruptions() throws -> [(name: String, path: String, field: String)] {
+        let file = try #require(ReferenceRun.file)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: file))) as? [String: Any])
+        let measurements = try #require(object["measurements"] as? [[String: Any]])
+        let target = try #require(measurements.firstIndex { $0["status"] as? String == "ok" && ($0["samples"] as? [Double])?.count ?? 0 >= 2 })
+        let dir = try CLI.temporaryDirectory()
+        var made: [(String, String, String)] = []
+        func write(_ name: String, field: String, marker: String? = nil, _ edit: (inout [String: Any]) -> Void) throws {
+            var doc = object, list = measurements
+            edit(&list[target])
+            doc["measurements"] = list
+            var text = String(decoding: try JSONSerialization.data(withJSONObject: doc), as: UTF8.self)
+            if let marker { text = text.replacingOccurrences(of: "987654.25", with: marker) }
+            let path = dir.appendingPathComponent("\(name).json").path
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            made.append((name, path, field))
+        }
+        let samples = measurements[target]["samples"] as! [Double]
+        try write("negative-rate", field: "samples[1]") { $0["samples"] = [samples[0], -samples[1]] + samples.dropFirst(2) }
+        try write("zero-median", field: "median") { $0["median"] = 0.0 }
+        try write("nan-sample", field: "samples[0]", marker: "NaN") { $0["samples"] = [987654.25] + samples.dropFirst() }
+        try write("infinite-sample", field: "samples[0]", marker: "Infinity") { $0["samples"] = [987654.25] + samples.dropFirst() }
+        try write("median-outside", field: "median") { $0["median"] = samples.max()! * 1.5; $0["theoretical_peak"] = nil }
+        try write("count-mismatch", field: "samples") {
+            $0["repeat_sample_counts"] = [samples.count + 1]
+            $0["repeat_medians"] = [$0["median"]!]
+        }
+        try write("above-ceiling", field: "median") { $0["theoretical_peak"] = ($0["median"] as! Double) / 2 }
+        return made.map { (name: $0.0, path: $0.1, field: $0.2) }
+    }
+
+    /// One line naming the file, the measurement and the field.
+    func expectRefusal(_ result: CLIResult, _ corruption: (name: String, path: String, field: String), command: String) {
+        #expect(result.status == 5, "\(command) \(corruption.name): \(result.status) \(result.stderr)")
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "\(command) \(corruption.name): \(result.stderr)")
+        #expect(result.stderr.contains(corruption.path) && result.stderr.contains("measurement ")
+                && result.stderr.contains(": \(corruption.field) "), "\(command) \(corruption.name): \(result.stderr)")
+    }
+
+    @Test func lyingFilesAreRefusedByCompareAndReport() throws {
+        let file = try #require(ReferenceRun.file)
+        let html = try CLI.temporaryDirectory().appendingPathComponent("r.html").path
+        let cases = try Self.corruptions()
+        #expect(cases.count == 7)
+        for corruption in cases {
+            expectRefusal(try CLI.run(["compare", corruption.path, file]), corruption, command: "compare (baseline)")
+            expectRefusal(try CLI.run(["compare", file, corruption.path]), corruption, command: "compare (current)")
+            expectRefusal(try CLI.run(["report", file, corruption.path, "--html", html]), corruption, command: "report")
+            // size --calibrate refuses it too, in one line naming the file and the field.
+            let size = try CLI.run(["size", "train", "--pf-days", "3640", "--days", "30", "--calibrate", corruption.path])
+            #expect(size.status != 0 && size.stderr.split(separator: "\n").count == 1, "size \(corruption.name): \(size.stderr)")
+            #expect(size.stderr.contains(corruption.path) && size.stderr.contains(": \(corruption.field) "), "size: \(size.stderr)")
+        }
+    }
+
+    @Test func flaggedAndEmptyMeasurementsAreStillAccepted() throws {
+        let file = try #require(ReferenceRun.file)
+        let flagged = try ReferenceRun.variant { doc in
+            var measurements = doc["measurements"] as! [[String: Any]]
+            let target = measurements.firstIndex { $0["status"] as? String == "ok" }!
+            // Above its own stated peak, but flagged: the bench's own record of exactly that.
+            measurements[target]["status"] = "implausible"
+            measurements[target]["theoretical_peak"] = (measurements[target]["median"] as! Double) / 2
+            // Skipped and failed measurements carry no figure at all.
+            var skipped = measurements[target]
+            for key in ["median", "min", "max", "p10", "p90", "cv", "theoretical_peak"] { skipped[key] = nil }
+            skipped["samples"] = [Double]()
+            skipped["status"] = "skipped"
+            skipped["kernel"] = "skipped-kernel"
+            var failed = skipped
+            failed["status"] = "failed"
+            failed["kernel"] = "failed-kernel"
+            failed["samples"] = [0.0]
+            doc["measurements"] = measurements + [skipped, failed]
+        }
+        let result = try CLI.run(["compare", file, flagged, "--format", "json"])
+        #expect(result.status == 3, "the failed measurement, not a refusal: \(result.stderr)")
+        let html = try CLI.temporaryDirectory().appendingPathComponent("r.html").path
+        #expect(try CLI.run(["report", flagged, "--html", html]).status == 0)
+    }
+    /// Both sides with a kernel name that needs escaping in XML and in workflow commands.
+    static func awkwardlyNamed(_ factor: Double) throws -> String {
+        try ReferenceRun.variant { doc in
+            var measurements = doc["measurements"] as! [[String: Any]]
+            for i in measurements.indices {
+                measurements[i]["kernel"] = "k<&\"'>,:%\(i)"
+                for key in ["median", "min", "max", "p10", "p90", "theoretical_peak"] {
+                    if let v = measurements[i][key] as? Double { measurements[i][key] = v * factor }
+                }
+                if let s = measurements[i]["samples"] as? [Double] { measurements[i]["samples"] = s.map { $0 * factor } }
+            }
+            doc["measurements"] = measurements
+        }
+    }
+
+    @Test func junitOutputIsValidXMLWithRegressionsAsFailures() throws {
+        let (base, raised) = (try Self.awkwardlyNamed(1), try Self.awkwardlyNamed(10))
+        let json = try CLI.run(["compare", raised, base, "--format", "json"])
+        let rows = try #require((json.json as? [String: Any])?["rows"] as? [[String: Any]])
+        let regressions = rows.filter { $0["verdict"] as? String == "regression" }.count
+        #expect(regressions > 0)
+        let junit = try CLI.run(["compare", raised, base, "--format", "junit"])
+        #expect(junit.status == 2, "\(junit.stderr)")
+        // Parsed by a real XML parser (Python's expat): well-formed, one test case per row.
+        let dir = try CLI.temporaryDirectory()
+        let xml = dir.appendingPathComponent("junit.xml").path
+        try junit.stdout.write(toFile: xml, atomically: true, encoding: .utf8)
+        let check = """
+        import sys, xml.etree.ElementTree as E
+        root = E.parse(sys.argv[1]).getroot()
+        cases = root.findall('./testsuite/testcase')
+        names = [c.get('name') for c in cases]
+        print(root.tag, len(cases), len(root.findall('./testsuite/testcase/failure')), root.get('tests'), root.get('failures'),
+              all(n.startswith('k<&"\\'>,:%') for n in names))
+        """
+        let parsed = try Self.runTool("/usr/bin/env", ["python3", "-c", check, xml])
+        #expect(parsed == "testsuites \(rows.count) \(regressions) \(rows.count) \(regressions) True", "\(parsed)\n\(junit.stdout.prefix(2000))")
+        // The other way round: improvements pass, nothing fails.
+        let improved = try CLI.run(["compare", base, raised, "--format", "junit"])
+        #expect(improved.status == 0)
+        #expect(!improved.stdout.contains("<failure"))
+    }
+
+    @Test func githubAnnotationsForRegressionsAndImprovements() throws {
+        let (base, raised) = (try Self.awkwardlyNamed(1), try Self.awkwardlyNamed(10))
+        let worse = try CLI.run(["compare", raised, base, "--format", "github"])
+        #expect(worse.status == 2)
+        let lines = worse.stdout.split(separator: "\n").map(String.init)
+        let errors = lines.filter { $0.hasPrefix("::error title=regression%3A ") }
+        #expect(!errors.isEmpty, "\(worse.stdout)")
+        // Properties escape : , % (and the message %, CR, LF): one command per line, title intact.
+        for line in errors {
+            #expect(line.contains("k<&\"'>%2C%3A%25"), "\(line)")
+            let parts = line.split(separator: "::", omittingEmptySubsequences: false)
+            #expect(parts.count == 3, "\(line)")
+        }
+        #expect(lines.last?.hasPrefix("suanli compare: ") == true)
+        let better = try CLI.run(["compare", base, raised, "--format", "github"])
+        #expect(better.status == 0)
+        #expect(better.stdout.contains("::notice title=improvement%3A "))
+        #expect(!better.stdout.contains("::error"))
+    }
+
+    /// Runs a tool, its standard output trimmed.
+    static func runTool(_ path: String, _ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

@@ -168,8 +168,6 @@ public struct PairwiseDifferences: Sendable {
     /// n·m.
     public var count: Int { rows.count * columns.count }
 
-    @inline(__always) func value(_ i: Int, _ j: Int) -> Double { rows[i] - columns[j] }
-
     /// The `rank`-th smallest difference (0-based), as sorting all of them would place it.
     public func select(_ rank: Int) -> Double {
         precondition(rank >= 0 && rank < count, "rank out of range")
@@ -184,7 +182,15 @@ public struct PairwiseDifferences: Sendable {
 
     /// Selection of `rank`, and with `pair` also of `rank` + 1.
     func selectAdjacent(_ rank: Int, pair: Bool) -> (Double, Double) {
-        let n = rows.count, m = columns.count
+        rows.withUnsafeBufferPointer { x in
+            columns.withUnsafeBufferPointer { y in
+                Self.select(rank, pair: pair, x: x, y: y)
+            }
+        }
+    }
+
+    static func select(_ rank: Int, pair: Bool, x: UnsafeBufferPointer<Double>, y: UnsafeBufferPointer<Double>) -> (Double, Double) {
+        let n = x.count, m = y.count
         // Row i's candidates are the columns low[i]..<high[i]: everything left of low[i] is known
         // to rank below the target, everything from high[i] on to rank above it.
         var low = [Int](repeating: 0, count: n)
@@ -200,45 +206,71 @@ public struct PairwiseDifferences: Sendable {
             z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
             return z ^ (z >> 31)
         }
-        let cutoff = max(64, 2 * (n + m))
+        let cutoff = max(32, (n + m) / 2)
+        let drawn = 11
+        var prefix = [Int](repeating: 0, count: n)
+        var sample = [Double](repeating: 0, count: drawn)
         while remaining > cutoff {
-            // A pivot drawn uniformly from the candidates.
-            var pick = Int(next() % UInt64(remaining))
-            var pivot = 0.0
+            // The pivot: of a few candidates drawn uniformly, the one at the target's relative
+            // place among all candidates, so that the side left holding the target is small.
+            var start = 0
             for i in 0..<n {
-                let width = high[i] - low[i]
-                if pick < width { pivot = value(i, low[i] + pick); break }
-                pick -= width
+                prefix[i] = start
+                start += high[i] - low[i]
             }
+            var below = 0
+            for i in 0..<n { below += low[i] }
+            for s in 0..<drawn {
+                let pick = Int(next() % UInt64(remaining))
+                // The last row whose candidates start at or before pick.
+                var a = 0, b = n - 1
+                while a < b {
+                    let mid = (a + b + 1) / 2
+                    if prefix[mid] <= pick { a = mid } else { b = mid - 1 }
+                }
+                sample[s] = x[a] - y[low[a] + pick - prefix[a]]
+            }
+            sample.sort()
+            let place = Double(rank - below) / Double(remaining)
+            let pivot = sample[Swift.min(drawn - 1, Int(place * Double(drawn)))]
             // Per row, how many differences are < pivot and ≤ pivot. Rows grow downwards, so
-            // both counts shrink from row to row: one staircase pass each.
+            // both counts shrink from row to row: one staircase pass each. The pivot is a
+            // candidate, so everything left of a row's window is below it and everything from
+            // its end on above it: each count lies within the window, and only the window is read.
             var totalLess = 0, totalAtMost = 0
             var jl = m, je = m
             for i in 0..<n {
-                while jl > 0 && !(value(i, jl - 1) < pivot) { jl -= 1 }
-                while je > 0 && !(value(i, je - 1) <= pivot) { je -= 1 }
+                let xi = x[i], lo = low[i]
+                jl = Swift.max(Swift.min(jl, high[i]), lo)
+                while jl > lo && !(xi - y[jl - 1] < pivot) { jl -= 1 }
+                je = Swift.max(Swift.min(je, high[i]), jl)
+                while je > jl && !(xi - y[je - 1] <= pivot) { je -= 1 }
                 less[i] = jl
                 atMost[i] = je
                 totalLess += jl
                 totalAtMost += je
             }
+            var total = 0
             if rank < totalLess {
-                for i in 0..<n { high[i] = Swift.min(high[i], less[i]) }
+                for i in 0..<n {
+                    high[i] = Swift.min(high[i], less[i])
+                    total += high[i] - low[i]
+                }
             } else if rank >= totalAtMost {
-                for i in 0..<n { low[i] = Swift.max(low[i], atMost[i]) }
+                for i in 0..<n {
+                    low[i] = Swift.max(low[i], atMost[i])
+                    total += high[i] - low[i]
+                }
             } else if !pair || rank + 1 < totalAtMost {
                 // The pivot's value spans rank (and rank + 1).
                 return (pivot, pivot)
             } else {
                 // rank is the last copy of the pivot; rank + 1 is the smallest difference above it.
                 var above = Double.infinity
-                for i in 0..<n where atMost[i] < m { above = Swift.min(above, value(i, atMost[i])) }
+                for i in 0..<n where atMost[i] < m { above = Swift.min(above, x[i] - y[atMost[i]]) }
                 return (pivot, above)
             }
-            var total = 0
-            for i in 0..<n { total += Swift.max(0, high[i] - low[i]) }
             remaining = total
-            if remaining == 0 { break }
         }
         // Few candidates left: they lie strictly between everything known below and above, so
         // sorting them places the target.
@@ -247,7 +279,7 @@ public struct PairwiseDifferences: Sendable {
         candidates.reserveCapacity(remaining)
         for i in 0..<n {
             below += low[i]
-            if high[i] > low[i] { for j in low[i]..<high[i] { candidates.append(value(i, j)) } }
+            if high[i] > low[i] { for j in low[i]..<high[i] { candidates.append(x[i] - y[j]) } }
         }
         candidates.sort()
         let first = candidates[rank - below]
@@ -255,7 +287,7 @@ public struct PairwiseDifferences: Sendable {
         if rank + 1 - below < candidates.count { return (first, candidates[rank + 1 - below]) }
         // rank + 1 lies above every candidate: the smallest difference right of the windows.
         var above = Double.infinity
-        for i in 0..<n where high[i] < m { above = Swift.min(above, value(i, high[i])) }
+        for i in 0..<n where high[i] < m { above = Swift.min(above, x[i] - y[high[i]]) }
         return (first, above)
     }
 }

@@ -1,6 +1,8 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Dispatch
+import Synchronization
 
 /// What a comparison decided about one measurement.
 public enum Verdict: String, Codable, Sendable, CaseIterable {
@@ -198,10 +200,18 @@ public enum Comparator {
     public static func compare(baselines: [NamedResult], currents: [NamedResult], options: ComparisonOptions) -> ComparisonReport {
         let base = gather(baselines)
         let now = gather(currents)
-        var rows: [ComparisonRow] = []
-        for key in now.order {
-            rows.append(row(key: key, baseline: base.byKey[key], current: now.byKey[key]!, options: options))
+        // Rows are independent: computed on every core, in chunks, kept in order.
+        let order = now.order
+        let chunk = 256
+        let chunks = (order.count + chunk - 1) / chunk
+        let parts = Mutex<[[ComparisonRow]]>(Array(repeating: [], count: chunks))
+        DispatchQueue.concurrentPerform(iterations: chunks) { part in
+            let computed = order[(part * chunk)..<Swift.min(order.count, (part + 1) * chunk)].map { key in
+                row(key: key, baseline: base.byKey[key], current: now.byKey[key]!, options: options)
+            }
+            parts.withLock { $0[part] = computed }
         }
+        var rows = parts.withLock { $0.flatMap { $0 } }
         for key in base.order where now.byKey[key] == nil {
             let m = base.byKey[key]!.first!
             rows.append(ComparisonRow(key: key, unit: m.unit.rawValue, higherIsBetter: m.higherIsBetter, baseline: m.median,

@@ -10,6 +10,25 @@ enum CompareExit {
     static let baselineUnusable: Int32 = 5
     static let otherError: Int32 = 1
 
+    /// Reads result files in parallel, in order. A file with impossible figures
+    /// (`ResultValidationError`) exits 5 on either side; an unreadable one exits `unreadable`.
+    static func read(_ paths: [String], side: String, unreadable: Int32) throws -> [NamedResult] {
+        let results = ResultStore.readAll(paths)
+        var named: [NamedResult] = []
+        for (path, result) in zip(paths, results) {
+            switch result {
+            case .success(let document): named.append(NamedResult(name: path, document: document))
+            case .failure(let error as ResultValidationError):
+                Console.error(side + error.description)
+                throw ExitCode(ResultValidationError.exitCode)
+            case .failure(let error):
+                Console.error(side + "\(error)")
+                throw ExitCode(unreadable)
+            }
+        }
+        return named
+    }
+
     /// A failed measurement outranks a regression: its figures cannot be trusted at all. An
     /// inconclusive verdict counts only with `--strict`, and after both.
     static func code(for report: ComparisonReport, strict: Bool) -> Int32 {
@@ -76,7 +95,8 @@ struct CompareCommand: ParsableCommand {
         the threshold, unchanged when all of it lies within, inconclusive otherwise. Files made with \
         `bench --repeat R`, or several files per side, give intervals that include the drift between \
         runs. Exit codes: 0 no regression, 2 regression, 3 a measurement failed, 4 inconclusive with \
-        --strict, 5 baseline missing or unreadable, 1 other errors.
+        --strict, 5 baseline missing or unreadable, or a file (either side) with impossible figures, \
+        1 other errors.
         """
     )
 
@@ -89,10 +109,10 @@ struct CompareCommand: ParsableCommand {
             help: "Current result files, each one repeat (a `bench --repeat R` file counts R).")
     var currentFiles: [String] = []
     @OptionGroup var comparison: ComparisonArguments
-    @Option(help: "Output format: table, markdown or json.") var format: OutputFormat = .table
+    @Option(help: "Output format: table, markdown, json, junit (JUnit XML, one test case per measurement) or github (workflow annotations).")
+    var format: CompareFormat = .table
 
     func validate() throws {
-        guard format != .csv else { throw ValidationError("--format for compare must be table, markdown or json") }
         let named = !baselineFiles.isEmpty || !currentFiles.isEmpty
         if named && !(files.isEmpty && !baselineFiles.isEmpty && !currentFiles.isEmpty) {
             throw ValidationError("give BASELINE CURRENT, or --baseline FILE... and --current FILE..., not a mix")
@@ -105,20 +125,8 @@ struct CompareCommand: ParsableCommand {
     func run() throws {
         let options = try comparison.options()
         let (baselinePaths, currentPaths) = files.count == 2 ? ([files[0]], [files[1]]) : (baselineFiles, currentFiles)
-        var baselines: [NamedResult] = []
-        for path in baselinePaths {
-            do { baselines.append(NamedResult(name: path, document: try ResultStore.read(path))) } catch {
-                Console.error("baseline \(error)")
-                throw ExitCode(CompareExit.baselineUnusable)
-            }
-        }
-        var currents: [NamedResult] = []
-        for path in currentPaths {
-            do { currents.append(NamedResult(name: path, document: try ResultStore.read(path))) } catch {
-                Console.error("\(error)")
-                throw ExitCode(CompareExit.otherError)
-            }
-        }
+        let baselines = try CompareExit.read(baselinePaths, side: "baseline ", unreadable: CompareExit.baselineUnusable)
+        let currents = try CompareExit.read(currentPaths, side: "", unreadable: CompareExit.otherError)
         if !comparison.force {
             for other in baselines.dropFirst() + currents {
                 if let difference = Comparator.hardwareDifference(baseline: baselines[0].document, current: other.document) {
@@ -129,13 +137,144 @@ struct CompareCommand: ParsableCommand {
             }
         }
         let report = Comparator.compare(baselines: baselines, currents: currents, options: options)
-        print(ComparisonRenderer.render(report, format: format))
+        switch format {
+        case .table: print(ComparisonRenderer.render(report, format: .table))
+        case .markdown: print(ComparisonRenderer.render(report, format: .markdown))
+        case .json: print(ComparisonRenderer.render(report, format: .json))
+        case .junit: print(ComparisonRenderer.junit(report, strict: comparison.strict))
+        case .github: print(ComparisonRenderer.github(report, strict: comparison.strict))
+        }
         let code = CompareExit.code(for: report, strict: comparison.strict)
         if code != 0 { throw ExitCode(code) }
     }
 }
 
+/// Output formats of `suanli compare`: for people, for tools, and for CI.
+enum CompareFormat: String, ExpressibleByArgument, CaseIterable {
+    case table, markdown, json, junit, github
+}
+
 enum ComparisonRenderer {
+    /// The measurement as one name: kernel, precision, size and metric.
+    static func caseName(_ key: MeasurementKey) -> String {
+        [key.kernel, key.precision, key.size, key.metric ?? ""].filter { !$0.isEmpty }.joined(separator: " ")
+    }
+
+    /// What one row says, in one line: verdict, change with its interval, medians, reason.
+    static func summary(_ r: ComparisonRow) -> String {
+        var parts = [r.verdict.rawValue]
+        if let change = r.change { parts.append(signedPercent(change) + (r.interval.map { " (" + interval($0) + ")" } ?? "")) }
+        if r.baseline != nil || r.current != nil {
+            parts.append("baseline \(displayNumber(r.baseline)) \(r.unit), current \(displayNumber(r.current)) \(r.unit)")
+        }
+        if let reason = r.reason { parts.append(reason) }
+        return parts.joined(separator: "; ")
+    }
+
+    /// JUnit XML: one test suite per device and suite, one test case per measurement (and per
+    /// efficiency metric). A regression is a `failure`, a failed measurement an `error`, a
+    /// measurement missing, new or not compared is `skipped`; with `--strict` an inconclusive
+    /// verdict is a failure too (as its exit code says). Everything else passes, its verdict in
+    /// `system-out`.
+    static func junit(_ report: ComparisonReport, strict: Bool) -> String {
+        var groups: [(name: String, rows: [ComparisonRow])] = []
+        var index: [String: Int] = [:]
+        for row in report.rows {
+            let name = "suanli.\(row.key.device).\(row.key.suite)"
+            if let i = index[name] { groups[i].rows.append(row) } else {
+                index[name] = groups.count
+                groups.append((name, [row]))
+            }
+        }
+        func isFailure(_ r: ComparisonRow) -> Bool { r.verdict == .regression || (strict && r.verdict == .inconclusive) }
+        func isSkipped(_ r: ComparisonRow) -> Bool { [.missing, .new, .notCompared].contains(r.verdict) }
+        func counts(_ rows: [ComparisonRow]) -> String {
+            "tests=\"\(rows.count)\" failures=\"\(rows.filter(isFailure).count)\" "
+                + "errors=\"\(rows.filter { $0.verdict == .failed }.count)\" skipped=\"\(rows.filter(isSkipped).count)\""
+        }
+        var lines = ["<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
+                     "<testsuites name=\"suanli compare\" \(counts(report.rows))>"]
+        for group in groups {
+            lines.append("  <testsuite name=\"\(xml(group.name))\" \(counts(group.rows))>")
+            lines.append("    <properties><property name=\"baseline\" value=\"\(xml(report.baseline))\"/>"
+                         + "<property name=\"current\" value=\"\(xml(report.current))\"/>"
+                         + "<property name=\"threshold\" value=\"\(report.threshold)\"/>"
+                         + "<property name=\"confidence\" value=\"\(report.confidence)\"/></properties>")
+            for r in group.rows {
+                let text = xml(summary(r))
+                lines.append("    <testcase classname=\"\(xml(group.name))\" name=\"\(xml(caseName(r.key)))\">")
+                if isFailure(r) {
+                    lines.append("      <failure type=\"\(r.verdict.rawValue)\" message=\"\(text)\">\(text)</failure>")
+                } else if r.verdict == .failed {
+                    lines.append("      <error type=\"failed\" message=\"\(text)\">\(text)</error>")
+                } else if isSkipped(r) {
+                    lines.append("      <skipped message=\"\(text)\"/>")
+                } else {
+                    lines.append("      <system-out>\(text)</system-out>")
+                }
+                lines.append("    </testcase>")
+            }
+            lines.append("  </testsuite>")
+        }
+        lines.append("</testsuites>")
+        return lines.joined(separator: "\n")
+    }
+
+    /// Text for XML content and attribute values: markup escaped, and the characters XML 1.0
+    /// cannot hold at all (control characters but tab and line ends) replaced by U+FFFD.
+    static func xml(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&apos;"
+            case "\t": out += "&#9;"
+            case "\n": out += "&#10;"
+            case "\r": out += "&#13;"
+            default:
+                let v = scalar.value
+                if v < 0x20 || (0xFFFE...0xFFFF).contains(v) { out += "\u{FFFD}" } else { out.unicodeScalars.append(scalar) }
+            }
+        }
+        return out
+    }
+
+    /// GitHub Actions workflow commands: `::error` for a regression or a failed measurement,
+    /// `::warning` for an inconclusive verdict (an error with --strict), `::notice` for an
+    /// improvement; then one plain summary line.
+    static func github(_ report: ComparisonReport, strict: Bool) -> String {
+        var lines: [String] = []
+        for r in report.rows {
+            let level: String
+            switch r.verdict {
+            case .regression, .failed: level = "error"
+            case .inconclusive: level = strict ? "error" : "warning"
+            case .improvement: level = "notice"
+            case .unchanged, .missing, .new, .notCompared: continue
+            }
+            let title = "\(r.verdict.rawValue): \(r.key.device) \(r.key.suite) \(caseName(r.key))"
+            lines.append("::\(level) title=\(workflowProperty(title))::\(workflowData(summary(r)))")
+        }
+        let counts = Verdict.allCases.map { "\(report.count($0)) \($0.rawValue)" }.joined(separator: ", ")
+        lines.append("suanli compare: " + counts + " (threshold \(ResultRenderer.percent(report.threshold)))")
+        return lines.joined(separator: "\n")
+    }
+
+    /// A workflow command's message: %, CR and LF encoded.
+    static func workflowData(_ text: String) -> String {
+        text.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "\r", with: "%0D")
+            .replacingOccurrences(of: "\n", with: "%0A")
+    }
+
+    /// A workflow command's property value: also : and , encoded.
+    static func workflowProperty(_ text: String) -> String {
+        workflowData(text).replacingOccurrences(of: ":", with: "%3A").replacingOccurrences(of: ",", with: "%2C")
+    }
+
     static func render(_ report: ComparisonReport, format: OutputFormat) -> String {
         if format == .json { return (try? JSONOutput.string(report)) ?? "{}" }
         struct Row { let r: ComparisonRow }
