@@ -48,4 +48,64 @@ import Testing
         #expect(result.status == 64)
         #expect(!result.stderr.isEmpty)
     }
+
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("SuanliCoreTests/Fixtures/devices")
+
+    @Test func replayDerivesPeaksPerPrecisionAndEngine() throws {
+        let result = try CLI.run(["devices", "--replay", Self.fixtures.appendingPathComponent("h100-sxm.json").path, "--format", "json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let devices = try #require(result.json as? [[String: Any]])
+        #expect(devices.count == 1)
+        let h100 = try #require(devices.first)
+        #expect(h100["name"] as? String == "NVIDIA H100 80GB HBM3")
+        #expect(h100["id"] as? String == "replay:0")
+        let peaks = try #require(h100["peaks"] as? [[String: Any]])
+        let bf16 = try #require(peaks.first { $0["precision"] as? String == "bf16" && $0["engine"] as? String == "tensor" })
+        #expect(bf16["clock_mhz"] as? Int == 1830 && bf16["max_clock_mhz"] as? Int == 1980)
+        #expect(abs((bf16["gflops"] as? Double ?? 0) - 989_429.76) < 0.01)   // 132 SM × 4096 × 1.83 GHz
+        #expect((bf16["basis"] as? String)?.contains("mma.sync") == true)
+        #expect(peaks.contains { $0["precision"] as? String == "fp64" && $0["engine"] as? String == "vector" })
+        #expect((h100["bandwidth"] as? [String: Any])?["gbs"] as? Double == 3350)
+        let engines = try #require(h100["engines"] as? [[String: Any]])
+        #expect(engines.contains { $0["precision"] as? String == "fp8" && $0["engine"] as? String == "tensor" })
+        // The table form prints the same derivation.
+        let table = try CLI.run(["devices", "--replay", Self.fixtures.appendingPathComponent("mi300x.json").path])
+        #expect(table.status == 0)
+        #expect(table.stdout.contains("gfx942") && table.stdout.contains("5300 GB/s"))
+    }
+
+    @Test func dumpWritesAttributesThatReplay() throws {
+        let folder = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("dump.json").path
+        let live = try CLI.run(["devices", "--dump", path, "--format", "json"])
+        #expect(live.status == 0, "\(live.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+        let dumped = try #require(object["devices"] as? [[String: Any]])
+        let liveOpenCL = try #require(live.json as? [[String: Any]]).filter { $0["backend"] as? String == "opencl" }
+        #expect(dumped.count == liveOpenCL.count)
+        for device in dumped {
+            #expect(device["CL_DEVICE_NAME"] is String && device["CL_DEVICE_MAX_COMPUTE_UNITS"] is Int)
+            #expect(["GPU", "CPU", "ACCELERATOR"].contains(device["CL_DEVICE_TYPE"] as? String ?? ""))
+        }
+        let replayed = try CLI.run(["devices", "--replay", path, "--format", "json"])
+        #expect(replayed.status == 0, "\(replayed.stderr)")
+        let names = try #require(replayed.json as? [[String: Any]]).map { $0["name"] as? String }
+        #expect(names == liveOpenCL.map { $0["name"] as? String })
+    }
+
+    @Test func badReplayFileExitsOneWithOneLine() throws {
+        let folder = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let bad = folder.appendingPathComponent("bad.json")
+        try Data(#"{"devices": [{"CL_DEVICE_NAME": "x", "CL_DEVICE_TYPE": "GPU", "CL_DEVICE_MAX_COMPUTE_UNITS": "lots"}]}"#.utf8).write(to: bad)
+        for file in [bad.path, folder.appendingPathComponent("missing.json").path] {
+            let result = try CLI.run(["devices", "--replay", file])
+            #expect(result.status == 1)
+            #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+            #expect(result.stdout.isEmpty)
+        }
+        #expect(try CLI.run(["devices", "--replay", bad.path, "--dump", folder.appendingPathComponent("d.json").path]).status == 64)
+    }
 }

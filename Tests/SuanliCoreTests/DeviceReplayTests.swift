@@ -281,3 +281,80 @@ import Testing
         }
     }
 }
+
+/// A figure above the theoretical peak is a failure: `bench` exits 3 for it as for `failed`.
+@Suite struct ImplausibleFailsTheRunTests {
+    /// The native CPU with a planted theoretical peak far below what it measures.
+    final class TinyPeakBackend: BenchmarkBackend {
+        let base = CPUBackend(host: HostInfo.current(), variant: .portable, threads: 1)
+        var descriptor: DeviceDescriptor { base.descriptor }
+        var timingMethod: String { base.timingMethod }
+        func skipReason(for precision: Precision, suite: Suite) -> String? { base.skipReason(for: precision, suite: suite) }
+        func peakGFLOPS(_ precision: Precision) -> (value: Double, basis: String)? { (1e-9, "planted: far below any real figure") }
+        func peakBandwidthGBs() -> (value: Double, basis: String)? { base.peakBandwidthGBs() }
+        var maxAllocationBytes: Int { base.maxAllocationBytes }
+        var memoryBytes: Int { base.memoryBytes }
+        var deviceMemoryIsHostMemory: Bool { base.deviceMemoryIsHostMemory }
+        func defaultGEMMShapes(quick: Bool) -> [GEMMShape] { [GEMMShape(square: 32)] }
+        func defaultStreamLength(_ precision: Precision, quick: Bool) -> Int { base.defaultStreamLength(precision, quick: quick) }
+        func makeGEMM(precision: Precision, shape: GEMMShape, retune: Bool) throws -> any GEMMRunner {
+            try base.makeGEMM(precision: precision, shape: shape, retune: retune)
+        }
+        func makeStream(precision: Precision, length: Int) throws -> any StreamRunner { try base.makeStream(precision: precision, length: length) }
+        func makePeak(precision: Precision, quick: Bool) throws -> any PeakRunner { try base.makePeak(precision: precision, quick: quick) }
+        func makeRoofline(length: Int) throws -> any RooflineRunner { try base.makeRoofline(length: length) }
+        func memorySweepLargest(quick: Bool) -> Int { base.memorySweepLargest(quick: quick) }
+        func makeCacheRead(largestBytes: Int) throws -> any CacheReadRunner { try base.makeCacheRead(largestBytes: largestBytes) }
+        func makePointerChase(largestBytes: Int) throws -> any PointerChaseRunner { try base.makePointerChase(largestBytes: largestBytes) }
+        func skipReason(suite: Suite) -> String? { base.skipReason(suite: suite) }
+        func defaultTransferBytes(quick: Bool) -> Int { base.defaultTransferBytes(quick: quick) }
+        func makeTransfer(bytes: Int) throws -> any TransferRunner { try base.makeTransfer(bytes: bytes) }
+        func makeLatency() throws -> any LatencyRunner { try base.makeLatency() }
+    }
+
+    @Test func implausibleCountsAsAFailedMeasurement() throws {
+        #expect(MeasurementStatus.implausible.failsTheRun)
+        #expect(MeasurementStatus.failed.failsTheRun && MeasurementStatus.suspect.failsTheRun)
+        #expect(!MeasurementStatus.ok.failsTheRun && !MeasurementStatus.skipped.failsTheRun)
+        let backend = TinyPeakBackend()
+        let host = HostInfo.current()
+        let session = BenchSession(host: host, devices: [backend.descriptor],
+                                   tool: .init(name: "suanli", version: "0", buildConfiguration: "debug", cpuKernelVariant: "portable",
+                                               openCLKernels: "embedded"),
+                                   outputDir: nil)
+        let plan = BenchPlan(suites: [.gemm], precisions: [.fp32], shapes: [GEMMShape(square: 32)], streamLength: nil,
+                             quick: true, retune: false)
+        let outcome = BenchRunner(plan: plan, backends: [backend], session: session).run()
+        let measurements = session.document(incomplete: false).measurements
+        #expect(measurements.contains { $0.status == .implausible }, "\(measurements.map { "\($0.status) \($0.reason ?? "")" })")
+        #expect(outcome == .completed(failed: measurements.filter { $0.status == .implausible || $0.status.countsAsFailure }.count))
+        if case .completed(let failed) = outcome { #expect(failed >= 1) }
+    }
+}
+
+/// `--quick` stream arrays on GPUs exceed 4× the largest last-level cache of the device's family,
+/// not `CL_DEVICE_GLOBAL_MEM_CACHE_SIZE` (an L1 figure on NVIDIA, without Infinity Cache on AMD).
+@Suite struct StreamSizeFromFamilyCacheTests {
+    @Test(arguments: [("h100-sxm", 50), ("h200", 50), ("a100-sxm4-80gb", 40), ("b200", 126), ("l40s", 96), ("rtx-4090", 72),
+                      ("mi300x", 256), ("mi325x", 256), ("mi250x-gcd", 8), ("rx-7900-xtx", 96), ("max-1550", 408), ("arc-a770", 16)])
+    func quickStreamArraysExceedFourTimesTheFamilyCache(_ file: String, _ productCacheMB: Int) throws {
+        let info = try DeviceReplayTests.device(file)
+        for precision in [Precision.fp32, .fp64, .fp16] {
+            let length = OpenCLBackend.streamLength(info, precision: precision, quick: true, hostLastLevelCache: 0)
+            let bytes = length * precision.elementBytes
+            #expect(bytes >= 4 * productCacheMB * 1_000_000, "\(file) \(precision): \(bytes) bytes per array")
+            #expect(bytes >= 4 * info.globalCacheBytes)
+            // The reported cache is never more than the product's (an L1 figure on NVIDIA).
+            #expect(info.globalCacheBytes <= productCacheMB << 20)
+        }
+    }
+
+    @Test func unknownGPUFamilyStillGetsAFloor() {
+        var info = DeviceInfo(attributes: DeviceAttributes(["CL_DEVICE_NAME": .string("Mystery GPU"), "CL_DEVICE_TYPE": .string("GPU"),
+                                                            "CL_DEVICE_GLOBAL_MEM_CACHE_SIZE": .int(65536)]), id: "replay:0")
+        info.maxAllocationBytes = 8 << 30
+        info.globalMemoryBytes = 32 << 30
+        let length = OpenCLBackend.streamLength(info, precision: .fp32, quick: true, hostLastLevelCache: 0)
+        #expect(length * 4 >= 4 * (128 << 20))
+    }
+}

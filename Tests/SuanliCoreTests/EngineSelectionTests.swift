@@ -110,6 +110,19 @@ import Testing
         #expect(reason(EngineSelection.peak(.bf16, on: conversions))?.contains("arithmetic") == true)
     }
 
+    /// Pascal to Turing have int8 dot products; when the driver lacks cl_khr_integer_dot_product
+    /// the skip reason says the kernel is missing, not the capability.
+    @Test func int8SkipOnPascalToTuringBlamesSuanliNotTheDevice() throws {
+        for sm in [61, 70, 75] {
+            let device = EngineCapabilities(vendor: .nvidia, type: .gpu, nvidiaSM: sm, extensions: ["cl_nv_device_attribute_query"])
+            let why = try #require(reason(EngineSelection.gemm(.int8, on: device)))
+            #expect(why.hasPrefix("Suanli has no int8 kernel"), "\(why)")
+            #expect(!why.contains("no int8 support"))
+        }
+        let other = EngineCapabilities(vendor: .other, type: .cpu)
+        #expect(reason(EngineSelection.gemm(.int8, on: other))?.contains("no int8 support") == true)
+    }
+
     @Test func amdArchitectureFromNameOrAttributes() {
         #expect(EngineCapabilities.amdArchitecture(name: "gfx942:sramecc+:xnack-", attributes: nil) == "gfx942")
         #expect(EngineCapabilities.amdArchitecture(name: "gfx90a", attributes: nil) == "gfx90a")

@@ -14,7 +14,8 @@ public enum BenchEvent: Sendable {
 
 /// How a bench run ended.
 public enum BenchOutcome: Sendable, Equatable {
-    /// Every step ran; `failed` counts measurements that are not figures (failed or suspect).
+    /// Every step ran; `failed` counts measurements that are not figures (failed, suspect or
+    /// implausible).
     case completed(failed: Int)
     /// The watchdog stopped a step; the measurements so far are in the session.
     case hung(device: String, step: String)
@@ -71,7 +72,7 @@ public struct BenchRunner {
             rotated.suites = Self.rotated(plan.suites, by: index)
             if let hung = run(rotated, firstRepeat: index == 0, progress: progress) { return hung }
         }
-        return .completed(failed: session.measurements.filter(\.status.countsAsFailure).count)
+        return .completed(failed: session.measurements.filter(\.status.failsTheRun).count)
     }
 
     /// `suites` with the first `by` (modulo the count) moved to the end.
@@ -177,4 +178,10 @@ extension DeviceInventory {
             return try opencl(device)
         }
     }
+}
+
+extension MeasurementStatus {
+    /// Whether `bench` exits 3 for it: `failed`, `suspect`, or `implausible` (a figure above the
+    /// theoretical peak is a wrong figure, not a result).
+    public var failsTheRun: Bool { countsAsFailure || self == .implausible }
 }

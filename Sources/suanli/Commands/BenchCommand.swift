@@ -213,7 +213,7 @@ struct BenchCommand: ParsableCommand {
             case .stepStarted(let device, let index, let count, let step):
                 progress.show(repeatLabel + "[\(device)] \(index + 1)/\(count) \(step.label)")
             case .stepFinished(_, _, let measurements):
-                for failure in measurements where failure.status.countsAsFailure {
+                for failure in measurements where failure.status.failsTheRun {
                     progress.clear()
                     Console.error("\(failure.device) \(failure.suite.rawValue) \(failure.kernel) \(failure.precision?.rawValue ?? ""): "
                                   + "\(failure.status.rawValue): \(failure.reason ?? "failed")")
@@ -247,7 +247,7 @@ struct BenchCommand: ParsableCommand {
     }
 
     /// Prints the results and saves the file. A file that cannot be written exits 1 after the
-    /// figures are printed; a failed or suspect measurement exits 3.
+    /// figures are printed; a failed, suspect or implausible measurement exits 3.
     @discardableResult
     func finish(_ session: BenchSession, throwOnFailure: Bool = true) throws -> Bool {
         let document = session.document(incomplete: false)
@@ -256,7 +256,7 @@ struct BenchCommand: ParsableCommand {
             if let note = level.note { Console.note("memory hierarchy of \(level.device): \(note)") }
         }
         guard Self.save(session, incomplete: false) else { throw ExitCode(BenchExit.otherError) }
-        let failed = document.measurements.contains { $0.status.countsAsFailure }
+        let failed = document.measurements.contains { $0.status.failsTheRun }
         if failed && throwOnFailure { throw ExitCode(BenchExit.measurementFailed) }
         return failed
     }

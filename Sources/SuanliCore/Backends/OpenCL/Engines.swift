@@ -242,6 +242,13 @@ public enum EngineSelection {
             return .kernel(packed(.bf16, device))
         case .int8:
             guard device.hasIntegerDotProduct else {
+                if device.vendor == .nvidia, let sm = device.nvidiaSM, (61..<80).contains(sm) {
+                    // Pascal (sm_61+), Volta and Turing have int8 dot products (dp4a; Turing also
+                    // int8 mma): the gap is Suanli's, not the device's.
+                    return .unsupported("Suanli has no int8 kernel for sm_\(sm): the device has int8 dot products (dp4a"
+                        + (sm >= 75 ? ", int8 mma" : "") + "), but Suanli's tensor-core int8 kernel needs sm_80+ and its dp4a path "
+                        + "needs cl_khr_integer_dot_product, which this driver does not advertise")
+                }
                 return .unsupported("no int8 support: no tensor or matrix engine for int8 and no cl_khr_integer_dot_product")
             }
             return .kernel(packed(.int8, device))

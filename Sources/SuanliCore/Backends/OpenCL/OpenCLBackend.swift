@@ -143,12 +143,28 @@ public final class OpenCLBackend: BenchmarkBackend {
             : [GEMMShape(square: 1024), GEMMShape(square: 2048)]
     }
 
-    /// Each array at least 4× the largest cache (`CL_DEVICE_GLOBAL_MEM_CACHE_SIZE`; on a CPU
-    /// device, all of the host's last-level cache instances), also with `--quick`. Without
-    /// `--quick`, GPUs get 2^28 elements where memory allows.
+    /// Each array at least 4× the largest last-level cache, also with `--quick`: on a GPU the
+    /// largest any part of its family has (``DevicePeaks/familyLastLevelCache(_:)``; AMD's
+    /// Infinity Cache and Intel's Xe-HPC L2 are not in `CL_DEVICE_GLOBAL_MEM_CACHE_SIZE`, which
+    /// is L1-sized on many GPUs), 128 MiB for a GPU of no known family; on a CPU device, all of
+    /// the host's last-level cache instances. Without `--quick`, GPUs get 2^28 elements where
+    /// memory allows.
     public func defaultStreamLength(_ precision: Precision, quick: Bool) -> Int {
-        var cache = info.globalCacheBytes
-        if info.type == .cpu { cache = max(cache, HostInfo.current().lastLevelCacheTotalBytes) }
+        Self.streamLength(info, precision: precision, quick: quick,
+                          hostLastLevelCache: info.type == .cpu ? HostInfo.current().lastLevelCacheTotalBytes : 0)
+    }
+
+    /// The largest cache a stream array must exceed fourfold on `info`'s device.
+    static func streamCacheBytes(_ info: DeviceInfo, hostLastLevelCache: Int) -> Int {
+        switch info.type {
+        case .cpu: return max(info.globalCacheBytes, hostLastLevelCache)
+        case .gpu: return max(info.globalCacheBytes, DevicePeaks.familyLastLevelCache(ComputeDeviceFacts(info))?.bytes ?? 128 << 20)
+        default: return info.globalCacheBytes
+        }
+    }
+
+    static func streamLength(_ info: DeviceInfo, precision: Precision, quick: Bool, hostLastLevelCache: Int) -> Int {
+        let cache = streamCacheBytes(info, hostLastLevelCache: hostLastLevelCache)
         let minimum = max(1 << 20, 4 * cache / precision.elementBytes)
         var length = 1 << 20
         while length < minimum { length <<= 1 }
