@@ -230,6 +230,12 @@ struct SizeServe: ParsableCommand {
     var tp: String?
     @Option(name: .customLong("gpus-per-node"), parsing: .unconditional, help: "Devices per node on NVLink (default 8); a larger --tp runs its all-reduces over the scale-out network.")
     var gpusPerNode: String?
+    @Option(name: .customLong("measured-tps"), parsing: .unconditional, help: ArgumentHelp("Output tokens/s per device measured on your engine for this configuration: fits its efficiency (needs --save-calibration).", valueName: "N"))
+    var measuredTPS: String?
+    @Option(name: .customLong("save-calibration"), help: ArgumentHelp("Where to write the calibration fitted to --measured-tps (JSON, written atomically).", valueName: "file"))
+    var saveCalibration: String?
+    @Option(help: ArgumentHelp("A calibration from --save-calibration: applies it and reports the calibrated and uncalibrated figures.", valueName: "file"))
+    var calibration: String?
     @Option(name: .customLong("input-tokens"), parsing: .unconditional, help: "Prompt tokens per request.")
     var inputTokens: String?
     @Option(name: .customLong("output-tokens"), parsing: .unconditional, help: "Generated tokens per request.")
@@ -304,6 +310,7 @@ struct SizeServe: ParsableCommand {
         a.kvPrecision = kvPrecision
         a.tp = tp
         a.gpusPerNode = gpusPerNode
+        a.measuredTPS = measuredTPS; a.saveCalibration = saveCalibration; a.calibration = calibration
         a.inputTokens = inputTokens
         a.outputTokens = outputTokens
         a.batch = batch

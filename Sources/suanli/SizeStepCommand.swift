@@ -41,6 +41,12 @@ struct SizeParallelOptions: ParsableArguments {
     @Option(name: .customLong("intra-node-gbps"), help: "Intra-node link per device, GB/s one direction (default: catalog NVLink ÷ 2, or a measured cluster file).") var intraNodeGBps: Amount?
     @Option(name: .customLong("inter-node-gbps"), help: "Inter-node network per device, GB/s (default: catalog scale-out, or a measured cluster file).") var interNodeGBps: Amount?
     @Flag(name: .customLong("ignore-memory"), help: "Report a layout that does not fit in device memory instead of refusing it.") var ignoreMemory = false
+    @Option(name: .customLong("measured-iteration"), parsing: .unconditional, help: ArgumentHelp("Seconds per iteration measured on your stack for this configuration: fits the stack's software efficiencies (needs --save-calibration).", valueName: "seconds"))
+    var measuredIteration: Amount?
+    @Option(name: .customLong("save-calibration"), help: ArgumentHelp("Where to write the software calibration fitted to --measured-iteration (JSON, written atomically).", valueName: "file"))
+    var saveCalibration: String?
+    @Option(help: ArgumentHelp("A software calibration from --save-calibration: applies its efficiencies and reports the calibrated and uncalibrated predictions.", valueName: "file"))
+    var calibration: String?
 
     func apply(to o: inout StepOptions) {
         o.tp = tp; o.pp = pp; o.dp = dp; o.cp = cp; o.microbatch = microbatch; o.globalBatch = globalBatch
@@ -48,6 +54,7 @@ struct SizeParallelOptions: ParsableArguments {
         o.gpusPerNode = gpusPerNode; o.balanceEmbedding = balanceEmbedding; o.overlapGradReduce = overlapGradReduce
         o.attention = attention
         o.intraNodeGBps = intraNodeGBps; o.interNodeGBps = interNodeGBps; o.ignoreMemory = ignoreMemory
+        o.measuredIteration = measuredIteration; o.saveCalibration = saveCalibration; o.calibration = calibration
     }
 }
 

@@ -16,7 +16,7 @@ public enum ServeRouter {
 
     public static func plan(
         rough: ServeArguments, step: ServingArguments, catalog: Catalog, models: ModelCatalog,
-        readFile: FileReader = readFileFromDisk
+        readFile: FileReader = readFileFromDisk, writeFile: FileWriter = writeFileToDisk
     ) throws -> Answer {
         if step.describesModel {
             let roughOnly: [(String, String?)] = [
@@ -28,7 +28,7 @@ public enum ServeRouter {
                 throw SizingError.usage(
                     "\(given.0) belongs to the rough bound (no model shape); the step model takes the shape, --precision and --efficiency")
             }
-            let report = try ServingPlanner.plan(step, catalog: catalog, models: models, readFile: readFile)
+            let report = try ServingPlanner.plan(step, catalog: catalog, models: models, readFile: readFile, writeFile: writeFile)
             return Answer(json: report.json, table: report.table)
         }
         let stepOnly: [(String, String?)] = [
@@ -36,7 +36,9 @@ public enum ServeRouter {
             ("--kv-precision", step.kvPrecision), ("--max-batch", step.maxBatch), ("--efficiency", step.efficiency),
             ("--memory-utilization", step.memoryUtilization), ("--slo-ttft", step.sloTTFT), ("--slo-tpot", step.sloTPOT),
             ("--requests-per-second", step.requestsPerSecond), ("--peak-factor", step.peakFactor),
-            ("--bus-gbps", step.hardware.busGBps),
+            ("--bus-gbps", step.hardware.busGBps), ("--gpus-per-node", step.gpusPerNode),
+            ("--measured-tps", step.measuredTPS), ("--save-calibration", step.saveCalibration),
+            ("--calibration", step.calibration),
         ]
         if let given = stepOnly.first(where: { $0.1 != nil }) {
             throw SizingError.usage(

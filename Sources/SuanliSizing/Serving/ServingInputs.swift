@@ -16,6 +16,12 @@ public struct ServingArguments: Sendable, Equatable {
     public var tp: String?
     /// Devices per node on the NVLink-class link (default 8); a TP group beyond it crosses the network.
     public var gpusPerNode: String?
+    /// Software calibration: measured output tokens/s per device and where to save the fit, or a saved fit.
+    public var measuredTPS: String?
+    public var saveCalibration: String?
+    public var calibration: String?
+    /// The scale on the attained fractions of the ceilings (a calibration's factor; 1 otherwise).
+    public var softwareScale = 1.0
     // Requests and batch
     public var inputTokens: String?
     public var outputTokens: String?

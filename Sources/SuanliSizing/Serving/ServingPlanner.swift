@@ -7,7 +7,65 @@ import Foundation
 /// `suanli size serve` with a model shape: the step model, the batch, and demand to devices.
 public enum ServingPlanner {
     public static func plan(
-        _ args: ServingArguments, catalog: Catalog, models: ModelCatalog, readFile: FileReader = readFileFromDisk
+        _ args: ServingArguments, catalog: Catalog, models: ModelCatalog, readFile: FileReader = readFileFromDisk,
+        writeFile: FileWriter = writeFileToDisk
+    ) throws -> ServingReport {
+        if (args.measuredTPS == nil) != (args.saveCalibration == nil) {
+            throw SizingError.usage("--measured-tps N and --save-calibration FILE go together: the measured engine's efficiency is saved to FILE")
+        }
+        if args.calibration != nil && args.measuredTPS != nil {
+            throw SizingError.usage("--calibration applies a saved calibration; --measured-tps makes one: give one or the other")
+        }
+        let measured = try args.measuredTPS.map { try Quantity.positive($0, option: "--measured-tps") }
+        let saved = try args.calibration.map { try SoftwareCalibration.load($0, kind: .serve, readFile: readFile) }
+        var base = args
+        base.softwareScale = 1
+        let uncalibrated = try planOnce(base, catalog: catalog, models: models, readFile: readFile)
+        guard measured != nil || saved != nil else { return uncalibrated }
+        var calibrated = args
+        let file: SoftwareCalibration
+        let path: String
+        if let measured, let out = args.saveCalibration {
+            // One factor on both attained fractions, up to the ceilings themselves.
+            let e = uncalibrated.efficiency
+            let high = 1 / max(e.compute, e.bandwidth)
+            func rate(_ scale: Double) throws -> Double {
+                var a = args
+                a.softwareScale = scale
+                return try planOnce(a, catalog: catalog, models: models, readFile: readFile).expected.outputTokensPerSecondPerDevice
+            }
+            guard let scale = try SoftwareCalibration.solve(target: measured, low: 1e-3, high: high, increasing: true, rate) else {
+                let top = try rate(high)
+                if measured > top {
+                    throw SizingError.usage("--measured-tps \(Format.number(measured, decimals: 0)) is above the model's bound for this configuration (\(Format.number(top, decimals: 0)) output tokens/s per device at the ceilings): check the configuration (per device, output tokens)")
+                }
+                throw SizingError.usage("--measured-tps \(Format.number(measured, decimals: 0)) is below 1/1000 of the model's rate: check the configuration and the units (output tokens/s per device)")
+            }
+            calibrated.softwareScale = scale
+            let config: JSONValue = .object(uncalibrated.echoedInputs)
+            file = SoftwareCalibration(
+                kind: .serve, factors: SoftwareEfficiency(compute: scale, memoryBound: scale, communication: 1),
+                measured: measured, predictedUncalibrated: uncalibrated.expected.outputTokensPerSecondPerDevice,
+                hardware: uncalibrated.hardware.accelerator?.name ?? uncalibrated.hardware.calibration?.deviceName ?? "", config: config)
+            try file.save(to: out, write: writeFile)
+            path = out
+        } else {
+            file = saved!
+            path = args.calibration!
+            calibrated.softwareScale = file.factors.compute
+        }
+        var report = try planOnce(calibrated, catalog: catalog, models: models, readFile: readFile)
+        report.calibration = StepReport.AppliedCalibration(file: file, path: path, fitted: measured != nil)
+        report.uncalibrated = uncalibrated.expected
+        let here = report.hardware.accelerator?.name ?? report.hardware.calibration?.deviceName ?? ""
+        if measured == nil && !file.hardware.isEmpty && file.hardware != here {
+            report.warnings.append("\(path) was measured on \(file.hardware), this run is on \(here): the engine's efficiency is carried across hardware")
+        }
+        return report
+    }
+
+    static func planOnce(
+        _ args: ServingArguments, catalog: Catalog, models: ModelCatalog, readFile: FileReader
     ) throws -> ServingReport {
         let inputs = try ServingInputs.parse(args, models: models)
         var hardware = try ServingHardware.resolve(
@@ -35,8 +93,8 @@ public enum ServingPlanner {
         let achievable = hardware.computeIsAchievableGEMM
         let computeDefault = achievable ? ServingDefaults.computeEfficiencyOfAchievable : ServingDefaults.computeEfficiencyOfPeak
         let efficiency = ServingEfficiency(
-            compute: inputs.computeEfficiency ?? computeDefault,
-            bandwidth: inputs.bandwidthEfficiency ?? ServingDefaults.bandwidthEfficiency)
+            compute: min(1, (inputs.computeEfficiency ?? computeDefault) * args.softwareScale),
+            bandwidth: min(1, (inputs.bandwidthEfficiency ?? ServingDefaults.bandwidthEfficiency) * args.softwareScale))
 
         let step = ServingStep(
             shape: inputs.shape, linearBytes: inputs.precision.bytes, kvBytes: inputs.kvPrecision.bytes, tp: inputs.tp,
@@ -213,6 +271,10 @@ public struct ServingReport: Sendable {
     public var energyKWhPerMillionTokensAtFullLoad: Double?
     public var warnings: [String]
     public var notes: [String]
+    /// A software calibration fitted here (`--measured-tps`) or applied (`--calibration`), and the
+    /// uncalibrated figures at the same settings.
+    public var calibration: StepReport.AppliedCalibration?
+    public var uncalibrated: ServingStep.Figures?
     public var echoedInputs: [(String, JSONValue)]
     public var sources: [(String, String)]
 
@@ -303,6 +365,17 @@ public struct ServingReport: Sendable {
         } else {
             pairs += [("devices", .null), ("demand", .null)]
         }
+        if let c = calibration, let u = uncalibrated {
+            pairs.append(("calibration", .object([
+                ("file", .string(c.path)), ("fitted_here", .bool(c.fitted)),
+                ("scale", .number(c.file.factors.compute)),
+                ("rule", .string("one measurement fits one factor: the attained fractions of the compute and bandwidth ceilings scale together")),
+                ("measured_output_tokens_per_second_per_device", .number(c.file.measured)),
+                ("measured_hardware", .string(c.file.hardware)),
+                ("measured_config", c.file.config),
+                ("uncalibrated", .object(Self.figuresJSON(u))),
+            ])))
+        }
         pairs += [
             ("warnings", .array(warnings.map(JSONValue.string))),
             ("notes", .array(notes.map(JSONValue.string))),
@@ -371,6 +444,15 @@ public struct ServingReport: Sendable {
             t.add("energy at full load", Format.number(e, decimals: 3) + " kWh", "per million output tokens")
         }
 
+        if let c = calibration, let u = uncalibrated {
+            t.section("Software calibration")
+            t.add("scale", Format.number(c.file.factors.compute, decimals: 3),
+                  (c.fitted ? "fitted to --measured-tps \(Format.number(c.file.measured, decimals: 0)), saved to \(c.path)"
+                            : "\(c.path): measured \(Format.number(c.file.measured, decimals: 0)) output tokens/s per device on \(c.file.hardware)")
+                  + "; compute \(Format.number(efficiency.compute, decimals: 3)), bandwidth \(Format.number(efficiency.bandwidth, decimals: 3)) of the ceilings")
+            t.add("uncalibrated", Format.number(u.outputTokensPerSecondPerDevice, decimals: 0) + " output tokens/s",
+                  "TPOT \(Format.number(u.tpotSeconds * 1e3, decimals: 2)) ms (default efficiencies)")
+        }
         if let d = demand {
             let cur = currency ?? "(currency units)"
             t.section("Demand")

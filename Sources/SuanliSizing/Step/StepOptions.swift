@@ -57,6 +57,10 @@ public struct StepOptions: Sendable, Equatable {
     // Run.
     public var tokens: Amount?
     public var ignoreMemory = false
+    // Software calibration: fit from one measured iteration, or apply a saved fit.
+    public var measuredIteration: Amount?
+    public var saveCalibration: String?
+    public var calibration: String?
 
     public init() {}
 

@@ -71,10 +71,42 @@ public enum StepPlanner {
     /// Validates, estimates and renders. A configuration that does not fit in device memory is a
     /// usage error unless `ignoreMemory`.
     public static func plan(
-        _ o: StepOptions, catalog: Catalog, models: ModelCatalog, readFile: FileReader = readFileFromDisk
+        _ o: StepOptions, catalog: Catalog, models: ModelCatalog, readFile: FileReader = readFileFromDisk,
+        writeFile: FileWriter = writeFileToDisk
     ) throws -> StepReport {
-        let (inputs, entry, warnings) = try inputs(o, catalog: catalog, models: models, readFile: readFile)
-        let result = StepModel.estimate(inputs)
+        if (o.measuredIteration == nil) != (o.saveCalibration == nil) {
+            throw SizingError.usage("--measured-iteration SECONDS and --save-calibration FILE go together: the measured run's software efficiencies are saved to FILE")
+        }
+        if o.calibration != nil && o.measuredIteration != nil {
+            throw SizingError.usage("--calibration applies a saved calibration; --measured-iteration makes one: give one or the other")
+        }
+        if let m = o.measuredIteration, !(m.value > 0) {
+            throw SizingError.usage("--measured-iteration must be greater than 0 seconds")
+        }
+        // A calibration file is checked before the model runs: a bad one is a data error whatever the layout.
+        let saved = try o.calibration.map { try SoftwareCalibration.load($0, kind: .step, readFile: readFile) }
+        var (inputs, entry, warnings) = try inputs(o, catalog: catalog, models: models, readFile: readFile)
+        let uncalibrated = StepModel.estimate(inputs)
+        var result = uncalibrated
+        var calibration: StepReport.AppliedCalibration?
+        if let measured = o.measuredIteration?.value, let path = o.saveCalibration {
+            let factors = try fit(inputs, measuredSeconds: measured)
+            let config = StepReport(inputs: inputs, result: uncalibrated, model: entry, options: o, warnings: []).inputsJSON
+            let file = SoftwareCalibration(kind: .step, factors: factors, measured: measured,
+                                           predictedUncalibrated: uncalibrated.iterationSeconds,
+                                           hardware: inputs.hardware.name, config: config)
+            inputs.hardware.software = factors
+            result = StepModel.estimate(inputs)
+            try file.save(to: path, write: writeFile)
+            calibration = .init(file: file, path: path, fitted: true)
+        } else if let saved, let path = o.calibration {
+            inputs.hardware.software = saved.factors
+            result = StepModel.estimate(inputs)
+            calibration = .init(file: saved, path: path, fitted: false)
+            if !saved.hardware.isEmpty && saved.hardware != inputs.hardware.name {
+                warnings.append("\(path) was measured on \(saved.hardware), this run is on \(inputs.hardware.name): the software efficiencies are carried across hardware")
+            }
+        }
         var allWarnings = warnings
         if result.memory.fits == false {
             let need = Format.number(result.memory.total / 1e9)
@@ -94,6 +126,31 @@ public enum StepPlanner {
         if inputs.hardware.memoryCapacityBytes == nil {
             allWarnings.append("device memory unknown: the fit is not checked")
         }
-        return StepReport(inputs: inputs, result: result, model: entry, options: o, warnings: allWarnings)
+        var report = StepReport(inputs: inputs, result: result, model: entry, options: o, warnings: allWarnings)
+        if let calibration {
+            report.calibration = calibration
+            report.uncalibrated = uncalibrated
+        }
+        return report
+    }
+
+    /// The software efficiencies that make the model's iteration equal the measured one. One
+    /// measurement fits one factor (see `SoftwareCalibration`): compute and memory-bound kernels
+    /// share it; communication stays at the link model.
+    public static func fit(_ inputs: StepInputs, measuredSeconds: Double) throws -> SoftwareEfficiency {
+        var trial = inputs
+        func seconds(_ s: Double) -> Double {
+            trial.hardware.software = SoftwareEfficiency(compute: s, memoryBound: s, communication: 1)
+            return StepModel.estimate(trial).iterationSeconds
+        }
+        let (low, high) = (1e-3, 1e3)
+        guard let s = SoftwareCalibration.solve(target: measuredSeconds, low: low, high: high, increasing: false, seconds) else {
+            let fastest = seconds(high)
+            if measuredSeconds < fastest {
+                throw SizingError.usage("--measured-iteration \(Format.number(measuredSeconds, decimals: 3)) s is shorter than this layout's communication alone (\(Format.number(fastest, decimals: 3)) s with instant kernels): check the layout and the links")
+            }
+            throw SizingError.usage("--measured-iteration \(Format.number(measuredSeconds, decimals: 3)) s is over 1000× the model's \(Format.number(seconds(1), decimals: 3)) s: check the layout and the units (seconds per iteration)")
+        }
+        return SoftwareEfficiency(compute: s, memoryBound: s, communication: 1)
     }
 }

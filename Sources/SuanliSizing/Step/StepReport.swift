@@ -5,6 +5,25 @@ public struct StepReport: Sendable {
     public var model: ModelEntry?
     public var options: StepOptions
     public var warnings: [String]
+    /// A software calibration fitted here (`--measured-iteration`) or applied (`--calibration`).
+    public var calibration: AppliedCalibration?
+    /// The model's figures without the calibration, when one applies.
+    public var uncalibrated: StepResult?
+
+    public struct AppliedCalibration: Sendable {
+        public var file: SoftwareCalibration
+        public var path: String
+        /// True when fitted from this run's `--measured-iteration`.
+        public var fitted: Bool
+    }
+
+    public init(inputs: StepInputs, result: StepResult, model: ModelEntry?, options: StepOptions, warnings: [String]) {
+        self.inputs = inputs
+        self.result = result
+        self.model = model
+        self.options = options
+        self.warnings = warnings
+    }
 
     public var mfu: Double? { result.mfu(peakFLOPS: inputs.hardware.peakFLOPS) }
     public var hfu: Double? { result.hfu(peakFLOPS: inputs.hardware.peakFLOPS) }
@@ -47,7 +66,32 @@ public struct StepReport: Sendable {
             })),
         ]
         pairs.append(("warnings", .array(warnings.map(JSONValue.string))))
-        pairs.append(("inputs", .object([
+        if let c = calibration, let u = uncalibrated {
+            let f = c.file.factors
+            pairs.append(("calibration", .object([
+                ("file", .string(c.path)), ("fitted_here", .bool(c.fitted)),
+                ("factors", .object([("compute", .number(f.compute)), ("memory_bound", .number(f.memoryBound)),
+                                     ("communication", .number(f.communication))])),
+                ("rule", .string(SoftwareCalibration.rule)),
+                ("measured_iteration_seconds", .number(c.file.measured)),
+                ("measured_hardware", .string(c.file.hardware)),
+                ("measured_config", c.file.config),
+                ("uncalibrated", .object([
+                    ("iteration_seconds", .number(u.iterationSeconds)),
+                    ("tflops_per_device", .object([("model", .number(u.modelTFLOPSPerDevice)), ("hardware", .number(u.hardwareTFLOPSPerDevice))])),
+                    ("mfu", .optional(u.mfu(peakFLOPS: inputs.hardware.peakFLOPS))),
+                ])),
+            ])))
+        }
+        pairs.append(("inputs", inputsJSON))
+        pairs.append(("sources", .object(sources.map { ($0.0, .string($0.1)) })))
+        return .object(pairs)
+    }
+
+    /// The configuration as run: shape, layout, hardware options (also what a calibration file records).
+    public var inputsJSON: JSONValue {
+        let r = result, s = inputs.shape, p = inputs.parallelism
+        return .object([
             ("model", .optional(model?.id)), ("layers", .number(Double(s.layers))), ("hidden", .number(Double(s.hidden))),
             ("heads", .number(Double(s.heads))), ("kv_heads", .number(Double(s.kvHeads))), ("ffn", .number(Double(s.ffn))),
             ("gated_ffn", .bool(s.gatedFFN)), ("vocab", .number(Double(s.vocab))), ("padded_vocab", .number(Double(r.paddedVocab))),
@@ -62,9 +106,7 @@ public struct StepReport: Sendable {
             ("attention", .string(inputs.attention.rawValue)), ("gradient_bytes_per_param", .number(inputs.gradientBytes)),
             ("device", .optional(options.device)), ("calibrate", .optional(options.calibrate)),
             ("tokens", .optional(inputs.tokens)),
-        ])))
-        pairs.append(("sources", .object(sources.map { ($0.0, .string($0.1)) })))
-        return .object(pairs)
+        ])
     }
 
     /// Every figure the estimate used, with where it came from.
@@ -113,6 +155,16 @@ public struct StepReport: Sendable {
         for (name, seconds) in r.breakdown.named where seconds > 0 {
             let share = Format.number(100 * seconds / r.iterationSeconds, decimals: 1)
             text.add("  " + name.replacingOccurrences("_", " "), Format.number(seconds, decimals: 3) + " s", "\(share) %")
+        }
+        if let c = calibration, let u = uncalibrated {
+            let f = c.file.factors
+            text.section("Software calibration")
+            text.add("factors", "compute \(Format.number(f.compute, decimals: 3)), memory-bound \(Format.number(f.memoryBound, decimals: 3)), communication \(Format.number(f.communication, decimals: 3))",
+                     c.fitted ? "fitted to --measured-iteration \(Format.number(c.file.measured, decimals: 3)) s, saved to \(c.path)"
+                              : "\(c.path): measured \(Format.number(c.file.measured, decimals: 3)) s on \(c.file.hardware)")
+            text.add("uncalibrated", Format.number(u.iterationSeconds, decimals: 3) + " s",
+                     "\(Format.number(u.modelTFLOPSPerDevice, decimals: 1)) model TFLOPS per device (hardware figures alone)")
+            text.add("calibrated", Format.number(r.iterationSeconds, decimals: 3) + " s", SoftwareCalibration.rule)
         }
         text.section("Throughput")
         text.add("model TFLOPS", Format.number(r.modelTFLOPSPerDevice, decimals: 1), "per device" + (mfu.map { ", MFU \(Format.number(100 * $0, decimals: 1)) %" } ?? ""))

@@ -79,9 +79,10 @@ public enum TrainPlanner {
         }
         if let step = args.step, step.model != nil || step.heads != nil || step.kvHeads != nil || step.ffn != nil
             || step.vocab != nil || step.gatedFFN || step.untiedEmbeddings || step.intraNodeGBps != nil
-            || step.interNodeGBps != nil || step.attention != .flash || step.ignoreMemory || step.gpusPerNode != 8 {
+            || step.interNodeGBps != nil || step.attention != .flash || step.ignoreMemory || step.gpusPerNode != 8
+            || step.measuredIteration != nil || step.saveCalibration != nil || step.calibration != nil {
             throw SizingError.usage(
-                "--model and the step model's shape and link options need parallelism options (--tp, --pp, --dp, --global-batch)")
+                "--model and the step model's shape, link and calibration options need parallelism options (--tp, --pp, --dp, --global-batch)")
         }
         let input = try TrainInputs.parse(args)
         var inputs: [(String, JSONValue)] = []
