@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The step model against published training runs: development cases (issue 15) and the runs of
-# Korthikanti et al. 2022 (Table: iteration times, kept aside to judge the model). Prints the
-# model's figure, the published one and the error. Usage: Scripts/training-cases.sh [path/to/suanli]
+# Korthikanti et al. 2022 (Table: iteration times, kept aside to judge the model), Megatron-LM's
+# own H100 weak-scaling table (issue 20), and the DeepSpeed runs calibrated from a sibling run
+# (`--measured-iteration` / `--calibration`). Prints the model's figure, the published one and the
+# error. Usage: Scripts/training-cases.sh [path/to/suanli]
 set -euo pipefail
 suanli=${1:-.build/debug/suanli}
 command -v jq >/dev/null || { echo "needs jq" >&2; exit 1; }
@@ -51,3 +53,47 @@ done <<'CASES'
 530B 105 20480 128 8 35 280 1 3 49.05 37.83
 1T 128 25600 160 8 64 512 1 1 94.42 71.49
 CASES
+
+echo
+echo "Megatron-LM H100 weak scaling (NVIDIA/Megatron-LM README, images/model_table.png): model TFLOP/s per GPU, uncalibrated"
+# GPT shape (ffn 4h, untied embeddings: 24 × 12·2048² + 2 × 131072 × 2048 = 1.75B for the 1.7B row),
+# vocab 131072, seq 4096, DP 48; sequence parallelism with TP, distributed optimizer, overlapped
+# gradient reduction (the README's flags). Micro-batch 1, no interleaving, no recomputation assumed
+# (not in the table). The README also overlaps TP communication (--tp-comm-overlap), which the model does not.
+W="--device h100-sxm --vocab 131072 --seq-len 4096 --untied-embeddings --microbatch 1 --overlap-grad-reduce --zero 1"
+while read -r name heads hidden layers tp pp dp batch published; do
+    sp=""; [ "$tp" -gt 1 ] && sp="--sequence-parallel"
+    row "Megatron-LM $name $((tp * pp * dp)) H100" "$published" .tflops_per_device.model $W \
+        --layers "$layers" --hidden "$hidden" --heads "$heads" --tp "$tp" --pp "$pp" --dp "$dp" --global-batch "$batch" $sp
+done <<'CASES'
+1.7B 16 2048 24 1 1 48 192 408.8
+7.1B 32 4096 30 2 1 48 192 465.9
+16B 48 6144 32 4 1 48 192 489.1
+32B 56 7168 48 8 1 48 192 459.6
+70B 64 8192 84 8 2 48 384 419.7
+119B 80 10240 92 8 4 48 768 420.5
+177B 96 12288 96 8 6 48 1152 432.8
+314B 128 16384 96 8 8 48 1536 474.4
+462B 144 18432 112 8 16 48 3072 459.9
+CASES
+
+echo
+echo "DeepSpeed runs calibrated from a sibling run of the same stack (--measured-iteration, then --calibration)"
+cal=$(mktemp -d)
+trap 'rm -rf "$cal"' EXIT
+mt() { echo "--model mt-nlg-530b $A100 --tp 8 --pp 35 --dp $1 --microbatch 1 --global-batch 1920 --recompute full"; }
+published_mt() { case $1 in 8) echo 60.1 ;; 10) echo 50.2 ;; 12) echo 44.4 ;; esac; }
+for from in 8 10 12; do
+    # shellcheck disable=SC2046
+    "$suanli" size step $(mt $from) --measured-iteration "$(published_mt $from)" --save-calibration "$cal/mt$from.json" --format json >/dev/null
+done
+for from in 8 10 12; do
+    for to in 8 10 12; do
+        [ "$from" = "$to" ] && continue
+        # shellcheck disable=SC2046
+        row "MT-NLG $((280 * to)) from $((280 * from))" "$(published_mt $to)" .iteration_seconds $(mt $to) --calibration "$cal/mt$from.json"
+    done
+done
+# BLOOM has one published configuration: no sibling of its own. Calibrated from MT-NLG 2240 (the
+# same Megatron-DeepSpeed family on A100s, but another model and team): a cross-model check only.
+row "BLOOM-176B from MT-NLG 2240" 104.7 .iteration_seconds $BLOOM --calibration "$cal/mt8.json"
