@@ -47,11 +47,16 @@
 #ifndef SGS
 #define SGS 4            // sub-groups per work-group, stacked along M
 #endif
+#ifndef KSTEPS
+#define KSTEPS 4         // DPAS k-steps (8 words of K each) per B tile staged in local memory
+#endif
 
 #define TM (8 * MB)               // rows per sub-group
 #define TN (SG * NB)              // columns per sub-group
 #define MWG (TM * SGS)
 #define NWG TN
+#define KC (8 * KSTEPS)           // words of K per staged B tile (K must be a multiple: the host pads)
+#define LDB (KC + 1)              // padded local row: lanes reading their own columns hit distinct banks
 
 #if defined(DP_I8)
 typedef int8 acc_t;
@@ -79,8 +84,8 @@ typedef short8 a_t;               // one 16-bit half-word per row
 static inline void sl_store(__global out_t *c, const scalar_t alpha, const scalar_t beta, const scalar_t x) {
 #if defined(DP_F16)
     float r = alpha * x;
-    if (beta != 0) r += beta * (float)as_half(*c);
-    *c = as_ushort((half)r);
+    if (beta != 0) r += beta * vload_half(0, (__global const half *)c);
+    vstore_half_rte(r, 0, (__global half *)c);
 #else
     scalar_t r = alpha * x;
     if (beta != 0) r += beta * *c;
@@ -96,7 +101,12 @@ void gemm_dpas(const int M, const int N, const int K,
                const scalar_t beta,
                __global out_t *C)
 {
+    // The B tile (NWG columns x KC words) is shared by the SGS sub-groups: staged once per
+    // work-group in local memory, read from global with consecutive work-items on consecutive
+    // words. Each sub-group's A rows are its own; a row's 8 words are read by 8 (or 16) lanes at once.
+    __local uint Bs[NWG * LDB];
     const int lane = get_local_id(0);
+    const int tid = get_local_id(1) * SG + lane;
     const int m0 = get_group_id(1) * MWG + get_local_id(1) * TM;
     const int n0 = get_group_id(0) * NWG;
     const int kw = K / EPW;
@@ -107,11 +117,20 @@ void gemm_dpas(const int M, const int N, const int K,
         #pragma unroll
         for (int j = 0; j < NB; ++j) acc[i][j] = ACC_ZERO;
 
-    for (int kc = 0; kc < kw; kc += 8) {
+    for (int k0 = 0; k0 < kw; k0 += KC) {
+        barrier(CLK_LOCAL_MEM_FENCE);
+        for (int idx = tid; idx < NWG * KC; idx += SG * SGS) {
+            const int n = idx / KC, w = idx % KC;
+            Bs[n * LDB + w] = B[(size_t)(n0 + n) * kw + k0 + w];
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+      #pragma unroll
+      for (int ks = 0; ks < KSTEPS; ++ks) {
+        const int kc = k0 + ks * 8;
         int8 b[NB];
         #pragma unroll
         for (int j = 0; j < NB; ++j)
-            b[j] = as_int8(vload8(0, B + (size_t)(n0 + j * SG + lane) * kw + kc));
+            b[j] = as_int8(vload8(0, Bs + (j * SG + lane) * LDB + ks * 8));
         #pragma unroll
         for (int i = 0; i < MB; ++i) {
             a_t a;
@@ -126,6 +145,7 @@ void gemm_dpas(const int M, const int N, const int K,
             #pragma unroll
             for (int j = 0; j < NB; ++j) acc[i][j] = DPAS(a, b[j], acc[i][j]);
         }
+      }
     }
 
     #pragma unroll

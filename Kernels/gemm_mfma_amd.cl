@@ -124,8 +124,8 @@ typedef uint lane_t;
 static inline void sl_store(__global out_t *c, const scalar_t alpha, const scalar_t beta, const scalar_t x) {
 #if defined(MF_F16)
     float r = alpha * x;
-    if (beta != 0) r += beta * (float)as_half(*c);
-    *c = as_ushort((half)r);
+    if (beta != 0) r += beta * vload_half(0, (__global const half *)c);
+    vstore_half_rte(r, 0, (__global half *)c);
 #else
     scalar_t r = alpha * x;
     if (beta != 0) r += beta * *c;

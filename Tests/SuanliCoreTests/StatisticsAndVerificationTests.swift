@@ -91,11 +91,18 @@ import Testing
     }
 
     @Test func largeProblemsAreSampledWithWholeRowsAndColumns() {
-        let p = GEMMProblem(m: 512, n: 512, k: 256, precision: .fp32)
+        let p = GEMMProblem(m: 512, n: 500, k: 256, precision: .fp32)
         let entries = p.checkedEntries()
-        #expect(entries.count < 512 * 512)
-        #expect(entries.count >= 2 * 512 + 2 * 512 + 4096)
-        #expect(entries.contains { $0 == (511, 511) })
+        #expect(entries.count < 512 * 500 / 20)
+        #expect(entries.count == 2 * 500 + 2 * 510 + GEMMProblem.samplesPerCell * 16 * 16)
+        #expect(entries.contains { $0 == (511, 499) } && entries.contains { $0 == (0, 0) })
+        // First and last rows and columns in full; every 32×32 cell (the last ones 20 wide) sampled.
+        #expect((0..<500).allSatisfy { j in entries.contains { $0 == (0, j) } && entries.contains { $0 == (511, j) } })
+        #expect((0..<512).allSatisfy { i in entries.contains { $0 == (i, 0) } && entries.contains { $0 == (i, 499) } })
+        var perCell = [Int](repeating: 0, count: 16 * 16)
+        for (i, j) in entries where i > 0 && i < 511 && j > 0 && j < 499 { perCell[i / 32 * 16 + j / 32] += 1 }
+        #expect(perCell.allSatisfy { $0 >= 1 })
+        #expect(entries.allSatisfy { $0.0 >= 0 && $0.0 < 512 && $0.1 >= 0 && $0.1 < 500 })
     }
 
     @Test func streamChecksCatchWrongElements() {

@@ -1,3 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
 /// A small, fast, seedable generator (SplitMix64) so inputs are random but reproducible.
 public struct SeededGenerator: RandomNumberGenerator, Sendable {
     private var state: UInt64
@@ -57,6 +63,20 @@ extension Precision {
     /// two such values are exact in fp32, so none is rounded again.
     public var multiplyUnitRoundoff: Double { 0 }
 
+    /// The largest L such that every integer in [−L, L] is exact in both the accumulator and the
+    /// output type (what the exact pass keeps every partial sum and result within): fp16 and
+    /// mixed 2¹¹ (fp16 output), fp32-accumulated types 2²⁴, int8 int32's range. fp8: 2¹², well
+    /// inside the ~14 significant bits that tensor cores are reported to keep for fp8 sums.
+    public var exactIntegerLimit: Double {
+        switch self {
+        case .fp16, .mixed: 0x1p11
+        case .fp8: 0x1p12
+        case .fp32, .bf16, .tf32: 0x1p24
+        case .fp64: 0x1p53
+        case .int8: Double(Int32.max)
+        }
+    }
+
     /// `value` rounded to this precision's input type, so host and device see the same inputs
     /// (round to nearest, ties to even; int8 to the nearest integer).
     public func round(_ value: Double) -> Double {
@@ -112,19 +132,83 @@ public func randomValues(count: Int, precision: Precision, seed: UInt64, integer
 /// `directed`: tensor and matrix engines may align and normalise their fp32 sums with
 /// truncation (Fasi, Higham, Mikaitis & Pranesh 2021, "Numerical behavior of NVIDIA tensor
 /// cores": round toward zero on V100, T4 and A100), so errors share a sign and add up linearly:
-/// the acceptance test adds the worst-case term 2·u_acc·Σ|s_p|.
-public enum AccumulatorRounding: String, Sendable, Codable {
-    case nearest, directed
+/// the acceptance test adds the worst-case term 2·u_dir·Σ|s_p|.
+///
+/// The unit roundoffs default to the precision's (``Precision/accumulationUnitRoundoff``); an
+/// engine whose accumulator is wider than that (fp16 on MFMA, WMMA and DPAS accumulates in fp32)
+/// states its own with ``accumulating(in:)``, so the test is not loosened by a type the engine
+/// never rounds to.
+public struct AccumulatorRounding: Sendable, Equatable, Codable, CustomStringConvertible {
+    public enum Mode: String, Sendable, Codable { case nearest, directed }
+    public var mode: Mode
+    /// Unit roundoff of the rounding that happens at each accumulation (the random-error model); nil: the precision's.
+    public var unitRoundoff: Double?
+    /// Unit roundoff of the truncating alignment inside the engine (the directed term); nil: `unitRoundoff`.
+    public var directedUnitRoundoff: Double?
+
+    public init(mode: Mode, unitRoundoff: Double? = nil, directedUnitRoundoff: Double? = nil) {
+        self.mode = mode
+        self.unitRoundoff = unitRoundoff
+        self.directedUnitRoundoff = directedUnitRoundoff
+    }
+
+    public static let nearest = AccumulatorRounding(mode: .nearest)
+    public static let directed = AccumulatorRounding(mode: .directed)
+
+    /// This rounding with the accumulator named as ``EngineKernel/accumulator`` names it:
+    /// `fp32` (u = 2⁻²⁴ for sums and alignment), `fp16` (each instruction's fp32 result rounded
+    /// to nearest fp16: u = 2⁻¹¹ at random, 2⁻²⁴ directed), `int32` (exact); anything else
+    /// keeps the precision's own.
+    public func accumulating(in accumulator: String) -> AccumulatorRounding {
+        switch accumulator {
+        case "fp32": AccumulatorRounding(mode: mode, unitRoundoff: 0x1p-24, directedUnitRoundoff: 0x1p-24)
+        case "fp16": AccumulatorRounding(mode: mode, unitRoundoff: 0x1p-11, directedUnitRoundoff: 0x1p-24)
+        case "int32": AccumulatorRounding(mode: mode, unitRoundoff: 0, directedUnitRoundoff: 0)
+        default: self
+        }
+    }
+
+    public var description: String {
+        mode.rawValue + (unitRoundoff.map { " (u = \($0))" } ?? "")
+    }
+}
+
+/// The seed of the verification sample and of the exact pass's inputs: a fresh one per process
+/// (so every run checks other entries), or `SUANLI_VERIFY_SEED` (decimal or 0x-hex) to repeat a
+/// run. GEMM runners record it as the `verify_seed` parameter of their measurements.
+public enum VerificationSeed {
+    public static let current: UInt64 = {
+        if let text = ProcessInfo.processInfo.environment["SUANLI_VERIFY_SEED"], let seed = parse(text) { return seed }
+        var rng = SystemRandomNumberGenerator()
+        return rng.next()
+    }()
+
+    static func parse(_ text: String) -> UInt64? {
+        text.hasPrefix("0x") ? UInt64(text.dropFirst(2), radix: 16) : UInt64(text)
+    }
+
+    /// `current` as the parameter value (0x-hex, accepted back by `SUANLI_VERIFY_SEED`).
+    public static var text: String { "0x" + String(current, radix: 16) }
 }
 
 /// A GEMM problem, C = α·A·B + β·C₀, row-major, with inputs already rounded to the input precision.
+///
+/// Two kinds: the random-real problem (``init(m:n:k:precision:alpha:beta:seed:sampleSeed:)``),
+/// checked against the rounding-error model of ``GEMMTolerance``, and the exact problem
+/// (``exact(m:n:k:precision:seed:sampleSeed:)``), small integers whose every product, partial
+/// sum and result is representable in the accumulator and output types, checked for equality.
 public struct GEMMProblem: Sendable {
     public let m: Int, n: Int, k: Int
     public let alpha: Double, beta: Double
     public let a: [Double], b: [Double], c0: [Double]
     public let precision: Precision
+    /// Integer inputs: the device must match the reference exactly (``verify(_:includeBeta:rounding:)``).
+    public let exact: Bool
+    /// Seed of the stratified sample of checked entries (``checkedEntries(seed:)``).
+    public let sampleSeed: UInt64
 
-    public init(m: Int, n: Int, k: Int, precision: Precision, alpha: Double? = nil, beta: Double? = nil, seed: UInt64 = 0x5EED) {
+    public init(m: Int, n: Int, k: Int, precision: Precision, alpha: Double? = nil, beta: Double? = nil, seed: UInt64 = 0x5EED,
+                sampleSeed: UInt64 = VerificationSeed.current) {
         self.m = m; self.n = n; self.k = k
         self.precision = precision
         // int8: integer α and β (the kernels take them as int), inputs small enough that
@@ -135,6 +219,20 @@ public struct GEMMProblem: Sendable {
         a = randomValues(count: m * k, precision: precision, seed: seed, integerMagnitude: magnitude)
         b = randomValues(count: k * n, precision: precision, seed: seed &+ 1, integerMagnitude: magnitude)
         c0 = randomValues(count: m * n, precision: precision, seed: seed &+ 2)
+        exact = false
+        self.sampleSeed = sampleSeed
+    }
+
+    /// A problem with the given data (tests, and the exact problem).
+    public init(m: Int, n: Int, k: Int, precision: Precision, alpha: Double, beta: Double,
+                a: [Double], b: [Double], c0: [Double], exact: Bool, sampleSeed: UInt64 = VerificationSeed.current) {
+        precondition(a.count == m * k && b.count == k * n && c0.count == m * n, "GEMMProblem: array sizes do not match the shape")
+        self.m = m; self.n = n; self.k = k
+        self.precision = precision
+        self.alpha = alpha; self.beta = beta
+        self.a = a; self.b = b; self.c0 = c0
+        self.exact = exact
+        self.sampleSeed = sampleSeed
     }
 
     /// The largest int8 magnitude R (at most 127) with |α|·K·R² + |β|·127 below 2^31 − 1.
@@ -145,27 +243,141 @@ public struct GEMMProblem: Sendable {
 
     public var flops: Double { 2 * Double(m) * Double(n) * Double(k) }
 
-    /// Entries to check: all of them for small problems; otherwise whole rows and columns
-    /// (first, last and random ones) plus a large random sample.
-    public func checkedEntries(seed: UInt64 = 0xC0FFEE) -> [(Int, Int)] {
-        if m * n * k <= 1 << 25 {
+    // MARK: Exact problem
+
+    /// α and β of the exact problem, and the largest |C₀| entry.
+    public static let exactAlpha = 2.0, exactBeta = -1.0, exactC0Magnitude = 8
+
+    /// How the exact problem's inputs are made for a precision and K: entries of A and B are
+    /// integers ±1…`magnitude`; each row of A has `rowNonzeros` of them (the rest zero; all of
+    /// them unless K is too large for the budget), so for every element of C
+    /// Σ_p |a_ip·b_pj| ≤ rowNonzeros·magnitude² ≤ `budget`, and every partial sum in any order,
+    /// α times it and α·sum + β·c₀ are integers within the precision's ``Precision/exactIntegerLimit``.
+    public struct ExactPlan: Sendable, Equatable {
+        public var magnitude: Int
+        public var rowNonzeros: Int
+        public var budget: Double
+    }
+
+    public static func exactPlan(k: Int, precision: Precision) -> ExactPlan {
+        let budget = ((precision.exactIntegerLimit - abs(exactBeta) * Double(exactC0Magnitude)) / abs(exactAlpha)).rounded(.down)
+        let k = Swift.max(k, 1)
+        // Magnitudes up to 8 are exact in every input type (fp8 e4m3 keeps 4 significant bits).
+        for v in stride(from: 8, through: 1, by: -1) where Double(k * v * v) <= budget {
+            return ExactPlan(magnitude: v, rowNonzeros: k, budget: budget)
+        }
+        // K beyond the budget even with ±1: A sparse, ±1 and ±2 on a random subset of each row.
+        return ExactPlan(magnitude: 2, rowNonzeros: Swift.max(1, Int(budget) / 4), budget: budget)
+    }
+
+    /// The exact problem for a shape and precision (see ``ExactPlan``), C₀ integers in ±8, α = 2, β = −1.
+    public static func exact(m: Int, n: Int, k: Int, precision: Precision, seed: UInt64 = VerificationSeed.current,
+                             sampleSeed: UInt64 = VerificationSeed.current) -> GEMMProblem {
+        let plan = exactPlan(k: k, precision: precision)
+        var rng = SeededGenerator(seed: seed ^ 0xE4AC_7E4A_C7E4_AC7E)
+        func value(_ v: Int) -> Double {
+            let x = Double(Int.random(in: 1...v, using: &rng))
+            return Bool.random(using: &rng) ? x : -x
+        }
+        var a = [Double](repeating: 0, count: m * k)
+        if plan.rowNonzeros >= k {
+            for i in 0..<(m * k) { a[i] = value(plan.magnitude) }
+        } else {
+            var columns = Array(0..<k)
+            for i in 0..<m {
+                // The first rowNonzeros of a partial Fisher–Yates shuffle: distinct random columns.
+                for t in 0..<plan.rowNonzeros {
+                    columns.swapAt(t, Int.random(in: t..<k, using: &rng))
+                    a[i * k + columns[t]] = value(plan.magnitude)
+                }
+            }
+        }
+        let b = (0..<(k * n)).map { _ in value(plan.magnitude) }
+        let c0 = (0..<(m * n)).map { _ in Double(Int.random(in: -exactC0Magnitude...exactC0Magnitude, using: &rng)) }
+        return GEMMProblem(m: m, n: n, k: k, precision: precision, alpha: exactAlpha, beta: exactBeta,
+                           a: a, b: b, c0: c0, exact: true, sampleSeed: sampleSeed)
+    }
+
+    // MARK: Checked entries
+
+    /// Side of the cells of the stratified sample, and samples drawn in each cell.
+    public static let sampleCell = 32, samplesPerCell = 5
+    /// Problems up to this many multiply-adds are checked entirely.
+    public static let fullCheckLimit = 1 << 25
+
+    /// Entries to check: all of them for small problems; otherwise the first and last rows and
+    /// columns in full, and `samplesPerCell` random entries in every 32×32 cell of C (a stratified
+    /// sample, seeded by `seed`, by default ``sampleSeed``): a fault that spoils one whole aligned
+    /// 32×32 tile is always caught, and one anywhere else with the probability
+    /// ``tileFaultDetectionProbability(m:n:)`` (≥ 99.6%).
+    public func checkedEntries(seed: UInt64? = nil) -> [(Int, Int)] {
+        if m * n * k <= Self.fullCheckLimit {
             return (0..<m).flatMap { i in (0..<n).map { j in (i, j) } }
         }
-        var rng = SeededGenerator(seed: seed)
+        var rng = SeededGenerator(seed: seed ?? sampleSeed)
         var entries: [(Int, Int)] = []
-        let rows = Set([0, m - 1] + (0..<6).map { _ in Int.random(in: 0..<m, using: &rng) })
-        let cols = Set([0, n - 1] + (0..<6).map { _ in Int.random(in: 0..<n, using: &rng) })
-        for i in rows { for j in 0..<n { entries.append((i, j)) } }
-        for j in cols { for i in 0..<m { entries.append((i, j)) } }
-        for _ in 0..<4096 { entries.append((Int.random(in: 0..<m, using: &rng), Int.random(in: 0..<n, using: &rng))) }
+        entries.reserveCapacity(2 * (m + n) + Self.samplesPerCell * ((m + 31) / 32) * ((n + 31) / 32))
+        for i in Set([0, m - 1]) { for j in 0..<n { entries.append((i, j)) } }
+        for j in Set([0, n - 1]) { for i in 1..<Swift.max(1, m - 1) { entries.append((i, j)) } }
+        let cell = Self.sampleCell
+        for i0 in stride(from: 0, to: m, by: cell) {
+            let rows = Swift.min(cell, m - i0)
+            for j0 in stride(from: 0, to: n, by: cell) {
+                let cols = Swift.min(cell, n - j0)
+                for _ in 0..<Self.samplesPerCell {
+                    entries.append((i0 + Int.random(in: 0..<rows, using: &rng), j0 + Int.random(in: 0..<cols, using: &rng)))
+                }
+            }
+        }
         return entries
     }
 
+    /// The smallest probability, over every placement of a `fault`×`fault` block of wrong
+    /// entries inside an M×N output, that the sample of ``checkedEntries(seed:)`` holds one of
+    /// them (1 where every entry is checked). A placement misses the full rows and columns
+    /// unless it touches an edge; then each cell it overlaps by a fraction f of the cell is
+    /// missed by all of its samples with probability (1 − f)^samplesPerCell.
+    public static func tileFaultDetectionProbability(m: Int, n: Int, k: Int, fault: Int = 32) -> Double {
+        guard m * n * k > fullCheckLimit else { return 1 }
+        let cell = sampleCell
+        func candidates(_ extent: Int) -> [Int] {
+            let last = extent - fault
+            guard last >= 0 else { return [0] }
+            return Array(Set((0...Swift.min(last, 2 * cell)).map { $0 } + (Swift.max(0, last - 2 * cell)...last).map { $0 })).sorted()
+        }
+        var worst = 1.0
+        for r0 in candidates(m) {
+            let r1 = Swift.min(m, r0 + fault)
+            if r0 == 0 || r1 == m { continue }   // a whole first or last row is checked
+            for c0 in candidates(n) {
+                let c1 = Swift.min(n, c0 + fault)
+                if c0 == 0 || c1 == n { continue }
+                var miss = 1.0
+                for ci in stride(from: r0 / cell * cell, to: r1, by: cell) {
+                    let cellRows = Swift.min(cell, m - ci)
+                    let overlapRows = Swift.min(r1, ci + cell) - Swift.max(r0, ci)
+                    for cj in stride(from: c0 / cell * cell, to: c1, by: cell) {
+                        let cellCols = Swift.min(cell, n - cj)
+                        let overlapCols = Swift.min(c1, cj + cell) - Swift.max(c0, cj)
+                        let f = Double(overlapRows * overlapCols) / Double(cellRows * cellCols)
+                        for _ in 0..<samplesPerCell { miss *= 1 - f }
+                    }
+                }
+                worst = Swift.min(worst, 1 - miss)
+            }
+        }
+        return worst
+    }
+
+    // MARK: Verification
+
     /// Checks `output` (row-major M×N, converted to Double) against a double-precision reference.
-    /// With `includeBeta` false the expected result is α·A·B (a β = 0 run). See ``GEMMTolerance``.
+    /// With `includeBeta` false the expected result is α·A·B (a β = 0 run). The exact problem
+    /// must match exactly; the random-real one within ``GEMMTolerance``.
     public func verify(_ output: [Double], includeBeta: Bool, rounding: AccumulatorRounding = .nearest) -> VerificationResult {
         guard output.count >= m * n else { return .failed("output has \(output.count) values, expected \(m * n)") }
         let beta = includeBeta ? self.beta : 0
+        if exact { return verifyExact(output, beta: beta) }
         var check = GEMMTolerance(precision: precision, rounding: rounding)
         for (i, j) in checkedEntries() {
             var partial = RoundingErrorModel()
@@ -175,6 +387,64 @@ public struct GEMMProblem: Sendable {
                         label: "C[\(i)][\(j)]")
         }
         return check.result(what: "GEMM")
+    }
+
+    private func verifyExact(_ output: [Double], beta: Double) -> VerificationResult {
+        var checked = 0, wrong = 0
+        var first = ""
+        for (i, j) in checkedEntries() {
+            var sum = 0.0
+            let rowA = i * k
+            for p in 0..<k where a[rowA + p] != 0 { sum += a[rowA + p] * b[p * n + j] }
+            let reference = alpha * sum + beta * c0[i * n + j]
+            let got = output[i * n + j]
+            checked += 1
+            if got != reference {
+                wrong += 1
+                if wrong == 1 {
+                    first = "C[\(i)][\(j)] = \(got), expected exactly \(reference)"
+                        + (got.isNaN || (precision.isInteger && got == Double(Int32.min)) ? " (the poisoned value survived: element not written)" : "")
+                }
+            }
+        }
+        if wrong > 0 {
+            return .failed("exact pass: GEMM output wrong in \(wrong) of \(checked) checked entries (integer inputs, "
+                + "every partial sum exact in the accumulator); first: \(first)")
+        }
+        return .passed
+    }
+}
+
+/// The exact pass of a GEMM runner (``GEMMProblem/exact(m:n:k:precision:seed:sampleSeed:)``):
+/// β ≠ 0 on C₀, then β = 0 on a poisoned C, both compared for equality. Runs before the
+/// random-real problem is uploaded (which replaces its data).
+public enum GEMMExactPass {
+    /// Words for the measurement parameters.
+    public static func summary(k: Int, precision: Precision) -> String {
+        let plan = GEMMProblem.exactPlan(k: k, precision: precision)
+        return "equal: integers ±1…\(plan.magnitude)"
+            + (plan.rowNonzeros < k ? ", \(plan.rowNonzeros) per row of A" : "")
+            + ", α = 2, β = −1 then 0; all partial sums within ±\(Int(plan.budget))"
+    }
+
+    public static func run(_ runner: any GEMMRunner, m: Int, n: Int, k: Int, precision: Precision,
+                           seed: UInt64 = VerificationSeed.current) throws -> VerificationResult {
+        let problem = GEMMProblem.exact(m: m, n: n, k: k, precision: precision, seed: seed)
+        try runner.upload(problem)
+        _ = try runner.run(beta: problem.beta)
+        let first = problem.verify(try runner.downloadOutput(), includeBeta: true)
+        guard first.passed else { return .failed(first.detail + " (β = −1)") }
+        try runner.poisonOutput()
+        _ = try runner.run(beta: 0)
+        let second = problem.verify(try runner.downloadOutput(), includeBeta: false)
+        guard second.passed else { return .failed(second.detail + " (β = 0)") }
+        return .passed
+    }
+
+    /// `run`, throwing the failure as an error (a runner that fails it is not built).
+    public static func require(_ runner: any GEMMRunner, m: Int, n: Int, k: Int, precision: Precision) throws {
+        let result = try run(runner, m: m, n: n, k: k, precision: precision)
+        if !result.passed { throw BenchmarkError("GEMM verification failed: " + result.detail) }
     }
 }
 
@@ -239,14 +509,15 @@ public struct GEMMTolerance: Sendable {
 
     /// Checks one element: `sum` holds Σx_p of the element, α multiplies it, `betaTerm` is β·c₀.
     public mutating func check(got: Double, sum: RoundingErrorModel, alpha: Double, betaTerm: Double, label: @autoclosure () -> String) {
-        let uAcc = precision.accumulationUnitRoundoff, uMul = precision.multiplyUnitRoundoff
+        let uAcc = rounding.unitRoundoff ?? precision.accumulationUnitRoundoff, uMul = precision.multiplyUnitRoundoff
+        let uDir = rounding.directedUnitRoundoff ?? uAcc
         let uOut = precision.storageUnitRoundoff
         let reference = alpha * sum.sum + betaTerm
         let variance = alpha * alpha * (uAcc * uAcc / 3 * (sum.partialSquares + sum.termSquares)
                                          + 2 * uMul * uMul / 3 * sum.termSquares)
             + uOut * uOut / 3 * betaTerm * betaTerm
-        // Directed rounding: every addition may err by up to 2·u_acc·|s_p| with one sign.
-        let bias = rounding == .directed ? 2 * uAcc * abs(alpha) * sum.partialMagnitudes : 0
+        // Directed rounding: every addition may err by up to 2·u_dir·|s_p| with one sign.
+        let bias = rounding.mode == .directed ? 2 * uDir * abs(alpha) * sum.partialMagnitudes : 0
         let tolerance = Self.elementSigmas * variance.squareRoot() + bias + 2 * uOut * abs(reference) + 1e-300
         let error = got - reference
         checked += 1

@@ -60,7 +60,7 @@ struct EngineGEMMGeometry: Equatable {
             let sg = kernel.subGroupSize, sgs = d["SGS"] ?? 4
             local = [sg, sgs]
             tileM = 8 * (d["MB"] ?? 4) * sgs; tileN = sg * (d["NB"] ?? 2)
-            kMultiple = 8 * perWord
+            kMultiple = 8 * (d["KSTEPS"] ?? 4) * perWord   // one staged B tile of KSTEPS 8-word steps
         case .packedVector:
             local = [d["NDIMC"] ?? 16, d["MDIMC"] ?? 4]
             tileM = d["MWG"] ?? 32; tileN = d["NWG"] ?? 64
@@ -84,9 +84,12 @@ final class OpenCLEngineGEMMRunner: GEMMRunner {
     let parameters: [String: String]
     private var alpha = 1.0
 
-    var accumulatorRounding: AccumulatorRounding { kernel.rounding }
+    /// The engine's rounding with its own accumulator's unit roundoff (fp16 on MFMA, WMMA and
+    /// DPAS is judged by the fp32 it accumulates in, not by fp16).
+    var accumulatorRounding: AccumulatorRounding { kernel.rounding.accumulating(in: kernel.accumulator) }
 
-    init(backend: OpenCLBackend, kernel: EngineKernel, shape: GEMMShape, config: EngineGEMMConfig, selectedBy: String) throws {
+    init(backend: OpenCLBackend, kernel: EngineKernel, shape: GEMMShape, config: EngineGEMMConfig, selectedBy: String,
+         exactPass: Bool = true) throws {
         self.backend = backend
         self.kernel = kernel
         self.config = config
@@ -111,7 +114,12 @@ final class OpenCLEngineGEMMRunner: GEMMRunner {
         if layout.padded { parameters["padded_to"] = "\(layout.mp)x\(layout.np)x\(layout.kp)" }
         if backend.emulation != nil, kernel.family.emulationDefine != nil { parameters["emulated"] = "1" }
         parameters["selected_by"] = selectedBy
+        parameters["verify_seed"] = VerificationSeed.text
+        parameters["exact_pass"] = GEMMExactPass.summary(k: shape.k, precision: kernel.precision)
         self.parameters = parameters
+        // The exact pass first: a configuration that gets integer inputs wrong is not built.
+        // (`exactPass` false: tests that check the random-real pass on its own.)
+        if exactPass { try GEMMExactPass.require(self, m: shape.m, n: shape.n, k: shape.k, precision: kernel.precision) }
     }
 
     func upload(_ problem: GEMMProblem) throws {
@@ -167,11 +175,11 @@ enum EngineGEMMTuner {
                                                         selectedBy: "tuning")
                 try runner.upload(problem)
                 _ = try runner.run(beta: problem.beta)
-                var check = problem.verify(try runner.downloadOutput(), includeBeta: true, rounding: kernel.rounding)
+                var check = problem.verify(try runner.downloadOutput(), includeBeta: true, rounding: runner.accumulatorRounding)
                 if check.passed {
                     try runner.poisonOutput()
                     _ = try runner.run(beta: 0)
-                    check = problem.verify(try runner.downloadOutput(), includeBeta: false, rounding: kernel.rounding)
+                    check = problem.verify(try runner.downloadOutput(), includeBeta: false, rounding: runner.accumulatorRounding)
                 }
                 guard check.passed else { rejected.append((config.name, check.detail)); continue }
                 let seconds = (0..<3).map { _ in (try? runner.run(beta: 0)) ?? .infinity }.min()!

@@ -175,7 +175,8 @@ final class OpenCLGEMMRunner: GEMMRunner {
     static let packK = 64
     private var alpha = 1.0
 
-    init(backend: OpenCLBackend, precision: Precision, shape: GEMMShape, config: GEMMConfig, tunedFrom: String) throws {
+    init(backend: OpenCLBackend, precision: Precision, shape: GEMMShape, config: GEMMConfig, tunedFrom: String,
+         exactPass: Bool = true) throws {
         self.backend = backend
         self.precision = precision
         self.shape = shape
@@ -219,7 +220,12 @@ final class OpenCLGEMMRunner: GEMMRunner {
         parameters["local"] = config.local.map(String.init).joined(separator: "x")
         parameters["exact_tiles"] = exact ? "1" : "0"
         parameters["selected_by"] = tunedFrom
+        parameters["verify_seed"] = VerificationSeed.text
+        parameters["exact_pass"] = GEMMExactPass.summary(k: shape.k, precision: precision)
         self.parameters = parameters
+        // The exact pass first: a configuration that gets integer inputs wrong is not built.
+        // (`exactPass` false: tests that check the random-real pass on its own.)
+        if exactPass { try GEMMExactPass.require(self, m: shape.m, n: shape.n, k: shape.k, precision: precision) }
     }
 
     func upload(_ problem: GEMMProblem) throws {
