@@ -4,10 +4,14 @@ import PackageDescription
 // Hot CPU kernels are compiled twice: once for baseline x86-64 / arm64, once for
 // AVX2+FMA (x86-64 only). The AVX2 module's sources are symlinks to the portable
 // ones; Suanli picks a variant at run time from CPUID.
+// A third build targets AVX-512 F/BW/DQ/VL (skylake-avx512, the common subset of Intel
+// Xeon Scalable and AMD Zen 4/5); SUANLI_AVX512 switches its GEMM to a 512-bit micro-kernel.
 #if arch(x86_64)
 let avx2Flags: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell", "-Ounchecked"])]
+let avx512Flags: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "skylake-avx512", "-Ounchecked"]), .define("SUANLI_AVX512")]
 #else
 let avx2Flags: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"])]
+let avx512Flags: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"])]
 #endif
 
 let package = Package(
@@ -35,6 +39,7 @@ let package = Package(
         // Native CPU kernels: portable build and AVX2+FMA build of the same sources.
         .target(name: "CPUKernelsPortable", swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
         .target(name: "CPUKernelsAVX2", swiftSettings: avx2Flags),
+        .target(name: "CPUKernelsAVX512", swiftSettings: avx512Flags),
 
         // The running CPU clock, from a timed chain of dependent integer additions (assembly).
         .target(name: "CPUClock"),
@@ -42,7 +47,7 @@ let package = Package(
         // Benchmark core: suites, statistics, verification, results, backends.
         .target(
             name: "SuanliCore",
-            dependencies: ["OpenCLKit", "CPUKernelsPortable", "CPUKernelsAVX2", "CPUClock"],
+            dependencies: ["OpenCLKit", "CPUKernelsPortable", "CPUKernelsAVX2", "CPUKernelsAVX512", "CPUClock"],
             plugins: ["EmbedResourcesPlugin"]
         ),
         // Sizing model: pure functions and the accelerator catalog.
@@ -65,13 +70,13 @@ let package = Package(
 
         .testTarget(name: "OpenCLKitTests", dependencies: ["OpenCLKit"]),
         .testTarget(
-            name: "SuanliCoreTests", dependencies: ["SuanliCore", "CPUKernelsPortable", "CPUKernelsAVX2"],
+            name: "SuanliCoreTests", dependencies: ["SuanliCore", "CPUKernelsPortable", "CPUKernelsAVX2", "CPUKernelsAVX512"],
             exclude: ["Fixtures"],
             // OpenCL C emulations of the tensor/matrix instructions, prepended to the engine kernels.
             resources: [.copy("KernelEmulation")]
         ),
         .testTarget(name: "SuanliSizingTests", dependencies: ["SuanliSizing"]),
-        .testTarget(name: "CPUKernelsTests", dependencies: ["CPUKernelsPortable", "CPUKernelsAVX2"]),
+        .testTarget(name: "CPUKernelsTests", dependencies: ["CPUKernelsPortable", "CPUKernelsAVX2", "CPUKernelsAVX512"]),
         .testTarget(name: "CLITests", dependencies: ["suanli"]),
     ],
     swiftLanguageModes: [.v6]

@@ -7,10 +7,81 @@
 #   every OpenCL CPU driver (PoCL and Intel's runtime) and the native CPU, against themselves:
 #     dot / triad, roofline top / fma-best, SGEMM / fma-best, fma-best / stated peak
 # Usage: Scripts/bench-peers.sh [GEMM_SIZE=2048]
+#        Scripts/bench-peers.sh --cpu-sgemm-sweep [ROUNDS=3]
+#   The sweep: native CPU SGEMM against numpy's OpenBLAS only, at N = 256 512 1024 2048 4096
+#   (SGEMM_SWEEP_SIZES overrides), the two alternating within each round (the order flips every
+#   round), then the native fma-best once: per N the median of each side's per-round medians,
+#   their ratio and the range of the per-round ratios; SGEMM 2048 / fma-best; the load average
+#   before and after; the kernel OpenBLAS runs (threadpoolctl) and the Suanli kernel variant.
 # Installs the peers from Debian (clinfo, clpeak, libclblast-dev, gcc) and Intel's OpenCL CPU
-# runtime (Scripts/install-intel-opencl.sh), and builds Suanli in release.
+# runtime (Scripts/install-intel-opencl.sh), and builds Suanli in release
+# (SUANLI_NO_BUILD=1: use the release build already there, e.g. one built under a lock).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+if [ "${1:-}" = "--cpu-sgemm-sweep" ]; then
+  ROUNDS=${2:-3}
+  case "$ROUNDS" in ''|*[!0-9]*|0) echo "bench-peers: ROUNDS must be a positive integer, got '$ROUNDS'" >&2; exit 64 ;; esac
+  SIZES=${SGEMM_SWEEP_SIZES:-"256 512 1024 2048 4096"}
+  python3 -c "import numpy" 2>/dev/null || python3 -m pip install -q numpy
+  python3 -c "import threadpoolctl" 2>/dev/null || python3 -m pip install -q threadpoolctl
+  [ "${SUANLI_NO_BUILD:-0}" = 1 ] || swift build -c release --product suanli >/dev/null
+  SUANLI=.build/release/suanli
+  OUT=$(mktemp -d)
+  uptime > "$OUT/load-before.txt"
+  for round in $(seq 1 "$ROUNDS"); do
+    for n in $SIZES; do
+      # OpenBLAS repeats: about 20 GFLOP per measurement, 10 to 200 calls.
+      reps=$(python3 -c "print(max(10, min(200, int(2e10 / (2 * $n ** 3)))))")
+      native() { $SUANLI bench --device cpu --suite gemm --precision fp32 --size "$n" --format json --no-save > "$OUT/suanli-$n-$round.json"; }
+      # OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE are unset for the peer's command only.
+      peer() { env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python3 Scripts/peers/openblas_sgemm.py "$n" "$reps" > "$OUT/openblas-$n-$round.json"; }
+      if [ $((round % 2)) = 1 ]; then native; peer; else peer; native; fi
+    done
+  done
+  $SUANLI bench --device cpu --suite peak --precision fp32 --format json --no-save > "$OUT/suanli-peak.json"
+  uptime > "$OUT/load-after.txt"
+  python3 - "$OUT" "$ROUNDS" "$SIZES" <<'PY'
+import json, os, statistics, sys
+out, rounds, sizes = sys.argv[1], int(sys.argv[2]), [int(x) for x in sys.argv[3].split()]
+def load(name):
+    with open(os.path.join(out, name)) as f:
+        return json.loads(f.read())
+def native_gemm(doc):
+    ms = [m for m in doc["measurements"] if m["suite"] == "gemm" and m.get("precision") == "fp32"]
+    bad = [m for m in ms if m["status"] != "ok"]
+    if bad or not ms:
+        sys.exit("bench-peers: a native SGEMM measurement did not pass: %s" % (bad[0].get("reason") if bad else "none"))
+    return ms[0]["median"]
+print("load before: " + open(os.path.join(out, "load-before.txt")).read().strip())
+variant = blas = None
+rows, by_n = [], {}
+for n in sizes:
+    s = [native_gemm(load("suanli-%d-%d.json" % (n, r))) for r in range(1, rounds + 1)]
+    o = [load("openblas-%d-%d.json" % (n, r)) for r in range(1, rounds + 1)]
+    variant = load("suanli-%d-1.json" % n).get("tool", {}).get("cpu_kernel_variant")
+    blas = o[0]
+    om = [x["median"] for x in o]
+    ratios = [a / b for a, b in zip(s, om)]
+    sm, obm = statistics.median(s), statistics.median(om)
+    by_n[n] = sm
+    rows.append((n, sm, obm, sm / obm, min(ratios), max(ratios)))
+print("native kernel variant: %s; OpenBLAS %s kernel %s, %s threads (env cleared: %s)" % (
+    variant, blas.get("blas_version"), blas.get("blas_core"), blas.get("blas_threads"), ",".join(blas.get("env_cleared") or []) or "none set"))
+print("%6s %14s %16s %8s %18s" % ("N", "suanli GFLOP/s", "OpenBLAS GFLOP/s", "ratio", "per-round ratios"))
+for n, sm, obm, r, lo, hi in rows:
+    print("%6d %14.1f %16.1f %7.2fx %8.2f - %-8.2f" % (n, sm, obm, r, lo, hi))
+peak = load("suanli-peak.json")
+fma = next((m for m in peak["measurements"] if m["kernel"] == "fma-best" and m["status"] == "ok"), None)
+if fma and 2048 in by_n:
+    stated = fma.get("theoretical_peak")
+    print("fma-best %.1f GFLOP/s (stated peak %s); SGEMM 2048 / fma-best = %.2f" % (
+        fma["median"], "%.1f" % stated if stated else "none", by_n[2048] / fma["median"]))
+print("load after:  " + open(os.path.join(out, "load-after.txt")).read().strip())
+PY
+  exit 0
+fi
+
 N=${1:-2048}
 Scripts/install-deps.sh
 need=()
@@ -25,7 +96,7 @@ gcc -O3 -march=native -fopenmp -o Scripts/peers/bin/triad Scripts/peers/triad.c
 gcc -O2 -o Scripts/peers/bin/pointer_chase Scripts/peers/pointer_chase.c -lm
 gcc -O3 -march=native -fopenmp -o Scripts/peers/bin/read_sweep Scripts/peers/read_sweep.c -lm
 SWEEP_MAX=$((256 << 20))
-swift build -c release --product suanli >/dev/null
+[ "${SUANLI_NO_BUILD:-0}" = 1 ] || swift build -c release --product suanli >/dev/null
 SUANLI=.build/release/suanli
 OCL=$($SUANLI devices --format json | python3 -c "import json,sys; print(next((d['id'] for d in json.load(sys.stdin) if d['backend']=='opencl'), ''))")
 # Intel's runtime beside PoCL for the integrity ratios (its own env, so the peers above see only PoCL).

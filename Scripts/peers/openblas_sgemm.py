@@ -28,7 +28,15 @@ import numpy as np
 
 
 def openblas_info():
-    """(corename, threads) from the OpenBLAS bundled with numpy, best effort."""
+    """(corename, threads, version) of the BLAS numpy calls: threadpoolctl's view when it is
+    installed (the library actually loaded), else the bundled OpenBLAS's own calls."""
+    try:
+        from threadpoolctl import threadpool_info
+        blas = [i for i in threadpool_info() if i.get("user_api") == "blas"]
+        if blas:
+            return blas[0].get("architecture"), blas[0].get("num_threads"), blas[0].get("version")
+    except ImportError:
+        pass
     try:
         import ctypes
         libs = glob.glob(os.path.join(os.path.dirname(np.__file__), "..", "numpy.libs", "libscipy_openblas*.so*"))
@@ -38,10 +46,10 @@ def openblas_info():
             threads = getattr(lib, "scipy_openblas_get_num_threads" + suffix, None)
             if name is not None and threads is not None:
                 name.restype = ctypes.c_char_p
-                return name().decode(), int(threads())
+                return name().decode(), int(threads()), None
     except Exception:
         pass
-    return None, None
+    return None, None, None
 
 
 def main() -> None:
@@ -63,7 +71,7 @@ def main() -> None:
         np.matmul(a, b, out=c)
         t1 = time.perf_counter()
         rates.append(flops / (t1 - t0) / 1e9)
-    core, threads = openblas_info()
+    core, threads, version = openblas_info()
     print(json.dumps({
         "name": "openblas-sgemm" if dtype == np.float32 else "openblas-dgemm",
         "median": round(statistics.median(rates), 2),
@@ -73,6 +81,7 @@ def main() -> None:
         "repeats": repeats,
         "blas_core": core,
         "blas_threads": threads,
+        "blas_version": version,
         "env_cleared": [v for v in os.environ.get("SUANLI_PEER_ENV_CLEARED", "").split(",") if v],
     }))
 

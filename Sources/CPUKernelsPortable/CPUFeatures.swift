@@ -62,6 +62,12 @@ public struct CPUFeatureSet: Sendable, Equatable {
     /// AVX2 and FMA (and AVX), i.e. the CPUKernelsAVX2 module may run here.
     public var hasAVX2FMA: Bool { has("avx") && has("avx2") && has("fma") }
     public var hasAVX512F: Bool { has("avx512f") }
+    /// AVX-512 F, BW, DQ and VL with AVX2 and FMA, i.e. the CPUKernelsAVX512 module
+    /// (-target-cpu skylake-avx512) may run here. Linux lists these only when the OS saves
+    /// the opmask and zmm state; hybrid (P+E core) parts do not list them.
+    public var hasAVX512Kernels: Bool {
+        hasAVX2FMA && has("avx512f") && has("avx512bw") && has("avx512dq") && has("avx512vl")
+    }
     public var hasNEON: Bool { has("neon") }
     public var hasSVE: Bool { has("sve") }
 

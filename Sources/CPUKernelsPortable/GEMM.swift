@@ -32,18 +32,56 @@ public struct GemmBlocking: Sendable, Equatable {
     }
     /// fp32 defaults (6x16 micro-tile), tuned on Zen 4 (32 KiB L1d, 1 MiB L2).
     public static let sgemmDefault = GemmBlocking(mc: 96, kc: 512, nc: 4080)
+    /// fp32 defaults for the 6x32 micro-tile (512-bit vectors): KC halved so a KC x 32 packed
+    /// B micro-panel still fits a 32 KiB L1d.
+    public static let sgemmWideDefault = GemmBlocking(mc: 96, kc: 256, nc: 4096)
     /// fp64 defaults (6x8 micro-tile).
     public static let dgemmDefault = GemmBlocking(mc: 96, kc: 256, nc: 4080)
 }
 
+/// The fp32 register-blocked micro-kernels. Both are compiled in every variant (so the wide
+/// one is tested on any machine); the AVX-512 build (SUANLI_AVX512) uses the wide one by
+/// default, where a SIMD16<Float> is one zmm register. Every C element is the same fused or
+/// unfused chain over k within a KC block in both, so with equal KC they give equal results.
+public enum SgemmMicroKernel: String, Sendable, CaseIterable {
+    /// 6 rows x 16 columns: 12 accumulators of SIMD8<Float> (ymm with AVX2).
+    case narrow6x16 = "6x16"
+    /// 6 rows x 32 columns: 12 accumulators of SIMD16<Float> (zmm with AVX-512).
+    case wide6x32 = "6x32"
+
+    /// This module's default.
+    public static var `default`: SgemmMicroKernel {
+        #if SUANLI_AVX512
+        return .wide6x32
+        #else
+        return .narrow6x16
+        #endif
+    }
+
+    public var tile: (mr: Int, nr: Int) {
+        switch self {
+        case .narrow6x16: (mr: 6, nr: 16)
+        case .wide6x32: (mr: 6, nr: 32)
+        }
+    }
+
+    public var defaultBlocking: GemmBlocking {
+        switch self {
+        case .narrow6x16: .sgemmDefault
+        case .wide6x32: .sgemmWideDefault
+        }
+    }
+}
+
 extension CPUKernels {
-    /// Micro-tile of the fp32 kernel (rows x columns).
-    public static let sgemmMicroTile = (mr: 6, nr: 16)
+    /// Micro-tile of this module's default fp32 kernel (rows x columns).
+    public static let sgemmMicroTile = SgemmMicroKernel.default.tile
     /// Micro-tile of the fp64 kernel (rows x columns).
     public static let dgemmMicroTile = (mr: 6, nr: 8)
 
     /// Single-precision row-major GEMM: C[m x n] = alpha * A[m x k] * B[k x n] + beta * C.
     /// `lda`, `ldb`, `ldc` are row strides in elements. When `beta == 0`, C is not read.
+    /// `blocking` nil: the micro-kernel's default blocking.
     public static func sgemm(
         m: Int, n: Int, k: Int, alpha: Float,
         a: UnsafePointer<Float>, lda: Int,
@@ -51,10 +89,18 @@ extension CPUKernels {
         beta: Float,
         c: UnsafeMutablePointer<Float>, ldc: Int,
         threads: Int = 1,
-        blocking: GemmBlocking = .sgemmDefault
+        blocking: GemmBlocking? = nil,
+        microKernel: SgemmMicroKernel = .default
     ) {
-        gemmDriver(SgemmSpec.self, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
-                   beta: beta, c: c, ldc: ldc, threads: threads, blocking: blocking)
+        let blocking = blocking ?? microKernel.defaultBlocking
+        switch microKernel {
+        case .narrow6x16:
+            gemmDriver(SgemmSpec.self, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
+                       beta: beta, c: c, ldc: ldc, threads: threads, blocking: blocking)
+        case .wide6x32:
+            gemmDriver(SgemmWideSpec.self, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
+                       beta: beta, c: c, ldc: ldc, threads: threads, blocking: blocking)
+        }
     }
 
     /// Double-precision row-major GEMM: C[m x n] = alpha * A[m x k] * B[k x n] + beta * C.
@@ -158,6 +204,59 @@ enum SgemmSpec: GemmSpec {
             storeV(c30, scratch + 48); storeV(c31, scratch + 56)
             storeV(c40, scratch + 64); storeV(c41, scratch + 72)
             storeV(c50, scratch + 80); storeV(c51, scratch + 88)
+        }
+    }
+}
+
+/// 6 x 32 fp32 micro-kernel on SIMD16<Float>: one zmm register per vector with AVX-512 (2 B
+/// vectors, 1 broadcast and 12 accumulators of the 32 registers); two ymm/four xmm elsewhere.
+enum SgemmWideSpec: GemmSpec {
+    typealias Scalar = Float
+    typealias V = SIMD16<Float>
+    static var mr: Int { 6 }
+    static var nr: Int { 32 }
+
+    @inline(__always)
+    static func microKernel(
+        kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+        c: UnsafeMutablePointer<Float>, ldc: Int,
+        alpha: Float, beta: Float, betaIsZero: Bool,
+        full: Bool, scratch: UnsafeMutablePointer<Float>
+    ) {
+        var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V()
+        var c30 = V(), c31 = V(), c40 = V(), c41 = V(), c50 = V(), c51 = V()
+        if full {
+            // Pull the C tile towards L1 while the k loop runs (each 128-byte row spans 2-3 lines).
+            var pc = UnsafePointer(c)
+            for _ in 0..<6 { prefetchForWrite(pc); prefetchForWrite(pc + 16); prefetchForWrite(pc + 31); pc += ldc }
+        }
+        var pa = a, pb = b
+        var kk = kc
+        while kk > 0 {
+            let b0 = loadV(pb, V.self), b1 = loadV(pb + 16, V.self)
+            var x = V(repeating: pa[0]); c00 = madd(c00, x, b0); c01 = madd(c01, x, b1)
+            x = V(repeating: pa[1]); c10 = madd(c10, x, b0); c11 = madd(c11, x, b1)
+            x = V(repeating: pa[2]); c20 = madd(c20, x, b0); c21 = madd(c21, x, b1)
+            x = V(repeating: pa[3]); c30 = madd(c30, x, b0); c31 = madd(c31, x, b1)
+            x = V(repeating: pa[4]); c40 = madd(c40, x, b0); c41 = madd(c41, x, b1)
+            x = V(repeating: pa[5]); c50 = madd(c50, x, b0); c51 = madd(c51, x, b1)
+            pa += 6; pb += 32; kk -= 1
+        }
+        if full {
+            let av = V(repeating: alpha), bv = V(repeating: beta)
+            writeRow(c00, c01, c, alpha: av, beta: bv, betaIsZero: betaIsZero)
+            writeRow(c10, c11, c + ldc, alpha: av, beta: bv, betaIsZero: betaIsZero)
+            writeRow(c20, c21, c + 2 * ldc, alpha: av, beta: bv, betaIsZero: betaIsZero)
+            writeRow(c30, c31, c + 3 * ldc, alpha: av, beta: bv, betaIsZero: betaIsZero)
+            writeRow(c40, c41, c + 4 * ldc, alpha: av, beta: bv, betaIsZero: betaIsZero)
+            writeRow(c50, c51, c + 5 * ldc, alpha: av, beta: bv, betaIsZero: betaIsZero)
+        } else {
+            storeV(c00, scratch); storeV(c01, scratch + 16)
+            storeV(c10, scratch + 32); storeV(c11, scratch + 48)
+            storeV(c20, scratch + 64); storeV(c21, scratch + 80)
+            storeV(c30, scratch + 96); storeV(c31, scratch + 112)
+            storeV(c40, scratch + 128); storeV(c41, scratch + 144)
+            storeV(c50, scratch + 160); storeV(c51, scratch + 176)
         }
     }
 }

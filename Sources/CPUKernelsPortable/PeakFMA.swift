@@ -1,4 +1,5 @@
-// FMA throughput probe: 12 independent SIMD8<Float> chains per worker, each
+// FMA throughput probe: 12 independent vector chains per worker (SIMD8<Float>; SIMD16<Float>
+// in the AVX-512 build, so a core with 512-bit FMA pipes runs at its full width), each
 // x <- x * m + c (one multiply-add per lane per step). 12 chains cover the FMA
 // latency x throughput product (4 cycles x 2 pipes on Zen 4 / Haswell-class cores).
 //
@@ -10,8 +11,15 @@
 // its start value + r, so no round can be computed once and reused.
 
 extension CPUKernels {
-    /// Number of SIMD8<Float> chains per worker.
+    /// Number of vector chains per worker.
     public static let peakFMAChains = 12
+    #if SUANLI_AVX512
+    /// fp32 lanes per chain (the AVX-512 build uses 512-bit vectors).
+    public static let peakFMALanes = 16
+    #else
+    /// fp32 lanes per chain.
+    public static let peakFMALanes = 8
+    #endif
     /// Largest `iterations` per round: start + repeats + iterations stays below 2^24.
     public static let peakFMAMaxIterations = 1 << 23
     /// Largest `repeats` per call.
@@ -19,10 +27,10 @@ extension CPUKernels {
 
     /// Starting value of lane `lane` of chain `chain` (the same in every worker).
     public static func peakFMAStart(chain: Int, lane: Int) -> Float {
-        Float(1 + chain * 8 + lane)
+        Float(1 + chain * peakFMALanes + lane)
     }
 
-    /// Runs, on each of `threads` workers, `repeats` rounds of `iterations` steps of 12 SIMD8
+    /// Runs, on each of `threads` workers, `repeats` rounds of `iterations` steps of 12 vector
     /// multiply-add chains x <- x * multiplier + addend. Returns the floating-point operations
     /// performed (2 per lane per step) and the sum, in Double, of every lane's final value in
     /// every round of every worker.
@@ -35,11 +43,11 @@ extension CPUKernels {
         defer { results.deallocate() }
         let sr = SendablePointer(results)
         parallelFor(threads) { t in
-            typealias V = SIMD8<Float>
+            typealias V = PeakVector
             let m = V(repeating: multiplier), c = V(repeating: addend)
             func start(_ chain: Int, _ round: Int) -> V {
                 var v = V()
-                for l in 0..<8 { v[l] = peakFMAStart(chain: chain, lane: l) + Float(round) }
+                for l in 0..<V.scalarCount { v[l] = peakFMAStart(chain: chain, lane: l) + Float(round) }
                 return v
             }
             var s = 0.0
@@ -55,14 +63,14 @@ extension CPUKernels {
                     it -= 1
                 }
                 for v in [x0, x1, x2, x3, x4, x5, x6, x7, x8, x9, x10, x11] {
-                    for l in 0..<8 { s += Double(v[l]) }
+                    for l in 0..<V.scalarCount { s += Double(v[l]) }
                 }
             }
             sr.p[t * 8] = s
         }
         var sum = 0.0
         for t in 0..<threads { sum += results[t * 8] }
-        let flops = Double(threads) * Double(repeats) * Double(iterations) * Double(peakFMAChains) * 8 * 2
+        let flops = Double(threads) * Double(repeats) * Double(iterations) * Double(peakFMAChains) * Double(peakFMALanes) * 2
         return (flops, sum)
     }
 
@@ -70,11 +78,17 @@ extension CPUKernels {
     /// of round r ends at start + r + iterations. Exact (all terms are integers far below 2^53)
     /// while iterations ≤ `peakFMAMaxIterations` and repeats ≤ `peakFMAMaxRepeats`.
     public static func peakFMAExpected(threads: Int, iterations: Int, repeats: Int) -> Double {
-        let lanes = peakFMAChains * 8
+        let lanes = peakFMAChains * peakFMALanes
         var starts = 0.0
-        for chain in 0..<peakFMAChains { for lane in 0..<8 { starts += Double(peakFMAStart(chain: chain, lane: lane)) } }
+        for chain in 0..<peakFMAChains { for lane in 0..<peakFMALanes { starts += Double(peakFMAStart(chain: chain, lane: lane)) } }
         let rounds = Double(repeats)
         let perWorker = rounds * starts + Double(lanes) * (rounds * (rounds - 1) / 2) + rounds * Double(lanes) * Double(iterations)
         return Double(max(1, threads)) * perWorker
     }
 }
+
+#if SUANLI_AVX512
+typealias PeakVector = SIMD16<Float>
+#else
+typealias PeakVector = SIMD8<Float>
+#endif

@@ -16,11 +16,13 @@ extension CPUKernels {
 
 #if arch(arm64)
 @inline(__always) func madd(_ acc: SIMD8<Float>, _ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> { acc.addingProduct(a, b) }
+@inline(__always) func madd(_ acc: SIMD16<Float>, _ a: SIMD16<Float>, _ b: SIMD16<Float>) -> SIMD16<Float> { acc.addingProduct(a, b) }
 @inline(__always) func madd(_ acc: SIMD4<Double>, _ a: SIMD4<Double>, _ b: SIMD4<Double>) -> SIMD4<Double> { acc.addingProduct(a, b) }
 @inline(__always) func madd(_ acc: Float, _ a: Float, _ b: Float) -> Float { acc.addingProduct(a, b) }
 @inline(__always) func madd(_ acc: Double, _ a: Double, _ b: Double) -> Double { acc.addingProduct(a, b) }
 #else
 @inline(__always) func madd(_ acc: SIMD8<Float>, _ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> { acc + a * b }
+@inline(__always) func madd(_ acc: SIMD16<Float>, _ a: SIMD16<Float>, _ b: SIMD16<Float>) -> SIMD16<Float> { acc + a * b }
 @inline(__always) func madd(_ acc: SIMD4<Double>, _ a: SIMD4<Double>, _ b: SIMD4<Double>) -> SIMD4<Double> { acc + a * b }
 @inline(__always) func madd(_ acc: Float, _ a: Float, _ b: Float) -> Float { acc + a * b }
 @inline(__always) func madd(_ acc: Double, _ a: Double, _ b: Double) -> Double { acc + a * b }

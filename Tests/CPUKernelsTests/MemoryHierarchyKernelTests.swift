@@ -1,4 +1,5 @@
 import CPUKernelsAVX2
+import CPUKernelsAVX512
 import CPUKernelsPortable
 import Testing
 
@@ -14,6 +15,8 @@ extension Variant {
             CPUKernelsPortable.CPUKernels.cacheRead(data, count: count, repetitions: repetitions, threads: threads, checksums: checksums)
         case .avx2:
             CPUKernelsAVX2.CPUKernels.cacheRead(data, count: count, repetitions: repetitions, threads: threads, checksums: checksums)
+        case .avx512:
+            CPUKernelsAVX512.CPUKernels.cacheRead(data, count: count, repetitions: repetitions, threads: threads, checksums: checksums)
         }
     }
 
@@ -21,6 +24,7 @@ extension Variant {
         switch self {
         case .portable: CPUKernelsPortable.CPUKernels.pointerChase(starts: starts, ends: ends, chains: chains, steps: steps)
         case .avx2: CPUKernelsAVX2.CPUKernels.pointerChase(starts: starts, ends: ends, chains: chains, steps: steps)
+        case .avx512: CPUKernelsAVX512.CPUKernels.pointerChase(starts: starts, ends: ends, chains: chains, steps: steps)
         }
     }
 }

@@ -1,4 +1,5 @@
 import CPUKernelsAVX2
+import CPUKernelsAVX512
 import CPUKernelsPortable
 import Testing
 
@@ -8,17 +9,18 @@ func peak(_ v: Variant, threads: Int, iterations: Int, repeats: Int, m: Float = 
     switch v {
     case .portable: CPUKernelsPortable.CPUKernels.peakFMA(threads: threads, iterations: iterations, repeats: repeats, multiplier: m, addend: c)
     case .avx2: CPUKernelsAVX2.CPUKernels.peakFMA(threads: threads, iterations: iterations, repeats: repeats, multiplier: m, addend: c)
+    case .avx512: CPUKernelsAVX512.CPUKernels.peakFMA(threads: threads, iterations: iterations, repeats: repeats, multiplier: m, addend: c)
     }
 }
 
 /// Independent scalar re-computation of the probe: every lane of every round, x <- x * m + c.
-func recomputedPeakChecksum(threads: Int, iterations: Int, repeats: Int, m: Float, c: Float) -> Double {
+func recomputedPeakChecksum(threads: Int, iterations: Int, repeats: Int, m: Float, c: Float, lanes: Int = 8) -> Double {
     var total = 0.0
     for _ in 0..<threads {
         for round in 0..<repeats {
             for chain in 0..<12 {
-                for lane in 0..<8 {
-                    var x = Float(1 + chain * 8 + lane) + Float(round)
+                for lane in 0..<lanes {
+                    var x = Float(1 + chain * lanes + lane) + Float(round)
                     for _ in 0..<iterations { x = c.addingProduct(x, m) }
                     total += Double(x)
                 }
@@ -32,26 +34,28 @@ func recomputedPeakChecksum(threads: Int, iterations: Int, repeats: Int, m: Floa
 func peakFMAChecksum(variant: Variant, threads: Int) {
     for (iterations, repeats) in [(0, 1), (1, 1), (7, 3), (1000, 2), (4096, 1)] {
         let r = peak(variant, threads: threads, iterations: iterations, repeats: repeats)
-        #expect(r.flops == Double(threads * repeats * iterations * 12 * 8 * 2))
-        let closed = CPUKernelsPortable.CPUKernels.peakFMAExpected(threads: threads, iterations: iterations, repeats: repeats)
-        #expect(closed == CPUKernelsAVX2.CPUKernels.peakFMAExpected(threads: threads, iterations: iterations, repeats: repeats))
+        let lanes = variant.peakLanes
+        #expect(r.flops == Double(threads * repeats * iterations * 12 * lanes * 2))
+        let closed = variant.peakExpected(threads: threads, iterations: iterations, repeats: repeats)
         #expect(r.checksum == closed, "\(variant) threads=\(threads) \(repeats) x \(iterations)")
-        #expect(closed == recomputedPeakChecksum(threads: threads, iterations: iterations, repeats: repeats, m: 1, c: 1))
+        #expect(closed == recomputedPeakChecksum(threads: threads, iterations: iterations, repeats: repeats, m: 1, c: 1, lanes: lanes))
         // One step or one round fewer is visible.
         if iterations > 0 {
-            #expect(closed != CPUKernelsPortable.CPUKernels.peakFMAExpected(threads: threads, iterations: iterations - 1, repeats: repeats))
+            #expect(closed != variant.peakExpected(threads: threads, iterations: iterations - 1, repeats: repeats))
         }
-        #expect(closed != CPUKernelsPortable.CPUKernels.peakFMAExpected(threads: threads, iterations: iterations, repeats: repeats + 1))
+        #expect(closed != variant.peakExpected(threads: threads, iterations: iterations, repeats: repeats + 1))
     }
     // Other coefficients give the scalar recurrence's checksum (the kernel does not assume m = c = 1).
     let other = peak(variant, threads: threads, iterations: 50, repeats: 2, m: 0.5, c: 0.25)
-    #expect(other.checksum == recomputedPeakChecksum(threads: threads, iterations: 50, repeats: 2, m: 0.5, c: 0.25))
+    #expect(other.checksum == recomputedPeakChecksum(threads: threads, iterations: 50, repeats: 2, m: 0.5, c: 0.25,
+                                                     lanes: variant.peakLanes))
 }
 
 @Test("peakFMA stays exact at its largest round")
 func peakFMAExactAtTheLimit() {
     // The largest lane value after the longest round must be an exactly representable integer.
-    let largest = Float(CPUKernelsPortable.CPUKernels.peakFMAStart(chain: 11, lane: 7))
+    // The widest build's layout (16 lanes per chain) starts its lanes highest.
+    let largest = Float(1 + 11 * 16 + 15)
         + Float(CPUKernelsPortable.CPUKernels.peakFMAMaxRepeats - 1) + Float(CPUKernelsPortable.CPUKernels.peakFMAMaxIterations)
     #expect(largest < 16_777_216)
     #expect(largest + 1 != largest)
@@ -74,6 +78,8 @@ func rooflineSteps(variant: Variant, steps: Int) {
                                                                     iterations: steps, a: 1, b: b, threads: 2)
             case .avx2: CPUKernelsAVX2.CPUKernels.roofline(input: i.baseAddress!, output: o.baseAddress!, count: count,
                                                             iterations: steps, a: 1, b: b, threads: 2)
+            case .avx512: CPUKernelsAVX512.CPUKernels.roofline(input: i.baseAddress!, output: o.baseAddress!, count: count,
+                                                            iterations: steps, a: 1, b: b, threads: 2)
             }
         }
     }
@@ -85,6 +91,18 @@ func variantNames() {
     #expect(CPUKernelsPortable.CPUKernels.variant == "portable")
     #expect(CPUKernelsAVX2.CPUKernels.variant == "avx2-fma")
     #expect(CPUKernelsAVX2.CPUKernels.usesFusedMultiplyAdd)
+    // The closed forms of the 8-lane builds agree.
+    #expect(CPUKernelsPortable.CPUKernels.peakFMAExpected(threads: 2, iterations: 9, repeats: 3)
+        == CPUKernelsAVX2.CPUKernels.peakFMAExpected(threads: 2, iterations: 9, repeats: 3))
+    #expect(CPUKernelsAVX2.CPUKernels.peakFMALanes == 8)
+    // Code of the AVX-512 module may hold AVX-512 instructions: only called where they run.
+    if Variant.runnable.contains(.avx512) {
+        #expect(CPUKernelsAVX512.CPUKernels.variant == "avx512")
+        #expect(CPUKernelsAVX512.CPUKernels.usesFusedMultiplyAdd)
+        #expect(CPUKernelsAVX512.CPUKernels.peakFMALanes == 16)
+        #expect(CPUKernelsAVX512.CPUKernels.peakFMAExpected(threads: 1, iterations: 9, repeats: 3)
+            == recomputedPeakChecksum(threads: 1, iterations: 9, repeats: 3, m: 1, c: 1, lanes: 16))
+    }
     #if arch(x86_64)
     #expect(!CPUKernelsPortable.CPUKernels.usesFusedMultiplyAdd)
     #endif

@@ -1,4 +1,5 @@
 import CPUKernelsAVX2
+import CPUKernelsAVX512
 import CPUKernelsPortable
 import Testing
 
@@ -25,11 +26,17 @@ extension Float: StreamScalar {
         case (.portable, "dot"): return CPUKernelsPortable.CPUKernels.dot(a: a, b: b, count: count, threads: threads)
         case (.portable, "fill"): CPUKernelsPortable.CPUKernels.fill(a, value: scalar, count: count, threads: threads)
         case (.avx2, "copy"): CPUKernelsAVX2.CPUKernels.copy(a: a, c: c, count: count, threads: threads)
+        case (.avx512, "copy"): CPUKernelsAVX512.CPUKernels.copy(a: a, c: c, count: count, threads: threads)
         case (.avx2, "mul"): CPUKernelsAVX2.CPUKernels.mul(b: b, c: c, scalar: scalar, count: count, threads: threads)
+        case (.avx512, "mul"): CPUKernelsAVX512.CPUKernels.mul(b: b, c: c, scalar: scalar, count: count, threads: threads)
         case (.avx2, "add"): CPUKernelsAVX2.CPUKernels.add(a: a, b: b, c: c, count: count, threads: threads)
+        case (.avx512, "add"): CPUKernelsAVX512.CPUKernels.add(a: a, b: b, c: c, count: count, threads: threads)
         case (.avx2, "triad"): CPUKernelsAVX2.CPUKernels.triad(a: a, b: b, c: c, scalar: scalar, count: count, threads: threads)
+        case (.avx512, "triad"): CPUKernelsAVX512.CPUKernels.triad(a: a, b: b, c: c, scalar: scalar, count: count, threads: threads)
         case (.avx2, "dot"): return CPUKernelsAVX2.CPUKernels.dot(a: a, b: b, count: count, threads: threads)
+        case (.avx512, "dot"): return CPUKernelsAVX512.CPUKernels.dot(a: a, b: b, count: count, threads: threads)
         case (.avx2, "fill"): CPUKernelsAVX2.CPUKernels.fill(a, value: scalar, count: count, threads: threads)
+        case (.avx512, "fill"): CPUKernelsAVX512.CPUKernels.fill(a, value: scalar, count: count, threads: threads)
         default: Issue.record("unknown op \(op)")
         }
         return .nan
@@ -47,11 +54,17 @@ extension Double: StreamScalar {
         case (.portable, "dot"): return CPUKernelsPortable.CPUKernels.dot(a: a, b: b, count: count, threads: threads)
         case (.portable, "fill"): CPUKernelsPortable.CPUKernels.fill(a, value: scalar, count: count, threads: threads)
         case (.avx2, "copy"): CPUKernelsAVX2.CPUKernels.copy(a: a, c: c, count: count, threads: threads)
+        case (.avx512, "copy"): CPUKernelsAVX512.CPUKernels.copy(a: a, c: c, count: count, threads: threads)
         case (.avx2, "mul"): CPUKernelsAVX2.CPUKernels.mul(b: b, c: c, scalar: scalar, count: count, threads: threads)
+        case (.avx512, "mul"): CPUKernelsAVX512.CPUKernels.mul(b: b, c: c, scalar: scalar, count: count, threads: threads)
         case (.avx2, "add"): CPUKernelsAVX2.CPUKernels.add(a: a, b: b, c: c, count: count, threads: threads)
+        case (.avx512, "add"): CPUKernelsAVX512.CPUKernels.add(a: a, b: b, c: c, count: count, threads: threads)
         case (.avx2, "triad"): CPUKernelsAVX2.CPUKernels.triad(a: a, b: b, c: c, scalar: scalar, count: count, threads: threads)
+        case (.avx512, "triad"): CPUKernelsAVX512.CPUKernels.triad(a: a, b: b, c: c, scalar: scalar, count: count, threads: threads)
         case (.avx2, "dot"): return CPUKernelsAVX2.CPUKernels.dot(a: a, b: b, count: count, threads: threads)
+        case (.avx512, "dot"): return CPUKernelsAVX512.CPUKernels.dot(a: a, b: b, count: count, threads: threads)
         case (.avx2, "fill"): CPUKernelsAVX2.CPUKernels.fill(a, value: scalar, count: count, threads: threads)
+        case (.avx512, "fill"): CPUKernelsAVX512.CPUKernels.fill(a, value: scalar, count: count, threads: threads)
         default: Issue.record("unknown op \(op)")
         }
         return .nan

@@ -1,18 +1,21 @@
 import CPUKernelsAVX2
+import CPUKernelsAVX512
 import CPUKernelsPortable
 import Testing
 
-/// The two compiled variants of the kernels.
+/// The three compiled variants of the kernels.
 enum Variant: String, CaseIterable, Sendable, CustomTestStringConvertible {
-    case portable, avx2
+    case portable, avx2, avx512
     var testDescription: String { rawValue }
 
-    /// The AVX2 module needs AVX2+FMA at run time on x86-64 (it would trap otherwise).
+    /// The AVX2 module needs AVX2+FMA at run time on x86-64, the AVX-512 module AVX-512
+    /// F/BW/DQ/VL (either would trap otherwise): a variant this CPU lacks is not run here.
     static var runnable: [Variant] {
         #if arch(x86_64)
-        return CPUKernelsPortable.CPUFeatureSet.current().hasAVX2FMA ? [.portable, .avx2] : [.portable]
+        let features = CPUKernelsPortable.CPUFeatureSet.current()
+        return [.portable] + (features.hasAVX2FMA ? [.avx2] : []) + (features.hasAVX512Kernels ? [.avx512] : [])
         #else
-        return [.portable, .avx2]
+        return [.portable, .avx2, .avx512]
         #endif
     }
 
@@ -20,6 +23,7 @@ enum Variant: String, CaseIterable, Sendable, CustomTestStringConvertible {
         switch self {
         case .portable: CPUKernelsPortable.CPUKernels.variant
         case .avx2: CPUKernelsAVX2.CPUKernels.variant
+        case .avx512: CPUKernelsAVX512.CPUKernels.variant
         }
     }
 
@@ -27,6 +31,24 @@ enum Variant: String, CaseIterable, Sendable, CustomTestStringConvertible {
         switch self {
         case .portable: CPUKernelsPortable.CPUKernels.usesFusedMultiplyAdd
         case .avx2: CPUKernelsAVX2.CPUKernels.usesFusedMultiplyAdd
+        case .avx512: CPUKernelsAVX512.CPUKernels.usesFusedMultiplyAdd
+        }
+    }
+
+    /// fp32 lanes of each FMA peak chain in this variant's module.
+    var peakLanes: Int {
+        switch self {
+        case .portable: CPUKernelsPortable.CPUKernels.peakFMALanes
+        case .avx2: CPUKernelsAVX2.CPUKernels.peakFMALanes
+        case .avx512: CPUKernelsAVX512.CPUKernels.peakFMALanes
+        }
+    }
+
+    func peakExpected(threads: Int, iterations: Int, repeats: Int) -> Double {
+        switch self {
+        case .portable: CPUKernelsPortable.CPUKernels.peakFMAExpected(threads: threads, iterations: iterations, repeats: repeats)
+        case .avx2: CPUKernelsAVX2.CPUKernels.peakFMAExpected(threads: threads, iterations: iterations, repeats: repeats)
+        case .avx512: CPUKernelsAVX512.CPUKernels.peakFMAExpected(threads: threads, iterations: iterations, repeats: repeats)
         }
     }
 }

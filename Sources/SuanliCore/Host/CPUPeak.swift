@@ -12,6 +12,16 @@ public struct CPUVectorUnits: Sendable, Equatable {
     /// Whether the pipes fuse multiply and add (without FMA, a mul and an add pipe give one FMA's FLOPs).
     public var note: String
 
+    /// The same pipes used by a kernel whose vectors are `bits` wide: a narrower kernel uses only
+    /// that part of each pipe (an AVX2 kernel on a 512-bit pipe: 256 bits).
+    public func limited(toBits bits: Int) -> CPUVectorUnits {
+        guard bits < widthBits else { return self }
+        var out = self
+        out.widthBits = bits
+        out.note = note + "; \(bits)-bit kernel: \(fmaUnits) × \(bits) bits used"
+        return out
+    }
+
     /// fp32 FLOPs per cycle per core: units × lanes × 2.
     public func flopsPerCycle(_ precision: Precision) -> Double {
         let lanes = Double(widthBits / (precision == .fp64 ? 64 : 32))
@@ -83,14 +93,56 @@ public enum CPUPeak {
                 + "\(units.core): \(units.note) = \(Int(perCycle)) \(precision == .fp64 ? "fp64" : "fp32") FLOP/cycle")
     }
 
+    /// The vector units of an Intel hybrid part's E-cores (no AVX-512 on any of them).
+    /// Gracemont/Crestmont: 2 × 128-bit FMA, 256-bit operations split in two; Skymont
+    /// (Lunar Lake 0xBD, Arrow Lake 0xC5/0xC6): 4 × 128-bit FMA.
+    public static func efficiencyCoreUnits(_ identity: CPUIdentity?) -> CPUVectorUnits {
+        let skymont = [0xBD, 0xC5, 0xC6].contains(identity?.model ?? 0)
+        return skymont
+            ? CPUVectorUnits(core: "Intel E-core (Skymont)", fmaUnits: 4, widthBits: 128, note: "4 × 128-bit FMA")
+            : CPUVectorUnits(core: "Intel E-core (Gracemont class)", fmaUnits: 2, widthBits: 128,
+                             note: "2 × 128-bit FMA (256-bit operations split)")
+    }
+
     /// The host's peak for `threads` threads (all logical CPUs when nil). SMT siblings share a
     /// core's units, so the count is of physical cores. Nil when the core or a clock is unknown.
-    public static func host(_ host: HostInfo, precision: Precision, threads: Int? = nil) -> (value: Double, basis: String)? {
-        guard let units = vectorUnits(host.cpuIdentity, features: Set(host.features)),
+    ///
+    /// `kernel`: the native kernel variant that runs; its vectors cap each core's width (an AVX2
+    /// kernel on 2 × 512-bit pipes reaches 2 × 256 bits). Nil: the hardware's own width (code
+    /// compiled elsewhere, e.g. an OpenCL runtime). On Intel hybrid parts (``HybridCores``)
+    /// E-cores count at their own width; both core types are taken at the one measured clock,
+    /// an upper bound for the E-cores.
+    public static func host(_ host: HostInfo, precision: Precision, threads: Int? = nil,
+                            kernel: CPUKernelVariant? = nil) -> (value: Double, basis: String)? {
+        guard var units = vectorUnits(host.cpuIdentity, features: Set(host.features)),
               let clock = CPUClockReading.best(host: host) else { return nil }
-        let physical = Double(host.physicalCores ?? host.logicalCores)
         let share = Swift.min(1, Double(threads ?? host.logicalCores) / Double(Swift.max(1, host.logicalCores)))
-        return gflops(units, precision: precision, cores: physical * share, clock: clock)
+        let cap = kernel?.peakWidthCapBits
+        let capped = cap.map { $0 < units.widthBits } ?? false
+        if let cap { units = units.limited(toBits: cap) }
+        let kernelText = kernel.map { k in
+            "; the \(k.rawValue) kernel runs (\(k.vectorBits)-bit vectors"
+                + (capped ? ", narrower than the pipes: peak at \(k.vectorBits) bits)" : ")")
+        } ?? ""
+        if let hybrid = host.hybridCores, hybrid.efficiencyCores > 0, host.cpuIdentity?.vendor == "GenuineIntel" {
+            var eUnits = efficiencyCoreUnits(host.cpuIdentity)
+            if let cap { eUnits = eUnits.limited(toBits: cap) }
+            let groups = [(Double(hybrid.performanceCores) * share, units, "P"), (Double(hybrid.efficiencyCores) * share, eUnits, "E")]
+            var value = 0.0
+            var parts: [String] = []
+            for (cores, u, name) in groups where cores > 0 {
+                let perCycle = u.flopsPerCycle(precision)
+                value += cores * clock.mhz / 1000 * perCycle
+                let coreText = cores == cores.rounded() ? "\(Int(cores))" : formatted(cores, decimals: 2)
+                parts.append("\(coreText) \(name)-cores × \(u.core): \(u.note) = \(Int(perCycle)) "
+                             + "\(precision == .fp64 ? "fp64" : "fp32") FLOP/cycle")
+            }
+            return (value, "(" + parts.joined(separator: " + ") + ") × \(Int(clock.mhz.rounded())) MHz (\(clock.source), "
+                    + "also for the E-cores: an upper bound)" + kernelText)
+        }
+        let physical = Double(host.physicalCores ?? host.logicalCores)
+        let peak = gflops(units, precision: precision, cores: physical * share, clock: clock)
+        return (peak.value, peak.basis + kernelText)
     }
 }
 

@@ -41,6 +41,9 @@ public struct HostInfo: Codable, Sendable, Equatable {
     public var physicalCores: Int?
     /// What the CPU says it is: x86 `vendor_id`, `cpu family`, `model`; arm64 implementer and part.
     public var cpuIdentity: CPUIdentity?
+    /// Intel hybrid parts: physical P-cores and E-cores (from /sys/devices/cpu_core/cpus and
+    /// /sys/devices/cpu_atom/cpus); nil on other machines.
+    public var hybridCores: HybridCores?
 
     enum CodingKeys: String, CodingKey {
         case hostname, architecture, features, caches, os, kernel
@@ -50,6 +53,7 @@ public struct HostInfo: Codable, Sendable, Equatable {
         case maxClockMHz = "max_clock_mhz"
         case physicalCores = "physical_cores"
         case cpuIdentity = "cpu_identity"
+        case hybridCores = "hybrid_cores"
     }
 
     /// The largest cache size (the last level), or 32 MiB when unknown.
@@ -86,13 +90,16 @@ public struct HostInfo: Codable, Sendable, Equatable {
             os: osName(fromOsRelease: readText("/etc/os-release") ?? ""),
             kernel: field(uts.release),
             physicalCores: physicalCores(fromProcCpuinfo: cpuinfo),
-            cpuIdentity: CPUIdentity(procCpuinfo: cpuinfo)
+            cpuIdentity: CPUIdentity(procCpuinfo: cpuinfo),
+            hybridCores: HybridCores(procCpuinfo: cpuinfo,
+                                     performanceCPUs: readText("/sys/devices/cpu_core/cpus"),
+                                     efficiencyCPUs: readText("/sys/devices/cpu_atom/cpus"))
         )
     }
 
     /// The SIMD-related features, in a fixed order (x86-64 and arm64 names).
     static func simdFeatures(_ set: CPUFeatureSet) -> [String] {
-        let known = ["neon", "sse2", "sse4_1", "sse4_2", "avx", "avx2", "fma", "f16c", "avx512f", "avx512bw", "avx512vl",
+        let known = ["neon", "sse2", "sse4_1", "sse4_2", "avx", "avx2", "fma", "f16c", "avx512f", "avx512bw", "avx512dq", "avx512vl",
                      "avx512_bf16", "avx512_fp16", "amx_tile", "asimdhp", "sve", "sve2"]
         return known.filter(set.has)
     }
@@ -191,6 +198,18 @@ public struct HostInfo: Codable, Sendable, Equatable {
         }
     }
 
+    /// "0-3,8" → [0, 1, 2, 3, 8]; nil when the list does not parse.
+    static func cpuList(_ list: String) -> [Int]? {
+        var cpus: [Int] = []
+        for range in list.trimmed().split(separator: ",") {
+            let ends = range.split(separator: "-", omittingEmptySubsequences: false).map { Int($0.trimmed()) }
+            guard !ends.isEmpty, ends.count <= 2, let lo = ends[0], let hi = ends.last!, lo <= hi, hi - lo < 1 << 16
+            else { return nil }
+            cpus += Array(lo...hi)
+        }
+        return cpus
+    }
+
     /// "0-3,8" → 5.
     static func countCPUs(_ list: String) -> Int {
         list.trimmed().split(separator: ",").reduce(0) { total, range in
@@ -236,5 +255,47 @@ public struct CPUIdentity: Codable, Sendable, Equatable {
         } else {
             return nil
         }
+    }
+}
+
+/// Physical cores of each type on an Intel hybrid (P + E core) part. The kernel lists each
+/// type's logical CPUs in /sys/devices/cpu_core/cpus and /sys/devices/cpu_atom/cpus; a P-core's
+/// SMT siblings are counted once through their (physical id, core id) in /proc/cpuinfo.
+public struct HybridCores: Codable, Sendable, Equatable {
+    public var performanceCores: Int
+    public var efficiencyCores: Int
+
+    public init(performanceCores: Int, efficiencyCores: Int) {
+        self.performanceCores = performanceCores
+        self.efficiencyCores = efficiencyCores
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case performanceCores = "performance_cores"
+        case efficiencyCores = "efficiency_cores"
+    }
+
+    /// Nil unless both lists are present, parse and name at least one CPU each.
+    public init?(procCpuinfo: String, performanceCPUs: String?, efficiencyCPUs: String?) {
+        guard let pText = performanceCPUs, let eText = efficiencyCPUs,
+              let pList = HostInfo.cpuList(pText), let eList = HostInfo.cpuList(eText),
+              !pList.isEmpty, !eList.isEmpty else { return nil }
+        // processor number → "physical id/core id"
+        var coreOf: [Int: String] = [:]
+        for block in procCpuinfo.split(separator: "\n\n") {
+            var processor: Int?, physical = "0", core: String?
+            for line in block.split(separator: "\n") {
+                let parts = line.split(separator: ":", maxSplits: 1).map { $0.trimmed() }
+                guard parts.count == 2 else { continue }
+                if parts[0] == "processor" { processor = Int(parts[1]) }
+                if parts[0] == "physical id" { physical = parts[1] }
+                if parts[0] == "core id" { core = parts[1] }
+            }
+            if let processor, let core { coreOf[processor] = physical + "/" + core }
+        }
+        func cores(_ cpus: [Int]) -> Int {
+            Set(cpus.map { coreOf[$0] ?? "cpu\($0)" }).count
+        }
+        self.init(performanceCores: cores(pList), efficiencyCores: cores(eList))
     }
 }

@@ -32,9 +32,10 @@ public final class CPUBackend: BenchmarkBackend {
         }
     }
 
-    /// Physical cores × FMA units × lanes × 2 × the measured clock (``CPUPeak``).
+    /// Physical cores × FMA units × lanes × 2 × the measured clock (``CPUPeak``), at the width of
+    /// the kernel variant that runs (an AVX2 kernel cannot use the upper half of a 512-bit pipe).
     public func peakGFLOPS(_ precision: Precision) -> (value: Double, basis: String)? {
-        CPUPeak.host(host, precision: precision, threads: threads)
+        CPUPeak.host(host, precision: precision, threads: threads, kernel: variant)
     }
 
     public func peakBandwidthGBs() -> (value: Double, basis: String)? { nil }
@@ -240,7 +241,7 @@ final class CPUPeakRunner: PeakRunner {
     let widths = [8]
     let targetSeconds: Double
     var parameters: [String: String] {
-        backend.parameters.merging(["chains": "\(CPUKernels.peakFMAChains)"]) { a, _ in a }
+        backend.parameters.merging(["chains": "\(CPUKernels.peakFMAChains)", "lanes": "\(backend.variant.peakFMALanes)"]) { a, _ in a }
     }
     private var iterations = 0, repeats = 1
     /// The first run whose checksum was wrong since the last `verify`, if any.
@@ -260,13 +261,14 @@ final class CPUPeakRunner: PeakRunner {
         let result = backend.variant.peakFMA(threads: backend.threads, iterations: max(0, iterations - stepsDropped),
                                              repeats: repeats, multiplier: 1, addend: 1)
         let seconds = monotonicSeconds() - start
-        let expected = CPUKernels.peakFMAExpected(threads: backend.threads, iterations: iterations, repeats: repeats)
+        let expected = backend.variant.peakFMAExpected(threads: backend.threads, iterations: iterations, repeats: repeats)
         runs += 1
         if result.checksum != expected, mismatch == nil {
             mismatch = "FMA checksum \(result.checksum) after \(repeats) × \(iterations) steps on \(backend.threads) workers, "
                 + "expected \(expected) (run \(runs))"
         }
-        let flops = Double(backend.threads) * Double(repeats) * Double(iterations) * Double(CPUKernels.peakFMAChains) * 8 * 2
+        let flops = Double(backend.threads) * Double(repeats) * Double(iterations) * Double(CPUKernels.peakFMAChains)
+            * Double(backend.variant.peakFMALanes) * 2
         return (seconds, flops)
     }
 

@@ -1,0 +1,1 @@
+../CPUKernelsPortable/CacheRead.swift
