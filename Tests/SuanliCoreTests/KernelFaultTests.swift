@@ -168,3 +168,99 @@ struct OpenCLKernelFaultTests {
         }
     }
 }
+
+/// The stream dot's exact pass (``StreamDotExactPass``): a zero, a halved or a partial dot fails
+/// at every length the suite uses, where the random pass's fp16 tolerance is wider than the dot.
+@Suite struct StreamDotExactPassTests {
+    /// Lengths the stream suite uses: powers of two from 2^20 (the smallest default) to 2^28 (a
+    /// GPU's default), the local devices' quick and default lengths, and odd lengths of the tests.
+    static var lengths: [Int] {
+        var lengths = [1, 7, 15, 17, 1000, 4099, 100_003] + (20...28).map { 1 << $0 }
+        for device in DeviceInventory.discover().openCLDevices {
+            if let backend = try? openCLTestBackend(device) {
+                lengths += [Precision.fp16, .mixed, .fp32].flatMap { p in [true, false].map { backend.defaultStreamLength(p, quick: $0) } }
+            }
+        }
+        return Array(Set(lengths)).sorted()
+    }
+
+    @Test func zeroHalvedAndPartialDotsFailAtEveryLength() {
+        let unit = StreamDotExactPass.value * StreamDotExactPass.value
+        for length in Self.lengths {
+            let pass = StreamDotExactPass(length: length)
+            #expect(pass.indices.count == min(length, 2048), "\(length)")
+            #expect(pass.indices.last == length - 1, "\(length): the tail element is not covered")
+            #expect(zip(pass.indices, pass.indices.dropFirst()).allSatisfy { $0 < $1 } && pass.indices.first! >= 0, "\(length)")
+            // The sum in fp16, term by term: every partial sum exact.
+            var half: Float16 = 0
+            for _ in pass.indices { half += Float16(unit) }
+            #expect(Double(half) == pass.expected, "\(length): fp16 accumulation is not exact")
+            #expect(pass.check(pass.expected) == .passed, "\(length)")
+            for wrong in [0, pass.expected / 2, pass.expected - unit, pass.expected * 2, -pass.expected] {
+                #expect(!pass.check(wrong).passed, "\(length): a dot of \(wrong) instead of \(pass.expected) passed")
+            }
+            #expect(!pass.check(nil).passed)
+        }
+    }
+
+    @Test func inputsPlaceTheProductsAtTheIndices() {
+        let pass = StreamDotExactPass(length: 10_007)
+        let b = randomValues(count: 10_007, precision: .fp16, seed: 12)
+        let inputs = pass.inputs(b: b)
+        var dot = 0.0
+        for i in 0..<10_007 { dot += inputs.a[i] * inputs.b[i] }
+        #expect(dot == pass.expected)
+        #expect(inputs.a.filter { $0 != 0 }.count == pass.indices.count)
+        #expect(zip(inputs.b, b).filter { $0 != $1 }.count <= pass.indices.count)
+    }
+}
+
+/// fp16 dot on Intel's CPU runtime (it has cl_khr_fp16): the honest kernel passes both passes; a
+/// kernel that halves or zeroes its sums fails: through the suite at a small length, and the exact
+/// pass alone (the random pass's host check at 2^26 elements is slow in a debug build) at the
+/// device's quick and default lengths.
+@Suite(.enabled(if: IntelOpenCL.available, "needs Intel's OpenCL CPU runtime (Scripts/install-intel-opencl.sh)"), .serialized)
+struct HalfDotFaultTests {
+    static let policy = SamplingPolicy(warmupRuns: 0, minSamples: 2, maxSamples: 2, minSeconds: 0, maxSeconds: 2)
+    static let faults = ["scratch[0] * (ACC)0.5f", "(ACC)0"]
+
+    static func planted(_ store: String?) throws -> KernelSources {
+        guard let store else { return .embedded }
+        var files = KernelSources.embedded.files
+        let original = try #require(files["stream.cl"])
+        let line = "if (lid == 0) partial[get_group_id(0)] = scratch[0];"
+        files["stream.cl"] = original.replacingOccurrences(of: line, with: "if (lid == 0) partial[get_group_id(0)] = \(store);")
+        #expect(files["stream.cl"] != original)
+        return KernelSources(files: files, origin: "planted")
+    }
+
+    @Test func throughTheSuite() throws {
+        for store in [nil] + Self.faults {
+            let backend = try IntelOpenCL.backend(sources: try Self.planted(store))
+            let rows = Suites.stream(backend, precision: .fp16, length: 100_003, policy: Self.policy)
+            let dot = try #require(rows.first { $0.kernel == "dot" })
+            if store == nil {
+                #expect(dot.verified && dot.status != .failed, "\(dot.reason ?? "")")
+            } else {
+                #expect(dot.status == .failed && !dot.verified, "\(store!): \(dot.status)")
+            }
+        }
+    }
+
+    @Test func exactPassAtTheSuiteLengths() throws {
+        let lengths = try Set([true, false].map { try IntelOpenCL.backend().defaultStreamLength(.fp16, quick: $0) })
+        for length in lengths.sorted() {
+            let pass = StreamDotExactPass(length: length)
+            let zeros = [Double](repeating: 0, count: length)
+            let inputs = pass.inputs(b: zeros)
+            for store in [nil, Self.faults[0]] {
+                let backend = try IntelOpenCL.backend(sources: try Self.planted(store))
+                let runner = try backend.makeStream(precision: .fp16, length: length)
+                try runner.upload(a: inputs.a, b: inputs.b, c: zeros)
+                let (_, dot) = try runner.run(.dot, scalar: 0.4)
+                let result = pass.check(dot)
+                #expect(result.passed == (store == nil), "n = \(length), \(store ?? "honest"): \(result.detail)")
+            }
+        }
+    }
+}

@@ -67,7 +67,7 @@ public enum Suites {
             guard length < Int.max / 64 else { throw BenchmarkError("a stream length of \(length) is too large to address") }
             // Host: a, b, c and one downloaded array as Double.
             try MemoryBudget.check(backend, deviceBytes: 3 * length * precision.elementBytes,
-                                   largestAllocation: length * precision.elementBytes, hostBytes: 4 * length * 8,
+                                   largestAllocation: length * precision.elementBytes, hostBytes: 6 * length * 8,
                                    what: "stream arrays of \(length) \(precision.rawValue) elements")
         } catch {
             return StreamKernel.allCases.map {
@@ -110,8 +110,16 @@ public enum Suites {
                     return seconds
                 }
                 let lastOutput = kernel == .dot ? a : try runner.downloadOutput(of: kernel)
-                let last = verifyStream(kernel, precision: precision, a: a, b: b, c: c, scalar: scalar,
+                var last = verifyStream(kernel, precision: precision, a: a, b: b, c: c, scalar: scalar,
                                         output: lastOutput, dot: lastDot)
+                if kernel == .dot, last.passed {
+                    // The random pass's tolerance cannot see a zero or halved fp16 dot at large n: an exact pass.
+                    let pass = StreamDotExactPass(length: length)
+                    let exact = pass.inputs(b: b)
+                    try runner.upload(a: exact.a, b: exact.b, c: c)
+                    let (_, dot) = try runner.run(.dot, scalar: scalar)
+                    last = pass.check(dot)
+                }
                 let bytes = Double(kernel.arraysMoved * length * precision.elementBytes)
                 measurement.record(samples, workPerRun: bytes, verification: last, peak: backend.peakBandwidthGBs())
                 if measurement.theoreticalPeak == nil {
@@ -254,5 +262,52 @@ extension Measurement {
     mutating func fail(_ error: any Error) {
         status = .failed
         reason = (error as? OpenCLError)?.summary ?? "\(error)"
+    }
+}
+
+/// The stream dot's exact pass: `a` is zero except at `count` indices spread over the array (one
+/// at random in each of `count` equal strata, and always the last element, which the kernels'
+/// tail code reads), where a = b = 2⁻⁵. Every product is 0 or 2⁻¹⁰, so every partial sum, in any
+/// order and any accumulator from fp16 up, is a multiple of 2⁻¹⁰ no larger than 2: exact. The dot
+/// must equal count · 2⁻¹⁰ bit for bit, so a zero, a halved or a partial sum (a dropped block,
+/// group or tail) fails at every length, where the random pass's fp16 tolerance cannot tell.
+public struct StreamDotExactPass: Sendable {
+    public static let maximumCount = 2048
+    public static let value = 1.0 / 32
+    public let length: Int
+    /// The indices where a ≠ 0, ascending.
+    public let indices: [Int]
+
+    public init(length: Int, seed: UInt64 = 21) {
+        self.length = length
+        let count = Swift.min(length, Self.maximumCount)
+        var rng = SeededGenerator(seed: seed)
+        var indices: [Int] = []
+        indices.reserveCapacity(count)
+        for k in 0..<count {
+            let lower = k * length / count, upper = (k + 1) * length / count
+            indices.append(k == count - 1 ? length - 1 : Int.random(in: lower..<upper, using: &rng))
+        }
+        self.indices = indices
+    }
+
+    /// count · 2⁻¹⁰.
+    public var expected: Double { Double(indices.count) * Self.value * Self.value }
+
+    /// a (zero but at `indices`) and `b` with 2⁻⁵ at `indices`.
+    public func inputs(b: [Double]) -> (a: [Double], b: [Double]) {
+        var a = [Double](repeating: 0, count: length), b = b
+        for i in indices {
+            a[i] = Self.value
+            b[i] = Self.value
+        }
+        return (a, b)
+    }
+
+    public func check(_ dot: Double?) -> VerificationResult {
+        guard let dot else { return .failed("dot returned no value") }
+        if dot == expected { return .passed }
+        return .failed("dot exact pass: \(dot), expected exactly \(expected) (\(indices.count) products of 2^-10 spread over "
+            + "\(length) elements\(dot == 0 ? "; the sum is zero" : dot == expected / 2 ? "; the sum is halved" : ""))")
     }
 }
