@@ -20,7 +20,8 @@ enum IntelRuntime {
     static var available: Bool { ((try? deviceID()) ?? nil) != nil || required }
 }
 
-@Suite(.enabled(if: IntelRuntime.available), .serialized)
+@Suite(.enabled(if: IntelRuntime.available, "needs Intel's OpenCL CPU runtime (Scripts/install-intel-opencl.sh); SUANLI_REQUIRE_INTEL_OPENCL=1 makes its absence a failure"),
+        .serialized)
 struct IntelRuntimeTests {
     let cache = ["SUANLI_CACHE_DIR": NSTemporaryDirectory() + "suanli-cache-\(UUID().uuidString)"]
 
