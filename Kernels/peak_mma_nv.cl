@@ -26,16 +26,18 @@
 // Tests prepend an emulation of MMA, SL_SUBGROUP, sl_h2f and sl_f2h (sub-group shuffles).
 #else
 #define SL_SUBGROUP
-// fp16 <-> fp32 of a register's bits through the core vload_half/vstore_half (no cl_khr_fp16
-// needed); only used before and after the loop.
+// fp16 <-> fp32 of a register's bits, before and after the loop. Inline cvt rather than
+// vload_half/vstore_half: those are library calls that only NVIDIA's driver resolves, and the
+// offline check (Scripts/check-vendor-kernels.sh) compiles without any OpenCL library.
 static inline float sl_h2f(ushort h) {
-    ushort bits = h;
-    return vload_half(0, (const __private half *)&bits);
+    float x;
+    __asm__("cvt.f32.f16 %0, %1;" : "=f"(x) : "h"(h));
+    return x;
 }
 static inline ushort sl_f2h(float x) {
-    ushort bits;
-    vstore_half_rte(x, 0, (__private half *)&bits);
-    return bits;
+    ushort h;
+    __asm__("cvt.rn.f16.f32 %0, %1;" : "=h"(h) : "f"(x));
+    return h;
 }
 #if defined(TC_F16ACC)
 #define MMA(d, a, b)                                                                          \
