@@ -25,10 +25,12 @@ timeout 120 chromium "${flags[@]}" --enable-logging=stderr --v=0 --window-size=1
 if grep -qE ':CONSOLE|Uncaught' "$log"; then
   echo "check-report: console messages:" >&2; grep -E ':CONSOLE|Uncaught' "$log" >&2; exit 1
 fi
-dom=$(timeout 120 chromium "${flags[@]}" --dump-dom "file://$report" 2>/dev/null)
+# The rendered DOM goes through a file: a long page does not fit in an argument list.
+dom=$(mktemp)
+timeout 120 chromium "${flags[@]}" --dump-dom "file://$report" 2>/dev/null >"$dom"
 python3 - "$dom" <<'PY'
 import re, sys
-dom = sys.argv[1]
+dom = open(sys.argv[1], encoding="utf-8").read()
 def count(pattern, body):
     return len(re.findall(pattern, body))
 # A history page (report --history): every trend chart draws its declared points, a median line

@@ -169,7 +169,7 @@ public struct HistoryReport: Sendable {
 
     /// The trend chart: band, median line, one point per run with a figure, changes marked.
     func chart(_ s: Series, xs: [Double], first: Double, last: Double) -> String {
-        let w = 1000.0, h = 220.0, left = 70.0, right = 20.0, top = 14.0, bottom = 34.0
+        let w = 1000.0, h = 230.0, left = 70.0, right = 20.0, top = 24.0, bottom = 34.0
         let plotted = s.points.filter { $0.median != nil }
         let values = plotted.flatMap { [$0.median!, $0.p10 ?? $0.median!, $0.p90 ?? $0.median!] }
         var lo = values.min() ?? 0, hi = values.max() ?? 1
@@ -189,7 +189,7 @@ public struct HistoryReport: Sendable {
         }
         svg += HTMLReport.line(left, h - bottom, w - right, h - bottom, "axis")
         svg += HTMLReport.line(left, top, left, h - bottom, "axis")
-        svg += HTMLReport.text(12, top + 10, s.unit, anchor: "start")
+        svg += HTMLReport.text(6, 13, s.unit, anchor: "start")
         // Date labels: the first and last run, and up to four between.
         let labelled = plotted.isEmpty ? [] : Array(Set([0, plotted.count - 1] + (1..<5).map { plotted.count * $0 / 5 }))
             .filter { $0 < plotted.count }.sorted()
@@ -199,7 +199,7 @@ public struct HistoryReport: Sendable {
             guard x(run) - lastLabelX > 120 else { continue }
             lastLabelX = x(run)
             svg += HTMLReport.text(x(run), h - bottom + 16, String(runs[run].created.prefix(16).map { $0 == "T" ? " " : $0 }),
-                                   anchor: "middle")
+                                   anchor: x(run) > w - right - 60 ? "end" : x(run) < left + 60 ? "start" : "middle")
         }
         if plotted.count >= 2 {
             let upper = plotted.map { "\(HTMLReport.fmt(x($0.run))),\(HTMLReport.fmt(y($0.p90 ?? $0.median!)))" }
