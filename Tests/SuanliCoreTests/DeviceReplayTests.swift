@@ -175,6 +175,8 @@ import Testing
         info.computeUnits = 8
         info.maxClockMHz = 2000
         info.vendorAttributes?.amdBoardName = "AMD Radeon Graphics"
+        // Whatever the minor attribute says: read as "9.12" (0xc) the old rule took it for CDNA.
+        info.vendorAttributes?.amdGfxIPMinor = 12
         let capabilities = EngineCapabilities(info)
         #expect(capabilities.amdGfx == "gfx90c")
         #expect(EngineSelection.gemm(.bf16, on: capabilities).engine == nil)      // no MFMA
