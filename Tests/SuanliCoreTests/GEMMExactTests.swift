@@ -176,7 +176,7 @@ struct GEMMExactDeviceTests {
     static let faults: [(String, [(String, String)])] = [
         ("zero output", [("ACCV r = alpha * acc[i][j];", "ACCV r = (ACCV)(0);")]),
         ("α×0.99", [("ACCV r = alpha * acc[i][j];", "ACCV r = (alpha * (ACC)(0.99f)) * acc[i][j];")]),
-        ("skipped k-step", [("for (int kt = 0; kt < K; kt += KWG) {", "for (int kt = 0; kt < K; kt += KWG) { if (kt == KWG) continue;"),
+        ("skipped k-step", [("for (int u = 0; u < KUNROLL; ++u) KSTEP(k + u)", "for (int u = 0; u < KUNROLL; ++u) if (kt != KWG || k != 0) KSTEP(k + u)"),
                             ("for (int k = 0; k < Kp; k += KUNROLL) {", "for (int k = 0; k < Kp; k += KUNROLL) { if (k == 4 * KUNROLL) continue;")]),
     ]
 
