@@ -229,6 +229,24 @@ import Testing
         #expect(xtx.clockMHz == 2500 && xtx.maxClockMHz == 2304)
     }
 
+    /// A card boosting to its reported max clock above the datasheet's can beat the stated peak:
+    /// that verified figure is real, so the implausibility ceiling is the higher of the two figures.
+    @Test func implausibleCeilingIsTheHigherClocksFigure() throws {
+        let h100 = DeviceAnalysis(try Self.device("h100-sxm"))
+        let bf16 = try #require(h100.peak(.bf16, .tensor))
+        #expect(bf16.ceiling.value == bf16.gflopsAtMaxClock && bf16.ceiling.basis.contains("ceiling"))
+        let xtx = try #require(DeviceAnalysis(try Self.device("rx-7900-xtx")).peak(.bf16, .matrix))
+        #expect(xtx.ceiling.value == xtx.gflops)          // its datasheet clock is the higher one
+        func status(_ gflops: Double) -> MeasurementStatus {
+            var m = Measurement(device: "0", suite: .gemm, kernel: "gemm_mma", precision: .bf16, size: ["n": 8192], unit: .gflops)
+            m.record(samples: [gflops, gflops, gflops], verification: .passed, peak: bf16.ceiling.value, peakBasis: bf16.ceiling.basis)
+            return m.status
+        }
+        #expect(status(bf16.gflops * 1.03) == .ok)                  // between the datasheet and max-clock figures
+        #expect(status(bf16.gflopsAtMaxClock * 1.01) == .implausible)
+        #expect(MeasurementStatus.implausible.countsAsFailure)
+    }
+
     // MARK: the replay file
 
     @Test func replayedDevicesChooseEnginesAsLiveOnes() throws {
@@ -315,9 +333,9 @@ import Testing
     }
 
     @Test func implausibleCountsAsAFailedMeasurement() throws {
-        #expect(MeasurementStatus.implausible.failsTheRun)
-        #expect(MeasurementStatus.failed.failsTheRun && MeasurementStatus.suspect.failsTheRun)
-        #expect(!MeasurementStatus.ok.failsTheRun && !MeasurementStatus.skipped.failsTheRun)
+        #expect(MeasurementStatus.implausible.countsAsFailure)
+        #expect(MeasurementStatus.failed.countsAsFailure && MeasurementStatus.suspect.countsAsFailure)
+        #expect(!MeasurementStatus.ok.countsAsFailure && !MeasurementStatus.skipped.countsAsFailure)
         let backend = TinyPeakBackend()
         let host = HostInfo.current()
         let session = BenchSession(host: host, devices: [backend.descriptor],
@@ -358,5 +376,16 @@ import Testing
         info.globalMemoryBytes = 32 << 30
         let length = OpenCLBackend.streamLength(info, precision: .fp32, quick: true, hostLastLevelCache: 0)
         #expect(length * 4 >= 4 * (128 << 20))
+    }
+}
+
+@Suite struct DefaultGEMMShapeTests {
+    /// Every default GPU shape list, quick or not, holds one that is no multiple of a tile (odd
+    /// M, N and K), so the kernels' edge and padding paths are verified on every GPU run.
+    @Test(arguments: [false, true])
+    func gpuDefaultsIncludeAShapeThatIsNoTileMultiple(_ quick: Bool) {
+        let shapes = OpenCLBackend.defaultGEMMShapes(for: .gpu, quick: quick)
+        #expect(shapes.contains { $0.m % 2 == 1 && $0.n % 2 == 1 && $0.k % 2 == 1 })
+        #expect(shapes.contains { $0.m % 64 == 0 && $0.n % 64 == 0 })   // and a tile multiple beside it
     }
 }

@@ -89,8 +89,9 @@ public enum MeasurementStatus: String, Codable, Sendable {
     /// more than 5%: the timing cannot be trusted, so it is not reported as a result.
     case suspect
 
-    /// Whether the run must exit non-zero because of it (failed or suspect).
-    public var countsAsFailure: Bool { self == .failed || self == .suspect }
+    /// Whether the run must exit non-zero because of it (failed, suspect or implausible: a figure
+    /// above the device's ceiling means the kernel, the timer or the peak is wrong).
+    public var countsAsFailure: Bool { self == .failed || self == .suspect || self == .implausible }
 }
 
 /// One benchmark figure with its samples, statistics and verification.

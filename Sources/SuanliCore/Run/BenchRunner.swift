@@ -72,7 +72,7 @@ public struct BenchRunner {
             rotated.suites = Self.rotated(plan.suites, by: index)
             if let hung = run(rotated, firstRepeat: index == 0, progress: progress) { return hung }
         }
-        return .completed(failed: session.measurements.filter(\.status.failsTheRun).count)
+        return .completed(failed: session.measurements.filter(\.status.countsAsFailure).count)
     }
 
     /// `suites` with the first `by` (modulo the count) moved to the end.
@@ -178,10 +178,4 @@ extension DeviceInventory {
             return try opencl(device)
         }
     }
-}
-
-extension MeasurementStatus {
-    /// Whether `bench` exits 3 for it: `failed`, `suspect`, or `implausible` (a figure above the
-    /// theoretical peak is a wrong figure, not a result).
-    public var failsTheRun: Bool { countsAsFailure || self == .implausible }
 }

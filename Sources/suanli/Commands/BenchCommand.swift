@@ -213,7 +213,7 @@ struct BenchCommand: ParsableCommand {
             case .stepStarted(let device, let index, let count, let step):
                 progress.show(repeatLabel + "[\(device)] \(index + 1)/\(count) \(step.label)")
             case .stepFinished(_, _, let measurements):
-                for failure in measurements where failure.status.failsTheRun {
+                for failure in measurements where failure.status.countsAsFailure {
                     progress.clear()
                     Console.error("\(failure.device) \(failure.suite.rawValue) \(failure.kernel) \(failure.precision?.rawValue ?? ""): "
                                   + "\(failure.status.rawValue): \(failure.reason ?? "failed")")
@@ -256,7 +256,7 @@ struct BenchCommand: ParsableCommand {
             if let note = level.note { Console.note("memory hierarchy of \(level.device): \(note)") }
         }
         guard Self.save(session, incomplete: false) else { throw ExitCode(BenchExit.otherError) }
-        let failed = document.measurements.contains { $0.status.failsTheRun }
+        let failed = document.measurements.contains { $0.status.countsAsFailure }
         if failed && throwOnFailure { throw ExitCode(BenchExit.measurementFailed) }
         return failed
     }

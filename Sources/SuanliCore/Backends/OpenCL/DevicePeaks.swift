@@ -104,6 +104,14 @@ public struct StatedPeak: Sendable, Codable, Equatable {
     public var maxClockMHz: Int
     public var basis: String
 
+    /// The ceiling of the implausibility check: the higher of the two figures. A GPU may boost to
+    /// its reported maximum clock above the datasheet's, so a verified figure between the stated
+    /// peak and this is real (its fraction of the stated peak exceeds 1), never `implausible`.
+    public var ceiling: (value: Double, basis: String) {
+        guard gflopsAtMaxClock > gflops else { return (gflops, basis) }
+        return (gflopsAtMaxClock, basis + "; the ceiling for implausible figures is the figure at the reported max clock, \(maxClockMHz) MHz")
+    }
+
     enum CodingKeys: String, CodingKey {
         case precision, engine, gflops, basis
         case clockMHz = "clock_mhz"
@@ -180,7 +188,7 @@ public enum DevicePeaks {
 
     public static func gflops(_ facts: ComputeDeviceFacts, precision: Precision, host: HostInfo? = nil) -> (value: Double, basis: String)? {
         switch facts.type {
-        case .gpu: return vectorPeak(facts, precision: precision).map { ($0.gflops, $0.basis) }
+        case .gpu: return vectorPeak(facts, precision: precision)?.ceiling
         case .cpu: return cpuGFLOPS(facts, precision: precision, host: host ?? HostInfo.current())
         default: return nil
         }

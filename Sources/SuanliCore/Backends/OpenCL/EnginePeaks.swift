@@ -90,7 +90,7 @@ public enum EnginePeaks {
             }
             return (fp32.value, "bf16 widened to fp32 in the vector units: the fp32 peak, \(fp32.basis)")
         }
-        return statedPeak(facts, kernel: kernel, capabilities: capabilities).map { ($0.gflops, $0.basis) }
+        return statedPeak(facts, kernel: kernel, capabilities: capabilities)?.ceiling
     }
 
     /// The stated dense peak of a tensor or matrix engine kernel, at the datasheet's clock and at

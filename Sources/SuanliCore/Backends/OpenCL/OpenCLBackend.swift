@@ -79,7 +79,13 @@ public final class OpenCLBackend: BenchmarkBackend {
             if kernel.family == .amdMFMA, capabilities.amdGfx?.hasPrefix("gfx94") == true { opts += " -DSUANLI_MFMA_GFX94X" }
             if !opts.contains("-cl-std=") { opts += " -cl-std=CL3.0" }
         }
-        return try program(file, options: opts, prefix: prefix)
+        do {
+            return try program(file, options: opts, prefix: prefix)
+        } catch let OpenCLError.buildFailed(_, log, _) where kernel.family == .nvidiaMMA && kernel.precision == .fp8 {
+            // An older driver's PTX lacks fp8 mma (PTX ISA 8.4): name its PTX version and the need,
+            // for the GEMM and the peak kernels alike.
+            throw BenchmarkError(PTXVersion.fp8BuildFailure(log: log, firstError: OpenCLError.firstError(inBuildLog: log)))
+        }
     }
 
     /// Builds (once) `file` with `options`.
@@ -136,10 +142,16 @@ public final class OpenCLBackend: BenchmarkBackend {
         try? DevicePeaks.bandwidth(ComputeDeviceFacts(info)).get()
     }
 
-    public func defaultGEMMShapes(quick: Bool) -> [GEMMShape] {
-        if quick { return [GEMMShape(square: 256)] }
-        return info.type == .gpu
-            ? [GEMMShape(square: 4096), GEMMShape(m: 4096, n: 4096, k: 1024)]
+    public func defaultGEMMShapes(quick: Bool) -> [GEMMShape] { Self.defaultGEMMShapes(for: info.type, quick: quick) }
+
+    static func defaultGEMMShapes(for type: DeviceType, quick: Bool) -> [GEMMShape] {
+        // GPUs also get a shape that is no multiple of any tile (odd M, N and K): the edge and
+        // padding paths of every kernel are then verified and timed too.
+        if quick {
+            return type == .gpu ? [GEMMShape(square: 256), GEMMShape(m: 255, n: 257, k: 251)] : [GEMMShape(square: 256)]
+        }
+        return type == .gpu
+            ? [GEMMShape(square: 4096), GEMMShape(m: 4096, n: 4096, k: 1024), GEMMShape(m: 4001, n: 3999, k: 1001)]
             : [GEMMShape(square: 1024), GEMMShape(square: 2048)]
     }
 
