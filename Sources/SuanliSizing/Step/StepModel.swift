@@ -287,7 +287,14 @@ public enum StepModel {
         // Adam: read fp32 weights, momentum, variance and gradient (16 bytes), write the first three
         // (12) and the 16-bit weights (2), for this rank's share of the parameters.
         let optimizerParameters = parametersPerDevice / Double(par.zeroStage >= 1 ? dpRanks : 1)
-        let optimizerSeconds = memoryBound(optimizerParameters * 30 / hw.memoryBytesPerSecond)
+        // Before it, the gradient norm for clipping (and the fp16 loss-scale check): one read of the
+        // local fp32 gradients (4 bytes) and an all-reduce of one number over every rank, which NCCL
+        // runs as a tree for so small a message: latency only, 2·log2(n) hops (NCCL's cost model).
+        let normLink = par.devices > par.gpusPerNode ? hw.interNode : hw.intraNode
+        let normHops = 2 * Double(Int.bitWidth - (max(par.devices, 1) - 1).leadingZeroBitCount)  // 2·⌈log2 n⌉
+        let normSeconds = memoryBound(optimizerParameters * 4 / hw.memoryBytesPerSecond)
+            + (par.devices > 1 ? communication(normLink.baseLatency + normHops * normLink.hopLatency) : 0)
+        let optimizerSeconds = memoryBound(optimizerParameters * 30 / hw.memoryBytesPerSecond) + normSeconds
 
         let breakdown = StepBreakdown(
             forwardCompute: m * busiest.fwd, backwardCompute: m * busiest.bwd, recomputeCompute: m * busiest.rc,
