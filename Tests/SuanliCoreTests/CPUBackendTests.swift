@@ -143,6 +143,19 @@ import CPUKernelsPortable
         #expect(CPUPeak.efficiencyCoreUnits(CPUIdentity(vendor: "GenuineIntel", family: 6, model: 0xC6)).flopsPerCycle(.fp32) == 32)
     }
 
+    /// A variant this CPU cannot run is skipped with a reason, never run into an illegal instruction.
+    @Test(arguments: CPUKernelVariant.allCases)
+    func variantsThisCPUCannotRunAreSkipped(_ variant: CPUKernelVariant) {
+        let backend = CPUBackend(host: host, variant: variant)
+        let m = Suites.gemm(backend, precision: .fp32, shape: GEMMShape(m: 5, n: 33, k: 7), policy: policy, retune: false)
+        if variant.runs(on: CPUFeatureSet.current()) {
+            #expect(m.status == .ok && m.verified)
+        } else {
+            #expect(m.status == .skipped)
+            #expect(m.reason?.contains(variant.rawValue) == true)
+        }
+    }
+
     @Test func halfPrecisionIsSkippedWithAReason() {
         let backend = CPUBackend(host: host)
         let m = Suites.gemm(backend, precision: .fp16, shape: GEMMShape(square: 8), policy: policy, retune: false)

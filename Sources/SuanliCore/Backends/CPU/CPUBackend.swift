@@ -23,7 +23,11 @@ public final class CPUBackend: BenchmarkBackend {
     public var deviceMemoryIsHostMemory: Bool { true }
 
     public func skipReason(for precision: Precision, suite: Suite) -> String? {
-        switch (precision, suite) {
+        // A variant forced onto a CPU without its instructions would stop on an illegal instruction.
+        if !variant.runs(on: CPUFeatureSet.current()) {
+            return "the \(variant.rawValue) kernels need CPU features this machine does not list in /proc/cpuinfo"
+        }
+        return switch (precision, suite) {
         case (.fp32, _), (.fp64, .gemm), (.fp64, .stream): nil
         case (.fp64, _): "the native CPU peak suite measures fp32 FMA chains only"
         case (.fp16, _), (.mixed, _): "the native CPU path has no half-precision kernels"
@@ -54,7 +58,8 @@ public final class CPUBackend: BenchmarkBackend {
     }
 
     public func makeGEMM(precision: Precision, shape: GEMMShape, retune: Bool) throws -> any GEMMRunner {
-        switch precision {
+        try requireRunnableVariant()
+        return switch precision {
         case .fp32: CPUGEMMRunner<Float>(backend: self, shape: shape)
         case .fp64: CPUGEMMRunner<Double>(backend: self, shape: shape)
         default: throw BenchmarkError("no CPU GEMM for \(precision.rawValue)")
@@ -62,7 +67,8 @@ public final class CPUBackend: BenchmarkBackend {
     }
 
     public func makeStream(precision: Precision, length: Int) throws -> any StreamRunner {
-        switch precision {
+        try requireRunnableVariant()
+        return switch precision {
         case .fp32: CPUStreamRunner<Float>(backend: self, length: length)
         case .fp64: CPUStreamRunner<Double>(backend: self, length: length)
         default: throw BenchmarkError("no CPU stream kernels for \(precision.rawValue)")
@@ -70,11 +76,13 @@ public final class CPUBackend: BenchmarkBackend {
     }
 
     public func makePeak(precision: Precision, quick: Bool) throws -> any PeakRunner {
-        CPUPeakRunner(backend: self, quick: quick)
+        try requireRunnableVariant()
+        return CPUPeakRunner(backend: self, quick: quick)
     }
 
     public func makeRoofline(length: Int) throws -> any RooflineRunner {
-        CPURooflineRunner(backend: self, length: length)
+        try requireRunnableVariant()
+        return CPURooflineRunner(backend: self, length: length)
     }
 
     /// 8× the last-level cache and at least 256 MiB (`--quick`: 8 MiB), within a quarter of memory.
@@ -84,11 +92,20 @@ public final class CPUBackend: BenchmarkBackend {
     }
 
     public func makeCacheRead(largestBytes: Int) throws -> any CacheReadRunner {
-        try CPUCacheReadRunner(backend: self, largestBytes: largestBytes)
+        try requireRunnableVariant()
+        return try CPUCacheReadRunner(backend: self, largestBytes: largestBytes)
     }
 
     public func makePointerChase(largestBytes: Int) throws -> any PointerChaseRunner {
-        try CPUPointerChaseRunner(backend: self, largestBytes: largestBytes)
+        try requireRunnableVariant()
+        return try CPUPointerChaseRunner(backend: self, largestBytes: largestBytes)
+    }
+
+    /// Refuses to run a variant whose instructions this CPU lacks (e.g. forced with --cpu-variant).
+    func requireRunnableVariant() throws {
+        if !variant.runs(on: CPUFeatureSet.current()) {
+            throw BenchmarkError("the \(variant.rawValue) kernels need CPU features this machine does not list in /proc/cpuinfo")
+        }
     }
 
     public func skipReason(suite: Suite) -> String? {

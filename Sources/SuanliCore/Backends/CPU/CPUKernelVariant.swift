@@ -62,7 +62,6 @@ public enum CPUKernelVariant: String, Sendable, CaseIterable {
         case .portable: CPUKernelsPortable.CPUKernels.peakFMALanes
         case .avx2FMA: CPUKernelsAVX2.CPUKernels.peakFMALanes
         case .avx512: CPUKernelsAVX512.CPUKernels.peakFMALanes
-        case .avx512: CPUKernelsAVX512.CPUKernels.peakFMALanes
         }
     }
 
@@ -71,7 +70,6 @@ public enum CPUKernelVariant: String, Sendable, CaseIterable {
         switch self {
         case .portable: CPUKernelsPortable.CPUKernels.peakFMAExpected(threads: threads, iterations: iterations, repeats: repeats)
         case .avx2FMA: CPUKernelsAVX2.CPUKernels.peakFMAExpected(threads: threads, iterations: iterations, repeats: repeats)
-        case .avx512: CPUKernelsAVX512.CPUKernels.peakFMAExpected(threads: threads, iterations: iterations, repeats: repeats)
         case .avx512: CPUKernelsAVX512.CPUKernels.peakFMAExpected(threads: threads, iterations: iterations, repeats: repeats)
         }
     }
