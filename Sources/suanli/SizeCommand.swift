@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SuanliCore
 import SuanliSizing
 
 /// `suanli size`: accelerators, days, cost and energy to train or serve a model.
@@ -25,7 +26,11 @@ enum SizeOutputFormat: String, ExpressibleByArgument, CaseIterable {
 func failSizing(_ error: Error) -> Error {
     let message: String
     let code: Int32
-    if let e = error as? SizingError {
+    if let e = error as? ResultValidationError {
+        // A result file whose figures cannot be true (--calibrate): exit 5, as compare and report.
+        message = e.description
+        code = ResultValidationError.exitCode
+    } else if let e = error as? SizingError {
         message = e.description
         code = e.exitCode
     } else {
