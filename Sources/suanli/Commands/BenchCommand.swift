@@ -93,7 +93,7 @@ struct BenchCommand: ParsableCommand {
     @OptionGroup(title: "Power sensors (see suanli sensors)")
     var power: PowerArguments
 
-    @Option(help: ArgumentHelp("Force the native CPU kernel variant (portable or avx2-fma).", visibility: .hidden))
+    @Option(help: ArgumentHelp("Force the native CPU kernel variant (portable, avx2-fma or avx512).", visibility: .hidden))
     var cpuVariant: String?
 
     func parsedSuites() throws -> [Suite] {
@@ -150,7 +150,7 @@ struct BenchCommand: ParsableCommand {
         if repeats < 1 { throw ValidationError("--repeat must be at least 1") }
         if repeats > 1 && mpi { throw ValidationError("--repeat is for single-machine runs, not --mpi") }
         if let cpuVariant, CPUKernelVariant(rawValue: cpuVariant) == nil {
-            throw ValidationError("--cpu-variant must be portable or avx2-fma")
+            throw ValidationError("--cpu-variant must be portable, avx2-fma or avx512")
         }
     }
 
