@@ -11,17 +11,45 @@ public struct RankInfo: Codable, Sendable {
     public var host: HostInfo
     /// The rank's devices, ids prefixed `r<rank>:`.
     public var devices: [DeviceDescriptor]
+    /// When this rank ran each of its steps, on the job's common clock (absent in files written
+    /// before steps were aligned).
+    public var steps: [StepWindow]?
+    /// This rank's clock minus rank 0's, in seconds, as measured at the start of the job.
+    public var clockOffset: Double?
+    /// The largest error of the common clock (half the shortest synchronisation round trip), seconds.
+    public var clockUncertainty: Double?
 
     enum CodingKeys: String, CodingKey {
-        case rank, host, devices
+        case rank, host, devices, steps
         case localRank = "local_rank"
+        case clockOffset = "clock_offset"
+        case clockUncertainty = "clock_uncertainty"
     }
 
-    public init(rank: Int, localRank: Int, host: HostInfo, devices: [DeviceDescriptor]) {
+    public init(rank: Int, localRank: Int, host: HostInfo, devices: [DeviceDescriptor], steps: [StepWindow]? = nil,
+                clockOffset: Double? = nil, clockUncertainty: Double? = nil) {
         self.rank = rank
         self.localRank = localRank
         self.host = host
         self.devices = devices
+        self.steps = steps
+        self.clockOffset = clockOffset
+        self.clockUncertainty = clockUncertainty
+    }
+}
+
+/// One step of one rank: from the moment it left the step's barrier to the moment the step
+/// returned. Seconds on the job's common clock (rank 0's clock, zero at the first synchronisation).
+public struct StepWindow: Codable, Sendable, Equatable {
+    /// The step's label (`gemm fp32 1024x1024x1024`, `stream fp64`, …; ` #2` on a repeated step).
+    public var step: String
+    public var start: Double
+    public var end: Double
+
+    public init(step: String, start: Double, end: Double) {
+        self.step = step
+        self.start = start
+        self.end = end
     }
 }
 
@@ -50,11 +78,20 @@ public struct AggregateRecord: Codable, Sendable {
     /// Ranks more than `stragglerThreshold` worse than the median.
     public var stragglers: [RankValue]
     public var stragglerThreshold: Double
+    /// The step that measured this metric on every rank (its label in `RankInfo.steps`).
+    public var step: String? = nil
+    /// How much the ranks' windows of that step overlap: the time every rank was in the step over
+    /// the time any rank was (1: measured together; 0: one after the other).
+    public var overlap: Double? = nil
+    /// True when `overlap` is under `overlapThreshold`: the total adds rates measured at different times.
+    public var suspect: Bool? = nil
+    public var overlapThreshold: Double? = nil
 
     enum CodingKeys: String, CodingKey {
-        case suite, kernel, precision, size, unit, ranks, total, median, slowest, fastest, stragglers
+        case suite, kernel, precision, size, unit, ranks, total, median, slowest, fastest, stragglers, step, overlap, suspect
         case perNode = "per_node"
         case stragglerThreshold = "straggler_threshold"
+        case overlapThreshold = "overlap_threshold"
     }
 }
 
@@ -62,9 +99,12 @@ public struct AggregateRecord: Codable, Sendable {
 public struct RankReport: Codable, Sendable {
     public var info: RankInfo
     public var measurements: [Measurement]
-    public init(info: RankInfo, measurements: [Measurement]) {
+    /// The step (a label of `info.steps`) that produced each measurement, in order.
+    public var measurementSteps: [String]?
+    public init(info: RankInfo, measurements: [Measurement], measurementSteps: [String]? = nil) {
         self.info = info
         self.measurements = measurements
+        self.measurementSteps = measurementSteps
     }
 }
 
@@ -148,35 +188,52 @@ public enum ClusterBench {
     }
 
     /// Per metric over the ranks: total and per-node sums, median, slowest and fastest rank, and
-    /// stragglers (worse than the median by more than `threshold`, 10% by default).
-    public static func aggregate(_ reports: [RankReport], threshold: Double = 0.10) -> [AggregateRecord] {
+    /// stragglers (worse than the median by more than `threshold`, 10% by default). Where the
+    /// reports carry step windows, the overlap of the ranks' windows of the measuring step, and
+    /// `suspect` when it is under `overlapThreshold` (90% by default).
+    public static func aggregate(_ reports: [RankReport], threshold: Double = 0.10,
+                                 overlapThreshold: Double = StepAlignment.suspectBelow) -> [AggregateRecord] {
         struct Key: Hashable { var suite: Suite; var kernel: String; var precision: Precision?; var size: [String: Int] }
+        struct Entry { var value: RankValue; var measurement: Measurement; var step: String?; var window: StepWindow? }
         var order: [Key] = []
-        var values: [Key: [(RankValue, Measurement)]] = [:]
+        var values: [Key: [Entry]] = [:]
         for report in reports {
-            for m in report.measurements where m.status == .ok && m.suite != .allreduce {
+            let labels = report.measurementSteps.flatMap { $0.count == report.measurements.count ? $0 : nil }
+            for (index, m) in report.measurements.enumerated() where m.status == .ok && m.suite != .allreduce {
                 guard let median = m.median else { continue }
                 let key = Key(suite: m.suite, kernel: m.kernel, precision: m.precision, size: m.size)
                 if values[key] == nil { order.append(key) }
-                values[key, default: []].append((RankValue(rank: report.info.rank, host: report.info.host.hostname, value: median), m))
+                let step = labels?[index]
+                let window = step.flatMap { label in report.info.steps?.first { $0.step == label } }
+                values[key, default: []].append(Entry(value: RankValue(rank: report.info.rank, host: report.info.host.hostname, value: median),
+                                                      measurement: m, step: step, window: window))
             }
         }
         return order.compactMap { key in
-            guard let entries = values[key], let first = entries.first?.1 else { return nil }
+            guard let entries = values[key], let first = entries.first?.measurement else { return nil }
             let higherIsBetter = first.higherIsBetter
-            let sorted = entries.map(\.0).sorted { $0.value < $1.value }
+            let sorted = entries.map(\.value).sorted { $0.value < $1.value }
             let median = Summary(sorted.map(\.value))!.median
             let worse: (RankValue) -> Bool = higherIsBetter
                 ? { $0.value < median * (1 - threshold) } : { $0.value > median * (1 + threshold) }
             var perNode: [String: Double] = [:]
             for v in sorted { perNode[v.host, default: 0] += v.value }
             let throughput = first.unit.higherIsBetter
-            return AggregateRecord(
+            var record = AggregateRecord(
                 suite: key.suite, kernel: key.kernel, precision: key.precision, size: key.size, unit: first.unit,
                 ranks: sorted.count, total: throughput ? sorted.reduce(0) { $0 + $1.value } : nil,
                 perNode: throughput ? perNode : nil, median: median,
                 slowest: higherIsBetter ? sorted.first! : sorted.last!, fastest: higherIsBetter ? sorted.last! : sorted.first!,
                 stragglers: sorted.filter(worse).sorted { $0.rank < $1.rank }, stragglerThreshold: threshold)
+            // Every rank's window is needed: a missing one would hide a rank measured at another time.
+            let windows = entries.compactMap(\.window)
+            if windows.count == entries.count, let overlap = StepAlignment.overlap(windows) {
+                record.step = entries.first?.step
+                record.overlap = overlap
+                record.suspect = StepAlignment.isSuspect(overlap: overlap, threshold: overlapThreshold)
+                record.overlapThreshold = overlapThreshold
+            }
+            return record
         }
     }
 }

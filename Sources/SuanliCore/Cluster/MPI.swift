@@ -30,6 +30,7 @@ public final class MPI: @unchecked Sendable {
         let commSplitType: @convention(c) (Handle, Int32, Int32, Handle, UnsafeMutablePointer<Handle?>) -> Int32
         let allreduce: @convention(c) (UnsafeRawPointer?, UnsafeMutableRawPointer?, Int32, Handle, Handle, Handle) -> Int32
         let barrier: @convention(c) (Handle) -> Int32
+        let bcast: @convention(c) (UnsafeMutableRawPointer?, Int32, Handle, Int32, Handle) -> Int32
         let gather: @convention(c) (UnsafeRawPointer?, Int32, Handle, UnsafeMutableRawPointer?, Int32, Handle, Int32, Handle) -> Int32
         let gatherv: @convention(c) (UnsafeRawPointer?, Int32, Handle, UnsafeMutableRawPointer?, UnsafePointer<Int32>?, UnsafePointer<Int32>?, Handle, Int32, Handle) -> Int32
         let abort: @convention(c) (Handle, Int32) -> Int32
@@ -60,7 +61,7 @@ public final class MPI: @unchecked Sendable {
             initialize: try symbol("MPI_Init"), finalize: try symbol("MPI_Finalize"),
             commRank: try symbol("MPI_Comm_rank"), commSize: try symbol("MPI_Comm_size"),
             commSplitType: try symbol("MPI_Comm_split_type"), allreduce: try symbol("MPI_Allreduce"),
-            barrier: try symbol("MPI_Barrier"), gather: try symbol("MPI_Gather"), gatherv: try symbol("MPI_Gatherv"),
+            barrier: try symbol("MPI_Barrier"), bcast: try symbol("MPI_Bcast"), gather: try symbol("MPI_Gather"), gatherv: try symbol("MPI_Gatherv"),
             abort: try symbol("MPI_Abort"), processorName: try symbol("MPI_Get_processor_name"), wtime: try symbol("MPI_Wtime"))
         world = try global("ompi_mpi_comm_world")
         floatType = try global("ompi_mpi_float")
@@ -112,6 +113,28 @@ public final class MPI: @unchecked Sendable {
         var send = value, receive = 0.0
         _ = api.allreduce(&send, &receive, 1, doubleType, maxOp, world)
         return receive
+    }
+
+    /// Every rank's `value` on rank 0 (in rank order); other ranks get nil.
+    public func gatherDoubles(_ value: Double) throws -> [Double]? {
+        var send = value
+        var all = [Double](repeating: 0, count: rank == 0 ? size : 1)
+        guard api.gather(&send, 1, doubleType, &all, 1, doubleType, 0, world) == 0 else {
+            throw BenchmarkError("MPI_Gather failed")
+        }
+        return rank == 0 ? all : nil
+    }
+
+    /// Rank 0's `bytes` on every rank (the argument is ignored on the others).
+    public func broadcastBytes(_ bytes: [UInt8]) throws -> [UInt8] {
+        var count = Int32(rank == 0 ? bytes.count : 0)
+        guard api.bcast(&count, 1, intType, 0, world) == 0 else { throw BenchmarkError("MPI_Bcast failed") }
+        var all = rank == 0 ? bytes : [UInt8](repeating: 0, count: Int(count))
+        if count > 0 {
+            let status = all.withUnsafeMutableBytes { api.bcast($0.baseAddress, count, byteType, 0, world) }
+            guard status == 0 else { throw BenchmarkError("MPI_Bcast failed") }
+        }
+        return all
     }
 
     /// Gathers every rank's bytes on rank 0 (in rank order); other ranks get nil.

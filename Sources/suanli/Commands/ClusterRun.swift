@@ -73,9 +73,16 @@ enum ClusterRenderer {
         for a in aggregate {
             let total = a.total.map { " total " + displayNumber($0) } ?? ""
             let stragglers = a.stragglers.isEmpty ? "" : "  STRAGGLERS: " + a.stragglers.map { "rank \($0.rank) (\($0.host)) \(displayNumber($0.value))" }.joined(separator: ", ")
+            let suspect = a.suspect == true ? "  SUSPECT: windows overlap \(percent(a.overlap ?? 0))" : ""
             lines.append("  \(a.suite.rawValue) \(a.kernel) \(a.precision?.rawValue ?? "") \(displaySize(a.size)): median \(displayNumber(a.median)) \(a.unit.rawValue)\(total); "
-                         + "slowest rank \(a.slowest.rank) \(displayNumber(a.slowest.value)), fastest rank \(a.fastest.rank) \(displayNumber(a.fastest.value))\(stragglers)")
+                         + "slowest rank \(a.slowest.rank) \(displayNumber(a.slowest.value)), fastest rank \(a.fastest.rank) \(displayNumber(a.fastest.value))\(stragglers)\(suspect)")
+        }
+        if let threshold = aggregate.first(where: { $0.suspect == true })?.overlapThreshold {
+            lines.append("  SUSPECT: the ranks ran that step together for less than \(percent(threshold)) of its span, so the total adds "
+                         + "rates measured at different times (each rank's step window is in the result file, ranks[].steps).")
         }
         return lines.joined(separator: "\n")
     }
+
+    static func percent(_ fraction: Double) -> String { "\(Int((fraction * 100).rounded(.down)))%" }
 }
