@@ -27,26 +27,14 @@ public enum Precision: String, Codable, Sendable, CaseIterable {
     case fp32, fp64, fp16, mixed, bf16, int8, tf32, fp8
 
     /// Bytes per stored input element (A and B of a GEMM; every array of a stream kernel).
-    public var elementBytes: Int {
-        switch self {
-        case .fp32, .tf32: 4
-        case .fp64: 8
-        case .fp16, .mixed, .bf16: 2
-        case .int8, .fp8: 1
-        }
-    }
+    public var elementBytes: Int { traits.input.bytes }
 
     /// Bytes per element of a GEMM's C: the inputs' type for fp32, fp64, fp16 and mixed; the
     /// 32-bit accumulator type for bf16, tf32, fp8 and int8.
-    public var outputElementBytes: Int {
-        switch self {
-        case .fp32, .fp64, .fp16, .mixed: elementBytes
-        case .bf16, .tf32, .fp8, .int8: 4
-        }
-    }
+    public var outputElementBytes: Int { traits.output.bytes }
 
     /// Integer arithmetic: operations, not floating-point operations, per second.
-    public var isInteger: Bool { self == .int8 }
+    public var isInteger: Bool { traits.input.isInteger }
 
     /// The unit of GEMM and peak rates at this precision: GOP/s for int8, GFLOP/s otherwise.
     public var computeUnit: Unit { isInteger ? .gops : .gflops }

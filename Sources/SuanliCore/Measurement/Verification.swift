@@ -20,42 +20,17 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
 extension Precision {
     /// Unit roundoff u = 2^-p of the type the output is written in (and, for fp32, fp64, fp16
     /// and mixed, the inputs are stored in). 0 for int8's exact int32 result.
-    public var storageUnitRoundoff: Double {
-        switch self {
-        case .fp32, .bf16, .tf32, .fp8: 0x1p-24
-        case .fp64: 0x1p-53
-        case .fp16, .mixed: 0x1p-11
-        case .int8: 0
-        }
-    }
+    public var storageUnitRoundoff: Double { traits.output.unitRoundoff }
 
     /// Unit roundoff of the input type (A and B). Inputs are rounded to it on the host, so the
     /// device and the reference multiply the same values; it bounds what the precision can
     /// represent, not the GEMM's error. bf16 keeps 8 significant bits, tf32 11, fp8 e4m3 4.
-    public var inputUnitRoundoff: Double {
-        switch self {
-        case .fp32: 0x1p-24
-        case .fp64: 0x1p-53
-        case .fp16, .mixed, .tf32: 0x1p-11
-        case .bf16: 0x1p-8
-        case .fp8: 0x1p-4
-        case .int8: 0
-        }
-    }
+    public var inputUnitRoundoff: Double { traits.input.unitRoundoff }
 
-    /// Unit roundoff of the accumulator (sums and, without fused multiply-add, products).
-    /// fp8: tensor cores are reported to keep about 14 bits when they accumulate fp8 products
-    /// (DeepSeek-V3 technical report, 2024, §3.3.2, measured on H800), so 2^-14 rather than fp32's.
-    /// int8 accumulates exactly in int32 (the inputs are kept small enough not to overflow).
-    public var accumulationUnitRoundoff: Double {
-        switch self {
-        case .fp32, .mixed, .bf16, .tf32: 0x1p-24
-        case .fp64: 0x1p-53
-        case .fp16: 0x1p-11
-        case .fp8: 0x1p-14
-        case .int8: 0
-        }
-    }
+    /// Unit roundoff of the accumulator (sums and, without fused multiply-add, products); see
+    /// ``PrecisionTraits/accumulationUnitRoundoff``. int8 accumulates exactly in int32 (the
+    /// inputs are kept small enough not to overflow).
+    public var accumulationUnitRoundoff: Double { traits.accumulationUnitRoundoff }
 
     /// Unit roundoff of the type the hardware multiplies in when it is narrower than the stored
     /// inputs (so the inputs are rounded again on the way in); 0 when stored inputs are multiplied
@@ -63,43 +38,16 @@ extension Precision {
     /// two such values are exact in fp32, so none is rounded again.
     public var multiplyUnitRoundoff: Double { 0 }
 
-    /// The largest L such that every integer in [−L, L] is exact in both the accumulator and the
-    /// output type (what the exact pass keeps every partial sum and result within): fp16 and
-    /// mixed 2¹¹ (fp16 output), fp32-accumulated types 2²⁴, int8 int32's range. fp8: 2¹², well
-    /// inside the ~14 significant bits that tensor cores are reported to keep for fp8 sums.
-    public var exactIntegerLimit: Double {
-        switch self {
-        case .fp16, .mixed: 0x1p11
-        case .fp8: 0x1p12
-        case .fp32, .bf16, .tf32: 0x1p24
-        case .fp64: 0x1p53
-        case .int8: Double(Int32.max)
-        }
-    }
+    /// See ``PrecisionTraits/exactIntegerLimit``.
+    public var exactIntegerLimit: Double { traits.exactIntegerLimit }
 
     /// `value` rounded to this precision's input type, so host and device see the same inputs
     /// (round to nearest, ties to even; int8 to the nearest integer).
-    public func round(_ value: Double) -> Double {
-        switch self {
-        case .fp32: Double(Float(value))
-        case .fp64: value
-        case .fp16, .mixed: Double(Float(Float16(Float(value))))
-        case .bf16: Double(Self.roundSignificand(Float(value), keepingBits: 8))
-        case .tf32: Double(Self.roundSignificand(Float(value), keepingBits: 11))
-        case .fp8: Double(Self.roundSignificand(Float(value), keepingBits: 4))
-        case .int8: value.rounded(.toNearestOrEven)
-        }
-    }
+    public func round(_ value: Double) -> Double { traits.input.round(value) }
 
     /// `value` rounded to the type a GEMM writes C in: the input type for fp32, fp64, fp16 and
     /// mixed, fp32 for bf16, tf32 and fp8, and int8's exact int32 (unchanged).
-    public func roundOutput(_ value: Double) -> Double {
-        switch self {
-        case .fp32, .fp64, .fp16, .mixed: round(value)
-        case .bf16, .tf32, .fp8: Double(Float(value))
-        case .int8: value
-        }
-    }
+    public func roundOutput(_ value: Double) -> Double { traits.output.round(value) }
 
     /// `x` with its significand rounded to `bits` bits (ties to even), exponent unchanged:
     /// bf16 (8), tf32 (11) and the normal range of fp8 e4m3 (4).

@@ -180,8 +180,8 @@ public struct EngineKernel: Sendable, Equatable {
     /// The 32-bit word the peak kernels take as "+1" (`one`) and "−1" (`minus_one`): every
     /// element of the word set to that value in the input type.
     public func peakWords() -> (one: UInt32, minusOne: UInt32) {
-        let one = PackedElements.bits(1, precision, fp8: fp8 ?? .ocp)
-        let minus = PackedElements.bits(-1, precision, fp8: fp8 ?? .ocp)
+        let format = precision.traits.input
+        let one = format.bits(1, fp8: fp8 ?? .ocp), minus = format.bits(-1, fp8: fp8 ?? .ocp)
         var a: UInt32 = 0, b: UInt32 = 0
         let width = UInt32(precision.elementBytes * 8)
         for e in 0..<UInt32(elementsPerWord) {
@@ -340,18 +340,6 @@ public enum EngineSelection {
 
 /// Element bit patterns of the packed input types.
 enum PackedElements {
-    /// The bits of `value` (already rounded to the type) in `precision`'s input type.
-    static func bits(_ value: Double, _ precision: Precision, fp8: FP8Encoding) -> UInt32 {
-        switch precision {
-        case .fp16, .mixed: UInt32(Float16(Float(value)).bitPattern)
-        case .bf16: Float(value).bitPattern >> 16
-        case .tf32, .fp32: Float(value).bitPattern
-        case .int8: UInt32(UInt8(bitPattern: Int8(value)))
-        case .fp8: UInt32(e4m3(Float(value), encoding: fp8))
-        case .fp64: 0
-        }
-    }
-
     /// fp8 e4m3 bits of `x`, which must be representable (4 significant bits, at most 240 in
     /// magnitude); OCP and FNUZ differ in the exponent bias (7 or 8).
     static func e4m3(_ x: Float, encoding: FP8Encoding) -> UInt8 {
@@ -375,6 +363,8 @@ enum PackedElements {
     static func e4m3Value(_ b: UInt8, encoding: FP8Encoding) -> Double {
         let bias = encoding == .ocp ? 7 : 8
         let exponent = Int((b >> 3) & 0xF), mantissa = Double(b & 7)
+        // NaN: S.1111.111 in OCP's encoding; FNUZ's one NaN takes negative zero's bits.
+        if encoding == .ocp ? b & 0x7F == 0x7F : b == 0x80 { return .nan }
         let magnitude = exponent == 0 ? mantissa / 8 * pow2(1 - bias) : (1 + mantissa / 8) * pow2(exponent - bias)
         return b & 0x80 != 0 ? -magnitude : magnitude
     }

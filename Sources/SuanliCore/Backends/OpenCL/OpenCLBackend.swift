@@ -43,15 +43,19 @@ public final class OpenCLBackend: BenchmarkBackend {
     public var memoryBytes: Int { info.globalMemoryBytes }
     public var deviceMemoryIsHostMemory: Bool { info.type == .cpu }
 
-    /// Build options selecting the element and accumulator types.
+    /// Build options selecting the element and accumulator types of the classic kernels
+    /// (gemm.cl, stream.cl), from the precision table. The engine-only precisions get fp32's
+    /// (their classic build is never run; the engine kernels take them).
     static func precisionDefines(_ precision: Precision) -> String {
-        switch precision {
-        case .fp32: "-DREAL=float -DACC=float"
-        case .fp64: "-DREAL=double -DACC=double -DUSE_FP64"
-        case .mixed: "-DREAL=half -DACC=float"
-        case .fp16: "-DREAL=half -DACC=half -DUSE_FP16"
-        case .bf16, .int8, .tf32, .fp8: "-DREAL=float -DACC=float"   // not used: engine kernels take these
-        }
+        guard let (real, acc) = precision.traits.classic else { return "-DREAL=float -DACC=float" }
+        return "-DREAL=\(real.openCLType!) -DACC=\(acc.openCLType!)" + (acc.extensionDefine.map { " " + $0 } ?? "")
+    }
+
+    /// Build options selecting the type of the vector peak kernel (peak.cl), nil where the
+    /// precision has no vector peak.
+    static func vectorPeakDefines(_ precision: Precision) -> String? {
+        guard let type = precision.traits.vectorPeak else { return nil }
+        return "-DREAL=\(type.openCLType!)" + (type.extensionDefine.map { " " + $0 } ?? "")
     }
 
     /// The kernel that runs GEMM at `precision` here.
@@ -286,12 +290,11 @@ public final class OpenCLBackend: BenchmarkBackend {
 
     /// Sets a scalar argument in the accumulator type of `precision`.
     static func setScalar(_ kernel: Kernel, _ index: Int, _ value: Double, _ precision: Precision) throws {
-        switch precision {
-        case .fp32, .mixed: try kernel.setArgument(index, Float(value))
-        case .fp64: try kernel.setArgument(index, value)
-        case .fp16: try kernel.setArgument(index, Float16(Float(value)))
-        case .bf16, .tf32, .fp8: try kernel.setArgument(index, Float(value))
-        case .int8: try kernel.setArgument(index, Int32(value))
+        switch precision.traits.accumulator {
+        case .float64: try kernel.setArgument(index, value)
+        case .float16: try kernel.setArgument(index, Float16(Float(value)))
+        case .int32, .int8: try kernel.setArgument(index, Int32(value))
+        case .float32, .tensorFloat32, .bfloat16, .e4m3: try kernel.setArgument(index, Float(value))
         }
     }
 }

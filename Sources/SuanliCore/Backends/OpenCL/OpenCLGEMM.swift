@@ -292,12 +292,5 @@ final class OpenCLGEMMRunner: GEMMRunner {
 
 extension Precision {
     /// Bytes of the arithmetic (accumulator) type: what the packed GEMM copies hold.
-    var accumulatorBytes: Int {
-        switch self {
-        case .fp32, .mixed: 4
-        case .fp64: 8
-        case .fp16: 2
-        case .bf16, .tf32, .fp8, .int8: 4   // fp32 or int32 accumulators (engine kernels)
-        }
-    }
+    var accumulatorBytes: Int { traits.accumulator.bytes }
 }

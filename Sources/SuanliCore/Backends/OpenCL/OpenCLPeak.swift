@@ -31,11 +31,8 @@ final class OpenCLPeakRunner: PeakRunner {
         items = max(1, backend.info.computeUnits) * (gpu ? 2048 : 64)
         targetSeconds = quick ? 0.005 : 0.03
         valueLimit = precision == .fp16 ? 1 << 11 : 1 << 24
-        let real = switch precision {
-        case .fp32, .mixed: "-DREAL=float"
-        case .fp64: "-DREAL=double -DUSE_FP64"
-        case .fp16: "-DREAL=half -DUSE_FP16"
-        case .bf16, .int8, .tf32, .fp8: throw BenchmarkError("peak.cl has no \(precision.rawValue) kernel (the engine kernels run it)")
+        guard let real = OpenCLBackend.vectorPeakDefines(precision) else {
+            throw BenchmarkError("peak.cl has no \(precision.rawValue) kernel (the engine kernels run it)")
         }
         for chains in Self.chainCounts {
             let program = try backend.program("peak.cl", options: real + " -DNCHAINS=\(chains)")
