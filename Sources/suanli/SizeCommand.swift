@@ -41,6 +41,33 @@ func failSizing(_ error: Error) -> Error {
     return ExitCode(code)
 }
 
+/// What a sizing command prints: a table for people, or JSON.
+protocol SizingAnswer {
+    var table: String { get }
+    var json: JSONValue { get }
+}
+
+extension TrainReport: SizingAnswer {}
+extension StepReport: SizingAnswer {}
+extension ServeRouter.Answer: SizingAnswer {}
+
+/// The accelerator catalog as `size devices` lists it.
+struct CatalogAnswer: SizingAnswer {
+    let table: String
+    let json: JSONValue
+}
+
+/// Prints a sizing answer in `format`; a sizing error becomes one line on stderr and its
+/// documented exit code.
+func printSizing(_ format: SizeOutputFormat, _ answer: () throws -> any SizingAnswer) throws {
+    do {
+        let answer = try answer()
+        print(format == .json ? answer.json.rendered() : answer.table, terminator: format == .json ? "\n" : "")
+    } catch {
+        throw failSizing(error)
+    }
+}
+
 struct SizeRateOptions: ParsableArguments {
     @Option(help: "Catalog accelerator (see 'suanli size devices'); also supplies memory, TDP and interconnect.")
     var device: String?
@@ -154,26 +181,11 @@ struct SizeTrain: ParsableCommand {
 
     var arguments: TrainArguments {
         var a = TrainArguments()
-        a.params = params
-        a.activeParams = activeParams
-        a.tokens = tokens
-        a.recompute = recompute
-        a.layers = layers
-        a.hidden = hidden
-        a.seqLen = seqLen
-        a.flops = flops
-        a.pfDays = pfDays
-        a.rate = rate.library
-        a.devices = devices
-        a.days = days
-        a.clusterEFLOPS = clusterEFLOPS
-        a.interconnectLoss = interconnectLoss
-        a.globalBatchTokens = globalBatchTokens
-        a.busGBps = busGBps
-        a.overlap = overlap
-        a.gradientBytesPerParam = gradientBytesPerParam
-        a.cost = cost.library
-        a.bytesPerParam = bytesPerParam
+        a.params = params; a.activeParams = activeParams; a.tokens = tokens; a.recompute = recompute; a.layers = layers
+        a.hidden = hidden; a.seqLen = seqLen; a.flops = flops; a.pfDays = pfDays; a.rate = rate.library
+        a.devices = devices; a.days = days; a.clusterEFLOPS = clusterEFLOPS; a.interconnectLoss = interconnectLoss
+        a.globalBatchTokens = globalBatchTokens; a.busGBps = busGBps; a.overlap = overlap
+        a.gradientBytesPerParam = gradientBytesPerParam; a.cost = cost.library; a.bytesPerParam = bytesPerParam
         a.memoryGB = memoryGB
         var step = StepOptions()
         stepShape.apply(to: &step)
@@ -183,12 +195,7 @@ struct SizeTrain: ParsableCommand {
     }
 
     func run() throws {
-        do {
-            let report = try TrainPlanner.plan(arguments, catalog: try Catalog.embedded(), models: try ModelCatalog.embedded())
-            print(format == .json ? report.json.rendered() : report.table, terminator: format == .json ? "\n" : "")
-        } catch {
-            throw failSizing(error)
-        }
+        try printSizing(format) { try TrainPlanner.plan(arguments, catalog: try Catalog.embedded(), models: try ModelCatalog.embedded()) }
     }
 }
 
@@ -237,10 +244,7 @@ struct SizeServe: ParsableCommand {
     var gpusPerNode: String?
     @Option(name: .customLong("measured-tps"), parsing: .unconditional, help: ArgumentHelp("Output tokens/s per device measured on your engine for this configuration: fits its efficiency (needs --save-calibration).", valueName: "N"))
     var measuredTPS: String?
-    @Option(name: .customLong("save-calibration"), help: ArgumentHelp("Where to write the calibration fitted to --measured-tps (JSON, written atomically).", valueName: "file"))
-    var saveCalibration: String?
-    @Option(help: ArgumentHelp("A calibration from --save-calibration: applies it and reports the calibrated and uncalibrated figures.", valueName: "file"))
-    var calibration: String?
+    @OptionGroup var calibrationFile: SizeCalibrationFileOptions
     @Option(name: .customLong("input-tokens"), parsing: .unconditional, help: "Prompt tokens per request.")
     var inputTokens: String?
     @Option(name: .customLong("output-tokens"), parsing: .unconditional, help: "Generated tokens per request.")
@@ -287,67 +291,32 @@ struct SizeServe: ParsableCommand {
 
     var roughArguments: ServeArguments {
         var a = ServeArguments()
-        a.params = params
-        a.activeParams = activeParams
-        a.dau = dau
-        a.tokensPerUser = tokensPerUser
-        a.tokensPerSecond = tokensPerSecond
-        a.rate = rate.library
-        a.batch = batch
-        a.bytesPerParam = bytesPerParam
-        a.bandwidthGBps = bandwidthGBps
-        a.memoryGB = memoryGB
-        a.cost = cost.library
+        a.params = params; a.activeParams = activeParams; a.dau = dau; a.tokensPerUser = tokensPerUser
+        a.tokensPerSecond = tokensPerSecond; a.rate = rate.library; a.batch = batch; a.bytesPerParam = bytesPerParam
+        a.bandwidthGBps = bandwidthGBps; a.memoryGB = memoryGB; a.cost = cost.library
         return a
     }
 
     var stepArguments: ServingArguments {
         var a = ServingArguments()
-        a.model = model
-        a.layers = layers
-        a.hidden = hidden
-        a.heads = heads
-        a.kvHeads = kvHeads
-        a.ffn = ffn
-        a.gatedFFN = gatedFFN
-        a.vocab = vocab
-        a.precision = rate.precision
-        a.kvPrecision = kvPrecision
-        a.tp = tp
+        a.model = model; a.layers = layers; a.hidden = hidden; a.heads = heads; a.kvHeads = kvHeads; a.ffn = ffn
+        a.gatedFFN = gatedFFN; a.vocab = vocab; a.precision = rate.precision; a.kvPrecision = kvPrecision; a.tp = tp
         a.gpusPerNode = gpusPerNode
-        a.measuredTPS = measuredTPS; a.saveCalibration = saveCalibration; a.calibration = calibration
-        a.inputTokens = inputTokens
-        a.outputTokens = outputTokens
-        a.batch = batch
-        a.maxBatch = maxBatch
-        a.efficiency = efficiency
-        a.memoryUtilization = memoryUtilization
-        a.sloTTFT = sloTTFT
-        a.sloTPOT = sloTPOT
-        a.dau = dau
-        a.tokensPerUser = tokensPerUser
-        a.requestsPerSecond = requestsPerSecond
-        a.tokensPerSecond = tokensPerSecond
-        a.peakFactor = peakFactor
-        a.hardware.device = rate.device
-        a.hardware.calibrate = rate.calibrate
-        a.hardware.calibrateDevice = rate.calibrateDevice
-        a.hardware.peakTFLOPS = rate.peakTFLOPS
-        a.hardware.bandwidthGBps = bandwidthGBps
-        a.hardware.memoryGB = memoryGB
-        a.hardware.busGBps = busGBps
-        a.cost = cost.library
+        a.measuredTPS = measuredTPS; a.saveCalibration = calibrationFile.saveCalibration; a.calibration = calibrationFile.calibration
+        a.inputTokens = inputTokens; a.outputTokens = outputTokens; a.batch = batch; a.maxBatch = maxBatch
+        a.efficiency = efficiency; a.memoryUtilization = memoryUtilization; a.sloTTFT = sloTTFT; a.sloTPOT = sloTPOT
+        a.dau = dau; a.tokensPerUser = tokensPerUser; a.requestsPerSecond = requestsPerSecond
+        a.tokensPerSecond = tokensPerSecond; a.peakFactor = peakFactor; a.hardware.device = rate.device
+        a.hardware.calibrate = rate.calibrate; a.hardware.calibrateDevice = rate.calibrateDevice
+        a.hardware.peakTFLOPS = rate.peakTFLOPS; a.hardware.bandwidthGBps = bandwidthGBps
+        a.hardware.memoryGB = memoryGB; a.hardware.busGBps = busGBps; a.cost = cost.library
         return a
     }
 
     func run() throws {
-        do {
-            let answer = try ServeRouter.plan(
-                rough: roughArguments, step: stepArguments, catalog: try Catalog.embedded(),
-                models: try ModelCatalog.embedded())
-            print(format == .json ? answer.json.rendered() : answer.table, terminator: format == .json ? "\n" : "")
-        } catch {
-            throw failSizing(error)
+        try printSizing(format) {
+            try ServeRouter.plan(rough: roughArguments, step: stepArguments, catalog: try Catalog.embedded(),
+                                 models: try ModelCatalog.embedded())
         }
     }
 }
@@ -362,15 +331,9 @@ struct SizeDevices: ParsableCommand {
     var format: SizeOutputFormat = .table
 
     func run() throws {
-        do {
+        try printSizing(format) {
             let catalog = try Catalog.embedded()
-            if format == .json {
-                print(CatalogListing.json(catalog).rendered())
-            } else {
-                print(CatalogListing.table(catalog), terminator: "")
-            }
-        } catch {
-            throw failSizing(error)
+            return CatalogAnswer(table: CatalogListing.table(catalog), json: CatalogListing.json(catalog))
         }
     }
 }

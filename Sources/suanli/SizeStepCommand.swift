@@ -14,13 +14,32 @@ struct SizeModelOptions: ParsableArguments {
     var model: String?
     @Option(help: "Transformer layers.") var layers: Int?
     @Option(help: "Model width (heads × head size).") var hidden: Int?
+    @OptionGroup var details: SizeShapeDetailOptions
+    @Option(name: .customLong("seq-len"), help: "Sequence length in tokens.") var seqLen: Int?
+}
+
+/// The shape beyond layers, width and sequence: shared by `size step` and the step model of `size train`.
+struct SizeShapeDetailOptions: ParsableArguments {
     @Option(help: "Attention heads.") var heads: Int?
     @Option(name: .customLong("kv-heads"), help: "Key/value heads (grouped-query attention; default: heads).") var kvHeads: Int?
     @Option(help: "MLP width (default 4 × hidden).") var ffn: Int?
     @Flag(name: .customLong("gated-ffn"), help: "Gated MLP (SwiGLU): three hidden × ffn matrices.") var gatedFFN = false
     @Flag(name: .customLong("untied-embeddings"), help: "The output layer does not share the token embedding.") var untiedEmbeddings = false
     @Option(help: "Vocabulary size (padded to a multiple of 128 × TP, as Megatron-LM does).") var vocab: Int?
-    @Option(name: .customLong("seq-len"), help: "Sequence length in tokens.") var seqLen: Int?
+
+    func apply(to o: inout StepOptions) {
+        o.heads = heads; o.kvHeads = kvHeads; o.ffn = ffn; o.gatedFFN = gatedFFN; o.untiedEmbeddings = untiedEmbeddings
+        o.vocab = vocab
+    }
+}
+
+/// Where a fitted calibration is written and which one applies: `size step` and `size train`
+/// (with --measured-iteration) and `size serve` (with --measured-tps).
+struct SizeCalibrationFileOptions: ParsableArguments {
+    @Option(name: .customLong("save-calibration"), help: ArgumentHelp("Where to write the calibration fitted to the measured figure (--measured-iteration, --measured-tps): JSON, written atomically.", valueName: "file"))
+    var saveCalibration: String?
+    @Option(help: ArgumentHelp("A calibration from --save-calibration: applies it and reports the calibrated and uncalibrated figures.", valueName: "file"))
+    var calibration: String?
 }
 
 /// Parallel layout and links: shared by `size step` and `size train`.
@@ -43,10 +62,7 @@ struct SizeParallelOptions: ParsableArguments {
     @Flag(name: .customLong("ignore-memory"), help: "Report a layout that does not fit in device memory instead of refusing it.") var ignoreMemory = false
     @Option(name: .customLong("measured-iteration"), parsing: .unconditional, help: ArgumentHelp("Seconds per iteration measured on your stack for this configuration: fits the stack's software efficiencies (needs --save-calibration).", valueName: "seconds"))
     var measuredIteration: Amount?
-    @Option(name: .customLong("save-calibration"), help: ArgumentHelp("Where to write the software calibration fitted to --measured-iteration (JSON, written atomically).", valueName: "file"))
-    var saveCalibration: String?
-    @Option(help: ArgumentHelp("A software calibration from --save-calibration: applies its efficiencies and reports the calibrated and uncalibrated predictions.", valueName: "file"))
-    var calibration: String?
+    @OptionGroup var calibrationFile: SizeCalibrationFileOptions
 
     func apply(to o: inout StepOptions) {
         o.tp = tp; o.pp = pp; o.dp = dp; o.cp = cp; o.microbatch = microbatch; o.globalBatch = globalBatch
@@ -54,14 +70,15 @@ struct SizeParallelOptions: ParsableArguments {
         o.gpusPerNode = gpusPerNode; o.balanceEmbedding = balanceEmbedding; o.overlapGradReduce = overlapGradReduce
         o.attention = attention
         o.intraNodeGBps = intraNodeGBps; o.interNodeGBps = interNodeGBps; o.ignoreMemory = ignoreMemory
-        o.measuredIteration = measuredIteration; o.saveCalibration = saveCalibration; o.calibration = calibration
+        o.measuredIteration = measuredIteration
+        o.saveCalibration = calibrationFile.saveCalibration; o.calibration = calibrationFile.calibration
     }
 }
 
 extension SizeModelOptions {
     func apply(to o: inout StepOptions) {
-        o.model = model; o.layers = layers; o.hidden = hidden; o.heads = heads; o.kvHeads = kvHeads; o.ffn = ffn
-        o.gatedFFN = gatedFFN; o.untiedEmbeddings = untiedEmbeddings; o.vocab = vocab; o.seqLen = seqLen
+        o.model = model; o.layers = layers; o.hidden = hidden; o.seqLen = seqLen
+        details.apply(to: &o)
     }
 }
 
@@ -99,12 +116,7 @@ struct SizeStep: ParsableCommand {
     }
 
     func run() throws {
-        do {
-            let report = try StepPlanner.plan(options, catalog: try Catalog.embedded(), models: try ModelCatalog.embedded())
-            print(format == .json ? report.json.rendered() : report.table, terminator: format == .json ? "\n" : "")
-        } catch {
-            throw failSizing(error)
-        }
+        try printSizing(format) { try StepPlanner.plan(options, catalog: try Catalog.embedded(), models: try ModelCatalog.embedded()) }
     }
 }
 
@@ -112,15 +124,10 @@ struct SizeStep: ParsableCommand {
 struct SizeTrainShapeOptions: ParsableArguments {
     @Option(help: "Model from the model catalog; with parallelism options the step model sizes the run.")
     var model: String?
-    @Option(help: "Attention heads (step model).") var heads: Int?
-    @Option(name: .customLong("kv-heads"), help: "Key/value heads (step model).") var kvHeads: Int?
-    @Option(help: "MLP width (step model; default 4 × hidden).") var ffn: Int?
-    @Flag(name: .customLong("gated-ffn"), help: "Gated MLP (step model).") var gatedFFN = false
-    @Flag(name: .customLong("untied-embeddings"), help: "Separate output layer (step model).") var untiedEmbeddings = false
-    @Option(help: "Vocabulary size (step model).") var vocab: Int?
+    @OptionGroup var details: SizeShapeDetailOptions
 
     func apply(to o: inout StepOptions) {
-        o.model = model; o.heads = heads; o.kvHeads = kvHeads; o.ffn = ffn; o.gatedFFN = gatedFFN
-        o.untiedEmbeddings = untiedEmbeddings; o.vocab = vocab
+        o.model = model
+        details.apply(to: &o)
     }
 }

@@ -12,13 +12,6 @@ import Foundation
 import Glibc
 #endif
 
-/// Exit codes of `suanli bench` (README: "Exit codes").
-enum BenchExit {
-    static let otherError: Int32 = 1
-    static let measurementFailed: Int32 = 3
-    static let interrupted: Int32 = 130
-}
-
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
@@ -61,23 +54,17 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Small sizes and short repetitions: a smoke run.")
     var quick = false
 
-    @Option(help: "Output format: table, json, csv or markdown.")
-    var format: OutputFormat = .table
-
     @Option(help: "Load OpenCL kernels (*.cl, gemm.tuning.json) from this folder instead of the embedded ones.")
     var kernels: String?
 
     @Flag(help: "Tune the GEMM kernel again even when a tuned choice is cached.")
     var retune = false
 
-    @Option(help: "Folder for the result file.")
-    var outputDir: String = "Results"
+    @OptionGroup(title: "Output")
+    var output: RunOutputArguments
 
-    @Flag(help: "Do not write a result file.")
-    var noSave = false
-
-    @Option(help: "Watchdog: seconds one step may run before it is stopped and recorded as failed.")
-    var stepTimeout: Double = 900
+    @Flag(help: "Table and Markdown: show each skipped measurement as a row, not one line per reason (JSON and CSV hold them all).")
+    var showSkipped = false
 
     @Option(name: .customLong("repeat"),
             help: "Run the whole plan R times, rotating the suite order; each measurement keeps one median per repeat.")
@@ -93,8 +80,8 @@ struct BenchCommand: ParsableCommand {
     @OptionGroup(title: "Power sensors (see suanli sensors)")
     var power: PowerArguments
 
-    @Option(help: ArgumentHelp("Force the native CPU kernel variant (portable, avx2-fma or avx512).", visibility: .hidden))
-    var cpuVariant: String?
+    @OptionGroup(visibility: .hidden)
+    var cpu: CPUVariantArguments
 
     func parsedSuites() throws -> [Suite] {
         guard let suite else { return Suite.allCases.filter { mpi || $0 != .allreduce } }
@@ -146,12 +133,8 @@ struct BenchCommand: ParsableCommand {
         }
         if let streamLength, streamLength <= 0 { throw ValidationError("--stream-length must be positive") }
         _ = try parsedMaxWorkingSet()
-        if stepTimeout <= 0 { throw ValidationError("--step-timeout must be positive") }
         if repeats < 1 { throw ValidationError("--repeat must be at least 1") }
         if repeats > 1 && mpi { throw ValidationError("--repeat is for single-machine runs, not --mpi") }
-        if let cpuVariant, CPUKernelVariant(rawValue: cpuVariant) == nil {
-            throw ValidationError("--cpu-variant must be portable, avx2-fma or avx512")
-        }
     }
 
     func run() throws {
@@ -170,7 +153,7 @@ struct BenchCommand: ParsableCommand {
                 throw ExitCode(CompareExit.baselineUnusable)
             }
         }
-        let variant = cpuVariant.flatMap(CPUKernelVariant.init(rawValue:))
+        let variant = cpu.variant
         let tool = ResultDocument.ToolInfo.suanli(kernels: sources.origin, cpuVariant: variant)
         if mpi {
             if !baseline.isEmpty { throw ValidationError("--baseline is for single-machine runs; compare cluster files with suanli compare") }
@@ -190,7 +173,7 @@ struct BenchCommand: ParsableCommand {
         }
         let energy = try power.probes(for: backends.map(\.descriptor))
         let session = BenchSession(host: inventory.host, devices: backends.map(\.descriptor), tool: tool,
-                                   outputDir: noSave ? nil : outputDir)
+                                   outputDir: output.saveFolder)
         for file in baselines where !comparison.force {
             if let difference = Comparator.hardwareDifference(baseline: file.document, current: session.document(incomplete: false)) {
                 Console.error("refusing to compare with a baseline from different hardware (\(file.name): \(difference)); "
@@ -198,12 +181,7 @@ struct BenchCommand: ParsableCommand {
                 throw ExitCode(CompareExit.otherError)
             }
         }
-        BenchSession.onInterrupt {
-            Console.write("\n")
-            Console.note("interrupted; saving the measurements completed so far")
-            Self.save(session, incomplete: true)
-            Glibc.exit(BenchExit.interrupted)
-        }
+        RunOutputArguments.saveOnInterrupt(session, what: "measurements")
 
         let progress = Progress(enabled: Console.stderrIsTerminal)
         var repeatLabel = ""
@@ -227,8 +205,8 @@ struct BenchCommand: ParsableCommand {
         }
         progress.clear()
         if case .hung = outcome {
-            print(ResultRenderer.render(session.document(incomplete: true), format: format))
-            Self.save(session, incomplete: true)
+            print(ResultRenderer.render(session.document(incomplete: true), format: format, showSkipped: showSkipped))
+            RunOutputArguments.save(session, incomplete: true)
             throw ExitCode(BenchExit.measurementFailed)
         }
         guard !baselines.isEmpty else {
@@ -251,28 +229,20 @@ struct BenchCommand: ParsableCommand {
     @discardableResult
     func finish(_ session: BenchSession, throwOnFailure: Bool = true) throws -> Bool {
         let document = session.document(incomplete: false)
-        print(ResultRenderer.render(document, format: format))
+        print(ResultRenderer.render(document, format: format, showSkipped: showSkipped))
         for level in document.hierarchy ?? [] {
             if let note = level.note { Console.note("memory hierarchy of \(level.device): \(note)") }
         }
-        guard Self.save(session, incomplete: false) else { throw ExitCode(BenchExit.otherError) }
+        guard RunOutputArguments.save(session, incomplete: false) else { throw ExitCode(BenchExit.otherError) }
         let failed = document.measurements.contains { $0.status.countsAsFailure }
         if failed && throwOnFailure { throw ExitCode(BenchExit.measurementFailed) }
         return failed
     }
 
-    /// Saves the session once; says where, or one line naming the path and cause. False on failure.
-    @discardableResult
-    static func save(_ session: BenchSession, incomplete: Bool) -> Bool {
-        do {
-            if let path = try session.save(incomplete: incomplete) {
-                Console.note("results saved to \(path)" + (incomplete ? " (incomplete run)" : ""))
-            }
-            return true
-        } catch {
-            Console.error("could not save results: \(error)")
-            return false
-        }
-    }
+    // The output options as ClusterRun.swift reads them.
+    var format: OutputFormat { output.format }
+    var outputDir: String { output.outputDir }
+    var noSave: Bool { output.noSave }
+    var stepTimeout: Double { output.stepTimeout }
+    var cpuVariant: String? { cpu.cpuVariant }
 }
-

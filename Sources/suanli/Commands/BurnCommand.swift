@@ -39,17 +39,8 @@ struct BurnCommand: ParsableCommand {
     @Option(help: "Stream array length in elements.")
     var streamLength: Int?
 
-    @Option(help: "Output format: table, json or markdown.")
-    var format: OutputFormat = .table
-
-    @Option(help: "Folder for the result file.")
-    var outputDir: String = "Results"
-
-    @Flag(help: "Do not write a result file.")
-    var noSave = false
-
-    @Option(help: "Watchdog: seconds beyond the interval one interval may take before the burn is stopped.")
-    var stepTimeout: Double = 900
+    @OptionGroup(title: "Output")
+    var output: RunOutputArguments
 
     @OptionGroup(title: "Power sensors (see suanli sensors)")
     var power: PowerArguments
@@ -57,8 +48,8 @@ struct BurnCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Corrupt the output of this interval (0-based) before it is checked (tests).", visibility: .hidden))
     var plantFault: Int?
 
-    @Option(help: ArgumentHelp("Force the native CPU kernel variant (portable or avx2-fma).", visibility: .hidden))
-    var cpuVariant: String?
+    @OptionGroup(visibility: .hidden)
+    var cpu: CPUVariantArguments
 
     func parsedSuites() throws -> [Suite] {
         let suites = try suite.split(separator: ",").map { name -> Suite in
@@ -91,19 +82,15 @@ struct BurnCommand: ParsableCommand {
 
     func validate() throws {
         _ = try plan()
-        guard format == .table || format == .json || format == .markdown else {
+        guard output.format != .csv else {
             throw ValidationError("--format for burn must be table, json or markdown")
-        }
-        if stepTimeout <= 0 { throw ValidationError("--step-timeout must be positive") }
-        if let cpuVariant, CPUKernelVariant(rawValue: cpuVariant) == nil {
-            throw ValidationError("--cpu-variant must be portable or avx2-fma")
         }
     }
 
     func run() throws {
         let plan = try plan()
         let inventory = DeviceInventory.discover()
-        let variant = cpuVariant.flatMap(CPUKernelVariant.init(rawValue:))
+        let variant = cpu.variant
         let backend: any BenchmarkBackend
         do {
             let backends = try inventory.backends(ids: device.map { [$0] } ?? [], cpuVariant: variant,
@@ -115,15 +102,10 @@ struct BurnCommand: ParsableCommand {
         // Without a sensor, clocks and temperature still come from the host or the GPU library.
         let probe = try power.probes(for: [backend.descriptor], conditionOnly: true)[backend.descriptor.id]
         let session = BenchSession(host: inventory.host, devices: [backend.descriptor],
-                                   tool: .suanli(kernels: "embedded", cpuVariant: variant), outputDir: noSave ? nil : outputDir)
-        BenchSession.onInterrupt {
-            Console.write("\n")
-            Console.note("interrupted; saving the intervals completed so far")
-            BenchCommand.save(session, incomplete: true)
-            Glibc.exit(BenchExit.interrupted)
-        }
+                                   tool: .suanli(kernels: "embedded", cpuVariant: variant), outputDir: output.saveFolder)
+        RunOutputArguments.saveOnInterrupt(session, what: "intervals")
         let outcome = BurnRunner(plan: plan, backend: backend, session: session, energy: probe,
-                                 stepTimeout: stepTimeout).run { event in
+                                 stepTimeout: output.stepTimeout).run { event in
             switch event {
             case .prepared(let suite, let size):
                 Console.note("burning \(backend.descriptor.id) with \(suite.rawValue) \(displaySize(size)) for \(duration) in intervals of \(interval)")
@@ -138,8 +120,8 @@ struct BurnCommand: ParsableCommand {
         let incomplete: Bool
         if case .hung = outcome { incomplete = true } else { incomplete = false }
         let document = session.document(incomplete: incomplete)
-        print(Self.render(document, format: format))
-        guard BenchCommand.save(session, incomplete: incomplete) else { throw ExitCode(BenchExit.otherError) }
+        print(Self.render(document, format: output.format))
+        guard RunOutputArguments.save(session, incomplete: incomplete) else { throw ExitCode(BenchExit.otherError) }
         switch outcome {
         case .hung:
             throw ExitCode(BenchExit.measurementFailed)
@@ -164,10 +146,8 @@ struct BurnCommand: ParsableCommand {
         guard format != .json, let burn = document.burn else {
             return ResultRenderer.render(document, format: format)
         }
-        struct Row { let i: BurnInterval }
-        let table = TextTable<Row> { row in
-            let i = row.i
-            return [
+        var text = TableRenderer.render(burn.intervals, format: format) { i in
+            [
                 Column(title: "#", value: i.index + 1, align: .right),
                 Column(title: "Suite", value: i.suite.rawValue),
                 Column(title: "Start s", value: formatted(i.startSeconds, decimals: 1), align: .right),
@@ -183,8 +163,6 @@ struct BurnCommand: ParsableCommand {
                 Column(title: "Error", value: String((i.error ?? "").prefix(60))),
             ]
         }
-        let style: TextTableStyle.Type = format == .markdown ? Style.pipe : Style.simple
-        var text = table.string(for: burn.intervals.map(Row.init), style: style) ?? ""
         for s in burn.summary {
             var parts = ["\n\(s.suite.rawValue) (\(s.kernel)): \(s.verifiedIntervals)/\(s.intervals) intervals verified"]
             parts.append("median \(displayNumber(s.medianRate)) \(s.unit.rawValue)")

@@ -8,12 +8,6 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// Exit codes of `suanli devices` (README: "Exit codes").
-enum DevicesExit {
-    /// The replay file cannot be read or is not a device dump, or the dump cannot be written.
-    static let fileError: Int32 = 1
-}
-
 struct DevicesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "devices",
@@ -81,9 +75,8 @@ struct DevicesCommand: ParsableCommand {
         case .json:
             print(try JSONOutput.string(listings))
         default:
-            struct Row { let d: DeviceDescriptor; let a: DeviceAnalysis? }
-            let table = TextTable<Row> { row in
-                let d = row.d
+            print(TableRenderer.render(listings) { listing in
+                let d = listing.descriptor
                 return [
                     Column(title: "ID", value: d.id),
                     Column(title: "Type", value: d.type),
@@ -92,11 +85,10 @@ struct DevicesCommand: ParsableCommand {
                     Column(title: "CUs", value: d.computeUnits),
                     Column(title: "Clock MHz", value: d.maxClockMHz.map { String(Int($0)) } ?? "-"),
                     Column(title: "Memory", value: displayBytes(d.globalMemoryBytes)),
-                    Column(title: "Peaks (T)", value: row.a.map(Self.peakSummary) ?? "-"),
+                    Column(title: "Peaks (T)", value: listing.analysis.map(Self.peakSummary) ?? "-"),
                     Column(title: "Details", value: details(d)),
                 ]
-            }
-            print(table.string(for: listings.map { Row(d: $0.descriptor, a: $0.analysis) }, style: Style.simple) ?? "")
+            })
             for listing in listings {
                 guard let analysis = listing.analysis else { continue }
                 print("\n\(listing.descriptor.id) \(listing.descriptor.name)")

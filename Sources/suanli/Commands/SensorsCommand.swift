@@ -117,10 +117,8 @@ struct SensorsCommand: ParsableCommand {
                 print("A wall meter or BMC can be read with --power-command CMD (a command that prints watts).")
                 return
             }
-            struct Row { let r: SensorReport }
-            let table = TextTable<Row> { row in
-                let r = row.r
-                return [
+            print(TableRenderer.render(reports) { r in
+                [
                     Column(title: "Sensor", value: r.id),
                     Column(title: "Source", value: r.source),
                     Column(title: "Scope", value: r.scope.rawValue),
@@ -132,8 +130,7 @@ struct SensorsCommand: ParsableCommand {
                     Column(title: "Note", value: r.error ?? ([r.condition?.throttleReasons.flatMap { $0.isEmpty ? nil : "clocks held by " + $0.joined(separator: ", ") }, r.note]
                         .compactMap { $0 }.joined(separator: "; "))),
                 ]
-            }
-            print(table.string(for: reports.map(Row.init), style: Style.simple) ?? "")
+            })
             for note in set.notes { print("note: " + note) }
         }
     }

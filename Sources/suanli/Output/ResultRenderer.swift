@@ -3,57 +3,76 @@ import TextTable
 
 /// Renders a result document for people (table, Markdown) or tools (JSON, CSV).
 enum ResultRenderer {
-    static func render(_ document: ResultDocument, format: OutputFormat) -> String {
+    /// The document in `format`. Tables show the measurements that ran; skipped ones fold into one
+    /// line per reason (SkippedSummary) unless `showSkipped`. JSON and CSV hold every measurement.
+    static func render(_ document: ResultDocument, format: OutputFormat, showSkipped: Bool = false) -> String {
         switch format {
         case .json:
             return (try? document.encoded()).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
         case .csv:
             return csv([("", document)], withFileColumns: false)
         case .table, .markdown:
-            struct Row { let m: Measurement }
-            let withEnergy = document.measurements.contains { $0.energy != nil }
-            let table = TextTable<Row> { row in
-                let m = row.m
-                let reported = m.status == .ok
-                let energy: [Column] = withEnergy ? [
-                    Column(title: "W", value: displayNumber(m.energy?.avgWatts), align: .right),
-                    Column(title: "per W", value: reported ? efficiency(m.energy) : "", align: .right),
-                ] : []
-                return [
-                    Column(title: "Device", value: m.device),
-                    Column(title: "Suite", value: m.suite.rawValue),
-                    Column(title: "Kernel", value: m.kernel),
-                    Column(title: "Prec", value: m.precision?.rawValue ?? "-"),
-                    Column(title: "Size", value: displaySize(m.size)),
-                    Column(title: "Median", value: reported ? displayNumber(m.median) : "-", align: .right),
-                    Column(title: "Unit", value: m.unit.rawValue),
-                    Column(title: "p10–p90", value: reported ? "\(displayNumber(m.p10))–\(displayNumber(m.p90))" : "-"),
-                    Column(title: "CV", value: reported ? percent(m.cv) : "-", align: .right),
-                    Column(title: "n", value: m.samples.count, align: .right),
-                    Column(title: "Peak", value: reported ? percent(m.fractionOfPeak) : "-", align: .right),
-                ] + energy + [
-                    Column(title: "Status", value: m.status.rawValue + (m.status == .ok ? "" : ": " + (m.reason ?? "")).prefix(90)),
-                ]
+            let all = document.measurements
+            let rows = showSkipped ? all : all.filter { $0.status != .skipped }
+            var lines: [String] = []
+            if !rows.isEmpty || rows.count == all.count { lines.append(measurementTable(rows, format: format)) }
+            if !showSkipped {
+                let folded = SkippedSummary.lines(all, namingDevices: Set(all.map(\.device)).count > 1)
+                if !folded.isEmpty {
+                    lines += (rows.isEmpty ? [] : [""]) + folded.map { (format == .markdown ? "- " : "") + $0 }
+                    if format == .markdown { lines.append("") }
+                }
             }
-            let rows = document.measurements.map(Row.init)
-            let style: TextTableStyle.Type = format == .markdown ? Style.pipe : Style.simple
-            var text = table.string(for: rows, style: style) ?? ""
-            let failed = document.measurements.filter { $0.status == .failed }.count
-            let ok = document.measurements.filter { $0.status == .ok }.count
-            text += "\n\(ok) verified, \(failed) failed, "
-                + "\(document.measurements.filter { $0.status == .skipped }.count) skipped, "
-                + "\(document.measurements.filter { $0.status == .implausible }.count) implausible"
-                + (document.incomplete ? " (incomplete run)" : "")
-            if withEnergy, let scope = document.measurements.compactMap(\.energy).first?.scope, scope == .wholeNode {
-                text += "\nW: whole-node power (--power-command); per W: the median over the average watts"
-            } else if withEnergy {
-                text += "\nW: average power over the timed runs; per W: the median over the average watts (GFLOP/s/W or GB/s/W)"
-            }
+            lines += footer(document, folded: !showSkipped)
             if let levels = document.hierarchy, !levels.isEmpty {
-                text += "\n\nMemory hierarchy found (cache and memlat plateaus):\n" + hierarchy(levels, style: style)
+                lines.append("\nMemory hierarchy found (cache and memlat plateaus):\n" + hierarchy(levels, format: format))
             }
-            return text
+            return lines.joined(separator: "\n")
         }
+    }
+
+    /// One row per measurement; W and per W columns when any has an energy record.
+    static func measurementTable(_ measurements: [Measurement], format: OutputFormat) -> String {
+        let withEnergy = measurements.contains { $0.energy != nil }
+        return TableRenderer.render(measurements, format: format) { m in
+            let reported = m.status == .ok
+            let energy: [Column] = withEnergy ? [
+                Column(title: "W", value: displayNumber(m.energy?.avgWatts), align: .right),
+                Column(title: "per W", value: reported ? efficiency(m.energy) : "", align: .right),
+            ] : []
+            return [
+                Column(title: "Device", value: m.device),
+                Column(title: "Suite", value: m.suite.rawValue),
+                Column(title: "Kernel", value: m.kernel),
+                Column(title: "Prec", value: m.precision?.rawValue ?? "-"),
+                Column(title: "Size", value: displaySize(m.size)),
+                Column(title: "Median", value: reported ? displayNumber(m.median) : "-", align: .right),
+                Column(title: "Unit", value: m.unit.rawValue),
+                Column(title: "p10–p90", value: reported ? "\(displayNumber(m.p10))–\(displayNumber(m.p90))" : "-"),
+                Column(title: "CV", value: reported ? percent(m.cv) : "-", align: .right),
+                Column(title: "n", value: m.samples.count, align: .right),
+                Column(title: "Peak", value: reported ? percent(m.fractionOfPeak) : "-", align: .right),
+            ] + energy + [
+                Column(title: "Status", value: m.status.rawValue + (m.status == .ok ? "" : ": " + (m.reason ?? "")).prefix(90)),
+            ]
+        }
+    }
+
+    /// The counts by status, and what the energy columns mean when there are any.
+    static func footer(_ document: ResultDocument, folded: Bool) -> [String] {
+        let measurements = document.measurements
+        func count(_ status: MeasurementStatus) -> Int { measurements.filter { $0.status == status }.count }
+        let skipped = count(.skipped)
+        var lines = ["\(count(.ok)) verified, \(count(.failed)) failed, \(skipped) skipped"
+            + (folded && skipped > 0 ? " (as rows: --show-skipped)" : "")
+            + ", \(count(.implausible)) implausible" + (document.incomplete ? " (incomplete run)" : "")]
+        let energy = measurements.compactMap(\.energy)
+        if energy.first?.scope == .wholeNode {
+            lines.append("W: whole-node power (--power-command); per W: the median over the average watts")
+        } else if !energy.isEmpty {
+            lines.append("W: average power over the timed runs; per W: the median over the average watts (GFLOP/s/W or GB/s/W)")
+        }
+        return lines
     }
 
     /// CSV of the measurements of several documents; with file columns, each row names its run.
@@ -77,8 +96,8 @@ enum ResultRenderer {
 
 
     /// The levels found, one row each: capacity found and reported, bandwidth, latency, note.
-    static func hierarchy(_ levels: [HierarchyLevel], style: TextTableStyle.Type) -> String {
-        let table = TextTable<HierarchyLevel> { level in
+    static func hierarchy(_ levels: [HierarchyLevel], format: OutputFormat) -> String {
+        TableRenderer.render(levels, format: format) { level in
             [
                 Column(title: "Device", value: level.device),
                 Column(title: "Level", value: level.level),
@@ -89,7 +108,6 @@ enum ResultRenderer {
                 Column(title: "Note", value: level.note ?? ""),
             ]
         }
-        return table.string(for: levels, style: style) ?? ""
     }
 
     /// GFLOP/s/W or GB/s/W with its unit.
