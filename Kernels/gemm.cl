@@ -17,27 +17,7 @@
 //    own contiguous A micro-panel and a contiguous B panel: no local memory, no barriers,
 //    one base register per operand. Suited to CPU drivers (PoCL, Intel).
 // ---------------------------------------------------------------------------
-#ifdef USE_FP64
-#pragma OPENCL EXTENSION cl_khr_fp64 : enable
-#endif
-#ifdef USE_FP16
-#pragma OPENCL EXTENSION cl_khr_fp16 : enable
-#endif
-
-#ifndef REAL
-#define REAL float
-#endif
-#ifndef ACC
-#define ACC REAL
-#endif
-
-#define SL_CAT_(a, b) a##b
-#define SL_CAT(a, b) SL_CAT_(a, b)
-// REAL_IS_HALF is 1 exactly when REAL expands to the token `half`.
-#define SL_ISHALF_half 1
-#define SL_ISHALF_float 0
-#define SL_ISHALF_double 0
-#define REAL_IS_HALF SL_CAT(SL_ISHALF_, REAL)
+// REAL, ACC, USE_FP64/USE_FP16, SL_CAT and REAL_IS_HALF: prelude_precision.cl.
 
 // ---------------------------------------------------------------------------
 // Tuning parameters (defaults = a small portable configuration).
@@ -101,13 +81,7 @@
 #endif
 
 // Vector types and memory access helpers.
-#if VW == 1
-#define ACCV ACC
-#define REALV REAL
-#else
-#define ACCV SL_CAT(ACC, VW)
-#define REALV SL_CAT(REAL, VW)
-#endif
+// ACCV, REALV: prelude_precision.cl.
 #define TO_ACC(x) SL_CAT(convert_, ACC)(x)
 #define TO_ACCV(x) SL_CAT(convert_, ACCV)(x)
 

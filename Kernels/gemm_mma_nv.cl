@@ -52,9 +52,6 @@
 #define WTN (NWG / WARPS_N)       // warp tile columns
 #define MI (WTM / 16)             // m16 blocks per warp
 #define NI (WTN / 8)              // n8 blocks per warp
-#define LDW (KWW + 4)             // padded local row in words: ldmatrix rows hit distinct banks
-#define CHUNKS_A (MWG * KWW / 4 / THREADS)
-#define CHUNKS_B (NWG * KWW / 4 / THREADS)
 
 #if (WTM % 16) != 0 || (WTN % 16) != 0
 #error "each warp tile must be a multiple of 16 x 16"
@@ -62,7 +59,7 @@
 #if (KWW % 8) != 0
 #error "KWW must be a multiple of 8"
 #endif
-#if (MWG * KWW / 4) % THREADS != 0 || (NWG * KWW / 4) % THREADS != 0
+#if !SL_TILES_SPLIT_EVENLY
 #error "the staged tiles must split evenly into 16-byte chunks per thread"
 #endif
 
@@ -172,23 +169,14 @@ void gemm_mma(const int M, const int N, const int K,
               const scalar_t beta,
               __global out_t *C)
 {
-    // Two stages; uint4 storage keeps every 16-byte row chunk aligned.
-    __local uint4 As4[2 * MWG * LDW / 4];
-    __local uint4 Bs4[2 * NWG * LDW / 4];
-    __local uint *As = (__local uint *)As4;
-    __local uint *Bs = (__local uint *)Bs4;
+    SL_TILE_STAGES;   // As4, Bs4 and their word pointers As, Bs (prelude_tiles.cl)
 
     const int tid = get_local_id(0);
     const int lane = SL_LANE;
     const int warp = tid / 32;
     const int wm = warp / WARPS_N, wn = warp % WARPS_N;
     const int m0 = get_group_id(1) * MWG, n0 = get_group_id(0) * NWG;
-    const int kw = K / EPW;                  // words per row of A and B
-    const int tiles = kw / KWW;
-
-    __global const uint4 *Ag = (__global const uint4 *)(A + (size_t)m0 * kw);
-    __global const uint4 *Bg = (__global const uint4 *)(B + (size_t)n0 * kw);
-    const int kw4 = kw / 4;
+    SL_TILE_OPERANDS;   // kw, kw4, tiles, Ag, Bg, ra, rb (prelude_tiles.cl)
 
     acc_t acc[MI][NI][ACC_REGS];
     #pragma unroll
@@ -198,35 +186,6 @@ void gemm_mma(const int M, const int N, const int K,
             #pragma unroll
             for (int r = 0; r < ACC_REGS; ++r) acc[i][j][r] = 0;
 
-    uint4 ra[CHUNKS_A], rb[CHUNKS_B];
-    // Chunk c of a tile: row c / (KWW/4), 16-byte column c % (KWW/4).
-#define LOAD_TILE(t)                                                                          \
-    _Pragma("unroll")                                                                      \
-    for (int i = 0; i < CHUNKS_A; ++i) {                                                      \
-        const int c = tid + i * THREADS;                                                      \
-        ra[i] = Ag[(size_t)(c / (KWW / 4)) * kw4 + (t) * (KWW / 4) + c % (KWW / 4)];          \
-    }                                                                                         \
-    _Pragma("unroll")                                                                      \
-    for (int i = 0; i < CHUNKS_B; ++i) {                                                      \
-        const int c = tid + i * THREADS;                                                      \
-        rb[i] = Bg[(size_t)(c / (KWW / 4)) * kw4 + (t) * (KWW / 4) + c % (KWW / 4)];          \
-    }
-#define STORE_TILE(s)                                                                         \
-    _Pragma("unroll")                                                                      \
-    for (int i = 0; i < CHUNKS_A; ++i) {                                                      \
-        const int c = tid + i * THREADS;                                                      \
-        As4[((s) * MWG * LDW + (c / (KWW / 4)) * LDW) / 4 + c % (KWW / 4)] = ra[i];           \
-    }                                                                                         \
-    _Pragma("unroll")                                                                      \
-    for (int i = 0; i < CHUNKS_B; ++i) {                                                      \
-        const int c = tid + i * THREADS;                                                      \
-        Bs4[((s) * NWG * LDW + (c / (KWW / 4)) * LDW) / 4 + c % (KWW / 4)] = rb[i];           \
-    }
-
-    LOAD_TILE(0)
-    STORE_TILE(0)
-    barrier(CLK_LOCAL_MEM_FENCE);
-
     // ldmatrix lane roles: A matrices (rows 0-7, words 0-3), (rows 8-15, 0-3), (0-7, 4-7), (8-15, 4-7);
     // B matrices (n 0-7, words 0-3), (n 0-7, 4-7), (n 8-15, 0-3), (n 8-15, 4-7).
     const int a_row = wm * WTM + (lane & 7) + ((lane >> 3) & 1) * 8;
@@ -234,9 +193,7 @@ void gemm_mma(const int M, const int N, const int K,
     const int b_row = wn * WTN + (lane & 7) + (lane >> 4) * 8;
     const int b_word = ((lane >> 3) & 1) * 4;
 
-    for (int t = 0; t < tiles; ++t) {
-        const int cur = t & 1;
-        if (t + 1 < tiles) { LOAD_TILE(t + 1) }
+    SL_TILE_LOOP_BEGIN   // K step t in stage cur (prelude_tiles.cl)
         __local const uint *as = As + cur * MWG * LDW;
         __local const uint *bs = Bs + cur * NWG * LDW;
         #pragma unroll
@@ -257,9 +214,7 @@ void gemm_mma(const int M, const int N, const int K,
                 #pragma unroll
                 for (int j = 0; j < NI; ++j) MMA(acc[i][j], af[i], bf[j]);
         }
-        if (t + 1 < tiles) { STORE_TILE(cur ^ 1) }
-        barrier(CLK_LOCAL_MEM_FENCE);
-    }
+    SL_TILE_LOOP_END
 
     // Accumulator fragment: registers 0,1 at (row g, columns 2*t4, 2*t4+1), 2,3 at row g + 8.
     const int g = lane >> 2, t4 = lane & 3;

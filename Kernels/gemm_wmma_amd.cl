@@ -50,9 +50,6 @@
 #define WTN (NWG / WAVES_N)
 #define MI (WTM / 16)
 #define NI (WTN / 16)
-#define LDW (KWW + 4)
-#define CHUNKS_A (MWG * KWW / 4 / THREADS)
-#define CHUNKS_B (NWG * KWW / 4 / THREADS)
 
 #if (WTM % 16) != 0 || (WTN % 16) != 0
 #error "each wave tile must be a multiple of 16 x 16"
@@ -60,7 +57,7 @@
 #if (KWW % 8) != 0
 #error "KWW must be a multiple of 8"
 #endif
-#if (MWG * KWW / 4) % THREADS != 0 || (NWG * KWW / 4) % THREADS != 0
+#if !SL_TILES_SPLIT_EVENLY
 #error "the staged tiles must split evenly into 16-byte chunks per thread"
 #endif
 
@@ -113,21 +110,14 @@ void gemm_wmma(const int M, const int N, const int K,
                const scalar_t beta,
                __global out_t *C)
 {
-    __local uint4 As4[2 * MWG * LDW / 4];
-    __local uint4 Bs4[2 * NWG * LDW / 4];
-    __local uint *As = (__local uint *)As4;
-    __local uint *Bs = (__local uint *)Bs4;
+    SL_TILE_STAGES;   // As4, Bs4 and their word pointers As, Bs (prelude_tiles.cl)
 
     const int tid = get_local_id(0);
     const int lane = tid % 32, wave = tid / 32;
     const int wm = wave / WAVES_N, wn = wave % WAVES_N;
     const int r = lane % 16, half_wave = lane / 16;
     const int m0 = get_group_id(1) * MWG, n0 = get_group_id(0) * NWG;
-    const int kw = K / EPW;
-    const int kw4 = kw / 4;
-    const int tiles = kw / KWW;
-    __global const uint4 *Ag = (__global const uint4 *)(A + (size_t)m0 * kw);
-    __global const uint4 *Bg = (__global const uint4 *)(B + (size_t)n0 * kw);
+    SL_TILE_OPERANDS;   // kw, kw4, tiles, Ag, Bg, ra, rb (prelude_tiles.cl)
 
     acc_t acc[MI][NI];
     #pragma unroll
@@ -135,37 +125,7 @@ void gemm_wmma(const int M, const int N, const int K,
         #pragma unroll
         for (int j = 0; j < NI; ++j) acc[i][j] = (acc_t)(0);
 
-    uint4 ra[CHUNKS_A], rb[CHUNKS_B];
-#define LOAD_TILE(t)                                                                          \
-    _Pragma("unroll")                                                                         \
-    for (int i = 0; i < CHUNKS_A; ++i) {                                                      \
-        const int c = tid + i * THREADS;                                                      \
-        ra[i] = Ag[(size_t)(c / (KWW / 4)) * kw4 + (t) * (KWW / 4) + c % (KWW / 4)];          \
-    }                                                                                         \
-    _Pragma("unroll")                                                                         \
-    for (int i = 0; i < CHUNKS_B; ++i) {                                                      \
-        const int c = tid + i * THREADS;                                                      \
-        rb[i] = Bg[(size_t)(c / (KWW / 4)) * kw4 + (t) * (KWW / 4) + c % (KWW / 4)];          \
-    }
-#define STORE_TILE(s)                                                                         \
-    _Pragma("unroll")                                                                         \
-    for (int i = 0; i < CHUNKS_A; ++i) {                                                      \
-        const int c = tid + i * THREADS;                                                      \
-        As4[((s) * MWG * LDW + (c / (KWW / 4)) * LDW) / 4 + c % (KWW / 4)] = ra[i];           \
-    }                                                                                         \
-    _Pragma("unroll")                                                                         \
-    for (int i = 0; i < CHUNKS_B; ++i) {                                                      \
-        const int c = tid + i * THREADS;                                                      \
-        Bs4[((s) * NWG * LDW + (c / (KWW / 4)) * LDW) / 4 + c % (KWW / 4)] = rb[i];           \
-    }
-
-    LOAD_TILE(0)
-    STORE_TILE(0)
-    barrier(CLK_LOCAL_MEM_FENCE);
-
-    for (int t = 0; t < tiles; ++t) {
-        const int cur = t & 1;
-        if (t + 1 < tiles) { LOAD_TILE(t + 1) }
+    SL_TILE_LOOP_BEGIN   // K step t in stage cur (prelude_tiles.cl)
         // Row r of the wave's A blocks and column r of its B blocks; 16-byte aligned (LDW % 4 == 0).
         __local const uint4 *as = (__local const uint4 *)(As + cur * MWG * LDW + (wm * WTM + r) * LDW);
         __local const uint4 *bs = (__local const uint4 *)(Bs + cur * NWG * LDW + (wn * WTN + r) * LDW);
@@ -195,9 +155,7 @@ void gemm_wmma(const int M, const int N, const int K,
                 #pragma unroll
                 for (int j = 0; j < NI; ++j) WMMA(acc[i][j], af[i], bf[j]);
         }
-        if (t + 1 < tiles) { STORE_TILE(cur ^ 1) }
-        barrier(CLK_LOCAL_MEM_FENCE);
-    }
+    SL_TILE_LOOP_END
 
     #pragma unroll
     for (int i = 0; i < MI; ++i) {

@@ -3,25 +3,14 @@
 // OpenCL C 1.2. REAL is the arithmetic type (float, double or half); half
 // arithmetic needs USE_FP16 (cl_khr_fp16) and double needs USE_FP64.
 
-#ifdef USE_FP64
-#pragma OPENCL EXTENSION cl_khr_fp64 : enable
-#endif
-#ifdef USE_FP16
-#pragma OPENCL EXTENSION cl_khr_fp16 : enable
-#endif
+// REAL, USE_FP64/USE_FP16 and SL_CAT: prelude_precision.cl.
 
-#ifndef REAL
-#define REAL float
-#endif
 #ifndef NCHAINS
 #define NCHAINS 8          // independent chains per work-item (1..16)
 #endif
 #if NCHAINS < 1 || NCHAINS > 16
 #error "NCHAINS must be in 1..16"
 #endif
-
-#define SL_CAT_(a, b) a##b
-#define SL_CAT(a, b) SL_CAT_(a, b)
 
 // Horizontal sums of the chains' values as uint (wrapping, so exact modulo 2^32).
 #define USUM1(v) convert_uint(v)

@@ -100,19 +100,7 @@ void peak_mma(__global uint *out, const int iters, const int base, const uint on
         for (int r = 0; r < ACC_REGS; ++r) d[c][r] = (acc_t)(s + c);
 #endif
     }
-    for (int it = 0; it < iters; ++it) {
-        #pragma unroll
-        for (int k = 0; k < 3; ++k) {
-            #pragma unroll
-            for (int c = 0; c < NCHAINS; ++c) STEP(d[c], bp);
-            #pragma unroll
-            for (int c = 0; c < NCHAINS; ++c) STEP(d[c], bn);
-        }
-        #pragma unroll
-        for (int c = 0; c < NCHAINS; ++c) STEP(d[c], bp);
-        #pragma unroll
-        for (int c = 0; c < NCHAINS; ++c) STEP(d[c], bp);
-    }
+    SL_PEAK_ITERATIONS   // eight steps per iteration on every chain (prelude_peak.cl)
     uint sum = 0;
     #pragma unroll
     for (int c = 0; c < NCHAINS; ++c) {

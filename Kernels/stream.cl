@@ -9,19 +9,8 @@
 // ambiguous between the float and double overloads (Intel's CPU runtime rejects it).
 // Lengths and indices are 64-bit (ulong / size_t): arrays of 2^32 elements and more work.
 
-#ifdef USE_FP64
-#pragma OPENCL EXTENSION cl_khr_fp64 : enable
-#endif
-#ifdef USE_FP16
-#pragma OPENCL EXTENSION cl_khr_fp16 : enable
-#endif
+// REAL, ACC, USE_FP64/USE_FP16, SL_CAT and REAL_IS_HALF: prelude_precision.cl.
 
-#ifndef REAL
-#define REAL float
-#endif
-#ifndef ACC
-#define ACC REAL
-#endif
 #ifndef VW
 #define VW 1               // elements per vector access: 1, 2, 4, 8, 16
 #endif
@@ -32,13 +21,6 @@
 #define DOT_WG 256         // work-group size of stream_dot (power of two)
 #endif
 
-#define SL_CAT_(a, b) a##b
-#define SL_CAT(a, b) SL_CAT_(a, b)
-#define SL_ISHALF_half 1
-#define SL_ISHALF_float 0
-#define SL_ISHALF_double 0
-#define REAL_IS_HALF SL_CAT(SL_ISHALF_, REAL)
-
 #if VW != 1 && VW != 2 && VW != 4 && VW != 8 && VW != 16
 #error "VW must be 1, 2, 4, 8 or 16"
 #endif
@@ -48,6 +30,12 @@
 #ifndef DOT_CONTIGUOUS
 #define DOT_CONTIGUOUS 0
 #endif
+#ifndef STREAM_CONTIGUOUS
+#define STREAM_CONTIGUOUS 0  // copy/mul/add/triad: one contiguous slice per work-item (CPUs)
+#endif
+#ifndef STREAM_NT
+#define STREAM_NT 0          // copy/mul/add/triad: non-temporal (streaming) stores
+#endif
 #ifndef DOT_ACCS
 #define DOT_ACCS 1         // independent partial sums per work-item: 1, 2 or 4
 #endif
@@ -55,13 +43,7 @@
 #error "DOT_ACCS must be 1, 2 or 4"
 #endif
 
-#if VW == 1
-#define ACCV ACC
-#define REALV REAL
-#else
-#define ACCV SL_CAT(ACC, VW)
-#define REALV SL_CAT(REAL, VW)
-#endif
+// ACCV, REALV: prelude_precision.cl.
 #define ACC4 SL_CAT(ACC, 4)
 #define ACC8 SL_CAT(ACC, 8)
 #define FLOATV SL_CAT(float, VW)
@@ -89,11 +71,37 @@
 #endif
 #endif
 
+// STREAM_NT: the outputs are stored with clang's __builtin_nontemporal_store (PoCL, Intel and
+// other clang-based compilers), which CPUs turn into streaming stores: the line is written
+// without being read first, so the write-allocate read (a third more traffic for triad) goes.
+// The vector cast needs VW * sizeof(REAL) alignment: buffers are aligned to
+// CL_DEVICE_MEM_BASE_ADDR_ALIGN (at least the largest type, 128 bytes) and vectors start at
+// multiples of VW elements. half storage keeps vstore_half.
+#if STREAM_NT && !REAL_IS_HALF
+#undef STV
+#define STV(x, p, v) __builtin_nontemporal_store(SL_CAT(convert_, REALV)(x), (__global REALV *)(p) + (v))
+#endif
+
 // Loop over this work-item's vectors; OP_V(v) handles full vector v, OP_1(i)
 // handles element i of a partial last vector (only when n % VW != 0).
 // Work-group w owns vectors [w*L*EPI, (w+1)*L*EPI) (L = local size); inside it,
 // work-item l takes vectors w*L*EPI + e*L + l, e = 0..EPI-1 (coalesced on GPUs,
 // one contiguous block per group on CPUs).
+// STREAM_CONTIGUOUS (CPUs): work-item g of the G launched owns vectors
+// [g*chunk, min((g+1)*chunk, n/VW)), chunk = ceil((n/VW)/G), and walks them in order; the last
+// work-item also does the tail elements. Each core then streams through whole pages, and its
+// streaming stores fill whole cache lines in order.
+#if STREAM_CONTIGUOUS
+#define FOR_ITEMS(OP_V, OP_1)                                                   \
+    const ulong nv = n / VW;                                                    \
+    const ulong items = get_global_size(0), id = get_global_id(0);              \
+    const ulong chunk = (nv + items - 1) / items;                               \
+    const ulong first = min(id * chunk, nv), last = min(first + chunk, nv);     \
+    for (ulong v = first; v < last; ++v) { OP_V(v); }                           \
+    if (VW > 1 && id == items - 1) {                                            \
+        for (ulong i = nv * VW; i < n; ++i) { OP_1(i); }                        \
+    }
+#else
 #define FOR_ITEMS(OP_V, OP_1)                                                   \
     const ulong L = get_local_size(0);                                          \
     const ulong base = (ulong)get_group_id(0) * L * ELEMS_PER_ITEM + get_local_id(0); \
@@ -106,6 +114,7 @@
             for (ulong i = nv * VW; i < n; ++i) { OP_1(i); }                    \
         }                                                                       \
     }
+#endif
 
 // c = a
 #define COPY_V(v) STV(LDV(a, v), c, v)

@@ -6,6 +6,7 @@
 #   Intel   gemm_dpas_intel.cl, peak_dpas_intel.cl  SG 8 and 16: clang spir64 front end (type check
 #           against the extension's declared built-ins; Intel's GPU compiler is not available here)
 # for every element type the architecture has and every configuration in gemm_engines.tuning.json.
+# Each file is compiled as the benchmark builds it: its preludes (preludes.json) joined in front.
 #
 #   Scripts/check-vendor-kernels.sh [KERNELS_DIR]     (default: Kernels/ beside this script)
 #   Scripts/check-vendor-kernels.sh --self-test       plants an illegal NVIDIA mma shape and an MFMA
@@ -20,7 +21,7 @@ helpers="$here/vendor-kernels"
 if [ "${1:-}" = "--self-test" ]; then
   work="$(mktemp -d)"
   trap 'rm -rf "$work"' EXIT
-  cp "$here/../Kernels/"* "$work/"
+  cp -r "$here/../Kernels/." "$work/"
   # bf16 mma exists as m16n8k8 and m16n8k16; m16n8k32 is illegal for it.
   sed -i 's/m16n8k16\.row\.col\.f32\.bf16\.bf16\.f32/m16n8k32.row.col.f32.bf16.bf16.f32/' "$work/gemm_mma_nv.cl"
   # fp8 MFMA is gfx940+: gfx90a does not have it.
@@ -74,6 +75,24 @@ configs_for() { grep "^$1|" <<<"$configs"; }
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
+# Every kernel file joined with its preludes, as KernelSources.source joins them.
+mkdir -p "$work/joined"
+python3 - "$kernels" "$work/joined" <<'PY' || { echo "check-vendor-kernels: cannot join the preludes of $kernels" >&2; exit 1; }
+import json, os, sys
+src, dst = sys.argv[1], sys.argv[2]
+table_path = os.path.join(src, "preludes.json")
+table = json.load(open(table_path)) if os.path.exists(table_path) else {}
+for name in os.listdir(src):
+    if not name.endswith(".cl"):
+        continue
+    parts = table.get(name, []) + [name]
+    with open(os.path.join(dst, name), "w") as out:
+        for part in parts:
+            text = open(os.path.join(src, part)).read()
+            if len(parts) > 1:
+                out.write('#line 1 "%s"\n' % part)
+            out.write(text if text.endswith("\n") else text + "\n")
+PY
 passed=0
 failed=0
 
@@ -95,7 +114,7 @@ nvidia() {  # sm, type, file, name, defines
   {
     "$clang" -x cl -cl-std=CL2.0 -target nvptx64-nvidia-nvcl -Xclang -target-cpu -Xclang "$sm" \
       -Xclang -target-feature -Xclang "$isa" -Xclang -finclude-default-header \
-      -include "$helpers/nvptx-workitem.h" -D"$type" $defines -S "$kernels/$file" -o "$ptx" &&
+      -include "$helpers/nvptx-workitem.h" -D"$type" $defines -S "$work/joined/$file" -o "$ptx" &&
     "$ptxas" -arch="$sm" -c "$ptx" -o "$work/k.cubin"
   } >"$log" 2>&1
   report "$sm $file $type $name" "$log" $?
@@ -104,7 +123,7 @@ nvidia() {  # sm, type, file, name, defines
 amd() {  # gfx, type, file, name, defines
   local gfx="$1" type="$2" file="$3" name="$4" defines="$5" log="$work/log"
   "$clang" -x cl -cl-std=CL2.0 -target amdgcn-amd-amdhsa -mcpu="$gfx" -nogpulib \
-    -Xclang -finclude-default-header -D"$type" $defines -c "$kernels/$file" -o "$work/k.o" >"$log" 2>&1
+    -Xclang -finclude-default-header -D"$type" $defines -c "$work/joined/$file" -o "$work/k.o" >"$log" 2>&1
   report "$gfx $file $type $name" "$log" $?
 }
 
@@ -112,7 +131,7 @@ intel() {  # sg, type, file, name, defines
   local sg="$1" type="$2" file="$3" name="$4" defines="$5" log="$work/log"
   "$clang" -x cl -cl-std=CL3.0 -target spir64 -Xclang -finclude-default-header \
     -DSG="$sg" -include "$helpers/intel-dpas-declarations.h" -D"$type" $defines \
-    -fsyntax-only "$kernels/$file" >"$log" 2>&1
+    -fsyntax-only "$work/joined/$file" >"$log" 2>&1
   report "intel-sg$sg $file $type $name" "$log" $?
 }
 

@@ -33,8 +33,36 @@ public struct KernelSources: Sendable {
         return KernelSources(files: files, origin: directory)
     }
 
+    /// The text the compiler gets for program `name`: its preludes (`preludes.json`, in the
+    /// declared order), then the file itself, each part opened by a `#line` directive so build
+    /// messages name the right file and line. A folder given with `--kernels` that lacks a prelude
+    /// or `preludes.json` uses the embedded one, so a folder holding one edited kernel still builds.
     public func source(_ name: String) throws -> String {
         guard let text = files[name] else { throw BenchmarkError("kernel source \(name) not found in \(origin) kernels") }
+        let parts = try preludes(of: name).map { ($0, try prelude($0)) } + [(name, text)]
+        if parts.count == 1 { return text }
+        return parts.map { "#line 1 \"\($0.0)\"\n" + $0.1 + ($0.1.hasSuffix("\n") ? "" : "\n") }.joined()
+    }
+
+    /// The file that declares which preludes each program takes.
+    public static let preludeTable = "preludes.json"
+
+    /// The preludes joined in front of program `name`, in order (none when it declares none).
+    public func preludes(of name: String) throws -> [String] {
+        guard let text = files[Self.preludeTable] ?? Self.embedded.files[Self.preludeTable] else { return [] }
+        let table: [String: [String]]
+        do {
+            table = try JSONDecoder().decode([String: [String]].self, from: Data(text.utf8))
+        } catch {
+            throw BenchmarkError("\(Self.preludeTable) in \(origin) kernels is not a JSON object of file name → prelude names")
+        }
+        return table[name] ?? []
+    }
+
+    private func prelude(_ name: String) throws -> String {
+        guard let text = files[name] ?? Self.embedded.files[name] else {
+            throw BenchmarkError("prelude \(name) (\(Self.preludeTable)) not found in \(origin) kernels")
+        }
         return text
     }
 
