@@ -189,8 +189,3 @@ public struct GEMMShape: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// Errors that stop a measurement before it yields a figure.
-public struct BenchmarkError: Error, CustomStringConvertible, Sendable {
-    public var description: String
-    public init(_ description: String) { self.description = description }
-}

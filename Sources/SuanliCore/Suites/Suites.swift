@@ -1,5 +1,3 @@
-import OpenCLKit
-
 /// The suites, written once against ``BenchmarkBackend``.
 public enum Suites {
     /// GEMM: a verification run with β ≠ 0 (checks α·A·B + β·C₀), then timed runs with β = 0
@@ -145,7 +143,7 @@ public enum Suites {
         let runner: any PeakRunner
         do { runner = try backend.makePeak(precision: precision, quick: quick) } catch {
             return [.failed(device: device, suite: .peak, kernel: label, precision: precision, unit: unit,
-                            reason: (error as? OpenCLError)?.summary ?? "\(error)")]
+                            reason: failureSummary(error))]
         }
         let peak = backend.peakGFLOPS(precision)
         var results: [Measurement] = runner.widths.map { width in
@@ -261,7 +259,7 @@ extension Measurement {
     /// Marks the measurement failed with the error as its reason.
     mutating func fail(_ error: any Error) {
         status = .failed
-        reason = (error as? OpenCLError)?.summary ?? "\(error)"
+        reason = failureSummary(error)
     }
 }
 

@@ -307,3 +307,7 @@ struct KernelEmulation {
     /// OpenCL C prepended to each family's kernels (`Tests/SuanliCoreTests/KernelEmulation`).
     var preludes: [EngineKernelFamily: String]
 }
+
+/// OpenCL errors summarise themselves (code name, first line of a build log) for a failed
+/// measurement's reason.
+extension OpenCLError: SummarizedError {}
