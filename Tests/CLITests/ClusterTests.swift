@@ -76,6 +76,88 @@ struct ClusterTests {
         #expect(bus.map { ($0["size"] as? [String: Int])?["bytes"] ?? 0 }.first == 8)
     }
 
+    /// Two ranks, rank 1 slowed from outside: a wrapper lets it run 30 ms in every 150 ms
+    /// (SIGSTOP/SIGCONT, started through mpirun's MPMD syntax). Every step must still start on both
+    /// ranks only after both finished the previous one, the windows must be in the file, and each
+    /// total's overlap and suspect flag must follow from those windows.
+    @Test func slowedRankStaysAlignedAndTotalsFollowTheOverlap() throws {
+        let mpirun = try #require(MPIEnvironment.mpirun, "SUANLI_REQUIRE_MPI=1 but mpirun is not installed")
+        let out = try CLI.temporaryDirectory()
+        let throttle = out.appendingPathComponent("throttle.sh")
+        try """
+        "$@" &
+        child=$!
+        ( while :; do sleep 0.03; kill -STOP $child 2>/dev/null || exit 0; sleep 0.12; kill -CONT $child 2>/dev/null || exit 0; done ) &
+        throttle=$!
+        wait $child
+        status=$?
+        kill $throttle 2>/dev/null
+        exit $status
+        """.write(to: throttle, atomically: true, encoding: .utf8)
+        let results = out.appendingPathComponent("results")
+        let bench = ["bench", "--mpi", "--quick", "--suite", "stream", "--precision", "fp32,fp64", "--stream-length", "50000",
+                     "--output-dir", results.path]
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: mpirun)
+        process.arguments = ["--oversubscribe", "-np", "1", CLI.binary.path] + bench
+            + [":", "-np", "1", "/bin/sh", throttle.path, CLI.binary.path] + bench
+        process.environment = ProcessInfo.processInfo.environment.merging(MPIEnvironment.environment) { _, new in new }
+        let stdout = Pipe()
+        process.standardOutput = stdout
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let text = String(decoding: stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(text)")
+
+        let doc = try gatheredFile(results)
+        let ranks = try #require(doc["ranks"] as? [[String: Any]])
+        #expect(ranks.count == 2)
+        struct Window { var start: Double; var end: Double }
+        var windows: [[String: Window]] = []
+        var uncertainty = 0.0
+        for rank in ranks {
+            let steps = try #require(rank["steps"] as? [[String: Any]], "every rank records its step windows")
+            #expect(steps.compactMap { $0["step"] as? String } == ["stream fp32", "stream fp64"])
+            var byStep: [String: Window] = [:]
+            for s in steps {
+                let window = Window(start: try #require(s["start"] as? Double), end: try #require(s["end"] as? Double))
+                #expect(window.end > window.start)
+                byStep[try #require(s["step"] as? String)] = window
+            }
+            windows.append(byStep)
+            #expect(rank["clock_offset"] is Double)
+            uncertainty = max(uncertainty, try #require(rank["clock_uncertainty"] as? Double))
+        }
+        // The barrier: no rank starts the second step before both ended the first (up to the
+        // clock's recorded error), and the second step starts together (a stopped rank may leave
+        // the barrier up to one stop, 0.12 s, late).
+        let slack = 2 * uncertainty + 1e-3
+        let firstEnds = windows.compactMap { $0["stream fp32"]?.end }, secondStarts = windows.compactMap { $0["stream fp64"]?.start }
+        try #require(firstEnds.count == 2 && secondStarts.count == 2)
+        #expect(secondStarts.min()! >= firstEnds.max()! - slack, "starts \(secondStarts), previous ends \(firstEnds)")
+        #expect(secondStarts.max()! - secondStarts.min()! < 0.5, "starts \(secondStarts)")
+
+        // Each total: the overlap of its step's windows, suspect under 90%.
+        let aggregate = try #require(doc["aggregate"] as? [[String: Any]])
+        #expect(aggregate.count == 10, "5 stream kernels × 2 precisions")
+        var anySuspect = false
+        for a in aggregate {
+            let step = try #require(a["step"] as? String)
+            let w = windows.compactMap { $0[step] }
+            try #require(w.count == 2)
+            let common = max(0, w.map(\.end).min()! - w.map(\.start).max()!)
+            let expected = common / (w.map(\.end).max()! - w.map(\.start).min()!)
+            let overlap = try #require(a["overlap"] as? Double)
+            #expect(abs(overlap - expected) < 1e-9, "\(step): \(overlap) vs \(expected)")
+            let suspect = try #require(a["suspect"] as? Bool)
+            #expect(suspect == (overlap < 0.9))
+            anySuspect = anySuspect || suspect
+        }
+        #expect(text.contains("windows overlap") == anySuspect, "\(text)")
+        #expect(text.contains("rates measured at different times") == anySuspect, "\(text)")
+    }
+
     @Test func killedRankEndsTheJobWithoutAFile() throws {
         let mpirun = try #require(MPIEnvironment.mpirun)
         let out = try CLI.temporaryDirectory()
