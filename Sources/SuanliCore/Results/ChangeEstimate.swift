@@ -68,9 +68,12 @@ public enum ChangeEstimator {
     /// The estimate, or nil when a side has no samples or a non-positive one (the change is on
     /// the log scale, so every figure must be positive).
     public static func estimate(baseline: ComparedSide, current: ComparedSide, confidence: Double) -> ChangeEstimate? {
-        guard !baseline.samples.isEmpty, !current.samples.isEmpty,
-              (baseline.samples + current.samples + baseline.repeatMedians + current.repeatMedians).allSatisfy({ $0 > 0 && $0.isFinite })
+        func usable(_ x: [Double]) -> Bool { x.allSatisfy { $0 > 0 && $0.isFinite } }
+        guard !baseline.samples.isEmpty, !current.samples.isEmpty, usable(baseline.samples), usable(current.samples),
+              usable(baseline.repeatMedians), usable(current.repeatMedians)
         else { return nil }
+        // Samples that come sorted (as `Comparator` passes them) give sorted logs, and the
+        // differences are then selected without sorting again.
         let pooled = hodgesLehmann(baseline: baseline.samples.map(log), current: current.samples.map(log), confidence: confidence)
         var estimate = ChangeEstimate(change: expm1(pooled.shift), low: pooled.low.map(expm1), high: pooled.high.map(expm1),
                                       confidence: confidence, method: .hodgesLehmann,
@@ -161,8 +164,17 @@ public struct PairwiseDifferences: Sendable {
     let columns: [Double]
 
     public init(current: [Double], baseline: [Double]) {
-        rows = current.sorted()
-        columns = baseline.sorted(by: >)
+        rows = Self.isAscending(current) ? current : current.sorted()
+        columns = (Self.isAscending(baseline) ? baseline : baseline.sorted()).reversed()
+    }
+
+    /// Whether the values are already in ascending order (then sorting would return them as they are).
+    static func isAscending(_ values: [Double]) -> Bool {
+        values.withUnsafeBufferPointer { v in
+            var i = 1
+            while i < v.count { if v[i] < v[i - 1] || v[i].isNaN { return false }; i += 1 }
+            return v.first.map { !$0.isNaN } ?? true
+        }
     }
 
     /// n·m.

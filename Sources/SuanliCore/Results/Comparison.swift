@@ -83,8 +83,14 @@ public struct MeasurementKey: Hashable, Sendable, Codable, Comparable {
         size = m.size.keys.sorted().map { "\($0)=\(m.size[$0]!)" }.joined(separator: ",")
     }
 
+    /// Device, suite, kernel, precision, size, then metric (none first), as a tuple compares.
     public static func < (a: Self, b: Self) -> Bool {
-        (a.device, a.suite, a.kernel, a.precision, a.size, a.metric ?? "") < (b.device, b.suite, b.kernel, b.precision, b.size, b.metric ?? "")
+        if a.device != b.device { return a.device < b.device }
+        if a.suite != b.suite { return a.suite < b.suite }
+        if a.kernel != b.kernel { return a.kernel < b.kernel }
+        if a.precision != b.precision { return a.precision < b.precision }
+        if a.size != b.size { return a.size < b.size }
+        return (a.metric ?? "") < (b.metric ?? "")
     }
 }
 
@@ -270,12 +276,21 @@ public enum Comparator {
         return (order, byKey)
     }
 
-    /// The usable (ok) measurements of one side as samples and repeat medians.
+    /// The usable (ok) measurements of one side as samples (sorted: sorted once here, for the
+    /// median and the change estimate alike) and repeat medians.
     static func side(_ measurements: [Measurement]) -> ComparedSide? {
         let usable = measurements.filter { $0.status == .ok && $0.median != nil && !$0.samples.isEmpty }
         guard !usable.isEmpty else { return nil }
-        return ComparedSide(samples: usable.flatMap(\.samples),
+        var samples = usable.count == 1 ? usable[0].samples : usable.flatMap(\.samples)
+        samples.sort()
+        return ComparedSide(samples: samples,
                             repeatMedians: usable.flatMap { m in m.repeatMedians.flatMap { $0.isEmpty ? nil : $0 } ?? [m.median!] })
+    }
+
+    /// `Summary(samples)?.median` of samples already sorted (`side`), without sorting them again.
+    static func median(sorted samples: [Double]) -> Double? {
+        guard !samples.isEmpty, samples.allSatisfy(\.isFinite) else { return nil }
+        return Summary.percentile(samples, 0.5)
     }
 
     static func row(key: MeasurementKey, baseline: [Measurement]?, current: [Measurement], options: ComparisonOptions) -> ComparisonRow {
@@ -284,8 +299,8 @@ public enum Comparator {
         let currentSide = side(current)
         let baselineSide = baseline.flatMap(side)
         var row = ComparisonRow(key: key, unit: c.unit.rawValue, higherIsBetter: c.higherIsBetter,
-                                baseline: baselineSide.flatMap { Summary($0.samples)?.median },
-                                current: currentSide.flatMap { Summary($0.samples)?.median },
+                                baseline: baselineSide.flatMap { median(sorted: $0.samples) },
+                                current: currentSide.flatMap { median(sorted: $0.samples) },
                                 change: nil, interval: nil, threshold: threshold, verdict: .inconclusive, reason: nil)
         if let failed = current.first(where: { $0.status == .failed }) {
             row.verdict = .failed

@@ -1,5 +1,12 @@
 import ArgumentParser
+import Dispatch
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 import SuanliCore
+import Synchronization
 import TextTable
 
 /// Exit codes of `suanli compare` and `suanli bench --baseline` (README: "Exit codes").
@@ -276,7 +283,7 @@ enum ComparisonRenderer {
     }
 
     static func render(_ report: ComparisonReport, format: OutputFormat) -> String {
-        if format == .json { return (try? JSONOutput.string(report)) ?? "{}" }
+        if format == .json { return (try? json(report)) ?? "{}" }
         struct Row { let r: ComparisonRow }
         let confidence = formatted(report.confidence * 100, decimals: report.confidence * 100 == (report.confidence * 100).rounded() ? 0 : 1)
         let table = TextTable<Row> { row in
@@ -307,6 +314,59 @@ enum ComparisonRenderer {
                 + "for that, repeat both sides (bench --repeat 3, or several files per side)."
         }
         return text
+    }
+
+    /// The report as `JSONOutput.string` writes it, byte for byte, with the rows (tens of
+    /// thousands at CI scale) encoded in chunks on every core: each chunk as an array of its own,
+    /// then spliced into the report's `rows`, every line indented one level deeper (JSON strings
+    /// hold no raw line breaks, so every line break in the text is the writer's).
+    static func json(_ report: ComparisonReport) throws -> String {
+        let chunk = 1024
+        guard report.rows.count > chunk else { return String(decoding: try encoder().encode(report), as: UTF8.self) }
+        var empty = report
+        empty.rows = []
+        let outline = Array(try encoder().encode(empty))
+        let placeholder = Array("\"rows\" : [\n\n  ]".utf8)
+        guard let at = outline.firstRange(of: placeholder) else {
+            return String(decoding: try encoder().encode(report), as: UTF8.self)
+        }
+        let rows = report.rows
+        let chunks = (rows.count + chunk - 1) / chunk
+        let parts = Mutex<[Result<[UInt8], any Error>?]>(Array(repeating: nil, count: chunks))
+        DispatchQueue.concurrentPerform(iterations: chunks) { part in
+            let result = Result<[UInt8], any Error> {
+                let text = Array(try encoder().encode(Array(rows[(part * chunk)..<min(rows.count, (part + 1) * chunk)])))
+                // "[\n" + elements + "\n]": the elements, each line two spaces further in.
+                var out: [UInt8] = []
+                out.reserveCapacity(text.count + text.count / 8)
+                var lineStart = true
+                for byte in text[2..<(text.count - 2)] {
+                    if lineStart && byte != UInt8(ascii: "\n") { out.append(0x20); out.append(0x20) }
+                    out.append(byte)
+                    lineStart = byte == UInt8(ascii: "\n")
+                }
+                return out
+            }
+            parts.withLock { $0[part] = result }
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(outline.count + rows.count * 1024)
+        out += outline[..<at.lowerBound]
+        out += Array("\"rows\" : [\n".utf8)
+        for (index, part) in parts.withLock({ $0 }).enumerated() {
+            if index > 0 { out += Array(",\n".utf8) }
+            out += try part!.get()
+        }
+        out += Array("\n  ]".utf8)
+        out += outline[at.upperBound...]
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// An encoder set as `JSONOutput.string` sets it.
+    @Sendable static func encoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return encoder
     }
 
     static func signedPercent(_ value: Double) -> String { (value >= 0 ? "+" : "") + ResultRenderer.percent(value) }
