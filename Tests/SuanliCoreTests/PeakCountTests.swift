@@ -184,11 +184,15 @@ struct PeakCountEmulationTests {
         return try OpenCLEnginePeakRunner(backend: backend, kernel: kernel, quick: true)
     }
 
-    /// The kernel source with the last "+B" step of every iteration removed.
-    static func droppingAStep(_ file: String) throws -> KernelSources {
+    /// The kernel source with the last "+B" step of every iteration removed (in the file, or in
+    /// the prelude that holds the engine kernels' step loop).
+    static func droppingAStep(_ kernelFile: String) throws -> KernelSources {
         var files = KernelSources.embedded.files
+        let step = kernelFile == "peak_packed.cl" ? ["x[c] = x[c] * va + vb2;", "x[c] = SL_DOT(x[c], w, z2);"] : ["STEP(d[c], bp);"]
+        let file = try ([kernelFile] + KernelSources.embedded.preludes(of: kernelFile)).first {
+            files[$0]?.contains("for (int c = 0; c < NCHAINS; ++c) " + step[0]) == true
+        } ?? kernelFile
         let original = try #require(files[file])
-        let step = file == "peak_packed.cl" ? ["x[c] = x[c] * va + vb2;", "x[c] = SL_DOT(x[c], w, z2);"] : ["STEP(d[c], bp);"]
         var planted = original
         for text in step {
             let loop = "for (int c = 0; c < NCHAINS; ++c) "
