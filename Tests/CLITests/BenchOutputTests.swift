@@ -90,7 +90,7 @@ struct BenchOutputTests {
                 #expect(help.stdout.contains(flag), "\(command[0]) --help lists \(flag)")
             }
         }
-        let csvBurn = try CLI.run(["burn", "--device", "cpu", "--duration", "1s", "--format", "csv", "--no-save"])
+        let csvBurn = try CLI.run(["burn", "--device", "cpu", "--duration", "1s", "--interval", "500ms", "--format", "csv", "--no-save"])
         #expect(csvBurn.status == 64)
         #expect(csvBurn.stderr.contains("--format for burn must be table, json or markdown"))
     }

@@ -19,7 +19,8 @@ enum ResultRenderer {
             if !showSkipped {
                 let folded = SkippedSummary.lines(all, namingDevices: Set(all.map(\.device)).count > 1)
                 if !folded.isEmpty {
-                    lines += (rows.isEmpty ? [] : [""]) + folded.map { (format == .markdown ? "- " : "") + $0 }
+                    // The table ends in a newline: the folded lines follow one blank line.
+                    lines += folded.map { (format == .markdown ? "- " : "") + $0 }
                     if format == .markdown { lines.append("") }
                 }
             }
