@@ -10,9 +10,40 @@ enum StepHardware {
     static func resolve(
         _ o: StepOptions, parallelism: Parallelism, catalog: Catalog, readFile: FileReader
     ) throws -> (HardwareModel, warnings: [String]) {
-        var warnings: [String] = []
-        var sources: [SourcedConstant] = []
-        let accelerator = try o.device.map { try catalog.lookup($0) }
+        var b = try StepHardwareBuilder(o, catalog: catalog)
+        try b.readMeasurements(readFile: readFile)
+        let (gemm, memoryBandwidth) = b.calibration != nil ? try b.measuredRates() : try b.catalogRates()
+        let capacity = b.memoryCapacity()
+        let (intra, inter) = try b.links(parallelism)
+        let name = b.calibration.map { $0.deviceName ?? $0.deviceID } ?? b.accelerator!.name
+        let hardware = HardwareModel(
+            name: name, peakFLOPS: b.peak, gemm: gemm, attentionEfficiency: StepConstants.flashAttentionEfficiency.value,
+            memoryBytesPerSecond: memoryBandwidth, memoryCapacityBytes: capacity, intraNode: intra, interNode: inter,
+            elementBytes: b.elementBytes, sources: b.sources)
+        if b.peak == nil { b.warnings.append("no peak FLOP/s for \(name): MFU and HFU are unknown; add --device for the catalog peak") }
+        return (hardware, b.warnings)
+    }
+}
+
+/// The figures `StepHardware.resolve` gathers, phase by phase, with their sources and warnings.
+private struct StepHardwareBuilder {
+    let o: StepOptions
+    let catalog: Catalog
+    let accelerator: Accelerator?
+    var warnings: [String] = []
+    var sources: [SourcedConstant] = []
+    var precision: String?
+    var elementBytes: Double
+    var peak: Double?
+    var calibration: Calibration?
+    var file: ResultFile?
+    var rate: CalibratedRate?
+
+    /// The device, the precision and the catalog peak.
+    init(_ o: StepOptions, catalog: Catalog) throws {
+        self.o = o
+        self.catalog = catalog
+        accelerator = try o.device.map { try catalog.lookup($0) }
         if o.calibrateDevice != nil && o.calibrate == nil {
             throw SizingError.usage("--calibrate-device needs --calibrate RESULTS.json")
         }
@@ -20,7 +51,6 @@ enum StepHardware {
             throw SizingError.usage("give the hardware: --device NAME (see 'suanli size devices') or --calibrate RESULTS.json")
         }
         // Precision: catalog names; the bench's `mixed` is its bf16/fp16 training kernel.
-        var precision: String?
         if let a = accelerator {
             if let p = o.precision {
                 guard Precision(rawValue: p) != nil, a.denseTFLOPS[p] != nil else {
@@ -32,120 +62,134 @@ enum StepHardware {
                 precision = a.defaultPrecision?.rawValue
             }
         }
-        let elementBytes: Double = ["fp32", "tf32"].contains(precision ?? "bf16") ? 4 : (precision == "fp8" ? 1 : 2)
-        var peak: Double?
+        elementBytes = ["fp32", "tf32"].contains(precision ?? "bf16") ? 4 : (precision == "fp8" ? 1 : 2)
         if let a = accelerator, let p = precision, let figure = a.denseTFLOPS[p] {
             peak = figure.value * 1e12
             sources.append(SourcedConstant("peak_flops", peak!, "catalog \(a.id) dense \(p): \(figure.citation)"))
         }
+    }
 
-        // Measurements.
-        var calibration: Calibration?
-        var file: ResultFile?
-        var rate: CalibratedRate?
-        if let path = o.calibrate {
-            let f = try ResultFile.decode(try readFile(path), name: path)
-            file = f
-            var c = try Calibration.from(f, name: path, deviceID: o.calibrateDevice, precision: nil)
-            // A tensor-core type is measured on a tensor/matrix engine or extrapolated, never read
-            // from a CUDA-core GEMM (Calibration.rate); the default on a GPU is the training precision bf16.
-            let isCPU = f.devices.first { $0.id == c.deviceID }?.type?.lowercased() == "cpu"
-            let requested = o.precision ?? precision ?? (isCPU ? c.precision : "bf16")
-            let r = try Calibration.rate(f, name: path, deviceID: c.deviceID, precision: requested,
-                                         accelerator: accelerator, catalog: catalog)
-            c.adopt(r)
-            calibration = c
-            rate = r
+    /// The result file of --calibrate, its calibration and its GEMM rate.
+    mutating func readMeasurements(readFile: FileReader) throws {
+        guard let path = o.calibrate else { return }
+        let f = try ResultFile.decode(try readFile(path), name: path)
+        file = f
+        var c = try Calibration.from(f, name: path, deviceID: o.calibrateDevice, precision: nil)
+        // A tensor-core type is measured on a tensor/matrix engine or extrapolated, never read
+        // from a CUDA-core GEMM (Calibration.rate); the default on a GPU is the training precision bf16.
+        let isCPU = f.devices.first { $0.id == c.deviceID }?.type?.lowercased() == "cpu"
+        let requested = o.precision ?? precision ?? (isCPU ? c.precision : "bf16")
+        let r = try Calibration.rate(f, name: path, deviceID: c.deviceID, precision: requested,
+                                     accelerator: accelerator, catalog: catalog)
+        c.adopt(r)
+        calibration = c
+        rate = r
+    }
+
+    /// GEMM rate and memory bandwidth from the measurements.
+    mutating func measuredRates() throws -> (GEMMRate, Double) {
+        let c = calibration!, f = file!, rate = rate!
+        let gemm = rate.basis == .extrapolated && rate.efficiency != nil && rate.catalogPeakTFLOPS != nil
+            ? extrapolatedGEMM(c, rate) : measuredGEMM(c, rate)
+        if peak == nil, let theoretical = f.measurements.first(where: {
+            $0.device == c.deviceID && $0.suite == "gemm" && $0.precision == c.precision && $0.theoreticalPeak != nil
+        }), let tp = theoretical.theoreticalPeak, let scale = Calibration.flopsScale(theoretical.unit) {
+            peak = tp * scale * 1e12
+            sources.append(SourcedConstant("peak_flops", peak!, "\(c.file): the bench's theoretical peak of \(c.deviceID) at \(c.precision)"))
         }
-
-        // GEMM rate.
-        let gemm: GEMMRate
-        var memoryBandwidth: Double
-        if let c = calibration, let f = file, let rate {
-            let stream = c.streamGBps
-            if rate.basis == .extrapolated, let efficiency = rate.efficiency, let catalogPeak = rate.catalogPeakTFLOPS {
-                // No GEMM at this precision on a tensor/matrix engine: the measured efficiency at the
-                // catalog's dense peak, with the step model's tile and roofline limits.
-                let entry = accelerator ?? c.deviceName.flatMap { catalog.match(deviceName: $0) }
-                let bandwidth = stream.map { $0 * 1e9 } ?? (entry?.memoryBandwidthGBps).map { $0.value * 1e9 } ?? .infinity
-                gemm = .modelled(peak: catalogPeak * 1e12, efficiency: efficiency, computeUnits: entry?.computeUnits.map { Int($0.value) },
-                                 memoryBytesPerSecond: bandwidth, elementBytes: elementBytes)
-                sources.append(SourcedConstant("gemm_rate", rate.tflops * 1e12, "\(c.file): \(rate.detail)"))
-                if peak == nil {
-                    peak = catalogPeak * 1e12
-                    sources.append(SourcedConstant("peak_flops", peak!, "catalog \(entry?.id ?? "?") dense \(rate.precision) (the extrapolation's peak)"))
-                }
-                warnings.append("rate basis: extrapolated — \(rate.detail)")
-            } else {
-                let points = rate.measurements.compactMap { m -> GEMMRateCurve.Point? in
-                    guard let s = m.size, let mm = s["m"], let nn = s["n"], let kk = s["k"], let median = m.median,
-                          let scale = Calibration.flopsScale(m.unit) else { return nil }
-                    return GEMMRateCurve.Point(m: Int(mm), n: Int(nn), k: Int(kk), rate: median * scale * 1e12)
-                }
-                let curve = GEMMRateCurve(points: points)
-                gemm = .measured(curve)
-                let shapes = curve.isGrid && curve.points.count > 1
-                    ? "\(curve.points.count) shapes, interpolated in log size" : "\(curve.points.count) shape(s), nearest in log size"
-                sources.append(SourcedConstant(
-                    "gemm_rate", curve.points.map(\.rate).max() ?? 0,
-                    "\(c.file): verified \(c.precision) GEMMs of \(c.deviceName ?? c.deviceID) (rate basis measured: \(rate.detail)), \(shapes)"))
-                if curve.points.count < 8 {
-                    warnings.append("\(c.file) holds \(curve.points.count) GEMM shape(s); 'suanli bench --suite gemm --sweep' measures the grid the step model interpolates")
-                }
-            }
-            if peak == nil, let theoretical = f.measurements.first(where: {
-                $0.device == c.deviceID && $0.suite == "gemm" && $0.precision == c.precision && $0.theoreticalPeak != nil
-            }), let tp = theoretical.theoreticalPeak, let scale = Calibration.flopsScale(theoretical.unit) {
-                peak = tp * scale * 1e12
-                sources.append(SourcedConstant("peak_flops", peak!, "\(c.file): the bench's theoretical peak of \(c.deviceID) at \(c.precision)"))
-            }
-            if let stream = c.streamGBps {
-                memoryBandwidth = stream * 1e9
-                sources.append(SourcedConstant("memory_bandwidth", memoryBandwidth, "\(c.file): \(c.streamDetail ?? "stream")"))
-            } else if let a = accelerator, let bw = a.memoryBandwidthGBps {
-                memoryBandwidth = bw.value * 1e9
-                sources.append(SourcedConstant("memory_bandwidth", memoryBandwidth,
-                                               "catalog \(a.id) HBM peak (an upper bound; no stream measurement in \(c.file)): \(bw.citation)"))
-            } else {
-                throw SizingError.data("\(c.file) has no verified stream measurement for \(c.deviceID) (measure with suanli bench --suite gemm,stream --sweep) and no --device for the catalog's bandwidth")
-            }
-        } else {
-            let a = accelerator!
-            guard let p = peak else { throw SizingError.data("catalog entry \(a.id) has no dense peak") }
-            let efficiency: Double
-            if let e = a.maxGEMMEfficiency {
-                efficiency = e.value
-                sources.append(SourcedConstant("gemm_efficiency", e.value, "catalog \(a.id): \(e.citation)"))
-            } else {
-                efficiency = 1
-                warnings.append("the catalog has no measured GEMM efficiency for \(a.id): GEMMs run at the dense peak, an upper bound; measure with 'suanli bench --suite gemm --sweep' and pass --calibrate")
-                sources.append(SourcedConstant("gemm_efficiency", 1, "none measured for \(a.id): dense peak (upper bound)"))
-            }
-            guard let bw = a.memoryBandwidthGBps else {
-                throw SizingError.data("catalog entry \(a.id) has no memory bandwidth")
-            }
+        let memoryBandwidth: Double
+        if let stream = c.streamGBps {
+            memoryBandwidth = stream * 1e9
+            sources.append(SourcedConstant("memory_bandwidth", memoryBandwidth, "\(c.file): \(c.streamDetail ?? "stream")"))
+        } else if let a = accelerator, let bw = a.memoryBandwidthGBps {
             memoryBandwidth = bw.value * 1e9
             sources.append(SourcedConstant("memory_bandwidth", memoryBandwidth,
-                                           "catalog \(a.id) HBM peak (an upper bound for memory-bound kernels): \(bw.citation)"))
-            let units = a.computeUnits.map { Int($0.value) }
-            if let u = a.computeUnits {
-                sources.append(SourcedConstant("compute_units", u.value, "catalog \(a.id): \(u.citation); \(StepConstants.gemmTileSource)"))
-            }
-            gemm = .modelled(peak: p, efficiency: efficiency, computeUnits: units, memoryBytesPerSecond: memoryBandwidth,
-                             elementBytes: elementBytes)
+                                           "catalog \(a.id) HBM peak (an upper bound; no stream measurement in \(c.file)): \(bw.citation)"))
+        } else {
+            throw SizingError.data("\(c.file) has no verified stream measurement for \(c.deviceID) (measure with suanli bench --suite gemm,stream --sweep) and no --device for the catalog's bandwidth")
         }
+        return (gemm, memoryBandwidth)
+    }
 
-        // Memory capacity.
-        var capacity: Double?
+    /// No GEMM at this precision on a tensor/matrix engine: the measured efficiency at the
+    /// catalog's dense peak, with the step model's tile and roofline limits.
+    private mutating func extrapolatedGEMM(_ c: Calibration, _ rate: CalibratedRate) -> GEMMRate {
+        let efficiency = rate.efficiency!, catalogPeak = rate.catalogPeakTFLOPS!
+        let entry = accelerator ?? c.deviceName.flatMap { catalog.match(deviceName: $0) }
+        let bandwidth = c.streamGBps.map { $0 * 1e9 } ?? (entry?.memoryBandwidthGBps).map { $0.value * 1e9 } ?? .infinity
+        let gemm = GEMMRate.modelled(peak: catalogPeak * 1e12, efficiency: efficiency, computeUnits: entry?.computeUnits.map { Int($0.value) },
+                                     memoryBytesPerSecond: bandwidth, elementBytes: elementBytes)
+        sources.append(SourcedConstant("gemm_rate", rate.tflops * 1e12, "\(c.file): \(rate.detail)"))
+        if peak == nil {
+            peak = catalogPeak * 1e12
+            sources.append(SourcedConstant("peak_flops", peak!, "catalog \(entry?.id ?? "?") dense \(rate.precision) (the extrapolation's peak)"))
+        }
+        warnings.append("rate basis: extrapolated — \(rate.detail)")
+        return gemm
+    }
+
+    /// The verified GEMMs of the result file as a rate curve by shape.
+    private mutating func measuredGEMM(_ c: Calibration, _ rate: CalibratedRate) -> GEMMRate {
+        let points = rate.measurements.compactMap { m -> GEMMRateCurve.Point? in
+            guard let s = m.size, let mm = s["m"], let nn = s["n"], let kk = s["k"], let median = m.median,
+                  let scale = Calibration.flopsScale(m.unit) else { return nil }
+            return GEMMRateCurve.Point(m: Int(mm), n: Int(nn), k: Int(kk), rate: median * scale * 1e12)
+        }
+        let curve = GEMMRateCurve(points: points)
+        let shapes = curve.isGrid && curve.points.count > 1
+            ? "\(curve.points.count) shapes, interpolated in log size" : "\(curve.points.count) shape(s), nearest in log size"
+        sources.append(SourcedConstant(
+            "gemm_rate", curve.points.map(\.rate).max() ?? 0,
+            "\(c.file): verified \(c.precision) GEMMs of \(c.deviceName ?? c.deviceID) (rate basis measured: \(rate.detail)), \(shapes)"))
+        if curve.points.count < 8 {
+            warnings.append("\(c.file) holds \(curve.points.count) GEMM shape(s); 'suanli bench --suite gemm --sweep' measures the grid the step model interpolates")
+        }
+        return .measured(curve)
+    }
+
+    /// GEMM rate and memory bandwidth from the catalog alone.
+    mutating func catalogRates() throws -> (GEMMRate, Double) {
+        let a = accelerator!
+        guard let p = peak else { throw SizingError.data("catalog entry \(a.id) has no dense peak") }
+        let efficiency: Double
+        if let e = a.maxGEMMEfficiency {
+            efficiency = e.value
+            sources.append(SourcedConstant("gemm_efficiency", e.value, "catalog \(a.id): \(e.citation)"))
+        } else {
+            efficiency = 1
+            warnings.append("the catalog has no measured GEMM efficiency for \(a.id): GEMMs run at the dense peak, an upper bound; measure with 'suanli bench --suite gemm --sweep' and pass --calibrate")
+            sources.append(SourcedConstant("gemm_efficiency", 1, "none measured for \(a.id): dense peak (upper bound)"))
+        }
+        guard let bw = a.memoryBandwidthGBps else {
+            throw SizingError.data("catalog entry \(a.id) has no memory bandwidth")
+        }
+        let memoryBandwidth = bw.value * 1e9
+        sources.append(SourcedConstant("memory_bandwidth", memoryBandwidth,
+                                       "catalog \(a.id) HBM peak (an upper bound for memory-bound kernels): \(bw.citation)"))
+        let units = a.computeUnits.map { Int($0.value) }
+        if let u = a.computeUnits {
+            sources.append(SourcedConstant("compute_units", u.value, "catalog \(a.id): \(u.citation); \(StepConstants.gemmTileSource)"))
+        }
+        let gemm = GEMMRate.modelled(peak: p, efficiency: efficiency, computeUnits: units, memoryBytesPerSecond: memoryBandwidth,
+                                     elementBytes: elementBytes)
+        return (gemm, memoryBandwidth)
+    }
+
+    mutating func memoryCapacity() -> Double? {
         if let gb = calibration?.memoryGB {
-            capacity = gb * 1e9
-            sources.append(SourcedConstant("memory_capacity", capacity!, "\(calibration!.file): global_memory_bytes of \(calibration!.deviceID)"))
+            let capacity = gb * 1e9
+            sources.append(SourcedConstant("memory_capacity", capacity, "\(calibration!.file): global_memory_bytes of \(calibration!.deviceID)"))
+            return capacity
         } else if let a = accelerator, let m = a.memoryGB {
-            capacity = a.memoryBytes
+            let capacity = a.memoryBytes
             sources.append(SourcedConstant("memory_capacity", capacity!, "catalog \(a.id): \(m.citation)"))
+            return capacity
         }
+        return nil
+    }
 
-        // Links.
+    /// The intra- and inter-node links the layout needs (an unused placeholder for the others).
+    mutating func links(_ parallelism: Parallelism) throws -> (intra: Link, inter: Link) {
         let needsIntra = parallelism.devices > 1 && min(parallelism.devices, parallelism.gpusPerNode) > 1
         let needsInter = parallelism.devices > parallelism.gpusPerNode
         let measuredBus: BusBandwidthCurve? = file.flatMap { f in
@@ -157,56 +201,52 @@ enum StepHardware {
             return points.isEmpty ? nil : BusBandwidthCurve(points: points)
         }
         let measuredIsInterNode = (file?.hosts ?? 1) > 1
-        func link(intra: Bool) throws -> Link {
-            let name = intra ? "intra-node" : "inter-node"
-            let override = intra ? o.intraNodeGBps : o.interNodeGBps
-            let option = intra ? "--intra-node-gbps" : "--inter-node-gbps"
-            let efficiency = intra ? StepConstants.nvlinkEfficiency : StepConstants.networkEfficiency
-            let hop = intra ? StepConstants.nvlinkHopLatency : StepConstants.networkHopLatency
-            func made(_ bytesPerSecond: Double, measured: BusBandwidthCurve? = nil) -> Link {
-                Link(name: name, bytesPerSecond: bytesPerSecond, efficiency: efficiency.value, hopLatency: hop.value,
-                     baseLatency: StepConstants.collectiveBaseLatency.value, measured: measured)
-            }
-            if let override {
-                guard override.value > 0 else { throw SizingError.usage("\(option) must be greater than 0") }
-                sources.append(SourcedConstant("\(name.replacingDashes)_bandwidth", override.value * 1e9, "\(option) (line rate per device, one direction)"))
-                return made(override.value * 1e9)
-            }
-            if let curve = measuredBus, measuredIsInterNode == !intra, let c = calibration {
-                let best = curve.points.map(\.busBytesPerSecond).max() ?? 0
-                sources.append(SourcedConstant("\(name.replacingDashes)_bandwidth", best,
-                                               "\(c.file): measured all-reduce busbw by message size (\(curve.points.count) sizes)"))
-                return made(best, measured: curve)
-            }
-            if let a = accelerator {
-                if intra, let ic = a.interconnectGBps {
-                    let value = ic.value / 2 * 1e9
-                    sources.append(SourcedConstant("intra_node_bandwidth", value,
-                                                   "catalog \(a.id) interconnect \(Format.number(ic.value)) GB/s (both directions) ÷ 2: \(ic.citation)"))
-                    return made(value)
-                }
-                if !intra, let so = a.scaleOutGBps {
-                    sources.append(SourcedConstant("inter_node_bandwidth", so.value * 1e9, "catalog \(a.id) scale-out per device: \(so.citation)"))
-                    return made(so.value * 1e9)
-                }
-            }
-            throw SizingError.usage("the \(name) link is unknown for this device: give \(option)")
-        }
         let unused = Link(name: "unused", bytesPerSecond: 1, efficiency: 1, hopLatency: 0, baseLatency: 0)
-        let intra = needsIntra ? try link(intra: true) : unused
-        let inter = needsInter ? try link(intra: false) : unused
+        let intra = needsIntra ? try link(intra: true, measuredBus: measuredBus, measuredIsInterNode: measuredIsInterNode) : unused
+        let inter = needsInter ? try link(intra: false, measuredBus: measuredBus, measuredIsInterNode: measuredIsInterNode) : unused
         if needsIntra || needsInter {
             sources += [StepConstants.collectiveBaseLatency]
             if needsIntra { sources += [StepConstants.nvlinkHopLatency, StepConstants.nvlinkEfficiency] }
             if needsInter { sources += [StepConstants.networkHopLatency, StepConstants.networkEfficiency] }
         }
-        let name = calibration.map { $0.deviceName ?? $0.deviceID } ?? accelerator!.name
-        let hardware = HardwareModel(
-            name: name, peakFLOPS: peak, gemm: gemm, attentionEfficiency: StepConstants.flashAttentionEfficiency.value,
-            memoryBytesPerSecond: memoryBandwidth, memoryCapacityBytes: capacity, intraNode: intra, interNode: inter,
-            elementBytes: elementBytes, sources: sources)
-        if peak == nil { warnings.append("no peak FLOP/s for \(name): MFU and HFU are unknown; add --device for the catalog peak") }
-        return (hardware, warnings)
+        return (intra, inter)
+    }
+
+    /// One link: the option's override, the measured all-reduce curve, or the catalog's figure.
+    private mutating func link(intra: Bool, measuredBus: BusBandwidthCurve?, measuredIsInterNode: Bool) throws -> Link {
+        let name = intra ? "intra-node" : "inter-node"
+        let override = intra ? o.intraNodeGBps : o.interNodeGBps
+        let option = intra ? "--intra-node-gbps" : "--inter-node-gbps"
+        let efficiency = intra ? StepConstants.nvlinkEfficiency : StepConstants.networkEfficiency
+        let hop = intra ? StepConstants.nvlinkHopLatency : StepConstants.networkHopLatency
+        func made(_ bytesPerSecond: Double, measured: BusBandwidthCurve? = nil) -> Link {
+            Link(name: name, bytesPerSecond: bytesPerSecond, efficiency: efficiency.value, hopLatency: hop.value,
+                 baseLatency: StepConstants.collectiveBaseLatency.value, measured: measured)
+        }
+        if let override {
+            guard override.value > 0 else { throw SizingError.usage("\(option) must be greater than 0") }
+            sources.append(SourcedConstant("\(name.replacingDashes)_bandwidth", override.value * 1e9, "\(option) (line rate per device, one direction)"))
+            return made(override.value * 1e9)
+        }
+        if let curve = measuredBus, measuredIsInterNode == !intra, let c = calibration {
+            let best = curve.points.map(\.busBytesPerSecond).max() ?? 0
+            sources.append(SourcedConstant("\(name.replacingDashes)_bandwidth", best,
+                                           "\(c.file): measured all-reduce busbw by message size (\(curve.points.count) sizes)"))
+            return made(best, measured: curve)
+        }
+        if let a = accelerator {
+            if intra, let ic = a.interconnectGBps {
+                let value = ic.value / 2 * 1e9
+                sources.append(SourcedConstant("intra_node_bandwidth", value,
+                                               "catalog \(a.id) interconnect \(Format.number(ic.value)) GB/s (both directions) ÷ 2: \(ic.citation)"))
+                return made(value)
+            }
+            if !intra, let so = a.scaleOutGBps {
+                sources.append(SourcedConstant("inter_node_bandwidth", so.value * 1e9, "catalog \(a.id) scale-out per device: \(so.citation)"))
+                return made(so.value * 1e9)
+            }
+        }
+        throw SizingError.usage("the \(name) link is unknown for this device: give \(option)")
     }
 }
 
