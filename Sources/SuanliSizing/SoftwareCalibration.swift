@@ -180,3 +180,19 @@ struct DecodedJSON: Decodable {
         }
     }
 }
+
+extension SoftwareCalibration {
+    /// The options of a calibration: the measured figure (`measuredOption VALUE`) and
+    /// --save-calibration make one and go together; --calibration applies one and excludes them.
+    /// `saves` says what the file keeps ("the measured engine's efficiency is").
+    static func checkOptions(
+        measuredOption: String, value: String, saves: String, measured: Bool, save: Bool, apply: Bool
+    ) throws {
+        if measured != save {
+            throw SizingError.usage("\(measuredOption) \(value) and --save-calibration FILE go together: \(saves) saved to FILE")
+        }
+        if apply && measured {
+            throw SizingError.usage("--calibration applies a saved calibration; \(measuredOption) makes one: give one or the other")
+        }
+    }
+}

@@ -10,12 +10,9 @@ public enum ServingPlanner {
         _ args: ServingArguments, catalog: Catalog, models: ModelCatalog, readFile: FileReader = readFileFromDisk,
         writeFile: FileWriter = writeFileToDisk
     ) throws -> ServingReport {
-        if (args.measuredTPS == nil) != (args.saveCalibration == nil) {
-            throw SizingError.usage("--measured-tps N and --save-calibration FILE go together: the measured engine's efficiency is saved to FILE")
-        }
-        if args.calibration != nil && args.measuredTPS != nil {
-            throw SizingError.usage("--calibration applies a saved calibration; --measured-tps makes one: give one or the other")
-        }
+        try SoftwareCalibration.checkOptions(
+            measuredOption: "--measured-tps", value: "N", saves: "the measured engine's efficiency is",
+            measured: args.measuredTPS != nil, save: args.saveCalibration != nil, apply: args.calibration != nil)
         let measured = try args.measuredTPS.map { try Quantity.positive($0, option: "--measured-tps") }
         let saved = try args.calibration.map { try SoftwareCalibration.load($0, kind: .serve, readFile: readFile) }
         var base = args
@@ -72,22 +69,7 @@ public enum ServingPlanner {
             args.hardware, precision: inputs.precision, catalog: catalog, readFile: readFile)
         var warnings: [String] = []
         var notes = hardware.notes
-        // A tensor-parallel group larger than a node runs its all-reduces over the scale-out network.
-        if inputs.tp > inputs.gpusPerNode {
-            let nodes = (inputs.tp + inputs.gpusPerNode - 1) / inputs.gpusPerNode
-            let span = "--tp \(inputs.tp) spans \(nodes) nodes of \(inputs.gpusPerNode) (--gpus-per-node)"
-            if hardware.link.name == "catalog", let a = hardware.accelerator, let so = a.scaleOutGBps {
-                let efficiency = StepConstants.networkEfficiency, hop = StepConstants.networkHopLatency
-                hardware.link = Link(name: "catalog scale-out", bytesPerSecond: so.value * 1e9, efficiency: efficiency.value,
-                                     hopLatency: hop.value, baseLatency: StepConstants.collectiveBaseLatency.value)
-                hardware.linkSource = "catalog \(a.id) scale-out \(Format.number(so.value)) GB/s per device × \(Format.number(efficiency.value, decimals: 3)) (\(efficiency.source)), \(Format.number(hop.value * 1e6, decimals: 1)) µs per ring step (\(hop.source)): \(so.citation)"
-                warnings.append("\(span): its all-reduces run over the scale-out network (\(Format.number(so.value)) GB/s per device), not NVLink")
-            } else if hardware.link.name == "catalog" {
-                warnings.append("\(span), but the catalog has no scale-out figure for this device: the all-reduces are modelled on the intra-node link, optimistic; give --bus-gbps")
-            } else {
-                warnings.append("\(span): the all-reduces cross the network; the given or measured all-reduce figure must be one measured across nodes")
-            }
-        }
+        spanNodes(inputs, hardware: &hardware, warnings: &warnings)
 
         // MARK: Efficiencies: explicit, else the default for how the ceiling was found.
         let achievable = hardware.computeIsAchievableGEMM
@@ -102,8 +84,59 @@ public enum ServingPlanner {
             bandwidthBytesPerSecond: hardware.bandwidthBytesPerSecond, link: hardware.link, efficiency: efficiency,
             gemmCurve: hardware.gemmCurve)
         let bound = step.with(.bound)
+        let fit = try memoryFit(inputs, step: step, hardware: hardware)
+        let choice = try chooseBatch(inputs, step: step, maxByMemory: fit.maxByMemory)
+        let expected = step.figures(batch: choice.batch)
+        let roof = bound.figures(batch: choice.batch)
+        let binding = choice.limitedBy == "capacity" ? "capacity" : step.timeBinding(batch: choice.batch)
 
-        // MARK: Memory: weights, then as many sequences as fit.
+        // MARK: Demand to devices, money and energy.
+        var device = ResolvedDevice(sustainedTFLOPS: 0, rateKind: "", rateExplanation: "")
+        device.accelerator = hardware.accelerator
+        let costs = try ResolvedCosts.resolve(args.cost, device: device)
+        let demand = demandFigures(inputs, costs: costs, expected: expected, notes: &notes, warnings: &warnings)
+        let fullLoadEnergy = costs.powerWatts.map { watts, _ in
+            watts * costs.pue / expected.outputTokensPerSecondPerDevice * 1e6 / 3.6e6
+        }
+        if hardware.linkSource.hasPrefix("unknown") && inputs.tp > 1 {
+            warnings.append("no interconnect figure: the tensor-parallel all-reduces are left out; give --bus-gbps or a cluster --calibrate file")
+        }
+        if let c = hardware.calibration, hardware.link.measured != nil, let ranks = hardware.measuredRanks,
+           ranks != inputs.tp, inputs.tp > 1 {
+            notes.append("the all-reduce curve of \(c.file) was measured over \(ranks) ranks; --tp is \(inputs.tp)")
+        }
+
+        return ServingReport(
+            inputs: inputs, hardware: hardware, step: step, expected: expected, bound: roof, efficiency: efficiency,
+            maxBatchByMemory: fit.maxByMemory, choice: choice, binding: binding, weightBytesPerDevice: fit.weightsPerDevice,
+            kvBudgetBytesPerDevice: fit.kvBudget, demand: demand, currency: costs.currency,
+            energyKWhPerMillionTokensAtFullLoad: fullLoadEnergy, warnings: warnings, notes: notes,
+            echoedInputs: echoedInputs(args, inputs: inputs, hardware: hardware, efficiency: efficiency, costs: costs),
+            sources: sources(args, inputs: inputs, hardware: hardware, costs: costs, hasDemand: demand != nil))
+    }
+
+    /// A tensor-parallel group larger than a node runs its all-reduces over the scale-out network.
+    static func spanNodes(_ inputs: ServingInputs, hardware: inout ServingHardware, warnings: inout [String]) {
+        guard inputs.tp > inputs.gpusPerNode else { return }
+        let nodes = (inputs.tp + inputs.gpusPerNode - 1) / inputs.gpusPerNode
+        let span = "--tp \(inputs.tp) spans \(nodes) nodes of \(inputs.gpusPerNode) (--gpus-per-node)"
+        if hardware.link.name == "catalog", let a = hardware.accelerator, let so = a.scaleOutGBps {
+            let efficiency = StepConstants.networkEfficiency, hop = StepConstants.networkHopLatency
+            hardware.link = Link(name: "catalog scale-out", bytesPerSecond: so.value * 1e9, efficiency: efficiency.value,
+                                 hopLatency: hop.value, baseLatency: StepConstants.collectiveBaseLatency.value)
+            hardware.linkSource = "catalog \(a.id) scale-out \(Format.number(so.value)) GB/s per device × \(Format.number(efficiency.value, decimals: 3)) (\(efficiency.source)), \(Format.number(hop.value * 1e6, decimals: 1)) µs per ring step (\(hop.source)): \(so.citation)"
+            warnings.append("\(span): its all-reduces run over the scale-out network (\(Format.number(so.value)) GB/s per device), not NVLink")
+        } else if hardware.link.name == "catalog" {
+            warnings.append("\(span), but the catalog has no scale-out figure for this device: the all-reduces are modelled on the intra-node link, optimistic; give --bus-gbps")
+        } else {
+            warnings.append("\(span): the all-reduces cross the network; the given or measured all-reduce figure must be one measured across nodes")
+        }
+    }
+
+    /// Memory: the weights, then as many sequences as fit in what is left.
+    static func memoryFit(
+        _ inputs: ServingInputs, step: ServingStep, hardware: ServingHardware
+    ) throws -> (weightsPerDevice: Double, kvBudget: Double, maxByMemory: Int) {
         let weightsPerDevice = step.weightBytesPerDevice
         let usable = inputs.memoryUtilization * hardware.memoryBytes
         let kvBudget = usable - weightsPerDevice
@@ -116,81 +149,78 @@ public enum ServingPlanner {
             throw SizingError.usage(
                 "not one sequence of \(Format.number(inputs.inputTokens + inputs.outputTokens, decimals: 0)) tokens fits: its KV cache needs \(Format.number((inputs.inputTokens + inputs.outputTokens) * step.kvBytesPerTokenPerDevice / 1e9)) GB per device, \(Format.number(kvBudget / 1e9)) GB is left beside the weights; raise --tp, lower --kv-precision or the lengths")
         }
+        return (weightsPerDevice, kvBudget, maxByMemory)
+    }
 
-        // MARK: Batch
+    /// The batch: given, else the largest the memory, the engine and the latency targets allow.
+    static func chooseBatch(_ inputs: ServingInputs, step: ServingStep, maxByMemory: Int) throws -> ServingBatch.Choice {
         var limit = maxByMemory
         var limitReason = "capacity"
         if let engine = inputs.maxBatch, engine < maxByMemory {
             limit = engine
             limitReason = "max-batch"
         }
-        let choice: ServingBatch.Choice
         if let batch = inputs.batch {
             guard batch <= maxByMemory else {
                 throw SizingError.usage(
                     "--batch \(batch) does not fit: at most \(maxByMemory) sequences of \(Format.number(inputs.inputTokens + inputs.outputTokens, decimals: 0)) tokens fit beside the weights (KV cache \(Format.number(step.kvBytesPerSequence / 1e9, decimals: 3)) GB per sequence)")
             }
-            choice = ServingBatch.Choice(batch: batch, limitedBy: "given")
-        } else {
-            choice = ServingBatch.choose(step: step, limit: limit, limitReason: limitReason, targets: inputs.targets)
-            if choice.batch == 0 {
-                let one = step.figures(batch: 1)
-                var parts: [String] = []
-                if let t = inputs.targets.ttft { parts.append("TTFT \(Format.number(one.ttftSeconds, decimals: 4)) s (--slo-ttft \(Format.number(t, decimals: 4)))") }
-                if let t = inputs.targets.tpot { parts.append("TPOT \(Format.number(one.tpotSeconds, decimals: 4)) s (--slo-tpot \(Format.number(t, decimals: 4)))") }
-                throw SizingError.usage(
-                    "the latency targets cannot be met even at batch 1: \(parts.joined(separator: ", ")); raise --tp or relax the target")
-            }
+            return ServingBatch.Choice(batch: batch, limitedBy: "given")
         }
-        let expected = step.figures(batch: choice.batch)
-        let roof = bound.figures(batch: choice.batch)
-        let binding = choice.limitedBy == "capacity" ? "capacity" : step.timeBinding(batch: choice.batch)
+        let choice = ServingBatch.choose(step: step, limit: limit, limitReason: limitReason, targets: inputs.targets)
+        if choice.batch == 0 {
+            let one = step.figures(batch: 1)
+            var parts: [String] = []
+            if let t = inputs.targets.ttft { parts.append("TTFT \(Format.number(one.ttftSeconds, decimals: 4)) s (--slo-ttft \(Format.number(t, decimals: 4)))") }
+            if let t = inputs.targets.tpot { parts.append("TPOT \(Format.number(one.tpotSeconds, decimals: 4)) s (--slo-tpot \(Format.number(t, decimals: 4)))") }
+            throw SizingError.usage(
+                "the latency targets cannot be met even at batch 1: \(parts.joined(separator: ", ")); raise --tp or relax the target")
+        }
+        return choice
+    }
 
-        // MARK: Demand to devices, money and energy.
-        var device = ResolvedDevice(sustainedTFLOPS: 0, rateKind: "", rateExplanation: "")
-        device.accelerator = hardware.accelerator
-        let costs = try ResolvedCosts.resolve(args.cost, device: device)
-        var demand: ServingReport.DemandFigures?
-        if let d = inputs.demand {
-            let peak = ServingDemand.peakTokensPerSecond(averageTokensPerSecond: d.averageTokensPerSecond, peakFactor: d.peakFactor)
-            let devices = ServingDemand.devices(
-                peakTokensPerSecond: peak, tokensPerSecondPerDevice: expected.outputTokensPerSecondPerDevice, tp: inputs.tp)
-            let tokensPerDay = d.averageTokensPerSecond * TrainingModel.secondsPerDay
-            var energy: Double?
-            var perMillion: Double?
-            var co2: Double?
-            if let (watts, _) = costs.powerWatts {
-                let e = ServingDemand.energyKWhPerDay(devices: devices, watts: watts, pue: costs.pue)
-                energy = e
-                perMillion = ServingDemand.energyKWhPerMillionTokens(energyKWhPerDay: e, tokensPerDay: tokensPerDay)
-                co2 = costs.carbon.map { e * $0 / 1000 }
+    /// The fleet for the demand, with its money and energy; nil without a demand.
+    static func demandFigures(
+        _ inputs: ServingInputs, costs: ResolvedCosts, expected: ServingStep.Figures,
+        notes: inout [String], warnings: inout [String]
+    ) -> ServingReport.DemandFigures? {
+        guard let d = inputs.demand else {
+            if costs.pricePerDevice != nil || costs.pricePerDeviceHour != nil {
+                warnings.append("prices apply to a fleet: give a demand (--dau with --tokens-per-user, --requests-per-second or --tokens-per-second)")
             }
-            let perDay = costs.pricePerDeviceHour.map { devices * 24 * $0 }
-            demand = ServingReport.DemandFigures(
-                description: d.description, averageTokensPerSecond: d.averageTokensPerSecond, peakFactor: d.peakFactor,
-                peakTokensPerSecond: peak, tokensPerDay: tokensPerDay,
-                devicesExact: peak / expected.outputTokensPerSecondPerDevice, devices: devices,
-                groups: devices / Double(inputs.tp), costCapital: costs.pricePerDevice.map { devices * $0 },
-                costPerDay: perDay, costPerMillionTokens: perDay.map { $0 / (tokensPerDay / 1e6) },
-                energyKWhPerDay: energy, energyKWhPerMillionTokens: perMillion, co2TonnesPerDay: co2)
-            if !d.peakFactorGiven {
-                notes.append("--peak-factor 1: the fleet is sized for the daily average; services typically peak at 2–3× the average in their busiest hour")
-            }
-        } else if costs.pricePerDevice != nil || costs.pricePerDeviceHour != nil {
-            warnings.append("prices apply to a fleet: give a demand (--dau with --tokens-per-user, --requests-per-second or --tokens-per-second)")
+            return nil
         }
-        let fullLoadEnergy = costs.powerWatts.map { watts, _ in
-            watts * costs.pue / expected.outputTokensPerSecondPerDevice * 1e6 / 3.6e6
+        let peak = ServingDemand.peakTokensPerSecond(averageTokensPerSecond: d.averageTokensPerSecond, peakFactor: d.peakFactor)
+        let devices = ServingDemand.devices(
+            peakTokensPerSecond: peak, tokensPerSecondPerDevice: expected.outputTokensPerSecondPerDevice, tp: inputs.tp)
+        let tokensPerDay = d.averageTokensPerSecond * TrainingModel.secondsPerDay
+        var energy: Double?
+        var perMillion: Double?
+        var co2: Double?
+        if let (watts, _) = costs.powerWatts {
+            let e = ServingDemand.energyKWhPerDay(devices: devices, watts: watts, pue: costs.pue)
+            energy = e
+            perMillion = ServingDemand.energyKWhPerMillionTokens(energyKWhPerDay: e, tokensPerDay: tokensPerDay)
+            co2 = costs.carbon.map { e * $0 / 1000 }
         }
-        if hardware.linkSource.hasPrefix("unknown") && inputs.tp > 1 {
-            warnings.append("no interconnect figure: the tensor-parallel all-reduces are left out; give --bus-gbps or a cluster --calibrate file")
+        let perDay = costs.pricePerDeviceHour.map { devices * 24 * $0 }
+        if !d.peakFactorGiven {
+            notes.append("--peak-factor 1: the fleet is sized for the daily average; services typically peak at 2–3× the average in their busiest hour")
         }
-        if let c = hardware.calibration, hardware.link.measured != nil, let ranks = hardware.measuredRanks,
-           ranks != inputs.tp, inputs.tp > 1 {
-            notes.append("the all-reduce curve of \(c.file) was measured over \(ranks) ranks; --tp is \(inputs.tp)")
-        }
+        return ServingReport.DemandFigures(
+            description: d.description, averageTokensPerSecond: d.averageTokensPerSecond, peakFactor: d.peakFactor,
+            peakTokensPerSecond: peak, tokensPerDay: tokensPerDay,
+            devicesExact: peak / expected.outputTokensPerSecondPerDevice, devices: devices,
+            groups: devices / Double(inputs.tp), costCapital: costs.pricePerDevice.map { devices * $0 },
+            costPerDay: perDay, costPerMillionTokens: perDay.map { $0 / (tokensPerDay / 1e6) },
+            energyKWhPerDay: energy, energyKWhPerMillionTokens: perMillion, co2TonnesPerDay: co2)
+    }
 
-        // MARK: Sources and inputs.
+    /// Where each figure comes from.
+    static func sources(
+        _ args: ServingArguments, inputs: ServingInputs, hardware: ServingHardware, costs: ResolvedCosts, hasDemand: Bool
+    ) -> [(String, String)] {
+        let achievable = hardware.computeIsAchievableGEMM
         var sources = inputs.modelSources
         sources += [
             ("compute_rate", hardware.computeSource),
@@ -213,11 +243,19 @@ public enum ServingPlanner {
             ("percentile", "mean figures of uniform requests in steady state without queueing: every request sees them, so they are the median (p50); give tighter targets for p90/p99 (Docs/sizing.md)"),
         ]
         if let (_, src) = costs.powerWatts { sources.append(("power_watts", src)) }
-        if demand != nil {
+        if hasDemand {
             sources.append(("peak_factor", inputs.demand!.peakFactorGiven ? "--peak-factor" : "default 1: the daily average (typical services run 2–3 at the peak hour)"))
         }
         if inputs.maxBatch != nil { sources.append(("max_batch", "--max-batch (the engine's limit)")) }
 
+        return sources
+    }
+
+    /// The inputs as the JSON answer echoes them.
+    static func echoedInputs(
+        _ args: ServingArguments, inputs: ServingInputs, hardware: ServingHardware, efficiency: ServingEfficiency,
+        costs: ResolvedCosts
+    ) -> [(String, JSONValue)] {
         var echoed: [(String, JSONValue)] = [
             ("model", .string(inputs.modelName)),
             ("layers", .number(Double(inputs.shape.layers))), ("hidden", .number(Double(inputs.shape.hidden))),
@@ -240,13 +278,7 @@ public enum ServingPlanner {
         ]
         echoed += inputs.demand?.inputs ?? []
         echoed += costs.inputs
-
-        return ServingReport(
-            inputs: inputs, hardware: hardware, step: step, expected: expected, bound: roof, efficiency: efficiency,
-            maxBatchByMemory: maxByMemory, choice: choice, binding: binding, weightBytesPerDevice: weightsPerDevice,
-            kvBudgetBytesPerDevice: kvBudget, demand: demand, currency: costs.currency,
-            energyKWhPerMillionTokensAtFullLoad: fullLoadEnergy, warnings: warnings, notes: notes,
-            echoedInputs: echoed, sources: sources)
+        return echoed
     }
 }
 

@@ -74,12 +74,9 @@ public enum StepPlanner {
         _ o: StepOptions, catalog: Catalog, models: ModelCatalog, readFile: FileReader = readFileFromDisk,
         writeFile: FileWriter = writeFileToDisk
     ) throws -> StepReport {
-        if (o.measuredIteration == nil) != (o.saveCalibration == nil) {
-            throw SizingError.usage("--measured-iteration SECONDS and --save-calibration FILE go together: the measured run's software efficiencies are saved to FILE")
-        }
-        if o.calibration != nil && o.measuredIteration != nil {
-            throw SizingError.usage("--calibration applies a saved calibration; --measured-iteration makes one: give one or the other")
-        }
+        try SoftwareCalibration.checkOptions(
+            measuredOption: "--measured-iteration", value: "SECONDS", saves: "the measured run's software efficiencies are",
+            measured: o.measuredIteration != nil, save: o.saveCalibration != nil, apply: o.calibration != nil)
         if let m = o.measuredIteration, !(m.value > 0) {
             throw SizingError.usage("--measured-iteration must be greater than 0 seconds")
         }
