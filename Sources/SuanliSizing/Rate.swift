@@ -107,7 +107,36 @@ struct ResolvedDevice {
     static func resolve(
         _ options: RateOptions, catalog: Catalog, readFile: FileReader, allowNoRate: Bool
     ) throws -> ResolvedDevice {
+        try validate(options)
         let o = options
+        let accelerator = try o.device.map { try catalog.lookup($0) }
+        var result = ResolvedDevice(sustainedTFLOPS: 0, rateKind: "", rateExplanation: "")
+        result.accelerator = accelerator
+        if let a = accelerator {
+            result.inputs.append(("device", .string(a.id)))
+            result.sources.append(("device", "\(a.name) (catalog id \(a.id))"))
+        }
+
+        if let path = o.calibrate {
+            try result.calibrate(o, path: path, catalog: catalog, readFile: readFile)
+            return result
+        }
+        if let raw = o.achievedTFLOPS {
+            let achieved = try Quantity.positive(raw, option: "--achieved-tflops")
+            result.achievedTFLOPS = achieved
+            result.sustainedTFLOPS = achieved
+            result.rateKind = "achieved"
+            result.rateExplanation = "sustained \(Format.number(achieved)) TFLOPS per device (--achieved-tflops)"
+            result.sources.append(("sustained_tflops", "--achieved-tflops"))
+            result.inputs.append(("achieved_tflops", .number(achieved)))
+            return result
+        }
+        try result.peakRate(o, allowNoRate: allowNoRate)
+        return result
+    }
+
+    /// Options that contradict one another.
+    static func validate(_ o: RateOptions) throws {
         if o.calibrate != nil && o.achievedTFLOPS != nil {
             throw SizingError.usage("choose one rate: --calibrate or --achieved-tflops, not both")
         }
@@ -134,80 +163,67 @@ struct ResolvedDevice {
             throw SizingError.usage("--precision picks the catalog peak, which --achieved-tflops/--peak-tflops replace")
         }
 
-        let accelerator = try o.device.map { try catalog.lookup($0) }
-        var result = ResolvedDevice(sustainedTFLOPS: 0, rateKind: "", rateExplanation: "")
-        result.accelerator = accelerator
-        if let a = accelerator {
-            result.inputs.append(("device", .string(a.id)))
-            result.sources.append(("device", "\(a.name) (catalog id \(a.id))"))
-        }
+    }
 
-        if let path = o.calibrate {
-            if let p = o.precision, !Calibration.trainingPrecisions.contains(p) {
-                throw SizingError.usage("--precision must be one of \(Calibration.trainingPrecisions.joined(separator: ", ")) with --calibrate, got '\(p)'")
-            }
-            let utilization = try o.utilization.map { try Quantity.fractionAboveZero($0, option: "--utilization") }
-                ?? Defaults.utilization
-            let file = try ResultFile.decode(try readFile(path), name: path)
-            var c = try Calibration.from(file, name: path, deviceID: o.calibrateDevice, precision: nil)
-            // The training precision: --precision; else, on a GPU, the catalog entry's default or
-            // bf16; on a CPU, the best GEMM its vector units measured (the bench's default order).
-            let isCPU = file.devices.first { $0.id == c.deviceID }?.type?.lowercased() == "cpu"
-            let requested = o.precision ?? (isCPU ? c.precision : accelerator?.defaultPrecision?.rawValue ?? "bf16")
-            let rate = try Calibration.rate(file, name: path, deviceID: c.deviceID, precision: requested,
-                                            accelerator: accelerator, catalog: catalog)
-            c.adopt(rate)
-            result.calibration = c
-            result.precision = c.precision
-            result.utilization = utilization
-            result.sustainedTFLOPS = c.gemmTFLOPS * utilization
-            result.rateKind = "calibrated"
-            let who = c.deviceName.map { "\(c.deviceID) (\($0))" } ?? c.deviceID
-            let utilizationNote = o.utilization == nil ? "default" : "--utilization"
-            let times = "× utilization \(Format.number(utilization, decimals: 3)) (\(utilizationNote))"
-            switch rate.basis {
-            case .measured:
-                result.rateExplanation = "measured \(c.precision) GEMM \(Format.number(c.gemmTFLOPS)) TFLOPS \(times)"
-                result.sources.append(("measured_gemm_tflops", "\(path): device \(who), best verified \(c.gemmDetail)"))
-            case .extrapolated:
-                result.rateExplanation = "extrapolated \(requested) GEMM \(Format.number(c.gemmTFLOPS)) TFLOPS "
-                    + "(measured efficiency \(Format.number(rate.efficiency ?? 0, decimals: 3)) × catalog dense \(requested) "
-                    + "\(Format.number(rate.catalogPeakTFLOPS ?? 0)) TFLOPS) \(times)"
-                result.sources.append(("extrapolated_gemm_tflops", "\(path): device \(who), \(c.gemmDetail)"))
-            }
-            result.sources.append(("rate_basis", rate.basis == .measured
-                ? "measured: a verified \(c.precision) GEMM on the device's \(rate.source?.parameters?["engine"] ?? "vector") engine"
-                : "extrapolated: no verified \(c.precision) tensor/matrix GEMM in \(path)"))
-            result.sources.append(("utilization", o.utilization == nil
-                ? "default \(Defaults.utilization): end-to-end rate ≈ 0.6 × large-GEMM rate (Megatron-LM 163 of 312 TFLOPS on A100, GEMMs at 80–90% of peak)"
-                : "--utilization"))
-            result.inputs += [
-                ("calibrate", .string(path)), ("calibrate_device", .string(c.deviceID)),
-                ("precision", .string(c.precision)), ("rate_basis", .string(rate.basis.rawValue)),
-                (rate.basis == .measured ? "measured_gemm_tflops" : "extrapolated_gemm_tflops", .number(c.gemmTFLOPS)),
-                ("utilization", .number(utilization)),
-            ]
-            if let e = rate.efficiency { result.inputs.append(("measured_gemm_efficiency", .number(e))) }
-            return result
+    /// The rate from a result file: its best verified GEMM (or the extrapolation) × utilization.
+    private mutating func calibrate(_ o: RateOptions, path: String, catalog: Catalog, readFile: FileReader) throws {
+        if let p = o.precision, !Calibration.trainingPrecisions.contains(p) {
+            throw SizingError.usage("--precision must be one of \(Calibration.trainingPrecisions.joined(separator: ", ")) with --calibrate, got '\(p)'")
         }
-        if let raw = o.achievedTFLOPS {
-            let achieved = try Quantity.positive(raw, option: "--achieved-tflops")
-            result.achievedTFLOPS = achieved
-            result.sustainedTFLOPS = achieved
-            result.rateKind = "achieved"
-            result.rateExplanation = "sustained \(Format.number(achieved)) TFLOPS per device (--achieved-tflops)"
-            result.sources.append(("sustained_tflops", "--achieved-tflops"))
-            result.inputs.append(("achieved_tflops", .number(achieved)))
-            return result
+        let utilization = try o.utilization.map { try Quantity.fractionAboveZero($0, option: "--utilization") }
+            ?? Defaults.utilization
+        let file = try ResultFile.decode(try readFile(path), name: path)
+        var c = try Calibration.from(file, name: path, deviceID: o.calibrateDevice, precision: nil)
+        // The training precision: --precision; else, on a GPU, the catalog entry's default or
+        // bf16; on a CPU, the best GEMM its vector units measured (the bench's default order).
+        let isCPU = file.devices.first { $0.id == c.deviceID }?.type?.lowercased() == "cpu"
+        let requested = o.precision ?? (isCPU ? c.precision : accelerator?.defaultPrecision?.rawValue ?? "bf16")
+        let rate = try Calibration.rate(file, name: path, deviceID: c.deviceID, precision: requested,
+                                        accelerator: accelerator, catalog: catalog)
+        c.adopt(rate)
+        calibration = c
+        precision = c.precision
+        self.utilization = utilization
+        sustainedTFLOPS = c.gemmTFLOPS * utilization
+        rateKind = "calibrated"
+        let who = c.deviceName.map { "\(c.deviceID) (\($0))" } ?? c.deviceID
+        let utilizationNote = o.utilization == nil ? "default" : "--utilization"
+        let times = "× utilization \(Format.number(utilization, decimals: 3)) (\(utilizationNote))"
+        switch rate.basis {
+        case .measured:
+            rateExplanation = "measured \(c.precision) GEMM \(Format.number(c.gemmTFLOPS)) TFLOPS \(times)"
+            sources.append(("measured_gemm_tflops", "\(path): device \(who), best verified \(c.gemmDetail)"))
+        case .extrapolated:
+            rateExplanation = "extrapolated \(requested) GEMM \(Format.number(c.gemmTFLOPS)) TFLOPS "
+                + "(measured efficiency \(Format.number(rate.efficiency ?? 0, decimals: 3)) × catalog dense \(requested) "
+                + "\(Format.number(rate.catalogPeakTFLOPS ?? 0)) TFLOPS) \(times)"
+            sources.append(("extrapolated_gemm_tflops", "\(path): device \(who), \(c.gemmDetail)"))
         }
+        sources.append(("rate_basis", rate.basis == .measured
+            ? "measured: a verified \(c.precision) GEMM on the device's \(rate.source?.parameters?["engine"] ?? "vector") engine"
+            : "extrapolated: no verified \(c.precision) tensor/matrix GEMM in \(path)"))
+        sources.append(("utilization", o.utilization == nil
+            ? "default \(Defaults.utilization): end-to-end rate ≈ 0.6 × large-GEMM rate (Megatron-LM 163 of 312 TFLOPS on A100, GEMMs at 80–90% of peak)"
+            : "--utilization"))
+        inputs += [
+            ("calibrate", .string(path)), ("calibrate_device", .string(c.deviceID)),
+            ("precision", .string(c.precision)), ("rate_basis", .string(rate.basis.rawValue)),
+            (rate.basis == .measured ? "measured_gemm_tflops" : "extrapolated_gemm_tflops", .number(c.gemmTFLOPS)),
+            ("utilization", .number(utilization)),
+        ]
+        if let e = rate.efficiency { inputs.append(("measured_gemm_efficiency", .number(e))) }
+    }
+
+    /// The rate from a peak: given or the catalog's dense figure, × MFU (or the cluster's, with `allowNoRate`).
+    private mutating func peakRate(_ o: RateOptions, allowNoRate: Bool) throws {
         let mfu = try o.mfu.map { try Quantity.fractionAboveZero($0, option: "--mfu") } ?? Defaults.mfu
         let mfuNote = o.mfu == nil ? "default" : "--mfu"
         let mfuSource = o.mfu == nil
             ? "default \(Defaults.mfu): large runs sustain 30–50% of dense peak (Megatron-LM 2021, PaLM 2022)" : "--mfu"
         if let raw = o.peakTFLOPS {
             let peak = try Quantity.positive(raw, option: "--peak-tflops")
-            result.peakTFLOPS = peak
-            result.sources.append(("peak_tflops", accelerator == nil ? "--peak-tflops" : "--peak-tflops (replaces the catalog peak)"))
+            peakTFLOPS = peak
+            sources.append(("peak_tflops", accelerator == nil ? "--peak-tflops" : "--peak-tflops (replaces the catalog peak)"))
         } else if let a = accelerator {
             let precision: String
             if let p = o.precision {
@@ -224,30 +240,29 @@ struct ResolvedDevice {
                 throw SizingError.usage(
                     "\(a.id) has no dense \(precision) figure in the catalog; available: \(a.densePrecisions.joined(separator: ", "))")
             }
-            result.precision = precision
-            result.peakTFLOPS = figure.value
+            self.precision = precision
+            peakTFLOPS = figure.value
             let chosen = o.precision == nil ? " (default precision)" : ""
-            result.sources.append(("peak_tflops", "catalog \(a.id) dense \(precision)\(chosen): \(figure.citation)"))
-            result.inputs.append(("precision", .string(precision)))
+            sources.append(("peak_tflops", "catalog \(a.id) dense \(precision)\(chosen): \(figure.citation)"))
+            inputs.append(("precision", .string(precision)))
         } else if allowNoRate {
-            result.mfu = mfu
-            result.rateKind = "cluster"
-            result.sources.append(("mfu", mfuSource))
-            result.inputs.append(("mfu", .number(mfu)))
-            return result
+            self.mfu = mfu
+            rateKind = "cluster"
+            sources.append(("mfu", mfuSource))
+            inputs.append(("mfu", .number(mfu)))
+            return
         } else {
             throw SizingError.usage(
                 "give a per-device rate: --device NAME, --achieved-tflops X, --peak-tflops X (with --mfu F), or --calibrate RESULTS.json")
         }
-        let peak = result.peakTFLOPS!
-        result.mfu = mfu
-        result.sustainedTFLOPS = peak * mfu
-        result.rateKind = "peak"
-        result.rateExplanation =
+        let peak = peakTFLOPS!
+        self.mfu = mfu
+        sustainedTFLOPS = peak * mfu
+        rateKind = "peak"
+        rateExplanation =
             "peak \(Format.number(peak)) TFLOPS × MFU \(Format.number(mfu, decimals: 3)) (\(mfuNote))"
-        result.sources.append(("mfu", mfuSource))
-        result.inputs += [("peak_tflops", .number(peak)), ("mfu", .number(mfu))]
-        return result
+        sources.append(("mfu", mfuSource))
+        inputs += [("peak_tflops", .number(peak)), ("mfu", .number(mfu))]
     }
 
     /// Device memory in GB: `--memory-gb`, else the measured device, else the catalog.
@@ -319,4 +334,14 @@ struct ResolvedCosts {
 
     /// Currency label for the table.
     var currencyLabel: String { currency ?? "(currency units)" }
+}
+
+extension ResolvedCosts {
+    /// The energy of `deviceHours` at the device's power and the facility's PUE (kWh), its CO₂
+    /// (tonnes) where a grid intensity is given, and where the power figure came from; nil without power.
+    func energy(deviceHours: Double) -> (kWh: Double, co2Tonnes: Double?, powerSource: String)? {
+        guard let (watts, source) = powerWatts else { return nil }
+        let kWh = deviceHours * watts / 1000 * pue
+        return (kWh, carbon.map { kWh * $0 / 1000 }, source)
+    }
 }

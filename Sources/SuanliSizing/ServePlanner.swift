@@ -133,28 +133,7 @@ public enum ServePlanner {
             throw SizingError.usage("--active-params (\(Format.number(active))) cannot exceed --params (\(Format.number(params)))")
         }
         let n = active ?? params
-        let perUserGiven = args.dau != nil || args.tokensPerUser != nil
-        if perUserGiven && args.tokensPerSecond != nil {
-            throw SizingError.usage("choose one demand: --dau with --tokens-per-user, or --tokens-per-second")
-        }
-        let tokensPerSecond: Double
-        let demandNote: String
-        if let raw = args.tokensPerSecond {
-            tokensPerSecond = try Quantity.positive(raw, option: "--tokens-per-second")
-            demandNote = "--tokens-per-second"
-            inputs.append(("tokens_per_second", .number(tokensPerSecond)))
-        } else if perUserGiven {
-            guard let rawDAU = args.dau, let rawPerUser = args.tokensPerUser else {
-                throw SizingError.usage("--dau and --tokens-per-user go together (tokens per user per day)")
-            }
-            let dau = try Quantity.positive(rawDAU, option: "--dau")
-            let perUser = try Quantity.positive(rawPerUser, option: "--tokens-per-user")
-            tokensPerSecond = dau * perUser / TrainingModel.secondsPerDay
-            demandNote = "\(Format.short(dau)) daily users × \(Format.short(perUser)) tokens, spread evenly over the day"
-            inputs += [("dau", .number(dau)), ("tokens_per_user", .number(perUser))]
-        } else {
-            throw SizingError.usage("give the demand: --dau U --tokens-per-user T, or --tokens-per-second R")
-        }
+        let (tokensPerSecond, demandNote) = try demand(args, inputs: &inputs)
         let tokensPerDay = tokensPerSecond * TrainingModel.secondsPerDay
         let flopsPerToken = ServingModel.flopsPerToken(activeParams: n)
         let flopsPerSecond = flopsPerToken * tokensPerSecond
@@ -181,18 +160,9 @@ public enum ServePlanner {
         inputs += device.inputs
         sources += device.sources
         let rate = device.sustainedTFLOPS * 1e12
-
         let byCompute = ServingModel.devicesByCompute(flopsPerSecond: flopsPerSecond, flopsPerSecondPerDevice: rate)
         let weightBytes = params * bpp
-
-        var bandwidth: (Double, String)?
-        if let b = explicitBandwidth {
-            bandwidth = (b, "--bandwidth-gbps")
-        } else if let c = device.calibration, let s = c.streamGBps {
-            bandwidth = (s, "\(c.file): best verified \(c.streamDetail ?? "stream") of \(c.deviceID)")
-        } else if let a = device.accelerator, let b = a.memoryBandwidthGBps {
-            bandwidth = (b.value, "catalog \(a.id) HBM bandwidth (peak): \(b.citation)")
-        }
+        let bandwidth = bandwidthGBps(explicitBandwidth, device: device)
         var byBandwidth: Double?
         let bytesPerStep = ServingModel.weightBytesPerStep(params: params, activeParams: n, batch: batch, bytesPerParam: bpp)
         if let (gbps, src) = bandwidth {
@@ -218,20 +188,10 @@ public enum ServePlanner {
         let binding = candidates.max { $0.1 < $1.1 }!
         let devices = TrainingModel.Solution(devices: binding.1, days: 1, efficiency: 1).wholeDevices
 
-        text.section("Devices needed")
-        text.add("by compute", Format.number(byCompute), device.rateExplanation)
-        if let byBandwidth, let (gbps, src) = bandwidth {
-            text.add("by bandwidth", Format.number(byBandwidth),
-                     "\(Format.number(bytesPerStep / 1e9)) GB of weights read per step of \(Format.number(batch, decimals: 0)) sequences at \(Format.number(gbps)) GB/s (\(src))")
-        } else {
-            text.add("by bandwidth", "unknown")
-        }
-        if let byMemory, let (gb, _) = device.memoryGB(explicit: explicitMemory) {
-            text.add("by memory", Format.number(byMemory, decimals: 0),
-                     "\(Format.number(weightBytes / 1e9)) GB of weights in \(Format.number(gb)) GB per device; KV cache not counted")
-        } else {
-            text.add("by memory", "unknown")
-        }
+        devicesSection(
+            &text, device: device, byCompute: byCompute, byBandwidth: byBandwidth, bandwidth: bandwidth,
+            bytesPerStep: bytesPerStep, batch: batch, byMemory: byMemory, weightBytes: weightBytes,
+            memoryGB: device.memoryGB(explicit: explicitMemory)?.0)
         text.add("devices", Format.number(devices, decimals: 0), "bound by \(binding.0)")
 
         // MARK: Money and energy
@@ -240,20 +200,9 @@ public enum ServePlanner {
         let deviceHoursPerDay = devices * 24
         let capital = costs.pricePerDevice.map { devices * $0 }
         let perDay = costs.pricePerDeviceHour.map { deviceHoursPerDay * $0 }
-        var energy: Double?
-        var co2: Double?
-        if let (watts, src) = costs.powerWatts {
-            energy = deviceHoursPerDay * watts / 1000 * costs.pue
-            sources.append(("power_watts", src))
-            if let c = costs.carbon { co2 = energy! * c / 1000 }
-        }
-        if capital != nil || perDay != nil || energy != nil {
-            text.section("Money and energy")
-            if let capital { text.add("capital", Format.number(capital, decimals: 0) + " " + costs.currencyLabel) }
-            if let perDay { text.add("per day", Format.number(perDay, decimals: 0) + " " + costs.currencyLabel, "device-hours × price per device-hour") }
-            if let energy { text.add("energy per day", Format.number(energy, decimals: 0) + " kWh", "\(Format.number(costs.powerWatts!.0)) W × 24 h × PUE \(Format.number(costs.pue))") }
-            if let co2 { text.add("CO2 per day", Format.number(co2) + " t") }
-        }
+        let energy = costs.energy(deviceHours: deviceHoursPerDay)
+        if let energy { sources.append(("power_watts", energy.powerSource)) }
+        moneyAndEnergySection(&text, costs: costs, capital: capital, perDay: perDay, energy: energy?.kWh, co2: energy?.co2Tonnes)
         text.footer = warnings.map { "warning: " + $0 }
 
         return ServeReport(
@@ -262,8 +211,90 @@ public enum ServePlanner {
             bandwidthGBpsPerDevice: bandwidth?.0, weightBytes: weightBytes, devicesByCompute: byCompute,
             devicesByBandwidth: byBandwidth, devicesByMemory: byMemory, devices: devices, binding: binding.0,
             deviceHoursPerDay: deviceHoursPerDay, costCapital: capital, costPerDay: perDay, currency: costs.currency,
-            energyKWhPerDay: energy, co2TonnesPerDay: co2, warnings: warnings, inputs: inputs, sources: sources,
-            text: text)
+            energyKWhPerDay: energy?.kWh, co2TonnesPerDay: energy?.co2Tonnes, warnings: warnings, inputs: inputs,
+            sources: sources, text: text)
+    }
+
+    /// The demand in generated tokens per second, and how it was given.
+    static func demand(_ args: ServeArguments, inputs: inout [(String, JSONValue)]) throws -> (Double, note: String) {
+        let perUserGiven = args.dau != nil || args.tokensPerUser != nil
+        if perUserGiven && args.tokensPerSecond != nil {
+            throw SizingError.usage("choose one demand: --dau with --tokens-per-user, or --tokens-per-second")
+        }
+        if let raw = args.tokensPerSecond {
+            let tokensPerSecond = try Quantity.positive(raw, option: "--tokens-per-second")
+            inputs.append(("tokens_per_second", .number(tokensPerSecond)))
+            return (tokensPerSecond, "--tokens-per-second")
+        } else if perUserGiven {
+            let users = try DailyUsers.parse(dau: args.dau, tokensPerUser: args.tokensPerUser, tokens: "tokens")
+            inputs += users.inputs
+            return (users.tokensPerSecond,
+                    "\(Format.short(users.dau)) daily users × \(Format.short(users.tokensPerUser)) tokens, spread evenly over the day")
+        }
+        throw SizingError.usage("give the demand: --dau U --tokens-per-user T, or --tokens-per-second R")
+    }
+
+    /// Memory bandwidth per device in GB/s: given, measured (stream) or the catalog's peak.
+    static func bandwidthGBps(_ explicit: Double?, device: ResolvedDevice) -> (Double, String)? {
+        if let b = explicit {
+            return (b, "--bandwidth-gbps")
+        } else if let c = device.calibration, let s = c.streamGBps {
+            return (s, "\(c.file): best verified \(c.streamDetail ?? "stream") of \(c.deviceID)")
+        } else if let a = device.accelerator, let b = a.memoryBandwidthGBps {
+            return (b.value, "catalog \(a.id) HBM bandwidth (peak): \(b.citation)")
+        }
+        return nil
+    }
+
+    static func devicesSection(
+        _ text: inout TextReport, device: ResolvedDevice, byCompute: Double, byBandwidth: Double?,
+        bandwidth: (Double, String)?, bytesPerStep: Double, batch: Double, byMemory: Double?, weightBytes: Double,
+        memoryGB: Double?
+    ) {
+        text.section("Devices needed")
+        text.add("by compute", Format.number(byCompute), device.rateExplanation)
+        if let byBandwidth, let (gbps, src) = bandwidth {
+            text.add("by bandwidth", Format.number(byBandwidth),
+                     "\(Format.number(bytesPerStep / 1e9)) GB of weights read per step of \(Format.number(batch, decimals: 0)) sequences at \(Format.number(gbps)) GB/s (\(src))")
+        } else {
+            text.add("by bandwidth", "unknown")
+        }
+        if let byMemory, let gb = memoryGB {
+            text.add("by memory", Format.number(byMemory, decimals: 0),
+                     "\(Format.number(weightBytes / 1e9)) GB of weights in \(Format.number(gb)) GB per device; KV cache not counted")
+        } else {
+            text.add("by memory", "unknown")
+        }
+    }
+
+    static func moneyAndEnergySection(
+        _ text: inout TextReport, costs: ResolvedCosts, capital: Double?, perDay: Double?, energy: Double?, co2: Double?
+    ) {
+        guard capital != nil || perDay != nil || energy != nil else { return }
+        text.section("Money and energy")
+        if let capital { text.add("capital", Format.number(capital, decimals: 0) + " " + costs.currencyLabel) }
+        if let perDay { text.add("per day", Format.number(perDay, decimals: 0) + " " + costs.currencyLabel, "device-hours × price per device-hour") }
+        if let energy { text.add("energy per day", Format.number(energy, decimals: 0) + " kWh", "\(Format.number(costs.powerWatts!.0)) W × 24 h × PUE \(Format.number(costs.pue))") }
+        if let co2 { text.add("CO2 per day", Format.number(co2) + " t") }
+    }
+}
+
+/// Daily active users and the tokens each asks for a day (`--dau`, `--tokens-per-user`), spread
+/// evenly over the day.
+struct DailyUsers {
+    var dau: Double
+    var tokensPerUser: Double
+    var tokensPerSecond: Double { dau * tokensPerUser / TrainingModel.secondsPerDay }
+    var inputs: [(String, JSONValue)] { [("dau", .number(dau)), ("tokens_per_user", .number(tokensPerUser))] }
+
+    /// `tokens` names what a user's tokens are in the error ("tokens", "output tokens").
+    static func parse(dau rawDAU: String?, tokensPerUser rawPerUser: String?, tokens: String) throws -> DailyUsers {
+        guard let rawDAU, let rawPerUser else {
+            throw SizingError.usage("--dau and --tokens-per-user go together (\(tokens) per user per day)")
+        }
+        return DailyUsers(
+            dau: try Quantity.positive(rawDAU, option: "--dau"),
+            tokensPerUser: try Quantity.positive(rawPerUser, option: "--tokens-per-user"))
     }
 }
 

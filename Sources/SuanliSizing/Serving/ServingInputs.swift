@@ -240,14 +240,10 @@ public struct ServingInputs: Sendable {
         let average: Double
         let description: String
         if perUser {
-            guard let rawDAU = a.dau, let rawPerUser = a.tokensPerUser else {
-                throw SizingError.usage("--dau and --tokens-per-user go together (output tokens per user per day)")
-            }
-            let dau = try Quantity.positive(rawDAU, option: "--dau")
-            let tokens = try Quantity.positive(rawPerUser, option: "--tokens-per-user")
-            average = dau * tokens / TrainingModel.secondsPerDay
-            description = "\(Format.short(dau)) daily users × \(Format.short(tokens)) output tokens a day"
-            inputs = [("dau", .number(dau)), ("tokens_per_user", .number(tokens))]
+            let users = try DailyUsers.parse(dau: a.dau, tokensPerUser: a.tokensPerUser, tokens: "output tokens")
+            average = users.tokensPerSecond
+            description = "\(Format.short(users.dau)) daily users × \(Format.short(users.tokensPerUser)) output tokens a day"
+            inputs = users.inputs
         } else if let raw = a.requestsPerSecond {
             let rps = try Quantity.positive(raw, option: "--requests-per-second")
             average = rps * outputTokens

@@ -77,6 +77,58 @@ public enum TrainPlanner {
             return try planFromStep(args, step: step, catalog: catalog, models: models ?? ModelCatalog.embedded(),
                                     readFile: readFile)
         }
+        try rejectStepOptionsWithoutParallelism(args)
+        let input = try TrainInputs.parse(args)
+        var r = TrainRecord()
+
+        describeWork(input, &r)
+        var clusterEF: Double?
+        if case .clusterEFLOPS(let ef) = input.scale { clusterEF = ef }
+        let device = try resolveRate(input, clusterEF: clusterEF, catalog: catalog, readFile: readFile, &r)
+        let (losses, lossNote) = try resolveLosses(input, device: device, inputs: &r.inputs, sources: &r.sources)
+        r.notes.losses = lossNote
+        let solved = try solve(input, device: device, losses: losses, &r)
+        let solution = solved.solution
+        let devicesKnown = r.notes.devicesKnown
+        let wholeDevices = devicesKnown ? solution.wholeDevices : nil
+        let deviceHours = devicesKnown ? solution.deviceHours : nil
+        r.notes.solution = solution
+        r.notes.rate = device.rateExplanation
+        r.notes.calibration = device.calibration
+        r.notes.peakSource = r.sources.first(where: { $0.0 == "peak_tflops" })?.1
+        r.notes.clusterEFLOPS = clusterEF
+        r.notes.mfu = device.mfu
+        r.notes.peakTFLOPS = device.peakTFLOPS
+        let money = try moneyAndEnergy(input, device: device, wholeDevices: wholeDevices, deviceHours: deviceHours, &r)
+        let memory = modelStateMemory(input, device: device, wholeDevices: wholeDevices, &r)
+
+        let totalFLOPs = input.totalFLOPs
+        var report = TrainReport(
+            totalFLOPs: totalFLOPs, pfDays: totalFLOPs / TrainingModel.flopsPerPFDay, devices: wholeDevices,
+            devicesExact: devicesKnown ? solution.devices : nil, days: solution.days,
+            daysWithWholeDevices: solved.daysWithWhole, deviceHours: deviceHours,
+            sustainedTFLOPSPerDevice: devicesKnown ? device.sustainedTFLOPS : nil,
+            effectiveTFLOPSPerDevice: devicesKnown ? device.sustainedTFLOPS * solution.efficiency : nil,
+            efficiency: solution.efficiency, solvedFor: solved.solvedFor, costCapital: money.capital,
+            costRental: money.rental, cost: money.total, currency: money.currency, energyKWh: money.energy,
+            co2Tonnes: money.co2, modelStateBytes: memory.stateBytes, minDevicesForMemory: memory.minDevices,
+            step: solution.step, stepReport: nil,
+            warnings: r.warnings, inputs: r.inputs, sources: r.sources, text: TextReport(title: ""))
+        report.rateBasis = device.calibration?.rateBasis?.rawValue
+        report.text = TrainTable.render(report, notes: r.notes)
+        return report
+    }
+
+    /// What `plan` gathers as it goes: echoed inputs, sources, warnings and the table's notes.
+    struct TrainRecord {
+        var inputs: [(String, JSONValue)] = []
+        var sources: [(String, String)] = []
+        var warnings: [String] = []
+        var notes = TrainNotes()
+    }
+
+    /// The step model's options mean nothing without a parallel layout.
+    static func rejectStepOptionsWithoutParallelism(_ args: TrainArguments) throws {
         if let step = args.step, step.model != nil || step.heads != nil || step.kvHeads != nil || step.ffn != nil
             || step.vocab != nil || step.gatedFFN || step.untiedEmbeddings || step.intraNodeGBps != nil
             || step.interNodeGBps != nil || step.attention != .flash || step.ignoreMemory || step.gpusPerNode != 8
@@ -84,19 +136,15 @@ public enum TrainPlanner {
             throw SizingError.usage(
                 "--model and the step model's shape, link and calibration options need parallelism options (--tp, --pp, --dp, --global-batch)")
         }
-        let input = try TrainInputs.parse(args)
-        var inputs: [(String, JSONValue)] = []
-        var sources: [(String, String)] = []
-        var warnings: [String] = []
-        var notes = TrainNotes()
+    }
 
-        // MARK: Work
-        let totalFLOPs = input.totalFLOPs
+    /// Work: the FLOPs given, or the formula from parameters and tokens.
+    static func describeWork(_ input: TrainInputs, _ r: inout TrainRecord) {
         switch input.work {
         case .given(let flops, let pfDays):
-            notes.work = pfDays == nil ? "--flops" : "--pf-days × 8.64e19 FLOPs per PF-day"
-            inputs.append(pfDays == nil ? ("flops", .number(flops)) : ("pf_days", .number(pfDays!)))
-            sources.append(("total_flops", notes.work))
+            r.notes.work = pfDays == nil ? "--flops" : "--pf-days × 8.64e19 FLOPs per PF-day"
+            r.inputs.append(pfDays == nil ? ("flops", .number(flops)) : ("pf_days", .number(pfDays!)))
+            r.sources.append(("total_flops", r.notes.work))
         case .model(let params, let active, let tokens, let attention, let recompute):
             let n = active ?? params
             var formula = recompute ? "8·N·D (activation recomputation, Megatron-LM)" : "6·N·D (Kaplan et al. 2020)"
@@ -104,149 +152,131 @@ public enum TrainPlanner {
                 formula = (recompute ? "(8/6)·" : "") + "(6·N + 12·L·H·T)·D (PaLM appendix B)"
             }
             let nName = active != nil ? "N = \(Format.short(n)) active" : "N = \(Format.short(n))"
-            notes.work = "\(formula), \(nName), D = \(Format.short(tokens))"
-            sources.append(("total_flops", formula))
-            inputs += [
+            r.notes.work = "\(formula), \(nName), D = \(Format.short(tokens))"
+            r.sources.append(("total_flops", formula))
+            r.inputs += [
                 ("params", .number(params)), ("active_params", .optional(active)), ("tokens", .number(tokens)),
                 ("recompute", .bool(recompute)),
                 ("flops_per_token", .number(TrainingModel.flopsPerToken(activeParams: n, attention: attention, recompute: recompute))),
             ]
             if let a = attention {
-                inputs += [("layers", .number(a.layers)), ("hidden", .number(a.hidden)), ("seq_len", .number(a.sequenceLength))]
+                r.inputs += [("layers", .number(a.layers)), ("hidden", .number(a.hidden)), ("seq_len", .number(a.sequenceLength))]
             }
         }
+    }
 
-        // MARK: Rate
-        var clusterEF: Double?
-        if case .clusterEFLOPS(let ef) = input.scale { clusterEF = ef }
+    /// The sustained rate per device.
+    static func resolveRate(
+        _ input: TrainInputs, clusterEF: Double?, catalog: Catalog, readFile: FileReader, _ r: inout TrainRecord
+    ) throws -> ResolvedDevice {
         let device = try ResolvedDevice.resolve(input.rate, catalog: catalog, readFile: readFile, allowNoRate: clusterEF != nil)
         if clusterEF != nil && (device.rateKind == "calibrated" || device.rateKind == "achieved") {
             throw SizingError.usage(
                 "--cluster-eflops is an announced peak; use it with --device or --peak-tflops (and --mfu), not with a sustained or measured rate")
         }
-        inputs += device.inputs
-        sources += device.sources
+        r.inputs += device.inputs
+        r.sources += device.sources
         if let a = device.accelerator, let p = device.precision, let fig = a.denseTFLOPS[p], !fig.verified,
             device.rateKind == "peak", input.rate.peakTFLOPS == nil
         {
-            warnings.append("the catalog's \(a.id) \(p) peak is unverified (\(fig.source))")
+            r.warnings.append("the catalog's \(a.id) \(p) peak is unverified (\(fig.source))")
         }
+        return device
+    }
 
-        // MARK: Communication
-        let (losses, lossNote) = try resolveLosses(input, device: device, inputs: &inputs, sources: &sources)
-        notes.losses = lossNote
-
-        // MARK: Solve
+    /// Days for the devices, devices for the days, or days for the cluster's announced peak.
+    static func solve(
+        _ input: TrainInputs, device: ResolvedDevice, losses: TrainingModel.Losses, _ r: inout TrainRecord
+    ) throws -> (solution: TrainingModel.Solution, solvedFor: String, daysWithWhole: Double?) {
+        let totalFLOPs = input.totalFLOPs
         let rate = device.sustainedTFLOPS * 1e12
-        var solution: TrainingModel.Solution
-        var solvedFor = "days"
-        var daysWithWhole: Double?
         switch input.scale {
         case .devices(let n):
-            solution = TrainingModel.days(totalFLOPs: totalFLOPs, flopsPerSecondPerDevice: rate, devices: n, losses: losses)
-            inputs.append(("devices", .number(n)))
-            notes.givenDevices = n
+            r.inputs.append(("devices", .number(n)))
+            r.notes.givenDevices = n
+            let solution = TrainingModel.days(totalFLOPs: totalFLOPs, flopsPerSecondPerDevice: rate, devices: n, losses: losses)
+            return (solution, "days", nil)
         case .days(let d):
-            solvedFor = "devices"
-            solution = try TrainingModel.devices(totalFLOPs: totalFLOPs, flopsPerSecondPerDevice: rate, days: d, losses: losses)
-            daysWithWhole = TrainingModel.days(
+            let solution = try TrainingModel.devices(totalFLOPs: totalFLOPs, flopsPerSecondPerDevice: rate, days: d, losses: losses)
+            let daysWithWhole = TrainingModel.days(
                 totalFLOPs: totalFLOPs, flopsPerSecondPerDevice: rate, devices: solution.wholeDevices, losses: losses
             ).days
-            inputs.append(("days", .number(d)))
-            notes.givenDays = d
+            r.inputs.append(("days", .number(d)))
+            r.notes.givenDays = d
+            return (solution, "devices", daysWithWhole)
         case .clusterEFLOPS(let ef):
-            inputs.append(("cluster_eflops", .number(ef)))
-            sources.append(("cluster_eflops", "--cluster-eflops (the cluster's announced peak)"))
+            r.inputs.append(("cluster_eflops", .number(ef)))
+            r.sources.append(("cluster_eflops", "--cluster-eflops (the cluster's announced peak)"))
             if let peak = device.peakTFLOPS {
-                solution = TrainingModel.days(
+                let solution = TrainingModel.days(
                     totalFLOPs: totalFLOPs, flopsPerSecondPerDevice: rate, devices: ef * 1e6 / peak, losses: losses)
-            } else {
-                // No per-device figure: treat the whole cluster as one device at peak × MFU.
-                notes.devicesKnown = false
-                solution = TrainingModel.days(
-                    totalFLOPs: totalFLOPs, flopsPerSecondPerDevice: ef * 1e18 * device.mfu!, devices: 1, losses: losses)
+                return (solution, "days", nil)
             }
+            // No per-device figure: treat the whole cluster as one device at peak × MFU.
+            r.notes.devicesKnown = false
+            let solution = TrainingModel.days(
+                totalFLOPs: totalFLOPs, flopsPerSecondPerDevice: ef * 1e18 * device.mfu!, devices: 1, losses: losses)
+            return (solution, "days", nil)
         }
-        let devicesKnown = notes.devicesKnown
-        let wholeDevices = devicesKnown ? solution.wholeDevices : nil
-        let deviceHours = devicesKnown ? solution.deviceHours : nil
-        notes.solution = solution
-        notes.rate = device.rateExplanation
-        notes.calibration = device.calibration
-        notes.peakSource = sources.first(where: { $0.0 == "peak_tflops" })?.1
-        notes.clusterEFLOPS = clusterEF
-        notes.mfu = device.mfu
-        notes.peakTFLOPS = device.peakTFLOPS
+    }
 
-        // MARK: Money and energy
+    /// Capital and rental cost, energy and CO₂ of the run.
+    static func moneyAndEnergy(
+        _ input: TrainInputs, device: ResolvedDevice, wholeDevices: Double?, deviceHours: Double?, _ r: inout TrainRecord
+    ) throws -> (capital: Double?, rental: Double?, total: Double?, currency: String?, energy: Double?, co2: Double?) {
         let costs = try ResolvedCosts.resolve(input.cost, device: device)
-        inputs += costs.inputs
+        r.inputs += costs.inputs
         var capital: Double?
         var rental: Double?
         if let price = costs.pricePerDevice {
             if let whole = wholeDevices {
                 capital = whole * price
             } else {
-                warnings.append("--price-per-device needs a device count; give --device or --peak-tflops with --cluster-eflops")
+                r.warnings.append("--price-per-device needs a device count; give --device or --peak-tflops with --cluster-eflops")
             }
-            sources.append(("price_per_device", "--price-per-device"))
+            r.sources.append(("price_per_device", "--price-per-device"))
         }
         if let hourly = costs.pricePerDeviceHour {
             if let h = deviceHours { rental = h * hourly } else {
-                warnings.append("--price-per-device-hour needs a device count; give --device or --peak-tflops with --cluster-eflops")
+                r.warnings.append("--price-per-device-hour needs a device count; give --device or --peak-tflops with --cluster-eflops")
             }
-            sources.append(("price_per_device_hour", "--price-per-device-hour"))
+            r.sources.append(("price_per_device_hour", "--price-per-device-hour"))
         }
         let totalCost: Double? = (capital == nil && rental == nil) ? nil : (capital ?? 0) + (rental ?? 0)
-        var energy: Double?
-        var co2: Double?
-        if let (watts, src) = costs.powerWatts, let h = deviceHours {
-            energy = h * watts / 1000 * costs.pue
-            sources.append(("power_watts", src))
-            if let c = costs.carbon { co2 = energy! * c / 1000 }
-        }
-        notes.currencyLabel = costs.currencyLabel
-        notes.pricePerDevice = costs.pricePerDevice
-        notes.pricePerDeviceHour = costs.pricePerDeviceHour
-        notes.power = costs.powerWatts
-        notes.pue = costs.pue
-        notes.carbon = costs.carbon
+        let energy = deviceHours.flatMap { costs.energy(deviceHours: $0) }
+        if let energy { r.sources.append(("power_watts", energy.powerSource)) }
+        r.notes.currencyLabel = costs.currencyLabel
+        r.notes.pricePerDevice = costs.pricePerDevice
+        r.notes.pricePerDeviceHour = costs.pricePerDeviceHour
+        r.notes.power = costs.powerWatts
+        r.notes.pue = costs.pue
+        r.notes.carbon = costs.carbon
+        return (capital, rental, totalCost, costs.currency, energy?.kWh, energy?.co2Tonnes)
+    }
 
-        // MARK: Memory
-        var stateBytes: Double?
+    /// Model state in memory and the fewest devices that hold it, fully sharded.
+    static func modelStateMemory(
+        _ input: TrainInputs, device: ResolvedDevice, wholeDevices: Double?, _ r: inout TrainRecord
+    ) -> (stateBytes: Double?, minDevices: Double?) {
+        guard let params = input.params else { return (nil, nil) }
+        let stateBytes = TrainingModel.modelStateBytes(params: params, bytesPerParam: input.bytesPerParam)
         var minDevices: Double?
-        if let params = input.params {
-            stateBytes = TrainingModel.modelStateBytes(params: params, bytesPerParam: input.bytesPerParam)
-            inputs.append(("bytes_per_param", .number(input.bytesPerParam)))
-            sources.append(("bytes_per_param", input.bytesPerParamGiven
-                ? "--bytes-per-param" : "default 16: mixed-precision Adam (ZeRO paper §3.1)"))
-            notes.params = params
-            notes.bytesPerParam = input.bytesPerParam
-            if let (gb, src) = device.memoryGB(explicit: input.memoryGB) {
-                minDevices = TrainingModel.minDevices(forBytes: stateBytes!, memoryBytesPerDevice: gb * 1e9)
-                inputs.append(("memory_gb", .number(gb)))
-                sources.append(("memory_gb", src))
-                notes.memory = (gb, src)
-                if let whole = wholeDevices, whole < minDevices! {
-                    warnings.append(
-                        "\(Format.number(whole, decimals: 0)) devices cannot hold the \(Format.number(stateBytes! / 1e9)) GB of model state; at least \(Format.number(minDevices!, decimals: 0)) are needed with full sharding")
-                }
+        r.inputs.append(("bytes_per_param", .number(input.bytesPerParam)))
+        r.sources.append(("bytes_per_param", input.bytesPerParamGiven
+            ? "--bytes-per-param" : "default 16: mixed-precision Adam (ZeRO paper §3.1)"))
+        r.notes.params = params
+        r.notes.bytesPerParam = input.bytesPerParam
+        if let (gb, src) = device.memoryGB(explicit: input.memoryGB) {
+            minDevices = TrainingModel.minDevices(forBytes: stateBytes, memoryBytesPerDevice: gb * 1e9)
+            r.inputs.append(("memory_gb", .number(gb)))
+            r.sources.append(("memory_gb", src))
+            r.notes.memory = (gb, src)
+            if let whole = wholeDevices, whole < minDevices! {
+                r.warnings.append(
+                    "\(Format.number(whole, decimals: 0)) devices cannot hold the \(Format.number(stateBytes / 1e9)) GB of model state; at least \(Format.number(minDevices!, decimals: 0)) are needed with full sharding")
             }
         }
-
-        var report = TrainReport(
-            totalFLOPs: totalFLOPs, pfDays: totalFLOPs / TrainingModel.flopsPerPFDay, devices: wholeDevices,
-            devicesExact: devicesKnown ? solution.devices : nil, days: solution.days,
-            daysWithWholeDevices: daysWithWhole, deviceHours: deviceHours,
-            sustainedTFLOPSPerDevice: devicesKnown ? device.sustainedTFLOPS : nil,
-            effectiveTFLOPSPerDevice: devicesKnown ? device.sustainedTFLOPS * solution.efficiency : nil,
-            efficiency: solution.efficiency, solvedFor: solvedFor, costCapital: capital, costRental: rental,
-            cost: totalCost, currency: costs.currency, energyKWh: energy, co2Tonnes: co2,
-            modelStateBytes: stateBytes, minDevicesForMemory: minDevices, step: solution.step, stepReport: nil,
-            warnings: warnings, inputs: inputs, sources: sources, text: TextReport(title: ""))
-        report.rateBasis = device.calibration?.rateBasis?.rawValue
-        report.text = TrainTable.render(report, notes: notes)
-        return report
+        return (stateBytes, minDevices)
     }
 
     /// The communication loss model: a fixed fraction, or the data-parallel all-reduce with its bus

@@ -56,12 +56,10 @@ extension TrainPlanner {
         let capital = costs.pricePerDevice.map { devices * $0 }
         let rental = costs.pricePerDeviceHour.map { deviceHours * $0 }
         let totalCost: Double? = (capital == nil && rental == nil) ? nil : (capital ?? 0) + (rental ?? 0)
-        var energy: Double?
-        var co2: Double?
-        if let (watts, src) = costs.powerWatts {
-            energy = deviceHours * watts / 1000 * costs.pue
-            sources.append(("power_watts", src))
-            if let c = costs.carbon { co2 = energy! * c / 1000 }
+        let consumed = costs.energy(deviceHours: deviceHours)
+        let energy = consumed?.kWh, co2 = consumed?.co2Tonnes
+        if let consumed {
+            sources.append(("power_watts", consumed.powerSource))
         } else if costs.carbon != nil {
             warnings.append("--carbon-kg-per-kwh needs a power figure")
         }
