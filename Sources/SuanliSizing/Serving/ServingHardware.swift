@@ -76,8 +76,38 @@ public struct ServingHardware: Sendable {
             file = decoded
             calibration = try Calibration.from(decoded, name: path, deviceID: o.calibrateDevice, precision: nil)
         }
+        let (computePrecision, weightOnly, notes) = try computePrecision(precision, accelerator: accelerator)
+        let compute: ComputeRate
+        if let peak = explicitPeak {
+            compute = ComputeRate(
+                flops: peak * 1e12, basis: "given", source: "--peak-tflops\(accelerator == nil ? "" : " (replaces the catalog peak)")",
+                achievable: false)
+        } else if let file, let c = calibration {
+            compute = try measuredComputeRate(file, c, computePrecision: computePrecision, accelerator: accelerator)
+        } else if let a = accelerator {
+            compute = try catalogComputeRate(a, computePrecision: computePrecision)
+        } else {
+            throw SizingError.usage(
+                "give the hardware: --device NAME (catalog), --calibrate RESULTS.json, or --peak-tflops X with --bandwidth-gbps and --memory-gb")
+        }
+        let (bandwidth, bandwidthBasis, bandwidthSource) = try memoryBandwidth(
+            explicitBandwidth, calibration: calibration, accelerator: accelerator)
+        let (memory, memorySource) = try memoryCapacity(explicitMemory, calibration: calibration, accelerator: accelerator)
+        let tp = tensorParallelLink(explicitBus, file: file, path: o.calibrate, accelerator: accelerator)
 
-        // MARK: Compute precision: 8-bit weights run at 16 bits where the device has no 8-bit rate.
+        return ServingHardware(
+            computeFLOPS: compute.flops, rateBasis: compute.basis, computePrecision: computePrecision,
+            weightOnly: weightOnly, computeSource: compute.source, computeIsAchievableGEMM: compute.achievable,
+            gemmCurve: compute.curve, bandwidthBytesPerSecond: bandwidth,
+            bandwidthBasis: bandwidthBasis, bandwidthSource: bandwidthSource, memoryBytes: memory,
+            memorySource: memorySource, link: tp.link, linkSource: tp.source, measuredRanks: tp.measuredRanks,
+            accelerator: accelerator, calibration: calibration, notes: notes)
+    }
+
+    /// Compute precision: 8-bit weights run at 16 bits where the device has no 8-bit rate.
+    static func computePrecision(
+        _ precision: ServingPrecision, accelerator: Accelerator?
+    ) throws -> (precision: String, weightOnly: Bool, notes: [String]) {
         var computePrecision = precision.rawValue
         var weightOnly = false
         var notes: [String] = []
@@ -95,137 +125,129 @@ public struct ServingHardware: Sendable {
                     "\(a.id) has no dense \(precision.rawValue) figure in the catalog; available: \(a.densePrecisions.joined(separator: ", "))")
             }
         }
+        return (computePrecision, weightOnly, notes)
+    }
 
-        // MARK: Compute rate and its basis.
-        var computeFLOPS: Double
-        var rateBasis: String
-        var computeSource: String
+    /// The compute rate, its basis (given, measured, extrapolated, catalog) and source.
+    struct ComputeRate {
+        var flops: Double
+        var basis: String
+        var source: String
         var achievable = true
-        var gemmCurve: GEMMRateCurve?
-        if let peak = explicitPeak {
-            computeFLOPS = peak * 1e12
-            achievable = false
-            rateBasis = "given"
-            computeSource = "--peak-tflops\(accelerator == nil ? "" : " (replaces the catalog peak)")"
-        } else if let file, let c = calibration {
-            let device = file.devices.first { $0.id == c.deviceID }
-            let gemms = file.measurements.filter { $0.device == c.deviceID && $0.suite == "gemm" && $0.usable }
-            let isCPU = device?.type?.lowercased() == "cpu"
-            let matching = gemms.filter { m in
-                m.precision == computePrecision
-                    && (isCPU || ["tensor", "matrix"].contains(m.parameters?["engine"]?.lowercased() ?? ""))
-            }
-            if let best = matching.max(by: { rate($0) < rate($1) }) {
-                computeFLOPS = rate(best)
-                rateBasis = "measured"
-                computeSource = "\(c.file): \(c.deviceID), best verified \(computePrecision) GEMM (\(best.parameters?["engine"] ?? "cpu") engine) \(Format.number(computeFLOPS / 1e12)) TFLOP/s"
-                // Several shapes (bench --suite gemm --sweep): each matrix product at its own measured rate.
-                let points = matching.compactMap { m -> GEMMRateCurve.Point? in
-                    guard let size = m.size, let mm = size["m"], let nn = size["n"], let kk = size["k"], rate(m) > 0 else { return nil }
-                    return GEMMRateCurve.Point(m: Int(mm), n: Int(nn), k: Int(kk), rate: rate(m))
-                }
-                let curve = GEMMRateCurve(points: points)
-                if curve.points.count >= 2 {
-                    gemmCurve = curve
-                    computeSource += "; each matrix product at the rate measured for its shape (\(curve.points.count) shapes, \(curve.isGrid ? "interpolated in log size" : "nearest in log size"))"
-                }
-            } else {
-                guard let a = accelerator, let peak = a.denseTFLOPS[computePrecision] else {
-                    throw SizingError.data(
-                        "\(c.file) has no verified tensor-core or matrix-core \(computePrecision) GEMM for \(c.deviceID); give --device NAME so the measured GEMM efficiency can be extrapolated to the catalog's \(computePrecision) peak")
-                }
-                let withFraction = gemms.filter { fractionOfPeak($0).map { $0 > 0 && $0 <= 1 } ?? false }
-                guard let reference = withFraction.max(by: { fractionOfPeak($0)! < fractionOfPeak($1)! }),
-                      let fraction = fractionOfPeak(reference)
-                else {
-                    throw SizingError.data(
-                        "\(c.file) has no verified \(computePrecision) tensor/matrix GEMM for \(c.deviceID), and no GEMM with fraction_of_peak to extrapolate from")
-                }
-                computeFLOPS = fraction * peak.value * 1e12
-                rateBasis = "extrapolated"
-                computeSource = "extrapolated: \(c.file) measured \(reference.precision ?? "?") GEMM at \(Format.number(fraction * 100, decimals: 1)) % of its peak × catalog \(a.id) dense \(computePrecision) \(Format.number(peak.value)) TFLOPS (\(peak.citation)); no \(computePrecision) tensor/matrix GEMM was measured"
-            }
-        } else if let a = accelerator {
-            guard let peak = a.denseTFLOPS[computePrecision] else {
-                throw SizingError.usage("\(a.id) has no dense \(computePrecision) figure in the catalog")
-            }
-            rateBasis = "catalog"
-            if let g = a.maxGEMMEfficiency, g.value > 0, g.value <= 1 {
-                computeFLOPS = peak.value * g.value * 1e12
-                let carried = computePrecision == "bf16" ? "" : ", measured in bf16 and carried to \(computePrecision)"
-                computeSource = "catalog \(a.id) dense \(computePrecision) peak \(Format.number(peak.value)) TFLOPS (\(peak.citation)) × the largest fraction of peak a GEMM reaches, \(Format.number(g.value, decimals: 3)) (\(g.citation)\(carried))"
-            } else {
-                computeFLOPS = peak.value * 1e12
-                achievable = false
-                computeSource = "catalog \(a.id) dense \(computePrecision) peak (the datasheet figure; the catalog has no achievable-GEMM fraction for it): \(peak.citation)"
-            }
-        } else {
-            throw SizingError.usage(
-                "give the hardware: --device NAME (catalog), --calibrate RESULTS.json, or --peak-tflops X with --bandwidth-gbps and --memory-gb")
-        }
+        var curve: GEMMRateCurve?
+    }
 
-        // MARK: Bandwidth.
-        let bandwidth: Double
-        let bandwidthBasis: String
-        let bandwidthSource: String
-        if let b = explicitBandwidth {
-            (bandwidth, bandwidthBasis, bandwidthSource) = (b * 1e9, "given", "--bandwidth-gbps")
+    /// The best verified tensor/matrix GEMM of the result file (a curve when it holds several
+    /// shapes), else its best fraction of peak carried to the catalog's peak.
+    static func measuredComputeRate(
+        _ file: ResultFile, _ c: Calibration, computePrecision: String, accelerator: Accelerator?
+    ) throws -> ComputeRate {
+        let device = file.devices.first { $0.id == c.deviceID }
+        let gemms = file.measurements.filter { $0.device == c.deviceID && $0.suite == "gemm" && $0.usable }
+        let isCPU = device?.type?.lowercased() == "cpu"
+        let matching = gemms.filter { m in
+            m.precision == computePrecision
+                && (isCPU || ["tensor", "matrix"].contains(m.parameters?["engine"]?.lowercased() ?? ""))
+        }
+        if let best = matching.max(by: { rate($0) < rate($1) }) {
+            var compute = ComputeRate(flops: rate(best), basis: "measured", source: "")
+            compute.source = "\(c.file): \(c.deviceID), best verified \(computePrecision) GEMM (\(best.parameters?["engine"] ?? "cpu") engine) \(Format.number(compute.flops / 1e12)) TFLOP/s"
+            // Several shapes (bench --suite gemm --sweep): each matrix product at its own measured rate.
+            let points = matching.compactMap { m -> GEMMRateCurve.Point? in
+                guard let size = m.size, let mm = size["m"], let nn = size["n"], let kk = size["k"], rate(m) > 0 else { return nil }
+                return GEMMRateCurve.Point(m: Int(mm), n: Int(nn), k: Int(kk), rate: rate(m))
+            }
+            let curve = GEMMRateCurve(points: points)
+            if curve.points.count >= 2 {
+                compute.curve = curve
+                compute.source += "; each matrix product at the rate measured for its shape (\(curve.points.count) shapes, \(curve.isGrid ? "interpolated in log size" : "nearest in log size"))"
+            }
+            return compute
+        }
+        guard let a = accelerator, let peak = a.denseTFLOPS[computePrecision] else {
+            throw SizingError.data(
+                "\(c.file) has no verified tensor-core or matrix-core \(computePrecision) GEMM for \(c.deviceID); give --device NAME so the measured GEMM efficiency can be extrapolated to the catalog's \(computePrecision) peak")
+        }
+        let withFraction = gemms.filter { fractionOfPeak($0).map { $0 > 0 && $0 <= 1 } ?? false }
+        guard let reference = withFraction.max(by: { fractionOfPeak($0)! < fractionOfPeak($1)! }),
+              let fraction = fractionOfPeak(reference)
+        else {
+            throw SizingError.data(
+                "\(c.file) has no verified \(computePrecision) tensor/matrix GEMM for \(c.deviceID), and no GEMM with fraction_of_peak to extrapolate from")
+        }
+        return ComputeRate(
+            flops: fraction * peak.value * 1e12, basis: "extrapolated",
+            source: "extrapolated: \(c.file) measured \(reference.precision ?? "?") GEMM at \(Format.number(fraction * 100, decimals: 1)) % of its peak × catalog \(a.id) dense \(computePrecision) \(Format.number(peak.value)) TFLOPS (\(peak.citation)); no \(computePrecision) tensor/matrix GEMM was measured")
+    }
+
+    /// The catalog's dense peak, times the largest fraction of peak a GEMM reaches where known.
+    static func catalogComputeRate(_ a: Accelerator, computePrecision: String) throws -> ComputeRate {
+        guard let peak = a.denseTFLOPS[computePrecision] else {
+            throw SizingError.usage("\(a.id) has no dense \(computePrecision) figure in the catalog")
+        }
+        if let g = a.maxGEMMEfficiency, g.value > 0, g.value <= 1 {
+            let carried = computePrecision == "bf16" ? "" : ", measured in bf16 and carried to \(computePrecision)"
+            return ComputeRate(
+                flops: peak.value * g.value * 1e12, basis: "catalog",
+                source: "catalog \(a.id) dense \(computePrecision) peak \(Format.number(peak.value)) TFLOPS (\(peak.citation)) × the largest fraction of peak a GEMM reaches, \(Format.number(g.value, decimals: 3)) (\(g.citation)\(carried))")
+        }
+        return ComputeRate(
+            flops: peak.value * 1e12, basis: "catalog",
+            source: "catalog \(a.id) dense \(computePrecision) peak (the datasheet figure; the catalog has no achievable-GEMM fraction for it): \(peak.citation)",
+            achievable: false)
+    }
+
+    /// Memory bandwidth: given, measured (stream) or the catalog's peak.
+    static func memoryBandwidth(
+        _ explicit: Double?, calibration: Calibration?, accelerator: Accelerator?
+    ) throws -> (Double, basis: String, source: String) {
+        if let b = explicit {
+            return (b * 1e9, "given", "--bandwidth-gbps")
         } else if let c = calibration, let s = c.streamGBps {
-            (bandwidth, bandwidthBasis, bandwidthSource) = (
-                s * 1e9, "measured", "\(c.file): best verified \(c.streamDetail ?? "stream") of \(c.deviceID)")
+            return (s * 1e9, "measured", "\(c.file): best verified \(c.streamDetail ?? "stream") of \(c.deviceID)")
         } else if let a = accelerator, let b = a.memoryBandwidthGBps {
-            (bandwidth, bandwidthBasis, bandwidthSource) = (
-                b.value * 1e9, "catalog", "catalog \(a.id) HBM bandwidth (peak): \(b.citation)")
-        } else {
-            throw SizingError.usage("no memory bandwidth known: give --bandwidth-gbps, a catalog --device, or a --calibrate file with a stream measurement")
+            return (b.value * 1e9, "catalog", "catalog \(a.id) HBM bandwidth (peak): \(b.citation)")
         }
+        throw SizingError.usage("no memory bandwidth known: give --bandwidth-gbps, a catalog --device, or a --calibrate file with a stream measurement")
+    }
 
-        // MARK: Memory.
-        let memory: Double
-        let memorySource: String
-        if let m = explicitMemory {
-            (memory, memorySource) = (m * 1e9, "--memory-gb")
+    /// Device memory: given, from the result file, or the catalog's.
+    static func memoryCapacity(
+        _ explicit: Double?, calibration: Calibration?, accelerator: Accelerator?
+    ) throws -> (Double, source: String) {
+        if let m = explicit {
+            return (m * 1e9, "--memory-gb")
         } else if let c = calibration, let m = c.memoryGB {
-            (memory, memorySource) = (m * 1e9, "\(c.file): global_memory_bytes of \(c.deviceID)")
+            return (m * 1e9, "\(c.file): global_memory_bytes of \(c.deviceID)")
         } else if let a = accelerator, let m = a.memoryGB {
-            (memory, memorySource) = (
+            return (
                 m.value * Accelerator.memoryUnitBytes,
                 "catalog \(a.id) \(Format.number(m.value, decimals: 0)) GB (1e9 bytes, as size step and size train read it): \(m.citation)")
-        } else {
-            throw SizingError.usage("no device memory known: give --memory-gb, a catalog --device, or a --calibrate file")
         }
+        throw SizingError.usage("no device memory known: give --memory-gb, a catalog --device, or a --calibrate file")
+    }
 
-        // MARK: Tensor-parallel link: latency from NCCL's cost model, bandwidth measured or from the catalog.
+    /// Tensor-parallel link: latency from NCCL's cost model, bandwidth measured or from the catalog.
+    static func tensorParallelLink(
+        _ explicitBus: Double?, file: ResultFile?, path: String?, accelerator: Accelerator?
+    ) -> (link: Link, source: String, measuredRanks: Int?) {
         let base = StepConstants.collectiveBaseLatency, hop = StepConstants.nvlinkHopLatency
         let latencyNote = "latency \(Format.number(base.value * 1e6, decimals: 1)) µs + \(Format.number(hop.value * 1e6, decimals: 1)) µs per ring step (\(base.source); \(hop.source))"
-        var link: Link
-        var linkSource: String
-        var measuredRanks: Int?
         if let bus = explicitBus {
-            link = Link(name: "--bus-gbps", bytesPerSecond: bus * 1e9, efficiency: 1, hopLatency: hop.value, baseLatency: base.value)
-            linkSource = "--bus-gbps (all-reduce busbw), \(latencyNote)"
+            return (Link(name: "--bus-gbps", bytesPerSecond: bus * 1e9, efficiency: 1, hopLatency: hop.value, baseLatency: base.value),
+                    "--bus-gbps (all-reduce busbw), \(latencyNote)", nil)
         } else if let file, let curve = measuredBusBandwidth(file) {
-            link = Link(name: "measured", bytesPerSecond: curve.curve.points.last!.busBytesPerSecond, efficiency: 1,
-                        hopLatency: hop.value, baseLatency: base.value, measured: curve.curve)
-            measuredRanks = curve.ranks
-            linkSource = "\(o.calibrate!): measured all-reduce busbw over \(curve.ranks) ranks at \(curve.curve.points.count) message sizes, interpolated at each message"
+            let link = Link(name: "measured", bytesPerSecond: curve.curve.points.last!.busBytesPerSecond, efficiency: 1,
+                            hopLatency: hop.value, baseLatency: base.value, measured: curve.curve)
+            return (link, "\(path!): measured all-reduce busbw over \(curve.ranks) ranks at \(curve.curve.points.count) message sizes, interpolated at each message", curve.ranks)
         } else if let a = accelerator, let i = a.interconnectGBps {
             let efficiency = StepConstants.nvlinkEfficiency
-            link = Link(name: "catalog", bytesPerSecond: i.value / 2 * 1e9, efficiency: efficiency.value,
-                        hopLatency: hop.value, baseLatency: base.value)
-            linkSource = "catalog \(a.id) interconnect \(Format.number(i.value)) GB/s ÷ 2 (datasheets count both directions) × \(Format.number(efficiency.value, decimals: 3)) (\(efficiency.source)), \(latencyNote): \(i.citation)"
-        } else {
-            link = Link(name: "unknown", bytesPerSecond: .infinity, efficiency: 1, hopLatency: 0, baseLatency: 0)
-            linkSource = "unknown: no --bus-gbps, cluster file or catalog interconnect; tensor-parallel all-reduces are left out"
+            let link = Link(name: "catalog", bytesPerSecond: i.value / 2 * 1e9, efficiency: efficiency.value,
+                            hopLatency: hop.value, baseLatency: base.value)
+            return (link, "catalog \(a.id) interconnect \(Format.number(i.value)) GB/s ÷ 2 (datasheets count both directions) × \(Format.number(efficiency.value, decimals: 3)) (\(efficiency.source)), \(latencyNote): \(i.citation)", nil)
         }
-
-        return ServingHardware(
-            computeFLOPS: computeFLOPS, rateBasis: rateBasis, computePrecision: computePrecision,
-            weightOnly: weightOnly, computeSource: computeSource, computeIsAchievableGEMM: achievable, gemmCurve: gemmCurve,
-            bandwidthBytesPerSecond: bandwidth,
-            bandwidthBasis: bandwidthBasis, bandwidthSource: bandwidthSource, memoryBytes: memory,
-            memorySource: memorySource, link: link, linkSource: linkSource, measuredRanks: measuredRanks, accelerator: accelerator,
-            calibration: calibration, notes: notes)
+        return (Link(name: "unknown", bytesPerSecond: .infinity, efficiency: 1, hopLatency: 0, baseLatency: 0),
+                "unknown: no --bus-gbps, cluster file or catalog interconnect; tensor-parallel all-reduces are left out", nil)
     }
 
     /// A measurement's median over its theoretical peak; nil when the bench could not derive the peak.
