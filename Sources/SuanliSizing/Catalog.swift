@@ -4,14 +4,14 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// One figure from a datasheet, with where it came from.
-public struct SourcedValue: Codable, Sendable, Equatable {
-    public var value: Double
+/// One figure from a datasheet, a paper or a model card, with where it came from.
+public struct Sourced<Value: Codable & Sendable & Equatable>: Codable, Sendable, Equatable {
+    public var value: Value
     public var source: String
     public var verified: Bool
     public var note: String?
 
-    public init(value: Double, source: String, verified: Bool = true, note: String? = nil) {
+    public init(value: Value, source: String, verified: Bool = true, note: String? = nil) {
         self.value = value
         self.source = source
         self.verified = verified
@@ -23,6 +23,9 @@ public struct SourcedValue: Codable, Sendable, Equatable {
         source + (verified ? "" : " (unverified)")
     }
 }
+
+/// A number from a datasheet, with where it came from.
+public typealias SourcedValue = Sourced<Double>
 
 /// A public price figure, with its currency.
 public struct SourcedPrice: Codable, Sendable, Equatable {

@@ -5,21 +5,7 @@ import Foundation
 #endif
 
 /// A yes/no figure from a paper or a model card, with where it came from.
-public struct SourcedFlag: Codable, Sendable, Equatable {
-    public var value: Bool
-    public var source: String
-    public var verified: Bool
-    public var note: String?
-
-    public init(value: Bool, source: String, verified: Bool = true, note: String? = nil) {
-        self.value = value
-        self.source = source
-        self.verified = verified
-        self.note = note
-    }
-
-    public var citation: String { source + (verified ? "" : " (unverified)") }
-}
+public typealias SourcedFlag = Sourced<Bool>
 
 /// One model of the catalog: every figure of its shape with its source.
 public struct ModelEntry: Codable, Sendable, Equatable {
