@@ -242,7 +242,7 @@ public struct PairwiseDifferences: Sendable {
                 }
                 sample[s] = x[a] - y[low[a] + pick - prefix[a]]
             }
-            sample.sort()
+            sample.withUnsafeMutableBufferPointer { Self.insertionSort($0) }
             let place = Double(rank - below) / Double(remaining)
             let pivot = sample[Swift.min(drawn - 1, Int(place * Double(drawn)))]
             // Per row, how many differences are < pivot and ≤ pivot. Rows grow downwards, so
@@ -250,13 +250,14 @@ public struct PairwiseDifferences: Sendable {
             // candidate, so everything left of a row's window is below it and everything from
             // its end on above it: each count lies within the window, and only the window is read.
             var totalLess = 0, totalAtMost = 0
-            var jl = m, je = m
+            var jl = m
             for i in 0..<n {
-                let xi = x[i], lo = low[i]
-                jl = Swift.max(Swift.min(jl, high[i]), lo)
+                let xi = x[i], lo = low[i], hi = high[i]
+                jl = Swift.max(Swift.min(jl, hi), lo)
                 while jl > lo && !(xi - y[jl - 1] < pivot) { jl -= 1 }
-                je = Swift.max(Swift.min(je, high[i]), jl)
-                while je > jl && !(xi - y[je - 1] <= pivot) { je -= 1 }
+                // Differences equal to the pivot (rare) follow the smaller ones in the row.
+                var je = jl
+                while je < hi && xi - y[je] <= pivot { je += 1 }
                 less[i] = jl
                 atMost[i] = je
                 totalLess += jl
@@ -293,13 +294,96 @@ public struct PairwiseDifferences: Sendable {
             below += low[i]
             if high[i] > low[i] { for j in low[i]..<high[i] { candidates.append(x[i] - y[j]) } }
         }
-        candidates.sort()
-        let first = candidates[rank - below]
+        let target = rank - below
+        let (first, next) = candidates.withUnsafeMutableBufferPointer { Self.nth($0, target) }
         guard pair else { return (first, first) }
-        if rank + 1 - below < candidates.count { return (first, candidates[rank + 1 - below]) }
+        if target + 1 < candidates.count { return (first, next) }
         // rank + 1 lies above every candidate: the smallest difference right of the windows.
         var above = Double.infinity
         for i in 0..<n where high[i] < m { above = Swift.min(above, x[i] - y[high[i]]) }
         return (first, above)
+    }
+
+    /// Sorts a few values in place.
+    static func insertionSort(_ a: UnsafeMutableBufferPointer<Double>) {
+        guard a.count > 1 else { return }
+        for i in 1..<a.count {
+            let v = a[i]
+            var j = i
+            while j > 0 && v < a[j - 1] { a[j] = a[j - 1]; j -= 1 }
+            a[j] = v
+        }
+    }
+
+    /// The `k`-th smallest value (0-based) of `a`, and the value after it in sorted order
+    /// (+infinity when `k` is the last), as sorting `a` would place them (no NaN); `a` is reordered.
+    static func nth(_ a: UnsafeMutableBufferPointer<Double>, _ k: Int) -> (Double, Double) {
+        var lo = 0, hi = a.count - 1
+        while hi - lo > 16 {
+            // Median of three as the pivot, then Hoare's partition.
+            let mid = lo + (hi - lo) / 2
+            if a[mid] < a[lo] { a.swapAt(mid, lo) }
+            if a[hi] < a[lo] { a.swapAt(hi, lo) }
+            if a[hi] < a[mid] { a.swapAt(hi, mid) }
+            let pivot = a[mid]
+            var i = lo, j = hi
+            while i <= j {
+                while a[i] < pivot { i += 1 }
+                while pivot < a[j] { j -= 1 }
+                if i <= j { a.swapAt(i, j); i += 1; j -= 1 }
+            }
+            // lo...j ≤ pivot ≤ i...hi; between them, values equal to the pivot.
+            if k <= j { hi = j } else if k >= i { lo = i } else {
+                var next = Double.infinity
+                for t in (k + 1)..<a.count { next = Swift.min(next, a[t]) }
+                return (pivot, next)
+            }
+        }
+        insertionSort(UnsafeMutableBufferPointer(rebasing: a[lo...hi]))
+        var next = k + 1 <= hi ? a[k + 1] : Double.infinity
+        if k + 1 > hi { for t in (hi + 1)..<a.count { next = Swift.min(next, a[t]) } }
+        return (a[k], next)
+    }
+}
+
+extension PairwiseDifferences {
+    /// Sorts samples in ascending order, to the same array `sort()` gives: an unstable quicksort
+    /// where that cannot differ (no NaN, and no zero, whose two signs compare equal), the
+    /// standard sort otherwise.
+    static func sortSamples(_ values: inout [Double]) {
+        guard values.allSatisfy({ !$0.isNaN && $0 != 0 }) else { values.sort(); return }
+        values.withUnsafeMutableBufferPointer { a in quicksort(a, 0, a.count - 1, depth: 64) }
+    }
+
+    private static func quicksort(_ a: UnsafeMutableBufferPointer<Double>, _ first: Int, _ last: Int, depth: Int) {
+        var lo = first, hi = last, depth = depth
+        while hi - lo > 16 {
+            depth -= 1
+            if depth < 0 {
+                var part = UnsafeMutableBufferPointer(rebasing: a[lo...hi])
+                part.sort()
+                return
+            }
+            let mid = lo + (hi - lo) / 2
+            if a[mid] < a[lo] { a.swapAt(mid, lo) }
+            if a[hi] < a[lo] { a.swapAt(hi, lo) }
+            if a[hi] < a[mid] { a.swapAt(hi, mid) }
+            let pivot = a[mid]
+            var i = lo, j = hi
+            while i <= j {
+                while a[i] < pivot { i += 1 }
+                while pivot < a[j] { j -= 1 }
+                if i <= j { a.swapAt(i, j); i += 1; j -= 1 }
+            }
+            // The smaller side recursively, the larger one in this loop.
+            if j - lo < hi - i {
+                quicksort(a, lo, j, depth: depth)
+                lo = i
+            } else {
+                quicksort(a, i, hi, depth: depth)
+                hi = j
+            }
+        }
+        if hi > lo { insertionSort(UnsafeMutableBufferPointer(rebasing: a[lo...hi])) }
     }
 }

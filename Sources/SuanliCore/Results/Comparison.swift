@@ -282,7 +282,7 @@ public enum Comparator {
         let usable = measurements.filter { $0.status == .ok && $0.median != nil && !$0.samples.isEmpty }
         guard !usable.isEmpty else { return nil }
         var samples = usable.count == 1 ? usable[0].samples : usable.flatMap(\.samples)
-        samples.sort()
+        PairwiseDifferences.sortSamples(&samples)
         return ComparedSide(samples: samples,
                             repeatMedians: usable.flatMap { m in m.repeatMedians.flatMap { $0.isEmpty ? nil : $0 } ?? [m.median!] })
     }

@@ -248,25 +248,46 @@ enum SamplesScanner {
         while true {
             skipSpace()
             // -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+            // Read on the way: the significant digits as an integer (while there are at most
+            // 19) and the power of ten that scales them, for `exactValue`.
             let start = i
-            if i < count && b[i] == UInt8(ascii: "-") { i += 1 }
+            var significand: UInt64 = 0, digits = 0, exponent = 0
+            @inline(__always) func digit(_ k: Int) {
+                let d = b[k] &- 0x30
+                if significand != 0 || d != 0 {
+                    digits += 1
+                    significand = significand &* 10 &+ UInt64(d)
+                }
+            }
+            let negative = i < count && b[i] == UInt8(ascii: "-")
+            if negative { i += 1 }
             guard isDigit(i) else { return nil }
-            if b[i] == UInt8(ascii: "0") { i += 1 } else { while isDigit(i) { i += 1 } }
+            if b[i] == UInt8(ascii: "0") { i += 1 } else { while isDigit(i) { digit(i); i += 1 } }
             if i < count && b[i] == UInt8(ascii: ".") {
                 i += 1
                 guard isDigit(i) else { return nil }
-                while isDigit(i) { i += 1 }
+                while isDigit(i) { digit(i); exponent -= 1; i += 1 }
             }
+            var exact = true
             if i < count && (b[i] == UInt8(ascii: "e") || b[i] == UInt8(ascii: "E")) {
                 i += 1
-                if i < count && (b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-")) { i += 1 }
+                var exponentNegative = false
+                if i < count && (b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-")) {
+                    exponentNegative = b[i] == UInt8(ascii: "-")
+                    i += 1
+                }
                 guard isDigit(i) else { return nil }
-                while isDigit(i) { i += 1 }
+                var written = 0
+                while isDigit(i) {
+                    if written < 100_000 { written = written * 10 + Int(b[i] &- 0x30) } else { exact = false }
+                    i += 1
+                }
+                exponent += exponentNegative ? -written : written
             }
             let length = i - start
             guard length < buffer.count else { return nil }
             let value: Double
-            if let fast = fastNumber(b, start, i) {
+            if exact && digits <= 19, let fast = exactValue(negative: negative, significand: significand, exponent: exponent) {
                 value = fast
             } else {
                 value = buffer.withUnsafeMutableBufferPointer { out in
@@ -293,14 +314,35 @@ enum SamplesScanner {
     private static let extendedPowers: [Float80] = (0...27).map { e in (0..<e).reduce(Float80(1)) { value, _ in value * 10 } }
     #endif
 
-    /// The Double nearest to the JSON number in `b[start..<end]` (already checked to be one), as
-    /// `strtod` gives it, for the common forms that can be converted exactly without it; nil for
-    /// the others (then `strtod` converts it). The number is w × 10^e with w the significant
-    /// digits (at most 19) as an integer. With w ≤ 2^53 and |e| ≤ 22 both operands are exact
-    /// Doubles, and one correctly rounded multiplication or division gives the nearest Double.
-    /// Otherwise (x86-64) the same in 80-bit extended precision (w and 10^|e| ≤ 10^27 exact in its
-    /// 64-bit significand), then rounded to a Double: that second rounding can only err when the
-    /// extended result lies exactly halfway between two Doubles, and that case is left to `strtod`.
+    /// The Double nearest to ±significand × 10^exponent (significand of at most 19 digits), as
+    /// `strtod` gives it, when it can be had exactly without `strtod`; nil otherwise. With a
+    /// significand ≤ 2^53 and |exponent| ≤ 22 both operands are exact Doubles, and one correctly
+    /// rounded multiplication or division gives the nearest Double. Otherwise (x86-64) the same
+    /// in 80-bit extended precision (the significand and 10^|exponent| ≤ 10^27 exact in its 64-bit
+    /// significand), then rounded to a Double: that second rounding can only err when the extended
+    /// result lies exactly halfway between two Doubles, and that case is left to `strtod`.
+    static func exactValue(negative: Bool, significand: UInt64, exponent: Int) -> Double? {
+        if significand == 0 { return negative ? -0.0 : 0.0 }
+        var value: Double
+        if significand <= 1 << 53 && exponent >= -22 && exponent <= 22 {
+            let p = exactPowers[abs(exponent)]
+            value = exponent < 0 ? Double(significand) / p : Double(significand) * p
+        } else {
+            #if arch(x86_64) && !os(Windows)
+            guard exponent >= -27 && exponent <= 27 else { return nil }
+            let power = extendedPowers[abs(exponent)]
+            let extended = exponent < 0 ? Float80(significand) / power : Float80(significand) * power
+            // The 11 bits of the 64-bit significand below a Double's 53: exactly 100…0 is a tie.
+            if extended.significandBitPattern & 0x7FF == 0x400 { return nil }
+            value = Double(extended)
+            #else
+            return nil
+            #endif
+        }
+        return negative ? -value : value
+    }
+
+    /// `exactValue` of the JSON number in `b[start..<end]` (already checked to be one).
     static func fastNumber(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Double? {
         var i = start
         let negative = b[i] == UInt8(ascii: "-")
@@ -332,23 +374,6 @@ enum SamplesScanner {
             }
             exponent += exponentNegative ? -written : written
         }
-        if w == 0 { return negative ? -0.0 : 0.0 }
-        var value: Double
-        if w <= 1 << 53 && exponent >= -22 && exponent <= 22 {
-            let p = exactPowers[abs(exponent)]
-            value = exponent < 0 ? Double(w) / p : Double(w) * p
-        } else {
-            #if arch(x86_64) && !os(Windows)
-            guard exponent >= -27 && exponent <= 27 else { return nil }
-            let power = extendedPowers[abs(exponent)]
-            let extended = exponent < 0 ? Float80(w) / power : Float80(w) * power
-            // The 11 bits of the 64-bit significand below a Double's 53: exactly 100…0 is a tie.
-            if extended.significandBitPattern & 0x7FF == 0x400 { return nil }
-            value = Double(extended)
-            #else
-            return nil
-            #endif
-        }
-        return negative ? -value : value
+        return exactValue(negative: negative, significand: w, exponent: exponent)
     }
 }
