@@ -388,6 +388,27 @@ func packB<S: GemmSpec>(_ spec: S.Type, b: UnsafePointer<S.Scalar>, ldb: Int, kc
 @inline(__always)
 func roundUp(_ x: Int, _ m: Int) -> Int { (x + m - 1) / m * m }
 
+/// k == 0: C = beta * C (no product); beta == 0 writes zeros without reading C.
+@inline(__always)
+func gemmScaleOnly<S: GemmSpec>(
+    _ spec: S.Type, m: Int, n: Int, beta: S.Scalar, c: UnsafeMutablePointer<S.Scalar>, ldc: Int
+) {
+    for i in 0..<m {
+        let row = c + i * ldc
+        for j in 0..<n { row[j] = beta == 0 ? 0 : beta * row[j] }
+    }
+}
+
+/// Thread grid: tm row groups x tn column groups. Prefer splitting rows (each
+/// thread packs only its own A); split columns when M is too small.
+@inline(__always)
+func gemmThreadGrid(threads: Int, mPanels mPanelsTotal: Int) -> (tm: Int, tn: Int) {
+    var tmSearch = threads
+    while tmSearch > 1 && (threads % tmSearch != 0 || mPanelsTotal < 2 * tmSearch) { tmSearch -= 1 }
+    if tmSearch == 1 && mPanelsTotal >= threads { tmSearch = threads }
+    return (tmSearch, threads / tmSearch)
+}
+
 @inline(__always)
 func gemmDriver<S: GemmSpec>(
     _ spec: S.Type,
@@ -404,11 +425,7 @@ func gemmDriver<S: GemmSpec>(
     let mr = S.mr, nr = S.nr
     typealias T = S.Scalar
     if k == 0 {
-        // C = beta * C (no product); beta == 0 writes zeros without reading C.
-        for i in 0..<m {
-            let row = c + i * ldc
-            for j in 0..<n { row[j] = beta == 0 ? 0 : beta * row[j] }
-        }
+        gemmScaleOnly(S.self, m: m, n: n, beta: beta, c: c, ldc: ldc)
         return
     }
 
@@ -417,14 +434,8 @@ func gemmDriver<S: GemmSpec>(
     let KC = min(blocking.kc, k)
     let NC = max(nr, roundUp(min(blocking.nc, roundUp(n, nr)), nr))
 
-    // Thread grid: tm row groups x tn column groups. Prefer splitting rows (each
-    // thread packs only its own A); split columns when M is too small.
     let mPanelsTotal = (m + mr - 1) / mr
-    var tmSearch = threads
-    while tmSearch > 1 && (threads % tmSearch != 0 || mPanelsTotal < 2 * tmSearch) { tmSearch -= 1 }
-    if tmSearch == 1 && mPanelsTotal >= threads { tmSearch = threads }
-    let tm = tmSearch
-    let tn = threads / tm
+    let (tm, tn) = gemmThreadGrid(threads: threads, mPanels: mPanelsTotal)
     let workers = tm * tn
     // Row units for the dynamic split: at least one per MC rows, a multiple of the
     // worker count (equal shares on an idle machine), at most one per micro-panel.
