@@ -372,6 +372,55 @@ enum ReferenceRun {
         #expect(!better.stdout.contains("::error"))
     }
 
+    /// Past a thousand rows the JSON report is encoded in chunks and spliced: the text must be
+    /// exactly what one encoder writes for the whole report (decoded and encoded again here).
+    @Test func largeJSONReportIsWhatOneEncoderWrites() throws {
+        let wide = try ReferenceRun.variant { doc in
+            let measurements = doc["measurements"] as! [[String: Any]]
+            doc["measurements"] = (0..<2600).map { i -> [String: Any] in
+                var m = measurements[i % measurements.count]
+                var size = m["size"] as? [String: Any] ?? [:]
+                size["copy"] = i
+                m["size"] = size
+                return m
+            }
+        }
+        let result = try CLI.run(["compare", wide, wide, "--format", "json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let decoded = try JSONDecoder().decode(ReportMirror.self, from: Data(result.stdout.utf8))
+        #expect(decoded.rows.count >= 2600)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let again = String(decoding: try encoder.encode(decoded), as: UTF8.self)
+        #expect(again + "\n" == result.stdout)
+    }
+
+    /// The fields of a JSON comparison report, to encode it again the plain way.
+    struct ReportMirror: Codable {
+        struct Key: Codable { var device, suite, kernel, precision, size: String; var metric: String? }
+        struct Interval: Codable {
+            var change: Double
+            var low, high: Double?
+            var confidence: Double
+            var method: String
+            var baseline_repeats, current_repeats, baseline_samples, current_samples: Int
+        }
+        struct Row: Codable {
+            var key: Key
+            var unit: String
+            var higher_is_better: Bool
+            var baseline, current, change: Double?
+            var interval: Interval?
+            var threshold: Double
+            var verdict: String
+            var reason: String?
+        }
+        var baseline, current: String
+        var threshold, confidence: Double
+        var rows: [Row]
+        var counts: [String: Int]
+    }
+
     /// Runs a tool, its standard output trimmed.
     static func runTool(_ path: String, _ arguments: [String]) throws -> String {
         let process = Process()

@@ -1,5 +1,8 @@
 import struct Foundation.Data
 import class Foundation.JSONDecoder
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 @testable import SuanliCore
 
@@ -120,5 +123,52 @@ import Testing
         // Exponents, negative zero, integers: still the decoder's values.
         #expect(SamplesScanner.split(Data("{\"measurements\": [{\"samples\": [1e2, 2.5E-3, 7, 0.1]}]}".utf8))?.1.first?.1 == [100, 0.0025, 7, 0.1])
         #expect(SamplesScanner.split(Data("{\"measurements\": [{\"samples\": [1, NaN]}]}".utf8)) == nil)
+    }
+
+    /// The conversion without `strtod` gives strtod's Double to the bit, or leaves the number to it.
+    @Test func fastNumberConversionMatchesStrtod() {
+        func check(_ text: String) -> Bool {
+            let expected = strtod(text, nil)
+            let bytes = Array(text.utf8)
+            guard let fast = bytes.withUnsafeBufferPointer({ SamplesScanner.fastNumber($0, 0, $0.count) }) else { return true }
+            return fast.bitPattern == expected.bitPattern
+        }
+        // 2^53 + 1 and 2^54 + 2 lie exactly halfway between two Doubles (ties to even); so do
+        // their decimal forms with more digits.
+        for text in ["9007199254740993", "9007199254740995", "18014398509481986", "9007199254740993.000",
+                     "0", "-0", "-0.0", "0.000", "1e2", "2.5E-3", "7", "0.1", "-123.456e-7", "1E+22", "1e23",
+                     "123456789012345678901", "0.00000000000000000000000000001", "4.9e-324", "1.7976931348623157e308",
+                     "286.3023262370648", "288.22856082635417", "2.748258473245633e-05", "39.66426712424085"] {
+            #expect(check(text), "\(text)")
+        }
+        #expect(["9007199254740993", "18014398509481986"].allSatisfy { text in
+            Array(text.utf8).withUnsafeBufferPointer { SamplesScanner.fastNumber($0, 0, $0.count) } == nil
+        } || !Self.hasExtendedPrecision, "a halfway case is left to strtod")
+        // The scanner's own reading of a samples array (digits gathered while checking the syntax).
+        let texts = ["9007199254740993", "18014398509481986", "-0", "0.000", "1E+22", "1e23", "2.5e-3", "286.3023262370648",
+                     "288.22856082635417", "123456789012345678901", "0.00000000000000000000000000001", "1e-00400"]
+        let scanned = SamplesScanner.split(Data(("{\"measurements\": [{\"samples\": [" + texts.joined(separator: ", ") + "]}]}").utf8))
+        #expect(scanned?.1.first?.1.map(\.bitPattern) == texts.map { strtod($0, nil).bitPattern })
+        var g = PairwiseDifferenceSelectionTests.Generator(state: 21)
+        var mismatches: [String] = []
+        for _ in 0..<20_000 {
+            let value = Double(bitPattern: UInt64.random(in: 0x3C00_0000_0000_0000...0x4480_0000_0000_0000, using: &g))
+            var digits = String(UInt64.random(in: 1...9, using: &g))
+            for _ in 0..<Int.random(in: 0...19, using: &g) { digits += String(UInt64.random(in: 0...9, using: &g)) }
+            let point = Int.random(in: 1...digits.count, using: &g)
+            let written = String(digits.prefix(point)) + "." + String(digits.dropFirst(point)) + "0"
+            for text in ["\(value)", "-\(value)", written, written + "e\(Int.random(in: -30...30, using: &g))"] where !check(text) {
+                mismatches.append(text)
+            }
+        }
+        #expect(mismatches.isEmpty, "\(mismatches.prefix(5))")
+    }
+
+    static var hasExtendedPrecision: Bool {
+        #if arch(x86_64) && !os(Windows)
+        return true
+        #else
+        return false
+        #endif
     }
 }
