@@ -21,10 +21,7 @@ import Glibc
 ///   is never narrower than the Hodges–Lehmann interval of all samples pooled (where that exists):
 ///   three repeat medians that happen to agree do not make a change more certain than the samples do.
 public struct ChangeEstimate: Codable, Sendable, Equatable {
-    public enum Method: String, Codable, Sendable {
-        case hodgesLehmann = "hodges-lehmann"
-        case betweenRepeats = "between-repeats"
-    }
+    public typealias Method = ChangeMethod
 
     /// Point estimate of the relative change.
     public var change: Double

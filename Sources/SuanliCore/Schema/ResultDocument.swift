@@ -73,8 +73,10 @@ public struct ResultDocument: Codable, Sendable {
         case commandLine = "command_line"
     }
 
+    /// A document with the memory-hierarchy levels given (the `MemoryHierarchy` extension's
+    /// initializer finds them in the measurements).
     public init(runID: String, created: String, tool: ToolInfo, commandLine: [String], host: HostInfo,
-                devices: [DeviceDescriptor], measurements: [Measurement], incomplete: Bool) {
+                devices: [DeviceDescriptor], measurements: [Measurement], incomplete: Bool, hierarchy: [HierarchyLevel]?) {
         schema = Self.currentSchema
         self.runID = runID
         self.created = created
@@ -84,8 +86,7 @@ public struct ResultDocument: Codable, Sendable {
         self.devices = devices
         self.measurements = measurements
         self.incomplete = incomplete
-        let levels = MemoryHierarchy.detect(devices: devices, measurements: measurements)
-        hierarchy = levels.isEmpty ? nil : levels
+        self.hierarchy = hierarchy
     }
 
     public func encoded() throws -> Data {

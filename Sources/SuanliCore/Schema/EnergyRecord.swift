@@ -62,3 +62,42 @@ public struct EnergyRecord: Codable, Sendable, Equatable {
     /// GFLOP/s/W or GB/s/W, whichever applies.
     public var efficiency: Double? { gflopsPerWatt ?? gbsPerWatt }
 }
+
+/// What a power sensor covers.
+public enum SensorScope: String, Codable, Sendable {
+    /// One accelerator (NVML, AMD SMI).
+    case device
+    /// One CPU package (RAPL `package-N`) or a part of it.
+    case cpuPackage = "cpu-package"
+    /// The whole machine: a wall meter or BMC read through `--power-command`.
+    case wholeNode = "whole-node"
+}
+
+/// Clocks, temperature and clock-limiting reasons of a device at one moment.
+public struct DeviceCondition: Codable, Sendable, Equatable {
+    /// Current clocks in MHz by domain: `sm` and `memory` (NVIDIA), `graphics` and `memory` (AMD),
+    /// `cpu` (the mean over the host's cores).
+    public var clocksMHz: [String: Double]?
+    public var temperatureC: Double?
+    /// Reasons the clocks are held down now (NVML clock-event reasons), idle excluded.
+    public var throttleReasons: [String]?
+    /// A counter of throttle events (the CPU's `thermal_throttle` counts), compared between the
+    /// start and the end of a window; not saved.
+    public var throttleEventCount: Int?
+
+    public init(clocksMHz: [String: Double]? = nil, temperatureC: Double? = nil, throttleReasons: [String]? = nil,
+                throttleEventCount: Int? = nil) {
+        self.clocksMHz = clocksMHz
+        self.temperatureC = temperatureC
+        self.throttleReasons = throttleReasons
+        self.throttleEventCount = throttleEventCount
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case clocksMHz = "clocks_mhz"
+        case temperatureC = "temperature_c"
+        case throttleReasons = "throttle_reasons"
+    }
+
+    public var isEmpty: Bool { clocksMHz == nil && temperatureC == nil && throttleReasons == nil }
+}
