@@ -215,8 +215,8 @@ public struct PairwiseDifferences: Sendable {
             z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
             return z ^ (z >> 31)
         }
-        let cutoff = max(32, (n + m) / 2)
-        let drawn = 11
+        let cutoff = max(64, n + m)
+        let drawn = 41
         var prefix = [Int](repeating: 0, count: n)
         var sample = [Double](repeating: 0, count: drawn)
         while remaining > cutoff {
