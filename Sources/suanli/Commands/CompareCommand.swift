@@ -284,11 +284,9 @@ enum ComparisonRenderer {
 
     static func render(_ report: ComparisonReport, format: OutputFormat) -> String {
         if format == .json { return (try? json(report)) ?? "{}" }
-        struct Row { let r: ComparisonRow }
         let confidence = formatted(report.confidence * 100, decimals: report.confidence * 100 == (report.confidence * 100).rounded() ? 0 : 1)
-        let table = TextTable<Row> { row in
-            let r = row.r
-            return [
+        var text = TableRenderer.render(report.rows, format: format) { r in
+            [
                 Column(title: "Device", value: r.key.device),
                 Column(title: "Suite", value: r.key.suite),
                 Column(title: "Kernel", value: r.key.kernel),
@@ -305,8 +303,6 @@ enum ComparisonRenderer {
                 Column(title: "Reason", value: r.reason ?? ""),
             ]
         }
-        let style: TextTableStyle.Type = format == .markdown ? Style.pipe : Style.simple
-        var text = table.string(for: report.rows.map(Row.init), style: style) ?? ""
         let counts = Verdict.allCases.map { "\(report.count($0)) \($0.rawValue)" }.joined(separator: ", ")
         text += "\n" + counts + " (threshold \(ResultRenderer.percent(report.threshold)), \(confidence)% intervals)"
         if report.usesWithinRunIntervals {
