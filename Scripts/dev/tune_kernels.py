@@ -47,7 +47,9 @@ def build(fname, defines):
     if key in _progs:
         return _progs[key]
     ctx, _, _ = env()
-    src = open(os.path.join(KDIR, fname)).read()
+    # The preludes Kernels/preludes.json declares for this program go in front, as KernelSources joins them.
+    preludes = json.load(open(os.path.join(KDIR, "preludes.json"))).get(fname, [])
+    src = "".join(open(os.path.join(KDIR, p)).read() + "\n" for p in preludes) + open(os.path.join(KDIR, fname)).read()
     opts = []
     for k, v in defines.items():
         opts.append("-D%s" % k if v is None else "-D%s=%s" % (k, v))
