@@ -228,7 +228,7 @@ def source_files(paths):
 
 
 def main():
-    parser = argparse.ArgumentParser(description="List functions longer than a limit (Swift and C).")
+    parser = argparse.ArgumentParser(description="List functions longer than a limit (Swift and C); exit 1 when there is one.")
     parser.add_argument("--max", type=int, default=120, help="longest allowed, in lines (default 120)")
     parser.add_argument("paths", nargs="*", default=["Sources"], help="files or folders (default: Sources)")
     args = parser.parse_args()
@@ -239,7 +239,7 @@ def main():
                 rows.append((length, path, line, name))
     for length, path, line, name in sorted(rows, key=lambda r: (-r[0], r[1], r[2])):
         print(f"{path}:{line} {name} {length}")
-    return 0
+    return 1 if rows else 0
 
 
 if __name__ == "__main__":
