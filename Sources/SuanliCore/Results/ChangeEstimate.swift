@@ -312,23 +312,30 @@ public struct PairwiseDifferences: Sendable {
         }
     }
 
+    /// Hoare's partition of `a[lo...hi]` around the median of its first, middle and last values:
+    /// afterwards lo...j ≤ pivot ≤ i...hi, and values between j and i equal the pivot.
+    @inline(__always)
+    static func partition(_ a: UnsafeMutableBufferPointer<Double>, _ lo: Int, _ hi: Int) -> (i: Int, j: Int, pivot: Double) {
+        let mid = lo + (hi - lo) / 2
+        if a[mid] < a[lo] { a.swapAt(mid, lo) }
+        if a[hi] < a[lo] { a.swapAt(hi, lo) }
+        if a[hi] < a[mid] { a.swapAt(hi, mid) }
+        let pivot = a[mid]
+        var i = lo, j = hi
+        while i <= j {
+            while a[i] < pivot { i += 1 }
+            while pivot < a[j] { j -= 1 }
+            if i <= j { a.swapAt(i, j); i += 1; j -= 1 }
+        }
+        return (i, j, pivot)
+    }
+
     /// The `k`-th smallest value (0-based) of `a`, and the value after it in sorted order
     /// (+infinity when `k` is the last), as sorting `a` would place them (no NaN); `a` is reordered.
     static func nth(_ a: UnsafeMutableBufferPointer<Double>, _ k: Int) -> (Double, Double) {
         var lo = 0, hi = a.count - 1
         while hi - lo > 16 {
-            // Median of three as the pivot, then Hoare's partition.
-            let mid = lo + (hi - lo) / 2
-            if a[mid] < a[lo] { a.swapAt(mid, lo) }
-            if a[hi] < a[lo] { a.swapAt(hi, lo) }
-            if a[hi] < a[mid] { a.swapAt(hi, mid) }
-            let pivot = a[mid]
-            var i = lo, j = hi
-            while i <= j {
-                while a[i] < pivot { i += 1 }
-                while pivot < a[j] { j -= 1 }
-                if i <= j { a.swapAt(i, j); i += 1; j -= 1 }
-            }
+            let (i, j, pivot) = partition(a, lo, hi)
             // lo...j ≤ pivot ≤ i...hi; between them, values equal to the pivot.
             if k <= j { hi = j } else if k >= i { lo = i } else {
                 var next = Double.infinity
@@ -361,17 +368,7 @@ extension PairwiseDifferences {
                 part.sort()
                 return
             }
-            let mid = lo + (hi - lo) / 2
-            if a[mid] < a[lo] { a.swapAt(mid, lo) }
-            if a[hi] < a[lo] { a.swapAt(hi, lo) }
-            if a[hi] < a[mid] { a.swapAt(hi, mid) }
-            let pivot = a[mid]
-            var i = lo, j = hi
-            while i <= j {
-                while a[i] < pivot { i += 1 }
-                while pivot < a[j] { j -= 1 }
-                if i <= j { a.swapAt(i, j); i += 1; j -= 1 }
-            }
+            let (i, j, _) = partition(a, lo, hi)
             // The smaller side recursively, the larger one in this loop.
             if j - lo < hi - i {
                 quicksort(a, lo, j, depth: depth)
