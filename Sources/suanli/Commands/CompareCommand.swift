@@ -17,10 +17,20 @@ enum CompareExit {
     static let baselineUnusable: Int32 = 5
     static let otherError: Int32 = 1
 
-    /// Reads result files in parallel, in order. A file with impossible figures
-    /// (`ResultValidationError`) exits 5 on either side; an unreadable one exits `unreadable`.
-    static func read(_ paths: [String], side: String, unreadable: Int32) throws -> [NamedResult] {
-        let results = ResultStore.readAll(paths)
+    /// Both sides' files read together, in parallel (at CI scale each file takes seconds to
+    /// decode), then judged in order, the baseline's first: a file with impossible figures
+    /// (`ResultValidationError`) exits 5 on either side; an unreadable baseline exits 5, an
+    /// unreadable current file 1.
+    static func read(baseline: [String], current: [String]) throws -> (baselines: [NamedResult], currents: [NamedResult]) {
+        let results = ResultStore.readAll(baseline + current)
+        let baselines = try named(baseline, Array(results.prefix(baseline.count)), side: "baseline ", unreadable: baselineUnusable)
+        let currents = try named(current, Array(results.dropFirst(baseline.count)), side: "", unreadable: otherError)
+        return (baselines, currents)
+    }
+
+    /// The documents read, or the exit for the first file that failed.
+    static func named(_ paths: [String], _ results: [Result<ResultDocument, any Error>], side: String,
+                      unreadable: Int32) throws -> [NamedResult] {
         var named: [NamedResult] = []
         for (path, result) in zip(paths, results) {
             switch result {
@@ -132,8 +142,7 @@ struct CompareCommand: ParsableCommand {
     func run() throws {
         let options = try comparison.options()
         let (baselinePaths, currentPaths) = files.count == 2 ? ([files[0]], [files[1]]) : (baselineFiles, currentFiles)
-        let baselines = try CompareExit.read(baselinePaths, side: "baseline ", unreadable: CompareExit.baselineUnusable)
-        let currents = try CompareExit.read(currentPaths, side: "", unreadable: CompareExit.otherError)
+        let (baselines, currents) = try CompareExit.read(baseline: baselinePaths, current: currentPaths)
         if !comparison.force {
             for other in baselines.dropFirst() + currents {
                 if let difference = Comparator.hardwareDifference(baseline: baselines[0].document, current: other.document) {
