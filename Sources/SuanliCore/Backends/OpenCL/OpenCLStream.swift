@@ -57,8 +57,7 @@ final class OpenCLStreamRunner: StreamRunner {
         a = try backend.buffer(bytes: bytes)
         b = try backend.buffer(bytes: bytes)
         c = try backend.buffer(bytes: bytes)
-        let accBytes = precision == .fp64 ? 8 : (precision == .fp16 ? 2 : 4)
-        partial = try backend.buffer(bytes: dotGroups * accBytes)
+        partial = try backend.buffer(bytes: dotGroups * precision.accumulatorBytes)
         parameters = ["VW": "\(vectorWidth)", "ELEMS_PER_ITEM": "\(elementsPerItem)",
                       "local": local.map(String.init) ?? "driver", "DOT_WG": "\(dotGroupSize)", "dot_groups": "\(dotGroups)",
                       "DOT_CONTIGUOUS": dotContiguous ? "1" : "0", "DOT_ACCS": "\(dotSums)",
