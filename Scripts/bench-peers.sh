@@ -155,6 +155,9 @@ if ocl:
 ob, tr = load("openblas.json"), load("triad.json")
 rows.append(("CPU SGEMM %s^3" % n, suanli(cpu, "gemm", {"gemm"}), "OpenBLAS (numpy)", ob.get("median"), "GFLOP/s", 0.9))
 rows.append(("CPU triad", suanli(cpu, "stream", {"triad"}), "gcc -O3 OpenMP triad", tr.get("median"), "GB/s", 0.9))
+intel = load("suanli-intel.json")
+if intel:
+    rows.append(("Intel OpenCL triad", suanli(intel, "stream", {"triad"}), "gcc -O3 OpenMP triad", tr.get("median"), "GB/s", 0.9))
 
 # Memory hierarchy: the same working sets on both sides. L1 is the 32 KiB set (16 KiB per core on
 # two cores, inside every L1d here); DRAM is the largest set (256 MiB, 8x the L3).
