@@ -135,6 +135,17 @@ sys.exit(0 if eval(sys.argv[2]) else 1)
 PY
 }
 
+not_ok_rows() {  # a result file, or a folder of them: each measurement not ok or skipped, with its reason
+  python3 - "$1" <<'PY' >&2 || true
+import glob, json, os, sys
+for f in sorted(glob.glob(sys.argv[1] + "/*.json")) if os.path.isdir(sys.argv[1]) else [sys.argv[1]]:
+    for m in json.load(open(f)).get("measurements", []):
+        if m.get("status") not in ("ok", "skipped"):
+            print(f"  {m.get('status')}: {m.get('suite')} {m.get('kernel')} {m.get('precision')} {m.get('size')}: "
+                  f"median {m.get('median')}; {m.get('reason')}; peak basis: {m.get('peak_basis')}")
+PY
+}
+
 # ---- 2. the empty root: the bundle alone -----------------------------------------------------
 if [ "$clean" -eq 1 ]; then
   [ ! -e "$empty/usr" ] && [ ! -e "$empty/lib" ] && [ ! -e "$empty/bin" ] || fail "the empty root is not empty"
@@ -199,7 +210,7 @@ say "launcher: auto mode chose $expect mode on glibc $host_glibc, bundled mode o
 started=$(date +%s)
 in_host SUANLI_BUNDLE_LIBC=bundled "$B/gpu-validate.sh" --allow-no-gpu --quick --out "$O" \
   --suites gemm,peak,stream --precisions fp32,fp64,bf16 -- --size 128 --stream-length 1048576 \
-  > "$work/validate.txt" 2>&1 || { tail -30 "$work/validate.txt" >&2; fail "gpu-validate.sh from the bundle failed"; }
+  > "$work/validate.txt" 2>&1 || { tail -30 "$work/validate.txt" >&2; not_ok_rows "$work/out"; fail "gpu-validate.sh from the bundle failed"; }
 result="$(ls "$work/out"/*.json 2>/dev/null | head -1)"
 [ -n "$result" ] || { tail -20 "$work/validate.txt" >&2; fail "gpu-validate.sh wrote no result file"; }
 json_ok "$result" 'ok("gemm") and ok("peak") and ok("stream") and all(m["device"].startswith("opencl:") for m in ms)' \
@@ -232,7 +243,7 @@ elif [ -n "$old" ]; then
   grep -q "bundled mode" "$work/old-auto.txt" || [ "$(printf '%s\n%s\n' "$glibc_required" "$old_glibc" | sort -V | head -1)" = "$glibc_required" ] \
     || fail "glibc $old_glibc should get bundled mode: $(cat "$work/old-auto.txt")"
   in_old "$B/suanli" bench --device cpu --quick --suite gemm,stream --precision fp32 --size 128 --stream-length 1048576 \
-    --no-save --format json > "$work/old-cpu.json" || fail "a quick CPU bench on glibc $old_glibc failed"
+    --no-save --format json > "$work/old-cpu.json" || { not_ok_rows "$work/old-cpu.json"; fail "a quick CPU bench on glibc $old_glibc failed"; }
   json_ok "$work/old-cpu.json" 'ok("gemm") and ok("stream")' || fail "the CPU bench on glibc $old_glibc has no verified gemm and stream"
   what="devices and a CPU bench"
   if [ -n "${SUANLI_OLD_ROOT_OPENCL:-}" ]; then
@@ -241,7 +252,7 @@ print(next((x["id"] for x in d if x["id"].startswith("opencl:")), ""))' "$work/o
     [ -n "$dev" ] || fail "no OpenCL device from $SUANLI_OLD_ROOT_OPENCL on glibc $old_glibc"
     in_old "$B/suanli" bench --device "$dev" --quick --suite gemm,peak,stream --precision fp32,fp16,bf16,int8 --size 128 \
       --stream-length 1048576 --no-save --format json > "$work/old-opencl.json" 2> "$work/old-opencl.txt" \
-      || { tail -5 "$work/old-opencl.txt" >&2; fail "the OpenCL bench on glibc $old_glibc failed"; }
+      || { tail -5 "$work/old-opencl.txt" >&2; not_ok_rows "$work/old-opencl.json"; fail "the OpenCL bench on glibc $old_glibc failed"; }
     json_ok "$work/old-opencl.json" 'ok("gemm") and ok("peak") and ok("stream") and any(m["suite"] == "gemm" and m.get("precision") == "fp16" and m.get("status") == "ok" for m in ms)' \
       || fail "the OpenCL bench on glibc $old_glibc lacks verified gemm (fp16 too), peak and stream"
     what="$what and an OpenCL bench on $dev ($(basename "$SUANLI_OLD_ROOT_OPENCL"), built for an older glibc, loaded into the bundled one)"

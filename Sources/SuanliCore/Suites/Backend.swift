@@ -136,6 +136,10 @@ public protocol BenchmarkBackend: AnyObject {
     func skipReason(for precision: Precision, suite: Suite) -> String?
     /// Theoretical compute peak in GFLOP/s and how it was derived, where known.
     func peakGFLOPS(_ precision: Precision) -> (value: Double, basis: String)?
+    /// Called right after each timed compute batch: where the peak rests on a clock measured at
+    /// run time (CPU devices), takes another reading, so that the peak asked for next is at the
+    /// highest clock seen (``CPUClockMeter``). Others do nothing.
+    func readClockAfterBatch()
     /// Theoretical memory bandwidth in GB/s and how it was derived, where known.
     func peakBandwidthGBs() -> (value: Double, basis: String)?
     /// Largest single allocation and total memory, to reject sizes that cannot fit.
@@ -166,6 +170,8 @@ public protocol BenchmarkBackend: AnyObject {
 }
 
 extension BenchmarkBackend {
+    public func readClockAfterBatch() {}
+
     /// Backends without tensor or matrix engines: the vector units, where the precision runs.
     public func engine(for precision: Precision, suite: Suite) -> ComputeEngine? {
         skipReason(for: precision, suite: suite) == nil ? .vector : nil

@@ -40,6 +40,7 @@ public enum Suites {
             }
             try runner.poisonOutput()
             let samples = try collectSamples(policy) { try runner.run(beta: 0) }
+            backend.readClockAfterBatch()
             let last = problem.verify(try runner.downloadOutput(), includeBeta: false, rounding: runner.accumulatorRounding)
             measurement.record(samples, workPerRun: problem.flops, verification: last, peak: backend.peakGFLOPS(precision))
         } catch {
@@ -145,7 +146,6 @@ public enum Suites {
             return [.failed(device: device, suite: .peak, kernel: label, precision: precision, unit: unit,
                             reason: failureSummary(error))]
         }
-        let peak = backend.peakGFLOPS(precision)
         var results: [Measurement] = runner.widths.map { width in
             var m = Measurement(device: device, suite: .peak, kernel: runner.kernelName(width: width), precision: precision,
                                 size: ["width": width], unit: unit)
@@ -158,7 +158,9 @@ public enum Suites {
                     flops = run.flops
                     return run.seconds
                 }
-                m.record(samples, workPerRun: flops, verification: try runner.verify(width: width), peak: peak)
+                backend.readClockAfterBatch()
+                m.record(samples, workPerRun: flops, verification: try runner.verify(width: width),
+                         peak: backend.peakGFLOPS(precision))
             } catch {
                 m.fail(error)
             }
@@ -209,7 +211,6 @@ public enum Suites {
         } catch {
             return [.failed(device: device, suite: .roofline, kernel: "roofline", precision: .fp32, unit: .gflops, reason: "\(error)")]
         }
-        let peak = backend.peakGFLOPS(.fp32)
         return runner.steps.map { steps in
             let flopsPerElement = 2 * steps
             var m = Measurement(device: device, suite: .roofline, kernel: "roofline-f\(flopsPerElement)", precision: .fp32,
@@ -218,8 +219,9 @@ public enum Suites {
             m.parameters = runner.parameters
             do {
                 let samples = try collectSamples(policy) { try runner.run(iterations: steps) }
+                backend.readClockAfterBatch()
                 m.record(samples, workPerRun: Double(flopsPerElement) * Double(length), verification: try runner.verify(),
-                         peak: peak)
+                         peak: backend.peakGFLOPS(.fp32))
             } catch {
                 m.fail(error)
             }

@@ -42,6 +42,8 @@ public final class CPUBackend: BenchmarkBackend {
         CPUPeak.host(host, precision: precision, threads: threads, kernel: variant)
     }
 
+    public func readClockAfterBatch() { CPUClockMeter.observe() }
+
     public func peakBandwidthGBs() -> (value: Double, basis: String)? { nil }
 
     public func defaultGEMMShapes(quick: Bool) -> [GEMMShape] {

@@ -155,9 +155,12 @@ public struct DeviceAnalysis: Sendable, Encodable {
             if info.type == .gpu {
                 if let p = DevicePeaks.vectorPeak(facts, precision: precision) { peaks.append(p) }
             } else if info.type == .cpu, let p = DevicePeaks.gflops(facts, precision: precision, host: host) {
-                peaks.append(StatedPeak(precision: precision, engine: .vector, gflops: p.value, clockMHz: 0,
-                                        clockSource: "measured host clock", gflopsAtMaxClock: p.value, maxClockMHz: info.maxClockMHz,
-                                        basis: p.basis))
+                // The driver's clock is a base clock or 0: the peak is at the host's clock reading.
+                let clock = CPUClockReading.best(host: host ?? HostInfo.current())
+                peaks.append(StatedPeak(precision: precision, engine: .vector, gflops: p.value,
+                                        clockMHz: Int((clock?.mhz ?? 0).rounded()),
+                                        clockSource: clock.map { "host clock, \($0.source)" } ?? "host clock", gflopsAtMaxClock: p.value,
+                                        maxClockMHz: info.maxClockMHz, basis: p.basis))
             }
         }
         var engines: [EngineEntry] = []

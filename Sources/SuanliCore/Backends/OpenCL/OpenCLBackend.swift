@@ -142,6 +142,11 @@ public final class OpenCLBackend: BenchmarkBackend {
         return DevicePeaks.gflops(ComputeDeviceFacts(info), precision: precision)
     }
 
+    /// A CPU device's peak rests on the host's measured clock (``DevicePeaks/cpuGFLOPS``).
+    public func readClockAfterBatch() {
+        if info.type == .cpu { CPUClockMeter.observe() }
+    }
+
     public func peakBandwidthGBs() -> (value: Double, basis: String)? {
         try? DevicePeaks.bandwidth(ComputeDeviceFacts(info)).get()
     }
