@@ -20,6 +20,7 @@ let package = Package(
     products: [
         .executable(name: "suanli", targets: ["suanli"]),
         .library(name: "OpenCLKit", targets: ["OpenCLKit"]),
+        .library(name: "SuanliSchema", targets: ["SuanliSchema"]),
         .library(name: "SuanliCore", targets: ["SuanliCore"]),
         .library(name: "SuanliSizing", targets: ["SuanliSizing"]),
     ],
@@ -44,15 +45,21 @@ let package = Package(
         // The running CPU clock, from a timed chain of dependent integer additions (assembly).
         .target(name: "CPUClock"),
 
+        // The result schema: the versioned result document and every record it holds (devices,
+        // measurements, statistics, cluster, burn, comparison), the precision table, reading and
+        // writing result files. Depends on nothing, so that readers (sizing, reports) need no
+        // OpenCL.
+        .target(name: "SuanliSchema"),
+
         // Benchmark core: suites, statistics, verification, results, backends.
         .target(
             name: "SuanliCore",
-            dependencies: ["OpenCLKit", "CPUKernelsPortable", "CPUKernelsAVX2", "CPUKernelsAVX512", "CPUClock"],
+            dependencies: ["SuanliSchema", "OpenCLKit", "CPUKernelsPortable", "CPUKernelsAVX2", "CPUKernelsAVX512", "CPUClock"],
             plugins: ["EmbedResourcesPlugin"]
         ),
         // Sizing model: pure functions and the accelerator catalog.
-        // It reads result files through SuanliCore's schema (calibration).
-        .target(name: "SuanliSizing", dependencies: ["SuanliCore"], plugins: ["EmbedResourcesPlugin"]),
+        // It reads result files (calibration) through the schema alone: no OpenCL.
+        .target(name: "SuanliSizing", dependencies: ["SuanliSchema"], plugins: ["EmbedResourcesPlugin"]),
 
         // The command-line tool.
         .executableTarget(
@@ -70,12 +77,12 @@ let package = Package(
 
         .testTarget(name: "OpenCLKitTests", dependencies: ["OpenCLKit"]),
         .testTarget(
-            name: "SuanliCoreTests", dependencies: ["SuanliCore", "CPUKernelsPortable", "CPUKernelsAVX2", "CPUKernelsAVX512"],
+            name: "SuanliCoreTests", dependencies: ["SuanliCore", "SuanliSchema", "CPUKernelsPortable", "CPUKernelsAVX2", "CPUKernelsAVX512"],
             exclude: ["Fixtures"],
             // OpenCL C emulations of the tensor/matrix instructions, prepended to the engine kernels.
             resources: [.copy("KernelEmulation")]
         ),
-        .testTarget(name: "SuanliSizingTests", dependencies: ["SuanliSizing"]),
+        .testTarget(name: "SuanliSizingTests", dependencies: ["SuanliSizing", "SuanliSchema"]),
         .testTarget(name: "CPUKernelsTests", dependencies: ["CPUKernelsPortable", "CPUKernelsAVX2", "CPUKernelsAVX512"]),
         .testTarget(name: "CLITests", dependencies: ["suanli"]),
     ],

@@ -16,68 +16,34 @@ let clDevicePCIDomainIDNV: Int32 = 0x400A
 /// function in bytes 21, 22, 23).
 let clDeviceTopologyAMD: Int32 = 0x4037
 
-/// A PCI address, written as `dddd:bb:dd.f` in lower-case hex (the form `lspci -D` prints).
-public struct PCIAddress: Sendable, Hashable, CustomStringConvertible {
-    public var domain: Int
-    public var bus: Int
-    public var device: Int
-    public var function: Int
-
-    public init(domain: Int, bus: Int, device: Int, function: Int) {
-        self.domain = domain
-        self.bus = bus
-        self.device = device
-        self.function = function
-    }
-
-    /// Parses `dddd:bb:dd.f`, `dddddddd:bb:dd.f` (NVML's 8-digit domain) or `bb:dd.f`.
-    public init?(_ text: String) {
-        let parts = text.split(separator: ":")
-        guard parts.count == 2 || parts.count == 3 else { return nil }
-        let domainText = parts.count == 3 ? parts[0] : "0"
-        let busText = parts[parts.count - 2]
-        let slot = parts[parts.count - 1].split(separator: ".")
-        guard slot.count == 2, let domain = Int(domainText, radix: 16), let bus = Int(busText, radix: 16),
-              let device = Int(slot[0], radix: 16), let function = Int(slot[1], radix: 16) else { return nil }
-        self.init(domain: domain, bus: bus, device: device, function: function)
-    }
-
-    public var description: String {
-        func hex(_ value: Int, _ digits: Int) -> String {
-            let text = String(value, radix: 16)
-            return String(repeating: "0", count: max(0, digits - text.count)) + text
-        }
-        return "\(hex(domain, 4)):\(hex(bus, 2)):\(hex(device, 2)).\(function)"
-    }
-
-    /// Same slot: function numbers differ between a GPU's functions (audio, …), so a sensor
-    /// matches on domain, bus and device.
-    public func sameSlot(as other: PCIAddress) -> Bool {
-        domain == other.domain && bus == other.bus && device == other.device
-    }
-}
-
 extension Device {
-    /// Where the device sits on the PCI bus, from whichever query the driver answers; nil for
-    /// devices that are not on a PCI bus (CPU devices) or drivers that do not say.
-    public func pciAddress(extensions: [String]) -> PCIAddress? {
+    /// Where the device sits on the PCI bus, as `dddd:bb:dd.f` in lower-case hex (the form
+    /// `lspci -D` prints), from whichever query the driver answers; nil for devices that are not
+    /// on a PCI bus (CPU devices) or drivers that do not say.
+    public func pciBusID(extensions: [String]) -> String? {
+        pciLocation(extensions: extensions).map { d, b, s, f in
+            "\(hex(d, digits: 4)):\(hex(b, digits: 2)):\(hex(s, digits: 2)).\(f)"
+        }
+    }
+
+    private func pciLocation(extensions: [String]) -> (domain: Int, bus: Int, device: Int, function: Int)? {
         if extensions.contains("cl_khr_pci_bus_info"),
            let bytes = try? rawInfo(clDevicePCIBusInfoKHR), bytes.count >= 16 {
             let words = (0..<4).map { i in
                 Int(bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self) })
             }
-            return PCIAddress(domain: words[0], bus: words[1], device: words[2], function: words[3])
+            return (words[0], words[1], words[2], words[3])
         }
         if extensions.contains("cl_nv_device_attribute_query"),
            let bus = try? scalar(clDevicePCIBusIDNV, as: cl_uint.self),
            let slot = try? scalar(clDevicePCISlotIDNV, as: cl_uint.self) {
             let domain = (try? scalar(clDevicePCIDomainIDNV, as: cl_uint.self)) ?? 0
-            return PCIAddress(domain: Int(domain), bus: Int(bus), device: Int(slot >> 3), function: Int(slot & 7))
+            return (Int(domain), Int(bus), Int(slot >> 3), Int(slot & 7))
         }
         if extensions.contains("cl_amd_device_attribute_query"),
            let bytes = try? rawInfo(clDeviceTopologyAMD), bytes.count >= 24,
            bytes.withUnsafeBytes({ $0.loadUnaligned(as: UInt32.self) }) == 1 {
-            return PCIAddress(domain: 0, bus: Int(bytes[21]), device: Int(bytes[22]), function: Int(bytes[23]))
+            return (0, Int(bytes[21]), Int(bytes[22]), Int(bytes[23]))
         }
         return nil
     }
@@ -97,12 +63,15 @@ extension Device {
     }
 }
 
+/// `value` in lower-case hex, zero-padded to `digits`.
+func hex(_ value: Int, digits: Int) -> String {
+    let text = String(value, radix: 16)
+    return String(repeating: "0", count: max(0, digits - text.count)) + text
+}
+
 /// 16 bytes as `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`.
 public func formatUUID(_ bytes: [UInt8]) -> String {
-    let hex = bytes.map { b -> String in
-        let t = String(b, radix: 16)
-        return t.count == 1 ? "0" + t : t
-    }
+    let hexBytes = bytes.map { hex(Int($0), digits: 2) }
     let groups = [0..<4, 4..<6, 6..<8, 8..<10, 10..<16]
-    return groups.map { hex[$0].joined() }.joined(separator: "-")
+    return groups.map { hexBytes[$0].joined() }.joined(separator: "-")
 }

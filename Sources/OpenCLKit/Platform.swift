@@ -27,12 +27,12 @@ public struct Platform: @unchecked Sendable {
     }
 
     /// Devices of this platform. A platform without devices of `type` returns an empty list.
-    public func devices(type: DeviceType = .all) throws(OpenCLError) -> [Device] {
+    public func devices(type: OpenCLDeviceType = .all) throws(OpenCLError) -> [Device] {
         // Drivers initialise devices lazily here (PoCL 3.1 races when two threads do it first).
         try OpenCLLibrary.discoveryLock.withLock { _ throws(OpenCLError) in try unlockedDevices(type: type) }
     }
 
-    private func unlockedDevices(type: DeviceType) throws(OpenCLError) -> [Device] {
+    private func unlockedDevices(type: OpenCLDeviceType) throws(OpenCLError) -> [Device] {
         var count: cl_uint = 0
         let status = library.api.clGetDeviceIDs(id, type.clValue, 0, nil, &count)
         if status == CL_DEVICE_NOT_FOUND || count == 0 { return [] }
@@ -46,7 +46,7 @@ public struct Platform: @unchecked Sendable {
 }
 
 /// OpenCL device types.
-public enum DeviceType: String, Sendable, Codable, CaseIterable {
+public enum OpenCLDeviceType: String, Sendable, Codable, CaseIterable {
     case gpu, cpu, accelerator, custom, all
 
     var clValue: cl_device_type {

@@ -3,7 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-import SuanliCore
+import SuanliSchema
 
 /// The parts of a `suanli bench` result file that sizing needs, read through SuanliCore's
 /// `ResultDocument` (the one declaration of the schema, `suanli.result/1` and `/2`, single-machine or

@@ -29,13 +29,7 @@ struct OpenCLKitTests {
         #expect(queue.device.identifier == device.identifier)
         #expect(library.handleCounts[.context]?.created == 1)
         #expect(library.handleCounts[.commandQueue]?.created == 1)
-        let info = try device.info()
-        #expect(!info.name.isEmpty)
-        #expect(info.computeUnits > 0)
-        #expect(info.globalMemoryBytes > 0)
-        #expect(info.maxAllocationBytes > 0)
-        #expect(info.maxWorkGroupSize > 0)
-        #expect(info.deviceVersion.hasPrefix("OpenCL "))
+        #expect(!device.name.isEmpty)
     }
 
     @Test func bufferRoundTrip() throws {

@@ -5,6 +5,7 @@ import Glibc
 #endif
 import Testing
 @testable import SuanliCore
+@testable import SuanliSchema
 
 /// Result files that cannot lie (issue 21): the checks of `ResultValidation` and the readers.
 @Suite struct ResultValidationTests {

@@ -1,3 +1,5 @@
+import SuanliSchema
+
 /// Inputs and closed-form result of the roofline kernels (`Kernels/roofline.cl` and the native
 /// CPU's `CPUKernels.roofline`), shared by the backends.
 ///

@@ -1,3 +1,4 @@
+import SuanliSchema
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else

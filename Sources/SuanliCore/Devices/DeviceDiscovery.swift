@@ -1,3 +1,4 @@
+import SuanliSchema
 import OpenCLKit
 
 /// An OpenCL device found on this machine, with its facts read once.

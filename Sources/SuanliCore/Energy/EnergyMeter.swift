@@ -1,3 +1,4 @@
+import SuanliSchema
 import Synchronization
 #if canImport(Glibc)
 import Glibc

@@ -1,3 +1,4 @@
+import SuanliSchema
 import OpenCLKit
 
 /// Every power sensor found on this machine, and why each kind that is missing is missing.

@@ -1,3 +1,5 @@
+import SuanliSchema
+
 public extension StringProtocol {
     /// The text without leading and trailing spaces, tabs, newlines and the given quote characters.
     func trimmed(also extra: Set<Character> = []) -> String {

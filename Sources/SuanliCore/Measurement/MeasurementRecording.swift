@@ -1,3 +1,5 @@
+import SuanliSchema
+
 extension Measurement {
     /// Fills samples and statistics, and decides the status from verification and the peak.
     public mutating func record(samples values: [Double], verification: VerificationResult,

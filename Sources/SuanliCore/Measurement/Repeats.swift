@@ -1,3 +1,5 @@
+import SuanliSchema
+
 extension Measurement {
     /// How many repeats this measurement holds: `repeat_medians` when present, else one.
     public var repeatCount: Int { repeatMedians?.count ?? 1 }

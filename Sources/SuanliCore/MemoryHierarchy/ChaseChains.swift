@@ -1,3 +1,5 @@
+import SuanliSchema
+
 /// Where the chains of a pointer chase stand on their cycle, and the check that they stopped
 /// where the permutation says: a chain at position p that takes k loads must stop at the element
 /// at position p + k. Runs continue from where the last one stopped (so a run shorter than the

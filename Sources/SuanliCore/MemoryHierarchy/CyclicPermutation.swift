@@ -1,3 +1,5 @@
+import SuanliSchema
+
 /// A random cyclic permutation of 0..<count: one cycle through every element, so a pointer
 /// chase that follows it visits each element once per lap in an order no prefetcher predicts.
 ///

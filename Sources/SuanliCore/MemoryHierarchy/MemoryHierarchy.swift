@@ -1,3 +1,5 @@
+import SuanliSchema
+
 
 /// A cache level the device reports: its size per instance and how many cores share an instance.
 public struct ReportedCache: Sendable, Equatable {

@@ -1,3 +1,5 @@
+import SuanliSchema
+
 /// A flat stretch of a curve measured over working-set sizes: one level of the memory
 /// hierarchy seen from a bandwidth or latency sweep.
 public struct Plateau: Sendable, Equatable {

@@ -1,3 +1,5 @@
+import SuanliSchema
+
 /// The working-set sizes of the `cache` and `memlat` suites: from 4 KiB up in steps of √2,
 /// each rounded to a whole 64-byte line, so both suites measure at the same sizes.
 public enum WorkingSetSweep {

@@ -1,3 +1,5 @@
+import SuanliSchema
+
 /// Energy in the HTML report: a bar chart of each measurement's efficiency (GFLOP/s per watt,
 /// GB/s per watt) and a burn's timeline (rate, watts and temperature per interval).
 extension HTMLReport {

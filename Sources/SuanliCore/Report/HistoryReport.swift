@@ -1,3 +1,4 @@
+import SuanliSchema
 #if canImport(Glibc)
 import Glibc
 #endif

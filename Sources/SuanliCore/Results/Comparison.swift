@@ -1,23 +1,15 @@
+import SuanliSchema
 #if canImport(Glibc)
 import Glibc
 #endif
 import Dispatch
 import Synchronization
 
-
-
 extension ComparisonRecord {
     public init(row: ComparisonRow, baselineFile: String, confidence: Double) {
-        self.baselineFile = baselineFile
-        baselineMedian = row.baseline
-        change = row.change
-        changeLow = row.interval?.low
-        changeHigh = row.interval?.high
-        method = row.interval?.method
-        threshold = row.threshold
-        self.confidence = confidence
-        verdict = row.verdict
-        reason = row.reason
+        self.init(baselineFile: baselineFile, baselineMedian: row.baseline, change: row.change,
+                  changeLow: row.interval?.low, changeHigh: row.interval?.high, method: row.interval?.method,
+                  threshold: row.threshold, confidence: confidence, verdict: row.verdict, reason: row.reason)
     }
 }
 

@@ -1,3 +1,4 @@
+import SuanliSchema
 import Dispatch
 
 /// What a bench run reports while it runs, in order.

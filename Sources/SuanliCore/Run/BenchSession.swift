@@ -1,3 +1,4 @@
+import SuanliSchema
 import Dispatch
 import Synchronization
 #if canImport(FoundationEssentials)

@@ -1,3 +1,4 @@
+import SuanliSchema
 import Dispatch
 
 /// What `suanli burn` should run.

@@ -1,3 +1,5 @@
+import SuanliSchema
+
 /// Parses a duration: `90` or `90s`, `10m`, `1.5h`, `500ms`.
 public func parseDuration(_ text: String) -> Double? {
     let t = text.trimmed().lowercased()

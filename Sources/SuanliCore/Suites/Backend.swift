@@ -1,3 +1,5 @@
+import SuanliSchema
+
 /// A GEMM prepared on a device: inputs uploaded once, then run and checked repeatedly.
 public protocol GEMMRunner: AnyObject {
     /// Kernel parameters in use (the tuned configuration, the CPU variant, …).

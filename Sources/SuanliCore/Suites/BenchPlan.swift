@@ -1,3 +1,5 @@
+import SuanliSchema
+
 /// One unit of work in a bench run: a suite on a backend at one precision and size.
 public struct BenchStep: Sendable {
     public var suite: Suite

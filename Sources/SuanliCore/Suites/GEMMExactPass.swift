@@ -1,3 +1,5 @@
+import SuanliSchema
+
 /// The exact pass of a GEMM runner (``GEMMProblem/exact(m:n:k:precision:seed:sampleSeed:)``):
 /// β ≠ 0 on C₀, then β = 0 on a poisoned C, both compared for equality. Runs before the
 /// random-real problem is uploaded (which replaces its data).

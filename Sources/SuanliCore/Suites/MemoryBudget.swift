@@ -1,3 +1,5 @@
+import SuanliSchema
+
 /// The check every suite makes before it allocates: the largest single buffer against the
 /// device's largest allocation, all its buffers against the device's memory, and what the host
 /// must hold (inputs, references, and the device buffers themselves where the device is the

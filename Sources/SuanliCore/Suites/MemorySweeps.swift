@@ -1,3 +1,5 @@
+import SuanliSchema
+
 /// The memory-hierarchy suites: read bandwidth (`cache`) and pointer-chase latency (`memlat`)
 /// over the same working sets, from 4 KiB to well beyond the last-level cache.
 extension Suites {

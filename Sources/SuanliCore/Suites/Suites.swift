@@ -1,3 +1,5 @@
+import SuanliSchema
+
 /// The suites, written once against ``BenchmarkBackend``.
 public enum Suites {
     /// GEMM: a verification run with β ≠ 0 (checks α·A·B + β·C₀), then timed runs with β = 0

@@ -1,3 +1,5 @@
+import SuanliSchema
+
 extension Suites {
     /// Transfer: for each direction, a random pattern in the source, the destination poisoned,
     /// timed copies, and the destination compared byte for byte with the pattern after them.

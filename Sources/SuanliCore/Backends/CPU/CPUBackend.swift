@@ -1,3 +1,4 @@
+import SuanliSchema
 import CPUKernelsPortable
 import Dispatch
 

@@ -1,3 +1,4 @@
+import SuanliSchema
 import CPUKernelsPortable
 
 /// How long a calibration may double its repetitions: far beyond any sane run.

@@ -1,3 +1,4 @@
+import SuanliSchema
 import OpenCLKit
 
 /// What the peak tables need to know about an OpenCL device, as plain values (tests build them).

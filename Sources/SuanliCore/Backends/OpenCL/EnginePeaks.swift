@@ -1,3 +1,4 @@
+import SuanliSchema
 import OpenCLKit
 
 /// Theoretical dense peaks of tensor and matrix engines: units × clock × operations per unit

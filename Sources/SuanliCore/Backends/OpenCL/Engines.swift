@@ -1,3 +1,4 @@
+import SuanliSchema
 import OpenCLKit
 
 /// What choosing a GEMM or peak kernel needs to know about an OpenCL device, as plain values

@@ -1,3 +1,5 @@
+import SuanliSchema
+
 extension NumberFormat {
     /// `values` (already rounded to the format) as the bytes of a buffer of this format; fp8 in
     /// `fp8`'s encoding.

@@ -1,3 +1,4 @@
+import SuanliSchema
 import OpenCLKit
 #if canImport(FoundationEssentials)
 import FoundationEssentials

@@ -1,3 +1,4 @@
+import SuanliSchema
 import OpenCLKit
 
 /// The peak of a tensor, matrix or packed-vector engine: independent chains of the engine's

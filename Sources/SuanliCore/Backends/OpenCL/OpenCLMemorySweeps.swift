@@ -1,3 +1,4 @@
+import SuanliSchema
 import OpenCLKit
 
 /// How long a calibration may double its repetitions (the kernels count in 32 bits).

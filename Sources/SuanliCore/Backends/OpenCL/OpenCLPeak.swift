@@ -1,3 +1,4 @@
+import SuanliSchema
 import OpenCLKit
 
 /// FMA peak kernels (`Kernels/peak.cl`) at widths 1…16, each with the chain count

@@ -1,3 +1,4 @@
+import SuanliSchema
 import OpenCLKit
 
 /// The roofline sweep (`Kernels/roofline.cl`), one build per intensity.

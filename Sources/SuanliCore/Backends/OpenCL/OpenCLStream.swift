@@ -1,3 +1,4 @@
+import SuanliSchema
 import OpenCLKit
 
 /// BabelStream's kernels on an OpenCL device.

@@ -1,3 +1,4 @@
+import SuanliSchema
 import OpenCLKit
 
 /// Host↔device copies of one buffer: from ordinary (pageable) host memory, and from pinned host

@@ -1,3 +1,5 @@
+import SuanliSchema
+
 /// The PTX ISA version of NVIDIA's OpenCL driver, read from what the driver shows: the
 /// `.version X.Y` directive at the top of the PTX it emits (its program binary), or the version
 /// its build log names (ptxas's "current version is 'X.Y'"). fp8 `mma` (e4m3, m16n8k32) needs

@@ -1,4 +1,3 @@
-import OpenCLKit
 
 /// Which implementation drives a device.
 public enum BackendKind: String, Codable, Sendable {

@@ -50,7 +50,7 @@ public struct BurnInterval: Codable, Sendable, Equatable {
     }
 
     /// Copies power, clocks and temperature from the interval's energy window.
-    mutating func apply(_ energy: EnergyRecord?) {
+    public mutating func apply(_ energy: EnergyRecord?) {
         guard let energy else { return }
         avgWatts = energy.avgWatts
         maxWatts = energy.maxWatts
@@ -107,7 +107,7 @@ public struct BurnSummary: Codable, Sendable, Equatable {
     }
 
     /// Interval averages weighted by their lengths.
-    static func averageWatts(_ list: [BurnInterval]) -> Double? {
+    public static func averageWatts(_ list: [BurnInterval]) -> Double? {
         let measured = list.filter { $0.avgWatts != nil }
         let seconds = measured.map(\.seconds).reduce(0, +)
         guard seconds > 0 else { return nil }

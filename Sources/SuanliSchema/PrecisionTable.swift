@@ -132,3 +132,45 @@ extension Precision {
         }
     }
 }
+
+extension Precision {
+    /// Unit roundoff u = 2^-p of the type the output is written in (and, for fp32, fp64, fp16
+    /// and mixed, the inputs are stored in). 0 for int8's exact int32 result.
+    public var storageUnitRoundoff: Double { traits.output.unitRoundoff }
+
+    /// Unit roundoff of the input type (A and B). Inputs are rounded to it on the host, so the
+    /// device and the reference multiply the same values; it bounds what the precision can
+    /// represent, not the GEMM's error. bf16 keeps 8 significant bits, tf32 11, fp8 e4m3 4.
+    public var inputUnitRoundoff: Double { traits.input.unitRoundoff }
+
+    /// Unit roundoff of the accumulator (sums and, without fused multiply-add, products); see
+    /// ``PrecisionTraits/accumulationUnitRoundoff``. int8 accumulates exactly in int32 (the
+    /// inputs are kept small enough not to overflow).
+    public var accumulationUnitRoundoff: Double { traits.accumulationUnitRoundoff }
+
+    /// Unit roundoff of the type the hardware multiplies in when it is narrower than the stored
+    /// inputs (so the inputs are rounded again on the way in); 0 when stored inputs are multiplied
+    /// as they are. The host rounds tf32, bf16 and fp8 inputs to their type, and the products of
+    /// two such values are exact in fp32, so none is rounded again.
+    public var multiplyUnitRoundoff: Double { 0 }
+
+    /// See ``PrecisionTraits/exactIntegerLimit``.
+    public var exactIntegerLimit: Double { traits.exactIntegerLimit }
+
+    /// `value` rounded to this precision's input type, so host and device see the same inputs
+    /// (round to nearest, ties to even; int8 to the nearest integer).
+    public func round(_ value: Double) -> Double { traits.input.round(value) }
+
+    /// `value` rounded to the type a GEMM writes C in: the input type for fp32, fp64, fp16 and
+    /// mixed, fp32 for bf16, tf32 and fp8, and int8's exact int32 (unchanged).
+    public func roundOutput(_ value: Double) -> Double { traits.output.round(value) }
+
+    /// `x` with its significand rounded to `bits` bits (ties to even), exponent unchanged:
+    /// bf16 (8), tf32 (11) and the normal range of fp8 e4m3 (4).
+    public static func roundSignificand(_ x: Float, keepingBits bits: Int) -> Float {
+        let drop = UInt32(24 - bits)
+        let pattern = x.bitPattern
+        let half = (UInt32(1) << (drop - 1)) - 1 + ((pattern >> drop) & 1)
+        return Float(bitPattern: (pattern &+ half) & ~((UInt32(1) << drop) - 1))
+    }
+}

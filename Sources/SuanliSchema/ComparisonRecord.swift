@@ -36,6 +36,22 @@ public struct ComparisonRecord: Codable, Sendable, Equatable {
     public var verdict: Verdict
     public var reason: String?
 
+    public init(baselineFile: String, baselineMedian: Double? = nil, change: Double? = nil, changeLow: Double? = nil,
+                changeHigh: Double? = nil, method: ChangeMethod? = nil, threshold: Double, confidence: Double,
+                pValue: Double? = nil, verdict: Verdict, reason: String? = nil) {
+        self.baselineFile = baselineFile
+        self.baselineMedian = baselineMedian
+        self.change = change
+        self.changeLow = changeLow
+        self.changeHigh = changeHigh
+        self.method = method
+        self.threshold = threshold
+        self.confidence = confidence
+        self.pValue = pValue
+        self.verdict = verdict
+        self.reason = reason
+    }
+
     enum CodingKeys: String, CodingKey {
         case change, threshold, confidence, verdict, method, reason
         case baselineFile = "baseline_file"

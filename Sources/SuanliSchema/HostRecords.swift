@@ -13,6 +13,13 @@ public struct CacheLevel: Codable, Sendable, Equatable {
     /// How many logical CPUs share one instance of this cache.
     public var sharedByCPUs: Int
 
+    public init(level: Int, type: String, sizeBytes: Int, sharedByCPUs: Int) {
+        self.level = level
+        self.type = type
+        self.sizeBytes = sizeBytes
+        self.sharedByCPUs = sharedByCPUs
+    }
+
     enum CodingKeys: String, CodingKey {
         case level, type
         case sizeBytes = "size_bytes"
@@ -40,6 +47,24 @@ public struct HostInfo: Codable, Sendable, Equatable {
     /// Intel hybrid parts: physical P-cores and E-cores (from /sys/devices/cpu_core/cpus and
     /// /sys/devices/cpu_atom/cpus); nil on other machines.
     public var hybridCores: HybridCores?
+
+    public init(hostname: String, cpuModel: String, architecture: String, logicalCores: Int, features: [String],
+                caches: [CacheLevel], memoryBytes: Int, maxClockMHz: Double? = nil, os: String, kernel: String,
+                physicalCores: Int? = nil, cpuIdentity: CPUIdentity? = nil, hybridCores: HybridCores? = nil) {
+        self.hostname = hostname
+        self.cpuModel = cpuModel
+        self.architecture = architecture
+        self.logicalCores = logicalCores
+        self.features = features
+        self.caches = caches
+        self.memoryBytes = memoryBytes
+        self.maxClockMHz = maxClockMHz
+        self.os = os
+        self.kernel = kernel
+        self.physicalCores = physicalCores
+        self.cpuIdentity = cpuIdentity
+        self.hybridCores = hybridCores
+    }
 
     enum CodingKeys: String, CodingKey {
         case hostname, architecture, features, caches, os, kernel
@@ -80,27 +105,6 @@ public struct CPUIdentity: Codable, Sendable, Equatable {
         self.model = model
         self.part = part
     }
-
-    /// From the first processor block of /proc/cpuinfo; nil when it names no vendor.
-    public init?(procCpuinfo text: String) {
-        var fields: [String: String] = [:]
-        for line in text.split(separator: "\n") {
-            if line.trimmed().isEmpty, !fields.isEmpty { break }
-            let parts = line.split(separator: ":", maxSplits: 1).map { $0.trimmed() }
-            if parts.count == 2, fields[parts[0]] == nil { fields[parts[0]] = parts[1] }
-        }
-        func number(_ text: String?) -> Int? {
-            guard let text else { return nil }
-            return text.hasPrefix("0x") ? Int(text.dropFirst(2), radix: 16) : Int(text)
-        }
-        if let vendor = fields["vendor_id"] {
-            self.init(vendor: vendor, family: number(fields["cpu family"]), model: number(fields["model"]))
-        } else if let implementer = fields["CPU implementer"] {
-            self.init(vendor: implementer, part: number(fields["CPU part"]))
-        } else {
-            return nil
-        }
-    }
 }
 
 /// Physical cores of each type on an Intel hybrid (P + E core) part. The kernel lists each
@@ -118,29 +122,5 @@ public struct HybridCores: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case performanceCores = "performance_cores"
         case efficiencyCores = "efficiency_cores"
-    }
-
-    /// Nil unless both lists are present, parse and name at least one CPU each.
-    public init?(procCpuinfo: String, performanceCPUs: String?, efficiencyCPUs: String?) {
-        guard let pText = performanceCPUs, let eText = efficiencyCPUs,
-              let pList = HostInfo.cpuList(pText), let eList = HostInfo.cpuList(eText),
-              !pList.isEmpty, !eList.isEmpty else { return nil }
-        // processor number → "physical id/core id"
-        var coreOf: [Int: String] = [:]
-        for block in procCpuinfo.split(separator: "\n\n") {
-            var processor: Int?, physical = "0", core: String?
-            for line in block.split(separator: "\n") {
-                let parts = line.split(separator: ":", maxSplits: 1).map { $0.trimmed() }
-                guard parts.count == 2 else { continue }
-                if parts[0] == "processor" { processor = Int(parts[1]) }
-                if parts[0] == "physical id" { physical = parts[1] }
-                if parts[0] == "core id" { core = parts[1] }
-            }
-            if let processor, let core { coreOf[processor] = physical + "/" + core }
-        }
-        func cores(_ cpus: [Int]) -> Int {
-            Set(cpus.map { coreOf[$0] ?? "cpu\($0)" }).count
-        }
-        self.init(performanceCores: cores(pList), efficiencyCores: cores(eList))
     }
 }

@@ -52,6 +52,12 @@ public struct RankValue: Codable, Sendable, Equatable {
     public var rank: Int
     public var host: String
     public var value: Double
+
+    public init(rank: Int, host: String, value: Double) {
+        self.rank = rank
+        self.host = host
+        self.value = value
+    }
 }
 
 /// One metric across the ranks of a cluster run.
@@ -80,6 +86,29 @@ public struct AggregateRecord: Codable, Sendable {
     /// True when `overlap` is under `overlapThreshold`: the total adds rates measured at different times.
     public var suspect: Bool? = nil
     public var overlapThreshold: Double? = nil
+
+    public init(suite: Suite, kernel: String, precision: Precision? = nil, size: [String: Int], unit: Unit,
+                ranks: Int, total: Double? = nil, perNode: [String: Double]? = nil, median: Double,
+                slowest: RankValue, fastest: RankValue, stragglers: [RankValue], stragglerThreshold: Double,
+                step: String? = nil, overlap: Double? = nil, suspect: Bool? = nil, overlapThreshold: Double? = nil) {
+        self.suite = suite
+        self.kernel = kernel
+        self.precision = precision
+        self.size = size
+        self.unit = unit
+        self.ranks = ranks
+        self.total = total
+        self.perNode = perNode
+        self.median = median
+        self.slowest = slowest
+        self.fastest = fastest
+        self.stragglers = stragglers
+        self.stragglerThreshold = stragglerThreshold
+        self.step = step
+        self.overlap = overlap
+        self.suspect = suspect
+        self.overlapThreshold = overlapThreshold
+    }
 
     enum CodingKeys: String, CodingKey {
         case suite, kernel, precision, size, unit, ranks, total, median, slowest, fastest, stragglers, step, overlap, suspect

@@ -49,7 +49,7 @@ public struct ResultDocument: Codable, Sendable {
         public var gitCommit: String?
 
         public init(name: String, version: String, buildConfiguration: String, cpuKernelVariant: String, openCLKernels: String,
-                    gitCommit: String? = EmbeddedKernels.gitCommit) {
+                    gitCommit: String? = nil) {
             self.gitCommit = gitCommit
             self.name = name
             self.version = version
