@@ -52,9 +52,14 @@ public struct Accelerator: Codable, Sendable, Equatable {
     public var sparseTFLOPS: [String: SourcedValue]
     public var memoryGB: SourcedValue?
     public var memoryBandwidthGBps: SourcedValue?
+    /// Bandwidth a streaming kernel reaches (the best of a published STREAM/BabelStream copy or
+    /// triad), GB/s: memory-bound kernels run at it. The datasheet figure is an upper bound.
+    public var achievableBandwidthGBps: SourcedValue?
     public var tdpWatts: SourcedValue?
     /// Datasheet interconnect figure (NVLink and similar count both directions).
     public var interconnectGBps: SourcedValue?
+    /// A published nccl-tests all-reduce bus bandwidth curve inside one node: [message bytes, GB/s] pairs.
+    public var intraNodeAllReduceBusBW: Sourced<[[Double]]>?
     /// Network bandwidth per device to other nodes, GB/s in one direction (a reference
     /// system's NICs divided by its devices, e.g. DGX A100: 8 × 200 Gb/s for 8 GPUs = 25 GB/s).
     public var scaleOutGBps: SourcedValue?
@@ -71,6 +76,8 @@ public struct Accelerator: Codable, Sendable, Equatable {
         case sparseTFLOPS = "sparse_tflops"
         case memoryGB = "memory_gb"
         case memoryBandwidthGBps = "memory_bandwidth_gbps"
+        case achievableBandwidthGBps = "achievable_bandwidth_gbps"
+        case intraNodeAllReduceBusBW = "intra_node_allreduce_busbw"
         case tdpWatts = "tdp_watts"
         case interconnectGBps = "interconnect_gbps"
         case scaleOutGBps = "scale_out_gbps"

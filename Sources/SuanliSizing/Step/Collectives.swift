@@ -34,8 +34,12 @@ public enum Collective: String, Sendable, CaseIterable {
         guard bytes > 0 else { return 0 }
         if self != .pointToPoint && ranks <= 1 { return 0 }
         let factor = algorithmFactor(ranks: max(ranks, 2))
-        if let curve = link.measured, !curve.points.isEmpty {
-            return bytes * factor / curve.busBytesPerSecond(at: bytes)
+        if let curve = link.measured, !curve.points.isEmpty, !(link.measuredIsAllReduceOnly && self == .pointToPoint) {
+            var busbw = curve.busBytesPerSecond(at: bytes)
+            if link.measuredIsAllReduceOnly && self != .allReduce {
+                busbw = min(busbw, link.bytesPerSecond * link.efficiency)
+            }
+            return bytes * factor / busbw
         }
         let latency = link.baseLatency + Double(steps(ranks: max(ranks, 2))) * link.hopLatency
         return latency + bytes * factor / (link.bytesPerSecond * link.efficiency)

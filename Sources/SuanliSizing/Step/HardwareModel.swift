@@ -56,18 +56,24 @@ public struct Link: Sendable, Equatable {
     public var efficiency: Double
     public var hopLatency: Double
     public var baseLatency: Double
-    /// Measured all-reduce bus bandwidth by message size (a cluster file); replaces the line-rate model.
+    /// Measured all-reduce bus bandwidth by message size (a cluster file, or a published nccl-tests
+    /// curve from the catalog); replaces the line-rate model.
     public var measured: BusBandwidthCurve?
+    /// The curve is a published all-reduce curve (the catalog's): all-reduce follows it; reduce-scatter
+    /// and all-gather follow it up to the ring's line rate × efficiency (an all-reduce may use NVLink
+    /// SHARP, which they cannot); point-to-point sends use the line-rate model.
+    public var measuredIsAllReduceOnly = false
     public var name: String
 
     public init(name: String, bytesPerSecond: Double, efficiency: Double, hopLatency: Double, baseLatency: Double,
-                measured: BusBandwidthCurve? = nil) {
+                measured: BusBandwidthCurve? = nil, measuredIsAllReduceOnly: Bool = false) {
         self.name = name
         self.bytesPerSecond = bytesPerSecond
         self.efficiency = efficiency
         self.hopLatency = hopLatency
         self.baseLatency = baseLatency
         self.measured = measured
+        self.measuredIsAllReduceOnly = measuredIsAllReduceOnly
     }
 }
 
@@ -105,15 +111,18 @@ public enum GEMMRate: Sendable, Equatable {
     /// Interpolated from measurements.
     case measured(GEMMRateCurve)
 
-    /// Seconds for `batch` GEMMs of m × k by k × n, and the rate reached (FLOP/s).
-    public func seconds(m: Int, n: Int, k: Int, batch: Int = 1) -> (seconds: Double, rate: Double) {
+    /// Seconds for `batch` GEMMs of m × k by k × n, and the rate reached (FLOP/s). `outputBytes` is
+    /// the memory traffic per output element (default: one write of an element; a weight-gradient
+    /// GEMM that accumulates into fp32 main gradients reads and writes 4 bytes each).
+    public func seconds(m: Int, n: Int, k: Int, batch: Int = 1, outputBytes: Double? = nil) -> (seconds: Double, rate: Double) {
         let flops = 2 * Double(m) * Double(n) * Double(k) * Double(batch)
         guard flops > 0 else { return (0, 0) }
         switch self {
         case .modelled(let peak, let efficiency, let units, let bandwidth, let elementBytes):
             let wave = units.map { GEMMRate.waveEfficiency(m: m, n: n, batch: batch, computeUnits: $0) } ?? 1
             let compute = flops / (peak * efficiency * wave)
-            let bytes = elementBytes * Double(batch) * (Double(m) * Double(k) + Double(k) * Double(n) + Double(m) * Double(n))
+            let bytes = Double(batch) * (elementBytes * (Double(m) * Double(k) + Double(k) * Double(n))
+                + (outputBytes ?? elementBytes) * Double(m) * Double(n))
             let memory = bytes / bandwidth
             let t = max(compute, memory)
             return (t, flops / t)

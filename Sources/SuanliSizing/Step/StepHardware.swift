@@ -101,10 +101,9 @@ private struct StepHardwareBuilder {
         if let stream = c.streamGBps {
             memoryBandwidth = stream * 1e9
             sources.append(SourcedConstant("memory_bandwidth", memoryBandwidth, "\(c.file): \(c.streamDetail ?? "stream")"))
-        } else if let a = accelerator, let bw = a.memoryBandwidthGBps {
-            memoryBandwidth = bw.value * 1e9
-            sources.append(SourcedConstant("memory_bandwidth", memoryBandwidth,
-                                           "catalog \(a.id) HBM peak (an upper bound; no stream measurement in \(c.file)): \(bw.citation)"))
+        } else if let a = accelerator, let (bw, source) = Self.catalogBandwidth(a) {
+            memoryBandwidth = bw
+            sources.append(SourcedConstant("memory_bandwidth", memoryBandwidth, "\(source) (no stream measurement in \(c.file))"))
         } else {
             throw SizingError.data("\(c.file) has no verified stream measurement for \(c.deviceID) (measure with suanli bench --suite gemm,stream --sweep) and no --device for the catalog's bandwidth")
         }
@@ -116,7 +115,7 @@ private struct StepHardwareBuilder {
     private mutating func extrapolatedGEMM(_ c: Calibration, _ rate: CalibratedRate) -> GEMMRate {
         let efficiency = rate.efficiency!, catalogPeak = rate.catalogPeakTFLOPS!
         let entry = accelerator ?? c.deviceName.flatMap { catalog.match(deviceName: $0) }
-        let bandwidth = c.streamGBps.map { $0 * 1e9 } ?? (entry?.memoryBandwidthGBps).map { $0.value * 1e9 } ?? .infinity
+        let bandwidth = c.streamGBps.map { $0 * 1e9 } ?? entry.flatMap { Self.catalogBandwidth($0)?.bytesPerSecond } ?? .infinity
         let gemm = GEMMRate.modelled(peak: catalogPeak * 1e12, efficiency: efficiency, computeUnits: entry?.computeUnits.map { Int($0.value) },
                                      memoryBytesPerSecond: bandwidth, elementBytes: elementBytes)
         sources.append(SourcedConstant("gemm_rate", rate.tflops * 1e12, "\(c.file): \(rate.detail)"))
@@ -160,12 +159,10 @@ private struct StepHardwareBuilder {
             warnings.append("the catalog has no measured GEMM efficiency for \(a.id): GEMMs run at the dense peak, an upper bound; measure with 'suanli bench --suite gemm --sweep' and pass --calibrate")
             sources.append(SourcedConstant("gemm_efficiency", 1, "none measured for \(a.id): dense peak (upper bound)"))
         }
-        guard let bw = a.memoryBandwidthGBps else {
+        guard let (memoryBandwidth, source) = Self.catalogBandwidth(a) else {
             throw SizingError.data("catalog entry \(a.id) has no memory bandwidth")
         }
-        let memoryBandwidth = bw.value * 1e9
-        sources.append(SourcedConstant("memory_bandwidth", memoryBandwidth,
-                                       "catalog \(a.id) HBM peak (an upper bound for memory-bound kernels): \(bw.citation)"))
+        sources.append(SourcedConstant("memory_bandwidth", memoryBandwidth, source))
         let units = a.computeUnits.map { Int($0.value) }
         if let u = a.computeUnits {
             sources.append(SourcedConstant("compute_units", u.value, "catalog \(a.id): \(u.citation); \(StepConstants.gemmTileSource)"))
@@ -173,6 +170,16 @@ private struct StepHardwareBuilder {
         let gemm = GEMMRate.modelled(peak: p, efficiency: efficiency, computeUnits: units, memoryBytesPerSecond: memoryBandwidth,
                                      elementBytes: elementBytes)
         return (gemm, memoryBandwidth)
+    }
+
+    /// The catalog's bandwidth for memory-bound kernels and the GEMM roofline, bytes/s: the published
+    /// STREAM/BabelStream figure where there is one, else the datasheet HBM peak (an upper bound).
+    static func catalogBandwidth(_ a: Accelerator) -> (bytesPerSecond: Double, source: String)? {
+        if let achievable = a.achievableBandwidthGBps {
+            return (achievable.value * 1e9, "catalog \(a.id) achievable bandwidth: \(achievable.citation)")
+        }
+        guard let bw = a.memoryBandwidthGBps else { return nil }
+        return (bw.value * 1e9, "catalog \(a.id) HBM peak (an upper bound for memory-bound kernels; no published stream figure): \(bw.citation)")
     }
 
     mutating func memoryCapacity() -> Double? {
@@ -239,7 +246,15 @@ private struct StepHardwareBuilder {
                 let value = ic.value / 2 * 1e9
                 sources.append(SourcedConstant("intra_node_bandwidth", value,
                                                "catalog \(a.id) interconnect \(Format.number(ic.value)) GB/s (both directions) ÷ 2: \(ic.citation)"))
-                return made(value)
+                guard let published = a.intraNodeAllReduceBusBW else { return made(value) }
+                // A published nccl-tests all-reduce curve of this GPU replaces the line-rate model for
+                // all-reduce; the other collectives follow it up to the line rate × NCCL's efficiency.
+                let curve = BusBandwidthCurve(points: published.value.compactMap { $0.count == 2 ? ($0[0], $0[1] * 1e9) : nil })
+                sources.append(SourcedConstant("intra_node_allreduce_busbw", curve.points.map(\.busBytesPerSecond).max() ?? 0,
+                                               "catalog \(a.id), by message size (\(curve.points.count) sizes): \(published.citation)"))
+                var link = made(value, measured: curve)
+                link.measuredIsAllReduceOnly = true
+                return link
             }
             if !intra, let so = a.scaleOutGBps {
                 sources.append(SourcedConstant("inter_node_bandwidth", so.value * 1e9, "catalog \(a.id) scale-out per device: \(so.citation)"))

@@ -20,11 +20,14 @@ public struct StepBreakdown: Sendable, Equatable {
     public var pipelineBubble: Double
     public var pipelinePointToPoint: Double
     public var dataParallelExposed: Double
+    /// Tied embeddings across pipeline stages: the first and last stages' gradient all-reduce.
+    public var embeddingSync: Double
     public var optimizer: Double
 
     public var total: Double {
         forwardCompute + backwardCompute + recomputeCompute + tensorParallelCommunication
-            + contextParallelCommunication + pipelineBubble + pipelinePointToPoint + dataParallelExposed + optimizer
+            + contextParallelCommunication + pipelineBubble + pipelinePointToPoint + dataParallelExposed
+            + embeddingSync + optimizer
     }
 
     public var named: [(String, Double)] {
@@ -33,7 +36,7 @@ public struct StepBreakdown: Sendable, Equatable {
             ("recompute_compute", recomputeCompute), ("tp_communication", tensorParallelCommunication),
             ("cp_communication", contextParallelCommunication), ("pp_bubble", pipelineBubble),
             ("pp_point_to_point", pipelinePointToPoint), ("dp_exposed", dataParallelExposed),
-            ("optimizer", optimizer),
+            ("embedding_sync", embeddingSync), ("optimizer", optimizer),
         ]
     }
 }
@@ -90,8 +93,7 @@ public enum StepModel {
         let p2p = pipelinePointToPoint(c)
         let m = Double(par.microbatches)
         let bubble = pipelineBubble(c, perMicrobatch: stageSeconds + p2p)
-        let firstLayers = par.pipeline == 1
-            ? c.shape.layers : (par.balanceEmbedding ? stages.middleLayers - 1 : stages.middleLayers)
+        let firstLayers = stages.firstLayers
         let parametersPerDevice = parametersPerDevice(c, stages: stages, firstLayers: firstLayers)
         let dataParallel = DataParallelTime(
             c, parametersPerDevice: parametersPerDevice, busiest: busiest, recomputePasses: layer.recomputePasses)
@@ -99,7 +101,7 @@ public enum StepModel {
             forwardCompute: m * busiest.fwd, backwardCompute: m * busiest.bwd, recomputeCompute: m * busiest.rc,
             tensorParallelCommunication: m * busiest.tp, contextParallelCommunication: m * busiest.cp,
             pipelineBubble: bubble, pipelinePointToPoint: m * p2p, dataParallelExposed: dataParallel.exposed,
-            optimizer: optimizerSeconds(c, parametersPerDevice: parametersPerDevice))
+            embeddingSync: tiedEmbeddingSync(c), optimizer: optimizerSeconds(c, parametersPerDevice: parametersPerDevice))
         let memory = stepMemory(c, parametersPerDevice: parametersPerDevice, firstLayers: firstLayers)
 
         let batch = par.globalBatch, shape = c.shape, seq = c.seq, vocab = c.vocab

@@ -16,6 +16,10 @@ struct StepContext {
     let vocab: Int
     let kvPerRank: Int, headsPerRank: Int, ffnPerRank: Int
     let tensorLink: Link
+    /// Bytes moved per weight-gradient element each micro-batch: the main gradient (of
+    /// `--gradient-bytes-per-param`) read and written by the weight-gradient GEMM, which accumulates
+    /// into it (Megatron-LM's gradient-accumulation fusion; fp32 main gradients under bf16).
+    var mainGradAccumulationBytes: Double { 2 * inputs.gradientBytes }
 
     init(_ inputs: StepInputs) {
         self.inputs = inputs
@@ -72,8 +76,10 @@ struct LayerPass {
             name: name, kind: .gemm, flops: 2 * Double(m) * Double(n) * Double(k) * Double(batch), bytes: 0,
             seconds: seconds))
         // Backward: the input gradient (m × k from m × n by n × k) and the weight gradient (k × n over m).
+        // A weight gradient accumulates into the main gradients each micro-batch (read and write).
         computeBackward += c.compute(hw.gemm.seconds(m: m, n: k, k: n, batch: batch).seconds)
-        computeBackward += c.compute(hw.gemm.seconds(m: k, n: n, k: m, batch: batch).seconds)
+        computeBackward += c.compute(hw.gemm.seconds(
+            m: k, n: n, k: m, batch: batch, outputBytes: batch == 1 ? c.mainGradAccumulationBytes : nil).seconds)
     }
 
     private mutating func memory(_ c: StepContext, _ name: String, elementAccesses: Double) {
@@ -163,42 +169,103 @@ struct StageTime {
     var total: Double { fwd + bwd + rc + tp + cp }
 }
 
-/// The middle and last pipeline stages (the last holds the output layer and the loss) and the busiest.
+/// The first, middle and last pipeline stages (the first holds the input embedding, the last the
+/// output layer and the loss) and the busiest.
 struct StageTimes {
-    let middleLayers: Int, lastLayers: Int
-    let middle: StageTime, last: StageTime
+    let firstLayers: Int, middleLayers: Int, lastLayers: Int
+    let first: StageTime, middle: StageTime, last: StageTime
     let pipeline: Int
 
     init(_ c: StepContext, layer: LayerPass) {
-        let par = c.par, hw = c.hw, t = c.t, tokens = c.tokens, h = c.h, vocab = c.vocab
+        let par = c.par
         pipeline = par.pipeline
         (middleLayers, lastLayers) = par.stageLayers(layers: c.shape.layers)
-        // The output layer and the loss (fp32 logits written, read, and their gradient written and read).
-        let logitsForward = c.compute(hw.gemm.seconds(m: tokens, n: vocab / t, k: h).seconds)
-        let logitsBackward = c.compute(hw.gemm.seconds(m: tokens, n: h, k: vocab / t).seconds
-            + hw.gemm.seconds(m: h, n: vocab / t, k: tokens).seconds)
-        let lossSeconds = c.memoryBound(4 * Double(tokens) * Double(vocab / t) * 4 / hw.memoryBytesPerSecond)
-        let tpLogits = t > 1
-            ? c.communication(Collective.allReduce.seconds(bytes: Double(tokens) * 4 * 3, ranks: t, link: c.tensorLink)) : 0
+        firstLayers = par.pipeline == 1
+            ? c.shape.layers : (par.balanceEmbedding ? middleLayers - 1 : middleLayers)
+        let input = Self.inputEmbedding(c), output = Self.outputLayer(c)
 
-        func stage(layers: Int, withOutput: Bool) -> StageTime {
+        func stage(layers: Int, withInput: Bool, withOutput: Bool) -> StageTime {
             let l = Double(layers)
-            var fwd = l * layer.computeForward, bwd = l * layer.computeBackward
-            let rc = l * layer.computeRecompute
-            var tp = l * layer.tpPerPass * (2 + layer.recomputePasses)
-            let cpc = l * layer.cpPerPass * (2 + layer.recomputePasses)
-            if withOutput {
-                fwd += logitsForward + lossSeconds / 2
-                bwd += logitsBackward + lossSeconds / 2
-                tp += tpLogits
+            var time = StageTime(
+                fwd: l * layer.computeForward, bwd: l * layer.computeBackward, rc: l * layer.computeRecompute,
+                tp: l * layer.tpPerPass * (2 + layer.recomputePasses), cp: l * layer.cpPerPass * (2 + layer.recomputePasses))
+            for extra in (withInput ? [input] : []) + (withOutput ? [output] : []) {
+                time.fwd += extra.fwd; time.bwd += extra.bwd; time.tp += extra.tp
             }
-            return StageTime(fwd: fwd, bwd: bwd, rc: rc, tp: tp, cp: cpc)
+            return time
         }
-        middle = stage(layers: middleLayers, withOutput: par.pipeline == 1)
-        last = stage(layers: lastLayers, withOutput: true)
+        if par.pipeline == 1 {
+            first = stage(layers: c.shape.layers, withInput: true, withOutput: true)
+            middle = first; last = first
+        } else {
+            first = stage(layers: firstLayers, withInput: true, withOutput: false)
+            middle = stage(layers: middleLayers, withInput: false, withOutput: false)
+            last = stage(layers: lastLayers, withInput: false, withOutput: true)
+        }
     }
 
-    var busiest: StageTime { pipeline == 1 ? middle : (last.total > middle.total ? last : middle) }
+    /// The vocabulary-parallel input embedding: the lookup, its tensor-parallel reduction (an all-reduce
+    /// of the micro-batch's embeddings, or with sequence parallelism a reduce-scatter forward and an
+    /// all-gather backward: Megatron-LM's VocabParallelEmbedding), and its dense weight gradient
+    /// (written, read, and added to the main gradients every micro-batch).
+    static func inputEmbedding(_ c: StepContext) -> StageTime {
+        let activationElements = Double(c.tokens) * Double(c.h)
+        let activationBytes = activationElements * c.e
+        let lookup = c.memoryBound(2 * activationBytes / c.hw.memoryBytesPerSecond)
+        let vocabElements = Double(c.vocab / c.t) * Double(c.h)
+        let gradient = c.memoryBound(
+            (2 * activationBytes + vocabElements * (2 * c.e + c.mainGradAccumulationBytes)) / c.hw.memoryBytesPerSecond)
+        var tp = 0.0
+        if c.t > 1 {
+            tp = c.par.sequenceParallel
+                ? Collective.reduceScatter.seconds(bytes: activationBytes, ranks: c.t, link: c.tensorLink)
+                    + Collective.allGather.seconds(bytes: activationBytes, ranks: c.t, link: c.tensorLink)
+                : Collective.allReduce.seconds(bytes: activationBytes, ranks: c.t, link: c.tensorLink)
+        }
+        return StageTime(fwd: lookup, bwd: gradient, rc: 0, tp: c.communication(tp), cp: 0)
+    }
+
+    /// The output layer and the loss: the logits GEMM and its two backward GEMMs (the weight gradient
+    /// accumulating into the main gradients), the loss over fp32 logits (written, read, and their
+    /// gradient written and read), the cross-entropy's three all-reduces of one fp32 number per token
+    /// and, over tensor parallelism, the layer input's all-gather forward and reduce-scatter backward
+    /// with sequence parallelism, or without it the all-reduce of its gradient backward.
+    static func outputLayer(_ c: StepContext) -> StageTime {
+        let hw = c.hw, t = c.t, tokens = c.tokens, h = c.h, vocab = c.vocab
+        let logitsForward = c.compute(hw.gemm.seconds(m: tokens, n: vocab / t, k: h).seconds)
+        let logitsBackward = c.compute(hw.gemm.seconds(m: tokens, n: h, k: vocab / t).seconds
+            + hw.gemm.seconds(m: h, n: vocab / t, k: tokens, outputBytes: c.mainGradAccumulationBytes).seconds)
+        let lossSeconds = c.memoryBound(4 * Double(tokens) * Double(vocab / t) * 4 / hw.memoryBytesPerSecond)
+        var tp = 0.0
+        if t > 1 {
+            let activationBytes = Double(tokens) * Double(h) * c.e
+            tp = Collective.allReduce.seconds(bytes: Double(tokens) * 4 * 3, ranks: t, link: c.tensorLink)
+            tp += c.par.sequenceParallel
+                ? Collective.allGather.seconds(bytes: activationBytes, ranks: t, link: c.tensorLink)
+                    + Collective.reduceScatter.seconds(bytes: activationBytes, ranks: t, link: c.tensorLink)
+                : Collective.allReduce.seconds(bytes: activationBytes, ranks: t, link: c.tensorLink)
+        }
+        return StageTime(fwd: logitsForward + lossSeconds / 2, bwd: logitsBackward + lossSeconds / 2, rc: 0,
+                         tp: c.communication(tp), cp: 0)
+    }
+
+    var busiest: StageTime {
+        switch pipeline {
+        case 1: return first
+        case 2: return last.total > first.total ? last : first
+        default: return [first, middle, last].max { $0.total < $1.total }!
+        }
+    }
+}
+
+/// Tied input and output embeddings on different pipeline stages: the first and last stages
+/// all-reduce the embedding's main gradients once per iteration, after the backward pass
+/// (Megatron-LM's embedding-group all-reduce). Seconds, exposed.
+func tiedEmbeddingSync(_ c: StepContext) -> Double {
+    guard c.par.pipeline > 1, c.shape.tiedEmbeddings else { return 0 }
+    let bytes = Double(c.vocab / c.t) * Double(c.h) * c.inputs.gradientBytes
+    let link = c.par.pipelineWithinNode ? c.hw.intraNode : c.hw.interNode
+    return c.communication(Collective.allReduce.seconds(bytes: bytes, ranks: 2, link: link))
 }
 
 /// The data-parallel gradient reduction (and ZeRO-3's weight gathers): its whole time and the part

@@ -1,0 +1,125 @@
+import Foundation
+import Testing
+@testable import SuanliSizing
+
+/// The step model's per-shape GEMM time, achievable bandwidth, main-gradient accumulation, the
+/// embedding's collectives and the catalog's published NVLink curve (issue 20).
+@Suite("Step model: hardware figures by shape")
+struct StepHardwareFiguresTests {
+    let h100 = GEMMRate.modelled(peak: 989e12, efficiency: 0.801, computeUnits: 132, memoryBytesPerSecond: 2.97e12, elementBytes: 2)
+
+    @Test func oneTileMoreThanTheSMsTakesASecondWave() {
+        // 133 tiles of 128 × 128 on 132 SMs: the second wave runs one tile, the GEMM takes two waves.
+        #expect(abs(GEMMRate.waveEfficiency(m: 128 * 133, n: 128, computeUnits: 132) - 133.0 / 264) < 1e-12)
+        #expect(GEMMRate.waveEfficiency(m: 128 * 132, n: 128, computeUnits: 132) == 1)
+        // (Compute alone: a 128-wide GEMM is below the ridge point, so no memory limit here.)
+        let compute = GEMMRate.modelled(peak: 989e12, efficiency: 0.801, computeUnits: 132, memoryBytesPerSecond: .infinity, elementBytes: 2)
+        let full = compute.seconds(m: 128 * 132, n: 128, k: 8192).seconds
+        let oneMore = compute.seconds(m: 128 * 133, n: 128, k: 8192).seconds
+        #expect(abs(oneMore / full - 2) < 0.01, "\(oneMore / full)")
+        // The same GEMM on A100's 108 SMs fills its waves differently: 133 tiles are 2 waves of 108.
+        #expect(abs(GEMMRate.waveEfficiency(m: 128 * 133, n: 128, computeUnits: 108) - 133.0 / 216) < 1e-12)
+    }
+
+    @Test func aThinGEMMIsBandwidthBoundAtTheAchievableBandwidth() {
+        // m = 16 tokens against a 8192 × 8192 weight: 2 FLOPs per weight byte, far below the ridge.
+        let thin = h100.seconds(m: 16, n: 8192, k: 8192)
+        let elements: Int = 16 * 8192 + 8192 * 8192 + 16 * 8192
+        let bytes = 2 * Double(elements)
+        #expect(close(thin.seconds, bytes / 2.97e12))
+        #expect(thin.rate < 0.05 * 989e12)
+        // A large square one is compute-bound: the bandwidth does not enter.
+        let square = h100.seconds(m: 8192, n: 8192, k: 8192)
+        #expect(close(square.rate, 989e12 * 0.801 * GEMMRate.waveEfficiency(m: 8192, n: 8192, computeUnits: 132)))
+    }
+
+    @Test func weightGradientsAccumulateIntoFP32MainGradients() throws {
+        // The weight-gradient GEMM of a thin micro-batch reads and writes fp32 main gradients (8 bytes
+        // per weight) instead of writing 2-byte outputs: slower where it is bandwidth-bound.
+        let plain = h100.seconds(m: 4096, n: 4096, k: 64).seconds
+        let accumulating = h100.seconds(m: 4096, n: 4096, k: 64, outputBytes: 8).seconds
+        let operands = Double(2 * 4096 * 64 * 2), outputs = Double(4096 * 4096)
+        let bytes = { (out: Double) in operands + out * outputs }
+        #expect(close(plain, bytes(2) / 2.97e12) && close(accumulating, bytes(8) / 2.97e12))
+        // In the step model: 4-byte main gradients make the backward pass slower than 2-byte ones.
+        func backward(_ bytes: String) throws -> Double {
+            try StepPlanner.plan(stepOptions("gpt3-175b", device: "h100-sxm") {
+                $0.layers = 2; $0.tp = 8; $0.globalBatch = 1; $0.seqLen = 256; $0.gradientBytesPerParam = Amount(parsing: bytes)
+            }, catalog: catalog, models: modelCatalog, readFile: files([:])).result.breakdown.backwardCompute
+        }
+        let fp32 = try backward("4"), bf16 = try backward("2")
+        #expect(fp32 > bf16)
+    }
+
+    @Test func memoryBoundKernelsRunAtThePublishedStreamBandwidth() throws {
+        let report = try StepPlanner.plan(stepOptions("llama2-70b", device: "h100-sxm") {
+            $0.tp = 8; $0.globalBatch = 1; $0.ignoreMemory = true
+        }, catalog: catalog, models: modelCatalog, readFile: files([:]))
+        let norm = try #require(report.result.layerForward.first { $0.kind == .memory })
+        #expect(close(norm.rate, 2970e9))
+        #expect(report.sources.contains { $0.0 == "memory_bandwidth" && $0.1.contains("BabelStream") })
+        // Without a published figure the datasheet peak is used and called an upper bound.
+        let v100 = try StepPlanner.plan(stepOptions("gpt3-175b", device: "v100-sxm2") {
+            $0.layers = 2; $0.hidden = 1024; $0.heads = 8; $0.globalBatch = 1; $0.seqLen = 256; $0.ignoreMemory = true
+        }, catalog: catalog, models: modelCatalog, readFile: files([:]))
+        #expect(v100.sources.contains { $0.0 == "memory_bandwidth" && $0.1.contains("upper bound") })
+    }
+
+    @Test func embeddingCollectivesAndTheTiedGradientSync() throws {
+        func run(tp: Int, pp: Int, tied: Bool) throws -> StepReport {
+            try StepPlanner.plan(stepOptions("gpt3-175b", device: "a100-80gb") {
+                $0.layers = 8; $0.tp = tp; $0.pp = pp; $0.globalBatch = 8; $0.untiedEmbeddings = !tied; $0.ignoreMemory = true
+            }, catalog: catalog, models: modelCatalog, readFile: files([:]))
+        }
+        // Tied embeddings on two stages all-reduce their gradients once; untied or unpipelined do not.
+        #expect(try run(tp: 8, pp: 2, tied: true).result.breakdown.embeddingSync > 0)
+        #expect(try run(tp: 8, pp: 2, tied: false).result.breakdown.embeddingSync == 0)
+        #expect(try run(tp: 8, pp: 1, tied: true).result.breakdown.embeddingSync == 0)
+        // With TP, the stage holding the embedding and the output layer communicates more than its
+        // layers alone: the embedding's all-reduce forward, the output layer's input-gradient
+        // all-reduce backward (no sequence parallelism) and the loss's three numbers per token.
+        let c = StepContext(try run(tp: 8, pp: 1, tied: true).inputs)
+        let embedding = StageTimes.inputEmbedding(c), output = StageTimes.outputLayer(c)
+        let activation = Double(c.tokens * c.h) * 2
+        #expect(close(embedding.tp, Collective.allReduce.seconds(bytes: activation, ranks: 8, link: c.tensorLink)))
+        #expect(close(output.tp, Collective.allReduce.seconds(bytes: activation, ranks: 8, link: c.tensorLink)
+            + Collective.allReduce.seconds(bytes: Double(c.tokens) * 12, ranks: 8, link: c.tensorLink)))
+        let stages = StageTimes(c, layer: LayerPass(c))
+        #expect(close(stages.first.tp, 8 * LayerPass(c).tpPerPass * 2 + embedding.tp + output.tp))
+    }
+
+    @Test func publishedAllReduceCurveDrivesTheTensorParallelLink() throws {
+        let report = try StepPlanner.plan(stepOptions("llama2-70b", device: "h100-sxm") {
+            $0.tp = 8; $0.globalBatch = 1; $0.ignoreMemory = true
+        }, catalog: catalog, models: modelCatalog, readFile: files([:]))
+        let link = report.inputs.hardware.intraNode
+        let curve = try #require(link.measured)
+        #expect(link.measuredIsAllReduceOnly)
+        #expect(close(curve.busBytesPerSecond(at: 8_589_934_592), 478.87e9))
+        #expect(report.sources.contains { $0.0 == "intra_node_allreduce_busbw" && $0.1.contains("nccl") || $0.1.contains("NCCL") })
+        // All-reduce follows the curve (NVLink SHARP on H100); all-gather is held to the ring's line rate
+        // × NCCL's efficiency; a point-to-point send uses the line-rate model.
+        let bytes = 4e9
+        #expect(close(Collective.allReduce.seconds(bytes: bytes, ranks: 8, link: link), bytes * 1.75 / curve.busBytesPerSecond(at: bytes)))
+        #expect(close(Collective.allGather.seconds(bytes: bytes, ranks: 8, link: link), bytes * 0.875 / (450e9 * 370.0 / 450)))
+        var plain = link
+        plain.measured = nil
+        #expect(Collective.pointToPoint.seconds(bytes: bytes, ranks: 2, link: link)
+            == Collective.pointToPoint.seconds(bytes: bytes, ranks: 2, link: plain))
+        // A mid-size message runs below the large-message bandwidth: 64 MiB at 361.78 GB/s.
+        #expect(close(curve.busBytesPerSecond(at: 67_108_864), 361.78e9))
+    }
+
+    @Test func aMeasuredSweepReplacesTheCatalogModelByShape() throws {
+        // With --device for the peak and links, the GEMMs still run at the sweep's rates, not the catalog's.
+        let sweep = StepCalibrationTests()
+        let report = try StepPlanner.plan(sweep.options { $0.device = "h100-sxm" }, catalog: catalog, models: modelCatalog,
+                                          readFile: files([sweep.path: sweep.sweepFile]))
+        guard case .measured(let curve) = report.inputs.hardware.gemm else {
+            Issue.record("expected the measured curve"); return
+        }
+        let up = try #require(report.result.layerForward.first { $0.name == "MLP up" })
+        #expect(close(up.rate, curve.rate(m: 512, n: 4096, k: 1024)))
+        #expect(up.rate < 0.1 * 989e12)
+    }
+}
