@@ -157,160 +157,105 @@ where V.Scalar: BinaryFloatingPoint {
     }
 }
 
-enum SgemmSpec: GemmSpec {
-    typealias Scalar = Float
-    typealias V = SIMD8<Float>
-    static var mr: Int { 6 }
-    static var nr: Int { 16 }
+/// SIMD vectors the micro-kernels run on, with this build's multiply-add (``madd``: fused in the
+/// FMA builds, a multiply and an add in the portable x86-64 build).
+protocol KernelVector: SIMD where Scalar: BinaryFloatingPoint {
+    static func multiplyAdd(_ acc: Self, _ a: Self, _ b: Self) -> Self
+}
 
-    @inline(__always)
-    static func microKernel(
-        kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
-        c: UnsafeMutablePointer<Float>, ldc: Int,
-        alpha: Float, beta: Float, betaIsZero: Bool,
-        full: Bool, scratch: UnsafeMutablePointer<Float>
-    ) {
-        var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V()
-        var c30 = V(), c31 = V(), c40 = V(), c41 = V(), c50 = V(), c51 = V()
-        if full {
-            // Pull the C tile towards L1 while the k loop runs (each row may span 2 lines).
-            var pc = UnsafePointer(c)
-            for _ in 0..<6 { prefetchForWrite(pc); prefetchForWrite(pc + 15); pc += ldc }
+extension SIMD8: KernelVector where Scalar == Float {
+    @inline(__always) static func multiplyAdd(_ acc: Self, _ a: Self, _ b: Self) -> Self { madd(acc, a, b) }
+}
+
+extension SIMD16: KernelVector where Scalar == Float {
+    @inline(__always) static func multiplyAdd(_ acc: Self, _ a: Self, _ b: Self) -> Self { madd(acc, a, b) }
+}
+
+extension SIMD4: KernelVector where Scalar == Double {
+    @inline(__always) static func multiplyAdd(_ acc: Self, _ a: Self, _ b: Self) -> Self { madd(acc, a, b) }
+}
+
+/// The register-blocked micro-kernel of every spec: MR = 6 rows × NR = 2 vectors of `V`, so 12
+/// accumulators, 2 B vectors and 1 broadcast live in 15 registers (of AVX2's 16 and AVX-512's
+/// 32). acc = A_panel(6 × kc) · B_panel(kc × 2w); then the tile is written to C when `full`,
+/// else to `scratch` (row-major, 2w wide). Specialised per `V` (inlined into each spec).
+@inline(__always)
+func microKernel6x2<V: KernelVector>(
+    _ type: V.Type, kc: Int, a: UnsafePointer<V.Scalar>, b: UnsafePointer<V.Scalar>,
+    c: UnsafeMutablePointer<V.Scalar>, ldc: Int,
+    alpha: V.Scalar, beta: V.Scalar, betaIsZero: Bool,
+    full: Bool, scratch: UnsafeMutablePointer<V.Scalar>
+) {
+    let w = V.scalarCount
+    var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V()
+    var c30 = V(), c31 = V(), c40 = V(), c41 = V(), c50 = V(), c51 = V()
+    if full {
+        // Pull the C tile towards L1 while the k loop runs: each 64-byte line of a row of 2w
+        // elements, and its last element (a row need not start on a line).
+        let lineElements = 64 / MemoryLayout<V.Scalar>.stride
+        var pc = UnsafePointer(c)
+        for _ in 0..<6 {
+            var e = 0
+            while e < 2 * w { prefetchForWrite(pc + e); e += lineElements }
+            prefetchForWrite(pc + 2 * w - 1)
+            pc += ldc
         }
-        var pa = a, pb = b
-        var kk = kc
-        while kk > 0 {
-            let b0 = loadV(pb, V.self), b1 = loadV(pb + 8, V.self)
-            var x = V(repeating: pa[0]); c00 = madd(c00, x, b0); c01 = madd(c01, x, b1)
-            x = V(repeating: pa[1]); c10 = madd(c10, x, b0); c11 = madd(c11, x, b1)
-            x = V(repeating: pa[2]); c20 = madd(c20, x, b0); c21 = madd(c21, x, b1)
-            x = V(repeating: pa[3]); c30 = madd(c30, x, b0); c31 = madd(c31, x, b1)
-            x = V(repeating: pa[4]); c40 = madd(c40, x, b0); c41 = madd(c41, x, b1)
-            x = V(repeating: pa[5]); c50 = madd(c50, x, b0); c51 = madd(c51, x, b1)
-            pa += 6; pb += 16; kk -= 1
-        }
-        if full {
-            let av = V(repeating: alpha), bv = V(repeating: beta)
-            writeRow(c00, c01, c, alpha: av, beta: bv, betaIsZero: betaIsZero)
-            writeRow(c10, c11, c + ldc, alpha: av, beta: bv, betaIsZero: betaIsZero)
-            writeRow(c20, c21, c + 2 * ldc, alpha: av, beta: bv, betaIsZero: betaIsZero)
-            writeRow(c30, c31, c + 3 * ldc, alpha: av, beta: bv, betaIsZero: betaIsZero)
-            writeRow(c40, c41, c + 4 * ldc, alpha: av, beta: bv, betaIsZero: betaIsZero)
-            writeRow(c50, c51, c + 5 * ldc, alpha: av, beta: bv, betaIsZero: betaIsZero)
-        } else {
-            storeV(c00, scratch); storeV(c01, scratch + 8)
-            storeV(c10, scratch + 16); storeV(c11, scratch + 24)
-            storeV(c20, scratch + 32); storeV(c21, scratch + 40)
-            storeV(c30, scratch + 48); storeV(c31, scratch + 56)
-            storeV(c40, scratch + 64); storeV(c41, scratch + 72)
-            storeV(c50, scratch + 80); storeV(c51, scratch + 88)
-        }
+    }
+    var pa = a, pb = b
+    var kk = kc
+    while kk > 0 {
+        let b0 = loadV(pb, V.self), b1 = loadV(pb + w, V.self)
+        var x = V(repeating: pa[0]); c00 = V.multiplyAdd(c00, x, b0); c01 = V.multiplyAdd(c01, x, b1)
+        x = V(repeating: pa[1]); c10 = V.multiplyAdd(c10, x, b0); c11 = V.multiplyAdd(c11, x, b1)
+        x = V(repeating: pa[2]); c20 = V.multiplyAdd(c20, x, b0); c21 = V.multiplyAdd(c21, x, b1)
+        x = V(repeating: pa[3]); c30 = V.multiplyAdd(c30, x, b0); c31 = V.multiplyAdd(c31, x, b1)
+        x = V(repeating: pa[4]); c40 = V.multiplyAdd(c40, x, b0); c41 = V.multiplyAdd(c41, x, b1)
+        x = V(repeating: pa[5]); c50 = V.multiplyAdd(c50, x, b0); c51 = V.multiplyAdd(c51, x, b1)
+        pa += 6; pb += 2 * w; kk -= 1
+    }
+    if full {
+        let av = V(repeating: alpha), bv = V(repeating: beta)
+        writeRow(c00, c01, c, alpha: av, beta: bv, betaIsZero: betaIsZero)
+        writeRow(c10, c11, c + ldc, alpha: av, beta: bv, betaIsZero: betaIsZero)
+        writeRow(c20, c21, c + 2 * ldc, alpha: av, beta: bv, betaIsZero: betaIsZero)
+        writeRow(c30, c31, c + 3 * ldc, alpha: av, beta: bv, betaIsZero: betaIsZero)
+        writeRow(c40, c41, c + 4 * ldc, alpha: av, beta: bv, betaIsZero: betaIsZero)
+        writeRow(c50, c51, c + 5 * ldc, alpha: av, beta: bv, betaIsZero: betaIsZero)
+    } else {
+        storeV(c00, scratch); storeV(c01, scratch + w)
+        storeV(c10, scratch + 2 * w); storeV(c11, scratch + 3 * w)
+        storeV(c20, scratch + 4 * w); storeV(c21, scratch + 5 * w)
+        storeV(c30, scratch + 6 * w); storeV(c31, scratch + 7 * w)
+        storeV(c40, scratch + 8 * w); storeV(c41, scratch + 9 * w)
+        storeV(c50, scratch + 10 * w); storeV(c51, scratch + 11 * w)
     }
 }
 
-/// 6 x 32 fp32 micro-kernel on SIMD16<Float>: one zmm register per vector with AVX-512 (2 B
-/// vectors, 1 broadcast and 12 accumulators of the 32 registers); two ymm/four xmm elsewhere.
-enum SgemmWideSpec: GemmSpec {
-    typealias Scalar = Float
-    typealias V = SIMD16<Float>
+/// A micro-kernel specification of MR = 6 rows × NR = 2 vectors of `V` (``microKernel6x2``).
+enum Spec6x2<V: KernelVector>: GemmSpec where V.Scalar: Sendable & SendableMetatype {
+    typealias Scalar = V.Scalar
     static var mr: Int { 6 }
-    static var nr: Int { 32 }
+    static var nr: Int { 2 * V.scalarCount }
 
     @inline(__always)
     static func microKernel(
-        kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
-        c: UnsafeMutablePointer<Float>, ldc: Int,
-        alpha: Float, beta: Float, betaIsZero: Bool,
-        full: Bool, scratch: UnsafeMutablePointer<Float>
+        kc: Int, a: UnsafePointer<Scalar>, b: UnsafePointer<Scalar>,
+        c: UnsafeMutablePointer<Scalar>, ldc: Int,
+        alpha: Scalar, beta: Scalar, betaIsZero: Bool,
+        full: Bool, scratch: UnsafeMutablePointer<Scalar>
     ) {
-        var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V()
-        var c30 = V(), c31 = V(), c40 = V(), c41 = V(), c50 = V(), c51 = V()
-        if full {
-            // Pull the C tile towards L1 while the k loop runs (each 128-byte row spans 2-3 lines).
-            var pc = UnsafePointer(c)
-            for _ in 0..<6 { prefetchForWrite(pc); prefetchForWrite(pc + 16); prefetchForWrite(pc + 31); pc += ldc }
-        }
-        var pa = a, pb = b
-        var kk = kc
-        while kk > 0 {
-            let b0 = loadV(pb, V.self), b1 = loadV(pb + 16, V.self)
-            var x = V(repeating: pa[0]); c00 = madd(c00, x, b0); c01 = madd(c01, x, b1)
-            x = V(repeating: pa[1]); c10 = madd(c10, x, b0); c11 = madd(c11, x, b1)
-            x = V(repeating: pa[2]); c20 = madd(c20, x, b0); c21 = madd(c21, x, b1)
-            x = V(repeating: pa[3]); c30 = madd(c30, x, b0); c31 = madd(c31, x, b1)
-            x = V(repeating: pa[4]); c40 = madd(c40, x, b0); c41 = madd(c41, x, b1)
-            x = V(repeating: pa[5]); c50 = madd(c50, x, b0); c51 = madd(c51, x, b1)
-            pa += 6; pb += 32; kk -= 1
-        }
-        if full {
-            let av = V(repeating: alpha), bv = V(repeating: beta)
-            writeRow(c00, c01, c, alpha: av, beta: bv, betaIsZero: betaIsZero)
-            writeRow(c10, c11, c + ldc, alpha: av, beta: bv, betaIsZero: betaIsZero)
-            writeRow(c20, c21, c + 2 * ldc, alpha: av, beta: bv, betaIsZero: betaIsZero)
-            writeRow(c30, c31, c + 3 * ldc, alpha: av, beta: bv, betaIsZero: betaIsZero)
-            writeRow(c40, c41, c + 4 * ldc, alpha: av, beta: bv, betaIsZero: betaIsZero)
-            writeRow(c50, c51, c + 5 * ldc, alpha: av, beta: bv, betaIsZero: betaIsZero)
-        } else {
-            storeV(c00, scratch); storeV(c01, scratch + 16)
-            storeV(c10, scratch + 32); storeV(c11, scratch + 48)
-            storeV(c20, scratch + 64); storeV(c21, scratch + 80)
-            storeV(c30, scratch + 96); storeV(c31, scratch + 112)
-            storeV(c40, scratch + 128); storeV(c41, scratch + 144)
-            storeV(c50, scratch + 160); storeV(c51, scratch + 176)
-        }
+        microKernel6x2(V.self, kc: kc, a: a, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta,
+                       betaIsZero: betaIsZero, full: full, scratch: scratch)
     }
 }
 
-enum DgemmSpec: GemmSpec {
-    typealias Scalar = Double
-    typealias V = SIMD4<Double>
-    static var mr: Int { 6 }
-    static var nr: Int { 8 }
-
-    @inline(__always)
-    static func microKernel(
-        kc: Int, a: UnsafePointer<Double>, b: UnsafePointer<Double>,
-        c: UnsafeMutablePointer<Double>, ldc: Int,
-        alpha: Double, beta: Double, betaIsZero: Bool,
-        full: Bool, scratch: UnsafeMutablePointer<Double>
-    ) {
-        var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V()
-        var c30 = V(), c31 = V(), c40 = V(), c41 = V(), c50 = V(), c51 = V()
-        if full {
-            // Pull the C tile towards L1 while the k loop runs (each row may span 2 lines).
-            var pc = UnsafePointer(c)
-            for _ in 0..<6 { prefetchForWrite(pc); prefetchForWrite(pc + 7); pc += ldc }
-        }
-        var pa = a, pb = b
-        var kk = kc
-        while kk > 0 {
-            let b0 = loadV(pb, V.self), b1 = loadV(pb + 4, V.self)
-            var x = V(repeating: pa[0]); c00 = madd(c00, x, b0); c01 = madd(c01, x, b1)
-            x = V(repeating: pa[1]); c10 = madd(c10, x, b0); c11 = madd(c11, x, b1)
-            x = V(repeating: pa[2]); c20 = madd(c20, x, b0); c21 = madd(c21, x, b1)
-            x = V(repeating: pa[3]); c30 = madd(c30, x, b0); c31 = madd(c31, x, b1)
-            x = V(repeating: pa[4]); c40 = madd(c40, x, b0); c41 = madd(c41, x, b1)
-            x = V(repeating: pa[5]); c50 = madd(c50, x, b0); c51 = madd(c51, x, b1)
-            pa += 6; pb += 8; kk -= 1
-        }
-        if full {
-            let av = V(repeating: alpha), bv = V(repeating: beta)
-            writeRow(c00, c01, c, alpha: av, beta: bv, betaIsZero: betaIsZero)
-            writeRow(c10, c11, c + ldc, alpha: av, beta: bv, betaIsZero: betaIsZero)
-            writeRow(c20, c21, c + 2 * ldc, alpha: av, beta: bv, betaIsZero: betaIsZero)
-            writeRow(c30, c31, c + 3 * ldc, alpha: av, beta: bv, betaIsZero: betaIsZero)
-            writeRow(c40, c41, c + 4 * ldc, alpha: av, beta: bv, betaIsZero: betaIsZero)
-            writeRow(c50, c51, c + 5 * ldc, alpha: av, beta: bv, betaIsZero: betaIsZero)
-        } else {
-            storeV(c00, scratch); storeV(c01, scratch + 4)
-            storeV(c10, scratch + 8); storeV(c11, scratch + 12)
-            storeV(c20, scratch + 16); storeV(c21, scratch + 20)
-            storeV(c30, scratch + 24); storeV(c31, scratch + 28)
-            storeV(c40, scratch + 32); storeV(c41, scratch + 36)
-            storeV(c50, scratch + 40); storeV(c51, scratch + 44)
-        }
-    }
-}
+/// 6 × 16 fp32 on SIMD8<Float>: one ymm register per vector with AVX2, two xmm elsewhere.
+typealias SgemmSpec = Spec6x2<SIMD8<Float>>
+/// 6 × 32 fp32 on SIMD16<Float>: one zmm register per vector with AVX-512 (2 B vectors, 1
+/// broadcast and 12 accumulators of the 32 registers); two ymm/four xmm elsewhere.
+typealias SgemmWideSpec = Spec6x2<SIMD16<Float>>
+/// 6 × 8 fp64 on SIMD4<Double>: one ymm register per vector with AVX2.
+typealias DgemmSpec = Spec6x2<SIMD4<Double>>
 
 // MARK: - Packing
 

@@ -94,6 +94,17 @@ public final class Kernel {
         try check(api.clSetKernelArg(id, cl_uint(index), byteCount, nil), "clSetKernelArg")
     }
 
+    /// Sets arguments `first`, `first + 1`, … in order: one call for a kernel's whole list.
+    public func setArguments(from first: Int = 0, _ arguments: KernelArgument...) throws(OpenCLError) {
+        for (offset, argument) in arguments.enumerated() {
+            switch argument {
+            case .buffer(let buffer): try setArgument(first + offset, buffer)
+            case .value(let value): try setArgument(first + offset, value)
+            case .local(let bytes): try setLocalArgument(first + offset, byteCount: bytes)
+            }
+        }
+    }
+
     /// The largest work-group this kernel can be launched with on `device` (`CL_KERNEL_WORK_GROUP_SIZE`).
     public func maxWorkGroupSize(on device: Device) throws(OpenCLError) -> Int {
         try workGroupInfo(CL_KERNEL_WORK_GROUP_SIZE, on: device, as: Int.self)
@@ -122,4 +133,19 @@ public final class Kernel {
             api.clGetKernelWorkGroupInfo(id, device.id, cl_kernel_work_group_info(param), size, value, sizeRet)
         }
     }
+}
+
+/// One argument of ``Kernel/setArguments(from:_:)``.
+public enum KernelArgument {
+    /// A device buffer (`__global` pointer).
+    case buffer(Buffer)
+    /// A plain value; the Swift type's size must match the kernel's parameter type.
+    case value(any BitwiseCopyable)
+    /// `bytes` of local memory (`__local` pointer).
+    case local(bytes: Int)
+
+    /// An `int` (`Int32`) argument from a Swift `Int`.
+    public static func int(_ value: Int) -> KernelArgument { .value(Int32(truncatingIfNeeded: value)) }
+    /// A `uint` (`UInt32`) argument from a Swift `Int`.
+    public static func uint(_ value: Int) -> KernelArgument { .value(UInt32(truncatingIfNeeded: value)) }
 }

@@ -29,11 +29,9 @@ public struct ClusterRunner {
     /// when `ids` is given), the chosen backend, with the CPU cores shared among the node's ranks.
     public func backend(inventory: DeviceInventory, ids: [String], sources: KernelSources,
                         cpuVariant: CPUKernelVariant?, log: @escaping @Sendable (String) -> Void) throws -> any BenchmarkBackend {
-        if ids.isEmpty, !inventory.gpus.isEmpty {
-            let gpu = inventory.gpus[mpi.localRank % inventory.gpus.count]
-            return try OpenCLBackend(device: gpu, sources: sources, tuningCache: TuningCache(path: TuningCache.defaultPath()),
-                                     log: log)
-        }
+        // Backends are built in one place (``DeviceInventory/backends(ids:sources:cpuVariant:cpuThreads:tuningCache:log:noGPU:)``).
+        var ids = ids
+        if ids.isEmpty, !inventory.gpus.isEmpty { ids = [inventory.gpus[mpi.localRank % inventory.gpus.count].info.id] }
         let threads = max(1, inventory.host.logicalCores / max(1, mpi.localSize))
         guard let chosen = try inventory.backends(ids: ids, sources: sources, cpuVariant: cpuVariant, cpuThreads: threads,
                                                   log: log).first else {

@@ -107,27 +107,15 @@ public enum HTMLReport {
         let ys = points.map(\.gflops) + [compute].compactMap { $0 }
             + memoryCeilings.flatMap { bw in [bw * xMin, bw * min(xMax, compute.map { $0 / bw } ?? xMax)] }
         let yMin = pow10Floor((ys.min() ?? 1) / 2), yMax = pow10Ceil((ys.max() ?? 10) * 1.5)
-        func x(_ v: Double) -> Double { left + (log(v) - log(xMin)) / (log(xMax) - log(xMin)) * (width - left - right) }
-        func y(_ v: Double) -> Double { height - bottom - (log(v) - log(yMin)) / (log(yMax) - log(yMin)) * (height - top - bottom) }
+        let frame = LogLogFrame(width: width, height: height, left: left, right: right, top: top, bottom: bottom,
+                                xMin: xMin, xMax: xMax, yMin: yMin, yMax: yMax)
+        func x(_ v: Double) -> Double { frame.x(v) }
+        func y(_ v: Double) -> Double { frame.y(v) }
         var svg = "<svg class=\"roofline-chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" "
             + "viewBox=\"0 0 \(Int(width)) \(Int(height))\" data-points=\"\(points.count)\" data-levels=\"\(levelCeilings.count)\" "
             + "role=\"img\" aria-label=\"Roofline of \(escape(title))\">\n"
         svg += "<title>Roofline: \(escape(title))</title>\n"
-        var tick = xMin
-        while tick <= xMax * 1.0001 {
-            svg += line(x(tick), top, x(tick), height - bottom, "grid")
-            svg += text(x(tick), height - bottom + 16, tickLabel(tick), anchor: "middle")
-            tick *= 4
-        }
-        var ytick = yMin
-        while ytick <= yMax * 1.0001 {
-            svg += line(left, y(ytick), width - right, y(ytick), "grid")
-            svg += text(left - 6, y(ytick) + 4, tickLabel(ytick), anchor: "end")
-            ytick *= 10
-        }
-        svg += line(left, height - bottom, width - right, height - bottom, "axis") + line(left, top, left, height - bottom, "axis")
-        svg += text((left + width - right) / 2, height - 12, "arithmetic intensity (FLOP/byte)", anchor: "middle")
-        svg += "<text class=\"label\" transform=\"translate(16 \(fmt((top + height - bottom) / 2))) rotate(-90)\" text-anchor=\"middle\">GFLOP/s</text>\n"
+        svg += frame.axes(xLabel: "arithmetic intensity (FLOP/byte)", xTick: tickLabel, yLabel: "GFLOP/s")
         if let bandwidth {
             // Memory ceiling: GFLOP/s = GB/s × intensity, up to the compute ceiling.
             let ridge = compute.map { $0 / bandwidth } ?? xMax
@@ -224,27 +212,15 @@ public enum HTMLReport {
         let sizes = all.map { Double($0.0) } + reported.map { Double($0.1) }
         let xMin = pow2Floor(sizes.min()!), xMax = pow2Ceil(sizes.max()! * 1.01)
         let yMin = pow10Floor(all.map(\.1).min()! / 1.2), yMax = pow10Ceil(all.map(\.1).max()! * 1.2)
-        func x(_ v: Double) -> Double { left + (log(v) - log(xMin)) / (log(xMax) - log(xMin)) * (width - left - right) }
-        func y(_ v: Double) -> Double { height - bottom - (log(v) - log(yMin)) / (log(yMax) - log(yMin)) * (height - top - bottom) }
+        let frame = LogLogFrame(width: width, height: height, left: left, right: right, top: top, bottom: bottom,
+                                xMin: xMin, xMax: xMax, yMin: yMin, yMax: yMax)
+        func x(_ v: Double) -> Double { frame.x(v) }
+        func y(_ v: Double) -> Double { frame.y(v) }
         var svg = "<svg class=\"sweep-chart\" data-suite=\"\(suite.rawValue)\" xmlns=\"http://www.w3.org/2000/svg\" "
             + "width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" "
             + "data-points=\"\(all.count)\" data-plateaus=\"\(plateaus.count)\" role=\"img\" aria-label=\"\(escape(title))\">\n"
         svg += "<title>\(escape(title))</title>\n"
-        var tick = xMin
-        while tick <= xMax * 1.0001 {
-            svg += line(x(tick), top, x(tick), height - bottom, "grid")
-            svg += text(x(tick), height - bottom + 16, WorkingSetSweep.describe(Int(tick)), anchor: "middle")
-            tick *= 4
-        }
-        var ytick = yMin
-        while ytick <= yMax * 1.0001 {
-            svg += line(left, y(ytick), width - right, y(ytick), "grid")
-            svg += text(left - 6, y(ytick) + 4, tickLabel(ytick), anchor: "end")
-            ytick *= 10
-        }
-        svg += line(left, height - bottom, width - right, height - bottom, "axis") + line(left, top, left, height - bottom, "axis")
-        svg += text((left + width - right) / 2, height - 12, "working set (bytes, log scale)", anchor: "middle")
-        svg += "<text class=\"label\" transform=\"translate(16 \(fmt((top + height - bottom) / 2))) rotate(-90)\" text-anchor=\"middle\">\(escape(unit))</text>\n"
+        svg += frame.axes(xLabel: "working set (bytes, log scale)", xTick: { WorkingSetSweep.describe(Int($0)) }, yLabel: unit)
         for (name, bytes) in reported where Double(bytes) >= xMin && Double(bytes) <= xMax {
             svg += "<line class=\"reported\" x1=\"\(fmt(x(Double(bytes))))\" y1=\"\(fmt(top))\" x2=\"\(fmt(x(Double(bytes))))\" "
                 + "y2=\"\(fmt(height - bottom))\"><title>\(escape(name)) reported: \(WorkingSetSweep.describe(bytes))</title></line>\n"
@@ -406,5 +382,37 @@ public enum HTMLReport {
             }
         }
         return out
+    }
+}
+
+/// The plot area of a chart with both axes logarithmic: value → pixel, and the grid, ticks (×4
+/// along x, ×10 along y), axis lines and labels that the roofline and the sweep charts share.
+struct LogLogFrame {
+    var width: Double, height: Double, left: Double, right: Double, top: Double, bottom: Double
+    var xMin: Double, xMax: Double, yMin: Double, yMax: Double
+
+    func x(_ v: Double) -> Double { left + (log(v) - log(xMin)) / (log(xMax) - log(xMin)) * (width - left - right) }
+    func y(_ v: Double) -> Double { height - bottom - (log(v) - log(yMin)) / (log(yMax) - log(yMin)) * (height - top - bottom) }
+
+    func axes(xLabel: String, xTick: (Double) -> String, yLabel: String) -> String {
+        typealias R = HTMLReport
+        var svg = ""
+        var tick = xMin
+        while tick <= xMax * 1.0001 {
+            svg += R.line(x(tick), top, x(tick), height - bottom, "grid")
+            svg += R.text(x(tick), height - bottom + 16, xTick(tick), anchor: "middle")
+            tick *= 4
+        }
+        var ytick = yMin
+        while ytick <= yMax * 1.0001 {
+            svg += R.line(left, y(ytick), width - right, y(ytick), "grid")
+            svg += R.text(left - 6, y(ytick) + 4, R.tickLabel(ytick), anchor: "end")
+            ytick *= 10
+        }
+        svg += R.line(left, height - bottom, width - right, height - bottom, "axis") + R.line(left, top, left, height - bottom, "axis")
+        svg += R.text((left + width - right) / 2, height - 12, xLabel, anchor: "middle")
+        svg += "<text class=\"label\" transform=\"translate(16 \(R.fmt((top + height - bottom) / 2))) rotate(-90)\" "
+            + "text-anchor=\"middle\">\(R.escape(yLabel))</text>\n"
+        return svg
     }
 }

@@ -128,14 +128,19 @@ public protocol LatencyRunner: AnyObject {
     func readMarker() throws -> UInt32
 }
 
-/// One programming model's implementation of the suites' primitives (BabelStream's shape:
-/// the suites are written once against this protocol).
-public protocol BenchmarkBackend: AnyObject {
+/// What a device is and what the suites should ask of it: identity, timing method, skip reasons,
+/// ceilings, memory limits and default problem sizes. Planning (``BenchPlan``) needs only this;
+/// nothing here launches work.
+public protocol DeviceProfile: AnyObject {
     var descriptor: DeviceDescriptor { get }
     /// `opencl-events` or `host-clock`.
     var timingMethod: String { get }
     /// `nil` when `precision` runs here, else why it is skipped.
     func skipReason(for precision: Precision, suite: Suite) -> String?
+    /// `nil` when `suite` runs here at all, else why it is skipped (e.g. transfers on the host).
+    func skipReason(suite: Suite) -> String?
+    /// The engine that runs `suite` (GEMM or peak) at `precision` here, nil where it is skipped.
+    func engine(for precision: Precision, suite: Suite) -> ComputeEngine?
     /// Theoretical compute peak in GFLOP/s and how it was derived, where known.
     func peakGFLOPS(_ precision: Precision) -> (value: Double, basis: String)?
     /// Called right after each timed compute batch: where the peak rests on a clock measured at
@@ -151,27 +156,33 @@ public protocol BenchmarkBackend: AnyObject {
     var deviceMemoryIsHostMemory: Bool { get }
     func defaultGEMMShapes(quick: Bool) -> [GEMMShape]
     func defaultStreamLength(_ precision: Precision, quick: Bool) -> Int
+    /// The largest working set of the `cache` and `memlat` sweeps: the first √2 step at or beyond
+    /// 8× the last-level cache and 256 MiB, less where memory does not allow it.
+    func memorySweepLargest(quick: Bool) -> Int
+    /// Buffer size of the transfer suite.
+    func defaultTransferBytes(quick: Bool) -> Int
+}
+
+/// The runners of one programming model: each prepares its buffers and kernels for one problem
+/// and then runs, times and checks it (the suites drive them).
+public protocol RunnerFactory: AnyObject {
     func makeGEMM(precision: Precision, shape: GEMMShape, retune: Bool) throws -> any GEMMRunner
     func makeStream(precision: Precision, length: Int) throws -> any StreamRunner
     func makePeak(precision: Precision, quick: Bool) throws -> any PeakRunner
     /// The roofline sweep over `length` fp32 elements.
     func makeRoofline(length: Int) throws -> any RooflineRunner
-    /// The largest working set of the `cache` and `memlat` sweeps: the first √2 step at or beyond
-    /// 8× the last-level cache and 256 MiB, less where memory does not allow it.
-    func memorySweepLargest(quick: Bool) -> Int
     func makeCacheRead(largestBytes: Int) throws -> any CacheReadRunner
     func makePointerChase(largestBytes: Int) throws -> any PointerChaseRunner
-    /// `nil` when `suite` runs here at all, else why it is skipped (e.g. transfers on the host).
-    func skipReason(suite: Suite) -> String?
-    /// Buffer size of the transfer suite.
-    func defaultTransferBytes(quick: Bool) -> Int
     func makeTransfer(bytes: Int) throws -> any TransferRunner
     func makeLatency() throws -> any LatencyRunner
-    /// The engine that runs `suite` (GEMM or peak) at `precision` here, nil where it is skipped.
-    func engine(for precision: Precision, suite: Suite) -> ComputeEngine?
 }
 
-extension BenchmarkBackend {
+/// One programming model's implementation (BabelStream's shape: the suites are written once
+/// against this): a device's profile and its runners. The implementations (OpenCL, native CPU)
+/// are built in one place, ``DeviceInventory/backends(ids:sources:cpuVariant:cpuThreads:tuningCache:log:noGPU:)``.
+public protocol BenchmarkBackend: DeviceProfile, RunnerFactory {}
+
+extension DeviceProfile {
     public func readClockAfterBatch() {}
 
     /// Backends without tensor or matrix engines: the vector units, where the precision runs.

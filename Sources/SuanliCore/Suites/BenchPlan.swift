@@ -56,7 +56,7 @@ public struct BenchPlan: Sendable {
     public var policy: SamplingPolicy { quick ? .quick : .standard }
 
     /// The steps for `backend`, in order.
-    public func steps(for backend: any BenchmarkBackend) -> [BenchStep] {
+    public func steps(for backend: any DeviceProfile) -> [BenchStep] {
         var steps: [BenchStep] = []
         for suite in suites {
             switch suite {
@@ -130,7 +130,7 @@ public struct BenchPlan: Sendable {
     }
 
     /// The working sets of the `cache` and `memlat` sweeps on `backend`.
-    public func workingSets(for backend: any BenchmarkBackend) -> [Int] {
+    public func workingSets(for backend: any DeviceProfile) -> [Int] {
         WorkingSetSweep.sizes(through: maxWorkingSet ?? backend.memorySweepLargest(quick: quick))
     }
 }

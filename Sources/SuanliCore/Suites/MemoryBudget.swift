@@ -11,7 +11,7 @@ public enum MemoryBudget {
     ///   - deviceBytes: all device buffers together.
     ///   - largestAllocation: the largest single device buffer.
     ///   - hostBytes: host memory the suite needs besides the device buffers.
-    public static func check(_ backend: any BenchmarkBackend, deviceBytes: Int, largestAllocation: Int, hostBytes: Int,
+    public static func check(_ backend: any DeviceProfile, deviceBytes: Int, largestAllocation: Int, hostBytes: Int,
                              what: String, available: Int? = HostInfo.availableMemoryBytes()) throws {
         if largestAllocation > backend.maxAllocationBytes {
             throw BenchmarkError("\(what): a buffer of \(displayBytes(largestAllocation)) exceeds the device's largest allocation "

@@ -9,7 +9,7 @@ extension Suites {
     /// runs of 0.5 ms finish inside one time slice, so the median is a clean run. Waking the
     /// threads costs microseconds. GPUs are not time-sliced by the host: 2 ms runs, long enough
     /// for the host-clock check to apply.
-    static func sweepRunSeconds(_ backend: any BenchmarkBackend, quick: Bool) -> Double {
+    static func sweepRunSeconds(_ backend: any DeviceProfile, quick: Bool) -> Double {
         backend.descriptor.type == "cpu" ? 0.0005 : 0.002
     }
 
@@ -67,7 +67,7 @@ extension Suites {
 
     /// The sizes whose buffers fit the device and the host (``MemoryBudget``), and for the others
     /// why not. `bytes` gives the device and host bytes a working set needs.
-    static func fit(_ backend: any BenchmarkBackend, _ sizes: [Int], suite: Suite,
+    static func fit(_ backend: any DeviceProfile, _ sizes: [Int], suite: Suite,
                     bytes: (Int) -> (device: Int, host: Int)) -> (fitting: [Int], tooLarge: [(Int, String)]) {
         var fitting: [Int] = [], tooLarge: [(Int, String)] = []
         for size in sizes.sorted() {

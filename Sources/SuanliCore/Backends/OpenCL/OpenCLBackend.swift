@@ -293,16 +293,6 @@ public final class OpenCLBackend: BenchmarkBackend {
     func read(_ buffer: Buffer, count bytes: Int) throws -> [UInt8] {
         try buffer.read(count: bytes, as: UInt8.self, queue: queue)
     }
-
-    /// Sets a scalar argument in the accumulator type of `precision`.
-    static func setScalar(_ kernel: Kernel, _ index: Int, _ value: Double, _ precision: Precision) throws {
-        switch precision.traits.accumulator {
-        case .float64: try kernel.setArgument(index, value)
-        case .float16: try kernel.setArgument(index, Float16(Float(value)))
-        case .int32, .int8: try kernel.setArgument(index, Int32(value))
-        case .float32, .tensorFloat32, .bfloat16, .e4m3: try kernel.setArgument(index, Float(value))
-        }
-    }
 }
 
 /// Tests only: the engine kernels' instructions emulated on a CPU OpenCL device (sub-group
@@ -317,3 +307,16 @@ struct KernelEmulation {
 /// OpenCL errors summarise themselves (code name, first line of a build log) for a failed
 /// measurement's reason.
 extension OpenCLError: SummarizedError {}
+
+extension Precision {
+    /// A scalar kernel argument (α, β, the stream scalar) in this precision's accumulator type,
+    /// the type the kernels declare it in (``PrecisionTraits/accumulator``).
+    func scalarArgument(_ value: Double) -> KernelArgument {
+        switch traits.accumulator {
+        case .float64: .value(value)
+        case .float16: .value(Float16(Float(value)))
+        case .int32, .int8: .value(Int32(value))
+        case .float32, .tensorFloat32, .bfloat16, .e4m3: .value(Float(value))
+        }
+    }
+}

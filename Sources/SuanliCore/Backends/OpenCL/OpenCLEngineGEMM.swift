@@ -135,23 +135,14 @@ final class OpenCLEngineGEMMRunner: GEMMRunner {
     }
 
     func run(beta: Double) throws -> Double {
-        try clKernel.setArgument(0, Int32(layout.mp))
-        try clKernel.setArgument(1, Int32(layout.np))
-        try clKernel.setArgument(2, Int32(layout.kp))
-        try setScalar(3, alpha)
-        try clKernel.setArgument(4, a)
-        try clKernel.setArgument(5, b)
-        try setScalar(6, beta)
-        try clKernel.setArgument(7, c)
+        try clKernel.setArguments(.int(layout.mp), .int(layout.np), .int(layout.kp), scalar(alpha), .buffer(a), .buffer(b),
+                                  scalar(beta), .buffer(c))
         return try backend.timed(clKernel, global: geometry.global(mp: layout.mp, np: layout.np), local: geometry.local)
     }
 
-    private func setScalar(_ index: Int, _ value: Double) throws {
-        if kernel.precision.isInteger {
-            try clKernel.setArgument(index, Int32(value))
-        } else {
-            try clKernel.setArgument(index, Float(value))
-        }
+    /// α and β as the engine kernels declare them: `int` for int8, else `float`.
+    private func scalar(_ value: Double) -> KernelArgument {
+        kernel.precision.isInteger ? .value(Int32(value)) : .value(Float(value))
     }
 
     func downloadOutput() throws -> [Double] {

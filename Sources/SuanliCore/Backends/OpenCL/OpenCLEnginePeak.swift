@@ -60,16 +60,12 @@ final class OpenCLEnginePeakRunner: PeakRunner {
 
     private func launch(iterations: Int, base: Int) throws -> Double {
         let launched = max(0, iterations - iterationsDropped)
-        try clKernel.setArgument(0, output)
-        try clKernel.setArgument(1, Int32(launched))
-        try clKernel.setArgument(2, Int32(base))
+        try clKernel.setArguments(.buffer(output), .int(launched), .int(base))
         if kernel.family == .packedVector {
-            try clKernel.setArgument(3, Float(-1))
-            try clKernel.setArgument(4, Float(1))
+            try clKernel.setArguments(from: 3, .value(Float(-1)), .value(Float(1)))
         } else {
             let words = kernel.peakWords()
-            try clKernel.setArgument(3, words.one)
-            try clKernel.setArgument(4, words.minusOne)
+            try clKernel.setArguments(from: 3, .value(words.one), .value(words.minusOne))
         }
         lastLaunch = (base, iterations)
         return try backend.timed(clKernel, global: [items], local: [local])

@@ -244,40 +244,16 @@ final class OpenCLGEMMRunner: GEMMRunner {
     func run(beta: Double) throws -> Double {
         let m = Int32(shape.m), n = Int32(shape.n), k = Int32(shape.k)
         guard let packA, let packB, let aPacked, let bPacked else {
-            try kernel.setArgument(0, m)
-            try kernel.setArgument(1, n)
-            try kernel.setArgument(2, k)
-            try OpenCLBackend.setScalar(kernel, 3, alpha, precision)
-            try kernel.setArgument(4, a)
-            try kernel.setArgument(5, k)
-            try kernel.setArgument(6, b)
-            try kernel.setArgument(7, n)
-            try OpenCLBackend.setScalar(kernel, 8, beta, precision)
-            try kernel.setArgument(9, c)
-            try kernel.setArgument(10, n)
+            try kernel.setArguments(.value(m), .value(n), .value(k), precision.scalarArgument(alpha), .buffer(a), .value(k),
+                                    .buffer(b), .value(n), precision.scalarArgument(beta), .buffer(c), .value(n))
             return try backend.timed(kernel, global: config.global(m: shape.m, n: shape.n), local: config.local)
         }
         let kRuns = (config.paddedK(shape.k) + Self.packK - 1) / Self.packK
-        try packA.setArgument(0, m)
-        try packA.setArgument(1, k)
-        try packA.setArgument(2, a)
-        try packA.setArgument(3, k)
-        try packA.setArgument(4, aPacked)
+        try packA.setArguments(.value(m), .value(k), .buffer(a), .value(k), .buffer(aPacked))
         let panelsA = (shape.m + config.tileM - 1) / config.tileM * config.local[1]
-        try packB.setArgument(0, k)
-        try packB.setArgument(1, n)
-        try packB.setArgument(2, b)
-        try packB.setArgument(3, n)
-        try packB.setArgument(4, bPacked)
-        try kernel.setArgument(0, m)
-        try kernel.setArgument(1, n)
-        try kernel.setArgument(2, k)
-        try OpenCLBackend.setScalar(kernel, 3, alpha, precision)
-        try kernel.setArgument(4, aPacked)
-        try kernel.setArgument(5, bPacked)
-        try OpenCLBackend.setScalar(kernel, 6, beta, precision)
-        try kernel.setArgument(7, c)
-        try kernel.setArgument(8, n)
+        try packB.setArguments(.value(k), .value(n), .buffer(b), .value(n), .buffer(bPacked))
+        try kernel.setArguments(.value(m), .value(n), .value(k), precision.scalarArgument(alpha), .buffer(aPacked), .buffer(bPacked),
+                                precision.scalarArgument(beta), .buffer(c), .value(n))
         // The three kernels back to back; the time runs from the first one's start to the last one's end.
         return try backend.timed([
             (packA, [kRuns, panelsA], nil),

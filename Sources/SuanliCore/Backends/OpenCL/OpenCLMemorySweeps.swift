@@ -66,10 +66,8 @@ final class OpenCLCacheReadRunner: CacheReadRunner {
             let (begin, end) = sliceBounds(g % slices)
             return total + end - begin
         }
-        try kernel.setArgument(0, data)
-        try kernel.setArgument(1, UInt32(totalVectors))
-        try kernel.setArgument(2, UInt32(slices))
-        try kernel.setArgument(4, out)
+        try kernel.setArguments(.buffer(data), .uint(totalVectors), .uint(slices))
+        try kernel.setArguments(from: 4, .buffer(out))
         repetitions = try calibrateWork(start: 1, limit: calibrationLimit, targetSeconds: targetSeconds) { work in
             repetitions = work
             return try run().seconds
@@ -162,9 +160,7 @@ final class OpenCLPointerChaseRunner: PointerChaseRunner {
     func run() throws -> (seconds: Double, loads: Int) {
         guard var state = chains else { throw BenchmarkError("pointer chase: prepare first") }
         let count = state.positions.count
-        try kernel.setArgument(1, slots[current])
-        try kernel.setArgument(2, slots[1 - current])
-        try kernel.setArgument(3, UInt32(loads))
+        try kernel.setArguments(from: 1, .buffer(slots[current]), .buffer(slots[1 - current]), .uint(loads))
         let seconds = try backend.timed(kernel, global: [count], local: [count == 1 ? 1 : parallelLocal])
         current = 1 - current
         state.advance(by: loads)

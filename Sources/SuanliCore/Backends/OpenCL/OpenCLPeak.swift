@@ -58,10 +58,7 @@ final class OpenCLPeakRunner: PeakRunner {
     }
 
     private func launch(_ kernel: Kernel, iterations: Int) throws -> Double {
-        try kernel.setArgument(0, output)
-        try kernel.setArgument(1, Int32(max(0, iterations - iterationsDropped)))
-        try kernel.setArgument(2, Float(1))
-        try kernel.setArgument(3, Float(1))
+        try kernel.setArguments(.buffer(output), .int(max(0, iterations - iterationsDropped)), .value(Float(1)), .value(Float(1)))
         return try backend.timed(kernel, global: [items], local: nil)
     }
 

@@ -58,11 +58,8 @@ final class OpenCLRooflineRunner: RooflineRunner {
     private func build(iterations: Int, layout: (vw: Int, chains: Int)) throws -> Kernel {
         let options = "-DITERS=\(max(0, iterations - stepsDropped)) -DVW=\(layout.vw) -DCHAINS=\(layout.chains)"
         let kernel = try backend.program("roofline.cl", options: options).kernel(named: "roofline")
-        try kernel.setArgument(0, input)
-        try kernel.setArgument(1, output)
-        try kernel.setArgument(2, RooflineCheck.multiplier)
-        try kernel.setArgument(3, RooflineCheck.addend(iterations: iterations))
-        try kernel.setArgument(4, UInt64(length))
+        try kernel.setArguments(.buffer(input), .buffer(output), .value(RooflineCheck.multiplier),
+                                .value(RooflineCheck.addend(iterations: iterations)), .value(UInt64(length)))
         return kernel
     }
 

@@ -89,18 +89,12 @@ final class OpenCLStreamRunner: StreamRunner {
         let k = kernels[kernel]!
         let n = UInt64(length)
         switch kernel {
-        case .copy:
-            try k.setArgument(0, a); try k.setArgument(1, c); try k.setArgument(2, n)
-        case .mul:
-            try k.setArgument(0, b); try k.setArgument(1, c)
-            try OpenCLBackend.setScalar(k, 2, scalar, precision); try k.setArgument(3, n)
-        case .add:
-            try k.setArgument(0, a); try k.setArgument(1, b); try k.setArgument(2, c); try k.setArgument(3, n)
-        case .triad:
-            try k.setArgument(0, a); try k.setArgument(1, b); try k.setArgument(2, c)
-            try OpenCLBackend.setScalar(k, 3, scalar, precision); try k.setArgument(4, n)
+        case .copy: try k.setArguments(.buffer(a), .buffer(c), .value(n))
+        case .mul: try k.setArguments(.buffer(b), .buffer(c), precision.scalarArgument(scalar), .value(n))
+        case .add: try k.setArguments(.buffer(a), .buffer(b), .buffer(c), .value(n))
+        case .triad: try k.setArguments(.buffer(a), .buffer(b), .buffer(c), precision.scalarArgument(scalar), .value(n))
         case .dot:
-            try k.setArgument(0, a); try k.setArgument(1, b); try k.setArgument(2, partial); try k.setArgument(3, n)
+            try k.setArguments(.buffer(a), .buffer(b), .buffer(partial), .value(n))
             let seconds = try backend.timed(k, global: [dotGroups * dotGroupSize], local: [dotGroupSize])
             let accPrecision: Precision = precision == .mixed ? .fp32 : precision
             let sums = HostArray.values(try backend.read(partial, count: dotGroups * accPrecision.elementBytes), accPrecision)
