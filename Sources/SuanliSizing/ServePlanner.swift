@@ -360,6 +360,11 @@ public enum CatalogListing {
                     ("tdp_watts", figure(a.tdpWatts)), ("interconnect_gbps", figure(a.interconnectGBps)),
                     ("scale_out_gbps", figure(a.scaleOutGBps)), ("max_gemm_efficiency", figure(a.maxGEMMEfficiency)),
                     ("compute_units", figure(a.computeUnits)),
+                    ("achievable_bandwidth_gbps", figure(a.achievableBandwidthGBps)),
+                    ("intra_node_allreduce_busbw", a.intraNodeAllReduceBusBW.map { c in
+                        .object([("points", .array(c.value.map { .array($0.map(JSONValue.number)) })),
+                                 ("source", .string(c.source)), ("verified", .bool(c.verified))])
+                    } ?? .null),
                     ("price", a.price.map { p in
                         .object([("value", .number(p.value)), ("currency", .string(p.currency)),
                                  ("source", .string(p.source)), ("verified", .bool(p.verified))])

@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+@testable import SuanliSizing
+
+/// The uncalibrated step model against Megatron-LM's published runs (the rows of
+/// `Scripts/training-cases.sh`, same inputs): prints each error and the mean and maximum, and fails
+/// when they get worse than the figures Docs/sizing.md reports. Nothing is fitted to these rows; the
+/// bounds only stop a change from making the model worse on them unnoticed.
+@Suite("Step model: published Megatron-LM runs")
+struct PublishedRunsTests {
+    struct Row { let name: String; let published: Double; let options: StepOptions; let figure: (StepResult) -> Double }
+
+    /// Megatron-LM README, images/model_table.png: GPT shapes, vocabulary 131,072, sequence 4,096, DP 48,
+    /// sequence parallelism with TP, distributed optimizer, overlapped gradient reduction; model TFLOP/s per GPU.
+    static var megatronH100: [Row] {
+        [("1.7B", 16, 2048, 24, 1, 1, 192, 408.8), ("7.1B", 32, 4096, 30, 2, 1, 192, 465.9),
+         ("16B", 48, 6144, 32, 4, 1, 192, 489.1), ("32B", 56, 7168, 48, 8, 1, 192, 459.6),
+         ("70B", 64, 8192, 84, 8, 2, 384, 419.7), ("119B", 80, 10240, 92, 8, 4, 768, 420.5),
+         ("177B", 96, 12288, 96, 8, 6, 1152, 432.8), ("314B", 128, 16384, 96, 8, 8, 1536, 474.4),
+         ("462B", 144, 18432, 112, 8, 16, 3072, 459.9)].map { name, heads, hidden, layers, tp, pp, batch, published in
+            var o = StepOptions()
+            o.device = "h100-sxm"; o.vocab = 131_072; o.seqLen = 4096; o.untiedEmbeddings = true
+            o.overlapGradReduce = true; o.zero = 1
+            o.layers = layers; o.hidden = hidden; o.heads = heads; o.tp = tp; o.pp = pp; o.dp = 48; o.globalBatch = batch
+            o.sequenceParallel = tp > 1
+            return Row(name: "Megatron-LM \(name)", published: published, options: o, figure: { $0.modelTFLOPSPerDevice })
+        }
+    }
+
+    /// Korthikanti et al. 2022 (Megatron-LM on A100), iteration seconds: full recomputation, and selective
+    /// recomputation with sequence parallelism.
+    static var korthikantiA100: [Row] {
+        [("22B", 48, 6144, 64, 1, 4, 4, 1, 1.42, 1.10), ("175B", 96, 12288, 96, 8, 64, 1, 3, 18.13, 13.75),
+         ("530B", 105, 20480, 128, 35, 280, 1, 3, 49.05, 37.83), ("1T", 128, 25600, 160, 64, 512, 1, 1, 94.42, 71.49)]
+            .flatMap { name, layers, hidden, heads, pp, batch, mb, v, full, selective -> [Row] in
+                [(Recompute.full, full, "full recompute"), (.selective, selective, "selective + SP")].map { recompute, published, label in
+                    var o = StepOptions()
+                    o.device = "a100-80gb"; o.attention = .materialized; o.vocab = 51_200; o.seqLen = 2048
+                    o.layers = layers; o.hidden = hidden; o.heads = heads; o.tp = 8; o.pp = pp
+                    o.globalBatch = batch; o.microbatch = mb; o.interleave = v; o.recompute = recompute
+                    o.sequenceParallel = recompute == .selective
+                    return Row(name: "Korthikanti \(name) \(label)", published: published, options: o, figure: { $0.iterationSeconds })
+                }
+            }
+    }
+
+    /// Errors in percent, printed as a table with the mean |error| and the maximum.
+    func errors(_ rows: [Row], title: String) throws -> (mean: Double, max: Double) {
+        var lines = [title]
+        var absolute: [Double] = []
+        for row in rows {
+            let r = try StepPlanner.plan(row.options, catalog: catalog, models: modelCatalog, readFile: files([:])).result
+            let error = 100 * (row.figure(r) / row.published - 1)
+            absolute.append(abs(error))
+            let name = row.name.padding(toLength: 36, withPad: " ", startingAt: 0)
+            lines.append("  " + name + String(format: " %10.2f %10.2f %+7.1f%%", row.figure(r), row.published, error))
+        }
+        let mean = absolute.reduce(0, +) / Double(absolute.count), worst = absolute.max() ?? 0
+        lines.append(String(format: "  mean |error| %.1f%%, max %.1f%%", mean, worst))
+        print(lines.joined(separator: "\n"))
+        return (mean, worst)
+    }
+
+    @Test func megatronH100WeakScaling() throws {
+        let e = try errors(Self.megatronH100, title: "Megatron-LM H100 weak scaling, model TFLOP/s per GPU (model, published, error)")
+        // Docs/sizing.md: mean 6.9%, max 16.6% (the aim, ±5% mean and ±10% max, is not met).
+        #expect(e.mean <= 7.0 && e.max <= 16.7, "mean \(e.mean), max \(e.max)")
+    }
+
+    @Test func korthikantiA100() throws {
+        let e = try errors(Self.korthikantiA100, title: "Korthikanti et al. 2022, A100, iteration seconds (model, published, error)")
+        // Docs/sizing.md: mean 6.2%, max 10.3%.
+        #expect(e.mean <= 6.3 && e.max <= 10.4, "mean \(e.mean), max \(e.max)")
+    }
+}
