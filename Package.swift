@@ -37,10 +37,12 @@ let package = Package(
         // A safe Swift wrapper over the OpenCL C API, usable on its own.
         .target(name: "OpenCLKit", dependencies: ["COpenCL"]),
 
-        // Native CPU kernels: portable build and AVX2+FMA build of the same sources.
-        .target(name: "CPUKernelsPortable", swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
-        .target(name: "CPUKernelsAVX2", swiftSettings: avx2Flags),
-        .target(name: "CPUKernelsAVX512", swiftSettings: avx512Flags),
+        // Native CPU kernels: portable, AVX2+FMA and AVX-512 builds of the same sources, each
+        // behind the one interface (CPUKernelSet) the benchmark calls.
+        .target(name: "CPUKernelInterface"),
+        .target(name: "CPUKernelsPortable", dependencies: ["CPUKernelInterface"], swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
+        .target(name: "CPUKernelsAVX2", dependencies: ["CPUKernelInterface"], swiftSettings: avx2Flags),
+        .target(name: "CPUKernelsAVX512", dependencies: ["CPUKernelInterface"], swiftSettings: avx512Flags),
 
         // The running CPU clock, from a timed chain of dependent integer additions (assembly).
         .target(name: "CPUClock"),
@@ -54,7 +56,7 @@ let package = Package(
         // Benchmark core: suites, statistics, verification, results, backends.
         .target(
             name: "SuanliCore",
-            dependencies: ["SuanliSchema", "OpenCLKit", "CPUKernelsPortable", "CPUKernelsAVX2", "CPUKernelsAVX512", "CPUClock"],
+            dependencies: ["SuanliSchema", "OpenCLKit", "CPUKernelInterface", "CPUKernelsPortable", "CPUKernelsAVX2", "CPUKernelsAVX512", "CPUClock"],
             plugins: ["EmbedResourcesPlugin"]
         ),
         // Sizing model: pure functions and the accelerator catalog.

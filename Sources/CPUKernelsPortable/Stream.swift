@@ -8,6 +8,8 @@
 // 64-byte multiples of elements) and runs one worker per chunk. Use `fill` with
 // the same `threads` to first-touch the arrays so pages land where they are used.
 
+import CPUKernelInterface
+
 extension CPUKernels {
     // MARK: Float
 
@@ -66,9 +68,6 @@ extension CPUKernels {
 }
 
 /// The BabelStream operations, for callers that choose one at run time.
-public enum StreamOperation: String, Sendable, CaseIterable {
-    case copy, mul, add, triad, dot
-}
 
 extension CPUKernels {
     /// Runs `operation` on BabelStream's arrays (a, b, c in their usual roles); returns the sum for `.dot`.

@@ -1,4 +1,5 @@
 import SuanliSchema
+import CPUKernelInterface
 import CPUKernelsPortable
 import CPUKernelsAVX2
 import CPUKernelsAVX512
@@ -57,114 +58,56 @@ public enum CPUKernelVariant: String, Sendable, CaseIterable {
         #endif
     }
 
-    /// fp32 lanes per FMA peak chain in this variant's module.
-    public var peakFMALanes: Int {
+    /// This variant's build of the kernels, behind the interface all three builds share.
+    var kernels: any CPUKernelSet.Type {
         switch self {
-        case .portable: CPUKernelsPortable.CPUKernels.peakFMALanes
-        case .avx2FMA: CPUKernelsAVX2.CPUKernels.peakFMALanes
-        case .avx512: CPUKernelsAVX512.CPUKernels.peakFMALanes
+        case .portable: CPUKernelsPortable.CPUKernels.self
+        case .avx2FMA: CPUKernelsAVX2.CPUKernels.self
+        case .avx512: CPUKernelsAVX512.CPUKernels.self
         }
     }
 
+    /// fp32 lanes per FMA peak chain in this variant's module.
+    public var peakFMALanes: Int { kernels.peakFMALanes }
+
     /// The closed-form checksum of this variant's FMA peak probe (multiplier 1, addend 1).
     public func peakFMAExpected(threads: Int, iterations: Int, repeats: Int) -> Double {
-        switch self {
-        case .portable: CPUKernelsPortable.CPUKernels.peakFMAExpected(threads: threads, iterations: iterations, repeats: repeats)
-        case .avx2FMA: CPUKernelsAVX2.CPUKernels.peakFMAExpected(threads: threads, iterations: iterations, repeats: repeats)
-        case .avx512: CPUKernelsAVX512.CPUKernels.peakFMAExpected(threads: threads, iterations: iterations, repeats: repeats)
-        }
+        kernels.peakFMAExpected(threads: threads, iterations: iterations, repeats: repeats)
     }
 
     /// The variant this machine's CPU selects.
     public static var forThisMachine: CPUKernelVariant { select(for: .current()) }
 
     /// The name the kernels' module reports for itself (recorded in results).
-    public var moduleVariantName: String {
-        switch self {
-        case .portable: CPUKernelsPortable.CPUKernels.variant
-        case .avx2FMA: CPUKernelsAVX2.CPUKernels.variant
-        case .avx512: CPUKernelsAVX512.CPUKernels.variant
-        }
-    }
+    public var moduleVariantName: String { kernels.variant }
 
     func sgemm(m: Int, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, b: UnsafePointer<Float>, beta: Float,
                c: UnsafeMutablePointer<Float>, threads: Int) {
-        switch self {
-        case .portable:
-            CPUKernelsPortable.CPUKernels.sgemm(m: m, n: n, k: k, alpha: alpha, a: a, lda: k, b: b, ldb: n, beta: beta,
-                                                c: c, ldc: n, threads: threads)
-        case .avx2FMA:
-            CPUKernelsAVX2.CPUKernels.sgemm(m: m, n: n, k: k, alpha: alpha, a: a, lda: k, b: b, ldb: n, beta: beta,
-                                            c: c, ldc: n, threads: threads)
-        case .avx512:
-            CPUKernelsAVX512.CPUKernels.sgemm(m: m, n: n, k: k, alpha: alpha, a: a, lda: k, b: b, ldb: n, beta: beta,
-                                            c: c, ldc: n, threads: threads)
-        }
+        kernels.gemm(m: m, n: n, k: k, alpha: alpha, a: a, lda: k, b: b, ldb: n, beta: beta, c: c, ldc: n, threads: threads)
     }
 
     func dgemm(m: Int, n: Int, k: Int, alpha: Double, a: UnsafePointer<Double>, b: UnsafePointer<Double>, beta: Double,
                c: UnsafeMutablePointer<Double>, threads: Int) {
-        switch self {
-        case .portable:
-            CPUKernelsPortable.CPUKernels.dgemm(m: m, n: n, k: k, alpha: alpha, a: a, lda: k, b: b, ldb: n, beta: beta,
-                                                c: c, ldc: n, threads: threads)
-        case .avx2FMA:
-            CPUKernelsAVX2.CPUKernels.dgemm(m: m, n: n, k: k, alpha: alpha, a: a, lda: k, b: b, ldb: n, beta: beta,
-                                            c: c, ldc: n, threads: threads)
-        case .avx512:
-            CPUKernelsAVX512.CPUKernels.dgemm(m: m, n: n, k: k, alpha: alpha, a: a, lda: k, b: b, ldb: n, beta: beta,
-                                            c: c, ldc: n, threads: threads)
-        }
+        kernels.gemm(m: m, n: n, k: k, alpha: alpha, a: a, lda: k, b: b, ldb: n, beta: beta, c: c, ldc: n, threads: threads)
     }
 
     func peakFMA(threads: Int, iterations: Int, repeats: Int, multiplier: Float, addend: Float) -> (flops: Double, checksum: Double) {
-        switch self {
-        case .portable:
-            CPUKernelsPortable.CPUKernels.peakFMA(threads: threads, iterations: iterations, repeats: repeats,
-                                                  multiplier: multiplier, addend: addend)
-        case .avx2FMA:
-            CPUKernelsAVX2.CPUKernels.peakFMA(threads: threads, iterations: iterations, repeats: repeats,
-                                              multiplier: multiplier, addend: addend)
-        case .avx512:
-            CPUKernelsAVX512.CPUKernels.peakFMA(threads: threads, iterations: iterations, repeats: repeats,
-                                              multiplier: multiplier, addend: addend)
-        }
+        kernels.peakFMA(threads: threads, iterations: iterations, repeats: repeats, multiplier: multiplier, addend: addend)
     }
 
     func roofline(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, count: Int, iterations: Int,
                   a: Float, b: Float, threads: Int) {
-        switch self {
-        case .portable:
-            CPUKernelsPortable.CPUKernels.roofline(input: input, output: output, count: count, iterations: iterations,
-                                                   a: a, b: b, threads: threads)
-        case .avx2FMA:
-            CPUKernelsAVX2.CPUKernels.roofline(input: input, output: output, count: count, iterations: iterations,
-                                               a: a, b: b, threads: threads)
-        case .avx512:
-            CPUKernelsAVX512.CPUKernels.roofline(input: input, output: output, count: count, iterations: iterations,
-                                               a: a, b: b, threads: threads)
-        }
+        kernels.roofline(input: input, output: output, count: count, iterations: iterations, a: a, b: b, threads: threads)
     }
 
     func cacheRead(_ data: UnsafePointer<UInt32>, count: Int, repetitions: Int, threads: Int,
                    checksums: UnsafeMutablePointer<UInt32>) {
-        switch self {
-        case .portable:
-            CPUKernelsPortable.CPUKernels.cacheRead(data, count: count, repetitions: repetitions, threads: threads, checksums: checksums)
-        case .avx2FMA:
-            CPUKernelsAVX2.CPUKernels.cacheRead(data, count: count, repetitions: repetitions, threads: threads, checksums: checksums)
-        case .avx512:
-            CPUKernelsAVX512.CPUKernels.cacheRead(data, count: count, repetitions: repetitions, threads: threads, checksums: checksums)
-        }
+        kernels.cacheRead(data, count: count, repetitions: repetitions, threads: threads, checksums: checksums)
     }
 
     func pointerChase(starts: UnsafePointer<UnsafeRawPointer>, ends: UnsafeMutablePointer<UnsafeRawPointer?>, chains: Int,
                       steps: Int) {
-        switch self {
-        case .portable: CPUKernelsPortable.CPUKernels.pointerChase(starts: starts, ends: ends, chains: chains, steps: steps)
-        case .avx2FMA: CPUKernelsAVX2.CPUKernels.pointerChase(starts: starts, ends: ends, chains: chains, steps: steps)
-        case .avx512: CPUKernelsAVX512.CPUKernels.pointerChase(starts: starts, ends: ends, chains: chains, steps: steps)
-        }
+        kernels.pointerChase(starts: starts, ends: ends, chains: chains, steps: steps)
     }
 
     /// Runs a stream kernel on Float or Double arrays; returns the dot product for `.dot`.
@@ -173,22 +116,12 @@ public enum CPUKernelVariant: String, Sendable, CaseIterable {
         func cast<U>(_ p: UnsafeMutablePointer<T>, _: U.Type) -> UnsafeMutablePointer<U> {
             UnsafeMutableRawPointer(p).assumingMemoryBound(to: U.self)
         }
-        let portable = CPUKernelsPortable.StreamOperation(rawValue: kernel.rawValue)!
-        let avx2 = CPUKernelsAVX2.StreamOperation(rawValue: kernel.rawValue)!
-        let avx512 = CPUKernelsAVX512.StreamOperation(rawValue: kernel.rawValue)!
+        let operation = StreamOperation(rawValue: kernel.rawValue)!
         if T.self == Float.self {
-            let (a, b, c, s) = (cast(a, Float.self), cast(b, Float.self), cast(c, Float.self), Float(scalar))
-            switch self {
-            case .portable: return CPUKernelsPortable.CPUKernels.stream(portable, a: a, b: b, c: c, scalar: s, count: count, threads: threads)
-            case .avx2FMA: return CPUKernelsAVX2.CPUKernels.stream(avx2, a: a, b: b, c: c, scalar: s, count: count, threads: threads)
-            case .avx512: return CPUKernelsAVX512.CPUKernels.stream(avx512, a: a, b: b, c: c, scalar: s, count: count, threads: threads)
-            }
+            return kernels.stream(operation, a: cast(a, Float.self), b: cast(b, Float.self), c: cast(c, Float.self),
+                                  scalar: Float(scalar), count: count, threads: threads)
         }
-        let (a, b, c, s) = (cast(a, Double.self), cast(b, Double.self), cast(c, Double.self), Double(scalar))
-        switch self {
-        case .portable: return CPUKernelsPortable.CPUKernels.stream(portable, a: a, b: b, c: c, scalar: s, count: count, threads: threads)
-        case .avx2FMA: return CPUKernelsAVX2.CPUKernels.stream(avx2, a: a, b: b, c: c, scalar: s, count: count, threads: threads)
-        case .avx512: return CPUKernelsAVX512.CPUKernels.stream(avx512, a: a, b: b, c: c, scalar: s, count: count, threads: threads)
-        }
+        return kernels.stream(operation, a: cast(a, Double.self), b: cast(b, Double.self), c: cast(c, Double.self),
+                              scalar: Double(scalar), count: count, threads: threads)
     }
 }

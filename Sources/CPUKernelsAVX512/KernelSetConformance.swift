@@ -1,0 +1,1 @@
+../CPUKernelsPortable/KernelSetConformance.swift
