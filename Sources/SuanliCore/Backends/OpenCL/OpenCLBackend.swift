@@ -202,22 +202,8 @@ public final class OpenCLBackend: BenchmarkBackend {
         switch gemmChoice(precision) {
         case .kernel(let kernel): return try makeEngineGEMM(kernel, shape: shape, retune: retune)
         case .unsupported(let reason): throw BenchmarkError(reason)
-        case .classic: break
+        case .classic: return try makeClassicGEMM(precision: precision, shape: shape, retune: retune)
         }
-        let configs = try GEMMConfig.load(from: sources)
-        let key = TuningCache.Key(device: info.name, driver: info.driverVersion, precision: precision.rawValue,
-                                  sourceHash: KernelSources.hash(try sources.source("gemm.cl") + (sources.files["gemm.tuning.json"] ?? "")))
-        if !retune, let name = tuningCache.lookup(key), let config = configs.first(where: { $0.name == name }),
-           config.applies(to: info.type) {
-            do {
-                return try OpenCLGEMMRunner(backend: self, precision: precision, shape: shape, config: config, tunedFrom: "cache")
-            } catch let skip as GEMMConfigUnsuitable {
-                log("tuned gemm \(precision.rawValue) \(config.name) cannot run this shape (\(skip)); tuning again")
-            }
-        }
-        let best = try GEMMTuner.tune(backend: self, precision: precision, shape: shape, configs: configs)
-        tuningCache.store(key, best.name)
-        return try OpenCLGEMMRunner(backend: self, precision: precision, shape: shape, config: best, tunedFrom: "tuned now")
     }
 
     /// A tensor, matrix or packed-vector GEMM, tuned over `gemm_engines.tuning.json` (cached).

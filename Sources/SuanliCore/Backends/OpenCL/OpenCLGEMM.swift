@@ -108,10 +108,24 @@ struct GEMMConfigUnsuitable: Error, CustomStringConvertible {
     var description: String
 }
 
+/// What a tuning run found: the fastest verified configuration, the runner-up, their GFLOP/s.
+struct GEMMTuning: Sendable {
+    var best: GEMMConfig
+    var gflops: Double
+    var runnerUp: (name: String, gflops: Double)?
+    /// The shape the configurations were timed on (capped below the requested one).
+    var shape: GEMMShape
+}
+
 /// Tries each configuration on the device, verifies it, keeps the fastest verified one.
 enum GEMMTuner {
     static func tune(backend: OpenCLBackend, precision: Precision, shape: GEMMShape,
                      configs: [GEMMConfig]) throws -> GEMMConfig {
+        try measure(backend: backend, precision: precision, shape: shape, configs: configs).best
+    }
+
+    static func measure(backend: OpenCLBackend, precision: Precision, shape: GEMMShape,
+                        configs: [GEMMConfig]) throws -> GEMMTuning {
         let type = backend.info.type
         let candidates = configs.filter { $0.applies(to: type) }
         let elsewhere = configs.count - candidates.count
@@ -123,7 +137,7 @@ enum GEMMTuner {
         let cap = type == .gpu ? 4096 : 1024
         let tuneShape = GEMMShape(m: min(shape.m, cap), n: min(shape.n, cap), k: min(shape.k, cap))
         let problem = GEMMProblem(m: tuneShape.m, n: tuneShape.n, k: tuneShape.k, precision: precision, seed: 77)
-        var best: (config: GEMMConfig, seconds: Double)?
+        var timed: [(config: GEMMConfig, seconds: Double)] = []
         var rejected: [String] = []
         for config in candidates {
             do {
@@ -143,7 +157,7 @@ enum GEMMTuner {
                 }
                 let seconds = (0..<3).map { _ in (try? runner.run(beta: 0)) ?? .infinity }.min()!
                 backend.log("tuning gemm \(precision.rawValue) \(config.name): \(formatted(problem.flops / seconds / 1e9, decimals: 1)) GFLOP/s")
-                if seconds < (best?.seconds ?? .infinity) { best = (config, seconds) }
+                if seconds.isFinite { timed.append((config, seconds)) }
             } catch let skip as GEMMConfigUnsuitable {
                 backend.log("tuning gemm \(precision.rawValue) \(config.name): skipped, \(skip)")
                 rejected.append("\(config.name): skipped, \(skip)")
@@ -153,10 +167,13 @@ enum GEMMTuner {
                 rejected.append("\(config.name): \(line)")
             }
         }
-        guard let best else {
+        let ranked = timed.sorted { $0.seconds < $1.seconds }
+        guard let best = ranked.first else {
             throw BenchmarkError("no GEMM configuration both ran and verified: " + rejected.joined(separator: "; "))
         }
-        return best.config
+        return GEMMTuning(best: best.config, gflops: problem.flops / best.seconds / 1e9,
+                          runnerUp: ranked.dropFirst().first.map { ($0.config.name, problem.flops / $0.seconds / 1e9) },
+                          shape: tuneShape)
     }
 }
 
