@@ -200,8 +200,10 @@ struct OpenCLTuningDatabaseTests {
         let entry = TuningDatabaseTests.entry(planted, family: family, hash: hash, runnerUp: nil)
 
         // Empty cache: the database's entry, said so, and not copied into the cache.
-        let fromDatabase = try selected(try backend(device, database: [entry], cache: cache))
+        let lines = LogLines()
+        let fromDatabase = try selected(try backend(device, database: [entry], cache: cache, log: lines))
         #expect(fromDatabase.by == "database:\(family)" && fromDatabase.config == planted)
+        #expect(lines.all.contains { $0.contains("from the tuning database") && $0.contains(entry.provenance.device) }, "\(lines.all)")
         #expect(!FileManager.default.fileExists(atPath: path))
 
         // An entry for other kernels is not used: tuned now, and the cache records the measurement.

@@ -222,8 +222,13 @@ extension OpenCLBackend {
                                                      database: database, configs: configs, info: info, note: log)
         for candidate in candidates {
             do {
-                return try OpenCLGEMMRunner(backend: self, precision: precision, shape: shape, config: candidate.config,
-                                            tunedFrom: candidate.selectedBy)
+                let runner = try OpenCLGEMMRunner(backend: self, precision: precision, shape: shape, config: candidate.config,
+                                                  tunedFrom: candidate.selectedBy)
+                if let p = candidate.entry?.provenance {
+                    log("gemm \(precision.rawValue): \(candidate.config.name) from the tuning database (\(family): "
+                        + "\(formatted(p.gflops, decimals: 1)) GFLOP/s on \(p.device), \(p.driver), \(p.date)); --retune tunes here")
+                }
+                return runner
             } catch let skip as GEMMConfigUnsuitable {
                 log("gemm \(precision.rawValue) \(candidate.config.name) from the \(candidate.selectedBy) cannot run this shape (\(skip))")
             } catch where candidate.entry != nil {
