@@ -91,6 +91,30 @@ struct OpenCLKitTests {
         #expect(times.executionNanoseconds > 0)
     }
 
+    /// `setArguments` sets each argument at its position with its own size: a value in the wrong
+    /// place, of the wrong size, or a missing local buffer shows in what the kernel writes.
+    @Test func argumentListsSetEveryPositionInOrder() throws {
+        let (_, _, context, queue) = try makeEnvironment()
+        let source = """
+        #pragma OPENCL EXTENSION cl_khr_fp64 : enable
+        __kernel void args(__global long* out, int a, float b, ulong c, __local int* scratch, double d, __global const int* in) {
+            scratch[get_local_id(0)] = in[0];
+            barrier(CLK_LOCAL_MEM_FENCE);
+            out[0] = a; out[1] = (long)(b * 4.0f); out[2] = (long)c; out[3] = scratch[0]; out[4] = (long)(d * 8.0);
+        }
+        """
+        let program = try Program(context: context, source: source, options: "-cl-std=CL1.2")
+        let kernel = try program.kernel(named: "args")
+        let out = try Buffer(context: context, count: 5, of: Int64.self)
+        let input = try Buffer(context: context, count: 1, of: Int32.self)
+        try out.write([Int64](repeating: -1, count: 5), queue: queue)
+        try input.write([Int32(-77)], queue: queue)
+        try kernel.setArguments(.buffer(out), .int(-123_456), .value(Float(2.75)))
+        try kernel.setArguments(from: 3, .value(UInt64(1) << 40), .local(bytes: 4 * 4), .value(Double(0.625)), .buffer(input))
+        try queue.enqueue(kernel, global: [4], local: [4]).wait()
+        #expect(try out.read(count: 5, as: Int64.self, queue: queue) == [-123_456, 11, 1 << 40, -77, 5])
+    }
+
     @Test func syntaxErrorThrowsWithBuildLog() throws {
         let (_, _, context, _) = try makeEnvironment()
         let source = "__kernel void broken(__global float* y) { y[0] = undefined_name + ; }"
