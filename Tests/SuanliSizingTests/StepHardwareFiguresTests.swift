@@ -110,6 +110,24 @@ struct StepHardwareFiguresTests {
         #expect(close(curve.busBytesPerSecond(at: 67_108_864), 361.78e9))
     }
 
+    @Test func theWeightGatherHidesBehindTheFirstForwardPass() throws {
+        func run(_ gather: Bool, zero: Int = 1) throws -> StepResult {
+            try StepPlanner.plan(stepOptions("llama2-70b", device: "h100-sxm") {
+                $0.tp = 8; $0.dp = 16; $0.globalBatch = 64; $0.zero = zero; $0.overlapGradReduce = true
+                $0.overlapParamGather = gather; $0.sequenceParallel = true; $0.ignoreMemory = true
+            }, catalog: catalog, models: modelCatalog, readFile: files([:])).result
+        }
+        let plain = try run(false), overlapped = try run(true)
+        #expect(overlapped.breakdown.dataParallelExposed < plain.breakdown.dataParallelExposed)
+        #expect(overlapped.dataParallelSeconds == plain.dataParallelSeconds)
+        // It hides at most one micro-batch's forward pass.
+        let hidden = plain.breakdown.dataParallelExposed - overlapped.breakdown.dataParallelExposed
+        #expect(hidden <= overlapped.breakdown.forwardCompute / Double(64 / 16) * (1 + 1e-9))
+        // Without the distributed optimizer there is no weight gather to overlap: refused.
+        let e = sizingError { _ = try run(true, zero: 0) }
+        #expect(e?.exitCode == 64 && e?.description.contains("--zero 1") == true)
+    }
+
     @Test func aMeasuredSweepReplacesTheCatalogModelByShape() throws {
         // With --device for the peak and links, the GEMMs still run at the sweep's rates, not the catalog's.
         let sweep = StepCalibrationTests()

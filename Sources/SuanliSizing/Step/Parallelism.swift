@@ -41,6 +41,9 @@ public struct Parallelism: Sendable, Equatable {
     public var balanceEmbedding: Bool
     /// The data-parallel gradient reduction overlaps the backward pass of the last micro-batch.
     public var overlapGradReduce: Bool
+    /// With ZeRO ≥ 1, the all-gather of the updated weights overlaps the next iteration's forward pass
+    /// of the first micro-batch (Megatron-LM `--overlap-param-gather`).
+    public var overlapParamGather = false
 
     public init(
         tensor: Int = 1, pipeline: Int = 1, data: Int = 1, context: Int = 1, microbatch: Int = 1, globalBatch: Int,

@@ -85,6 +85,9 @@ public struct StepInputs: Sendable {
         if p.overlapGradReduce && p.data == 1 {
             throw SizingError.usage("--overlap-grad-reduce needs data parallelism (--dp > 1)")
         }
+        if p.overlapParamGather && (p.zeroStage == 0 || p.data == 1) {
+            throw SizingError.usage("--overlap-param-gather overlaps the distributed optimizer's weight all-gather: it needs --zero 1 or more and --dp > 1")
+        }
         guard gradientBytes > 0, gradientBytes.isFinite else {
             throw SizingError.usage("--gradient-bytes-per-param must be greater than 0")
         }

@@ -294,7 +294,11 @@ struct DataParallelTime {
         // Overlap with the backward pass of the last micro-batch on this stage.
         seconds = c.communication(seconds)
         hideable = c.communication(hideable)
-        let hidden = par.overlapGradReduce ? min(hideable, busiest.bwd) : 0
+        var hidden = par.overlapGradReduce ? min(hideable, busiest.bwd) : 0
+        // The distributed optimizer's weight all-gather behind the next forward pass of the first micro-batch.
+        if par.overlapParamGather && par.zeroStage >= 1 && dpRanks > 1 {
+            hidden += min(seconds - hideable, busiest.fwd)
+        }
         exposed = seconds - hidden
         // ZeRO-3 gathers each layer's weights for every forward and backward pass (and recomputation),
         // prefetched behind compute; only what compute cannot cover is exposed.

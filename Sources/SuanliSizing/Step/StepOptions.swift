@@ -45,6 +45,7 @@ public struct StepOptions: Sendable, Equatable {
     public var gpusPerNode = 8
     public var balanceEmbedding = false
     public var overlapGradReduce = false
+    public var overlapParamGather = false
     public var attention = AttentionKernel.flash
     public var gradientBytesPerParam: Amount?
     // Hardware.
@@ -67,6 +68,6 @@ public struct StepOptions: Sendable, Equatable {
     /// Whether any parallelism option differs from a single device (used by `size train`).
     public var describesParallelism: Bool {
         tp != 1 || pp != 1 || dp != 1 || cp != 1 || globalBatch != nil || interleave != 1 || recompute != .none
-            || sequenceParallel || zero != 0 || balanceEmbedding || overlapGradReduce
+            || sequenceParallel || zero != 0 || balanceEmbedding || overlapGradReduce || overlapParamGather
     }
 }

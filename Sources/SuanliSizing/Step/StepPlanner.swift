@@ -41,10 +41,12 @@ public enum StepPlanner {
         guard let globalBatch = o.globalBatch else {
             throw SizingError.usage("give --global-batch (sequences per iteration)")
         }
-        return Parallelism(
+        var p = Parallelism(
             tensor: o.tp, pipeline: o.pp, data: o.dp, context: o.cp, microbatch: o.microbatch, globalBatch: globalBatch,
             interleave: o.interleave, recompute: o.recompute, sequenceParallel: o.sequenceParallel, zeroStage: o.zero,
             gpusPerNode: o.gpusPerNode, balanceEmbedding: o.balanceEmbedding, overlapGradReduce: o.overlapGradReduce)
+        p.overlapParamGather = o.overlapParamGather
+        return p
     }
 
     /// Validated inputs for the step model, with the warnings resolution produced.

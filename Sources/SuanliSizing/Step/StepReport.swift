@@ -103,6 +103,7 @@ public struct StepReport: Sendable {
             ("recompute", .string(p.recompute.rawValue)), ("sequence_parallel", .bool(p.sequenceParallel)),
             ("zero", .number(Double(p.zeroStage))), ("gpus_per_node", .number(Double(p.gpusPerNode))),
             ("balance_embedding", .bool(p.balanceEmbedding)), ("overlap_grad_reduce", .bool(p.overlapGradReduce)),
+            ("overlap_param_gather", .bool(p.overlapParamGather)),
             ("attention", .string(inputs.attention.rawValue)), ("gradient_bytes_per_param", .number(inputs.gradientBytes)),
             ("device", .optional(options.device)), ("calibrate", .optional(options.calibrate)),
             ("tokens", .optional(inputs.tokens)),
