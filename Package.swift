@@ -85,7 +85,7 @@ let package = Package(
             resources: [.copy("KernelEmulation")]
         ),
         .testTarget(name: "SuanliSizingTests", dependencies: ["SuanliSizing", "SuanliSchema"]),
-        .testTarget(name: "CPUKernelsTests", dependencies: ["CPUKernelsPortable", "CPUKernelsAVX2", "CPUKernelsAVX512"]),
+        .testTarget(name: "CPUKernelsTests", dependencies: ["CPUKernelInterface", "CPUKernelsPortable", "CPUKernelsAVX2", "CPUKernelsAVX512"]),
         .testTarget(name: "CLITests", dependencies: ["suanli"]),
     ],
     swiftLanguageModes: [.v6]

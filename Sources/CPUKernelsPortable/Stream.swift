@@ -5,69 +5,9 @@
 //   triad: a[i] = b[i] + scalar * c[i]
 //   dot:   sum(a[i] * b[i])
 // Each call splits 0..<count into `threads` contiguous chunks (boundaries on
-// 64-byte multiples of elements) and runs one worker per chunk. Use `fill` with
-// the same `threads` to first-touch the arrays so pages land where they are used.
+// 64-byte multiples of elements) and runs one worker per chunk.
 
 import CPUKernelInterface
-
-extension CPUKernels {
-    // MARK: Float
-
-    /// Fills p[0..<count] with `value` (parallel first-touch initialisation).
-    public static func fill(_ p: UnsafeMutablePointer<Float>, value: Float, count: Int, threads: Int = 1) {
-        streamFill(p, value, count, threads, SIMD16<Float>.self)
-    }
-    /// c[i] = a[i]
-    public static func copy(a: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, count: Int, threads: Int = 1) {
-        streamCopy(a, c, count, threads, SIMD16<Float>.self)
-    }
-    /// b[i] = scalar * c[i]
-    public static func mul(b: UnsafeMutablePointer<Float>, c: UnsafePointer<Float>, scalar: Float, count: Int, threads: Int = 1) {
-        streamMul(b, c, scalar, count, threads, SIMD16<Float>.self)
-    }
-    /// c[i] = a[i] + b[i]
-    public static func add(a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, count: Int, threads: Int = 1) {
-        streamAdd(a, b, c, count, threads, SIMD16<Float>.self)
-    }
-    /// a[i] = b[i] + scalar * c[i]
-    public static func triad(a: UnsafeMutablePointer<Float>, b: UnsafePointer<Float>, c: UnsafePointer<Float>, scalar: Float, count: Int, threads: Int = 1) {
-        streamTriad(a, b, c, scalar, count, threads, SIMD16<Float>.self)
-    }
-    /// sum(a[i] * b[i]), accumulated in Float vectors per block of 4096 elements and
-    /// in Double across blocks and threads.
-    public static func dot(a: UnsafePointer<Float>, b: UnsafePointer<Float>, count: Int, threads: Int = 1) -> Double {
-        streamDot(a, b, count, threads, SIMD16<Float>.self)
-    }
-
-    // MARK: Double
-
-    /// Fills p[0..<count] with `value` (parallel first-touch initialisation).
-    public static func fill(_ p: UnsafeMutablePointer<Double>, value: Double, count: Int, threads: Int = 1) {
-        streamFill(p, value, count, threads, SIMD8<Double>.self)
-    }
-    /// c[i] = a[i]
-    public static func copy(a: UnsafePointer<Double>, c: UnsafeMutablePointer<Double>, count: Int, threads: Int = 1) {
-        streamCopy(a, c, count, threads, SIMD8<Double>.self)
-    }
-    /// b[i] = scalar * c[i]
-    public static func mul(b: UnsafeMutablePointer<Double>, c: UnsafePointer<Double>, scalar: Double, count: Int, threads: Int = 1) {
-        streamMul(b, c, scalar, count, threads, SIMD8<Double>.self)
-    }
-    /// c[i] = a[i] + b[i]
-    public static func add(a: UnsafePointer<Double>, b: UnsafePointer<Double>, c: UnsafeMutablePointer<Double>, count: Int, threads: Int = 1) {
-        streamAdd(a, b, c, count, threads, SIMD8<Double>.self)
-    }
-    /// a[i] = b[i] + scalar * c[i]
-    public static func triad(a: UnsafeMutablePointer<Double>, b: UnsafePointer<Double>, c: UnsafePointer<Double>, scalar: Double, count: Int, threads: Int = 1) {
-        streamTriad(a, b, c, scalar, count, threads, SIMD8<Double>.self)
-    }
-    /// sum(a[i] * b[i]), accumulated in Double.
-    public static func dot(a: UnsafePointer<Double>, b: UnsafePointer<Double>, count: Int, threads: Int = 1) -> Double {
-        streamDot(a, b, count, threads, SIMD8<Double>.self)
-    }
-}
-
-/// The BabelStream operations, for callers that choose one at run time.
 
 extension CPUKernels {
     /// Runs `operation` on BabelStream's arrays (a, b, c in their usual roles); returns the sum for `.dot`.
@@ -103,21 +43,6 @@ func streamOperation<V: SIMD & SendableMetatype>(
 @inline(__always)
 func streamChunk(_ t: Int, _ threads: Int, _ count: Int, _ elemSize: Int) -> Range<Int> {
     chunk(t, of: threads, count: count, granule: max(1, 64 / elemSize))
-}
-
-@inline(__always)
-func streamFill<V: SIMD & SendableMetatype>(_ p: UnsafeMutablePointer<V.Scalar>, _ value: V.Scalar, _ count: Int, _ threads: Int, _: V.Type) where V.Scalar: Sendable & SendableMetatype {
-    let threads = max(1, min(threads, count))
-    if count <= 0 { return }
-    let sp = SendablePointer(p)
-    parallelFor(threads) { t in
-        let r = streamChunk(t, threads, count, MemoryLayout<V.Scalar>.stride)
-        let w = V.scalarCount
-        let v = V(repeating: value)
-        var i = r.lowerBound
-        while i + w <= r.upperBound { storeV(v, sp.p + i); i += w }
-        while i < r.upperBound { sp.p[i] = value; i += 1 }
-    }
 }
 
 @inline(__always)

@@ -1,3 +1,4 @@
+import CPUKernelInterface
 import CPUKernelsAVX2
 import CPUKernelsAVX512
 import CPUKernelsPortable
@@ -15,63 +16,21 @@ protocol StreamScalar: BinaryFloatingPoint where RawSignificand: FixedWidthInteg
                     c: UnsafeMutablePointer<Self>, scalar: Self, count: Int, threads: Int) -> Double
 }
 
+/// Each build's kernels through the interface the benchmark calls (`CPUKernelSet`).
 extension Float: StreamScalar {
     static func run(_ v: Variant, _ op: String, a: UnsafeMutablePointer<Float>, b: UnsafeMutablePointer<Float>,
                     c: UnsafeMutablePointer<Float>, scalar: Float, count: Int, threads: Int) -> Double {
-        switch (v, op) {
-        case (.portable, "copy"): CPUKernelsPortable.CPUKernels.copy(a: a, c: c, count: count, threads: threads)
-        case (.portable, "mul"): CPUKernelsPortable.CPUKernels.mul(b: b, c: c, scalar: scalar, count: count, threads: threads)
-        case (.portable, "add"): CPUKernelsPortable.CPUKernels.add(a: a, b: b, c: c, count: count, threads: threads)
-        case (.portable, "triad"): CPUKernelsPortable.CPUKernels.triad(a: a, b: b, c: c, scalar: scalar, count: count, threads: threads)
-        case (.portable, "dot"): return CPUKernelsPortable.CPUKernels.dot(a: a, b: b, count: count, threads: threads)
-        case (.portable, "fill"): CPUKernelsPortable.CPUKernels.fill(a, value: scalar, count: count, threads: threads)
-        case (.avx2, "copy"): CPUKernelsAVX2.CPUKernels.copy(a: a, c: c, count: count, threads: threads)
-        case (.avx512, "copy"): CPUKernelsAVX512.CPUKernels.copy(a: a, c: c, count: count, threads: threads)
-        case (.avx2, "mul"): CPUKernelsAVX2.CPUKernels.mul(b: b, c: c, scalar: scalar, count: count, threads: threads)
-        case (.avx512, "mul"): CPUKernelsAVX512.CPUKernels.mul(b: b, c: c, scalar: scalar, count: count, threads: threads)
-        case (.avx2, "add"): CPUKernelsAVX2.CPUKernels.add(a: a, b: b, c: c, count: count, threads: threads)
-        case (.avx512, "add"): CPUKernelsAVX512.CPUKernels.add(a: a, b: b, c: c, count: count, threads: threads)
-        case (.avx2, "triad"): CPUKernelsAVX2.CPUKernels.triad(a: a, b: b, c: c, scalar: scalar, count: count, threads: threads)
-        case (.avx512, "triad"): CPUKernelsAVX512.CPUKernels.triad(a: a, b: b, c: c, scalar: scalar, count: count, threads: threads)
-        case (.avx2, "dot"): return CPUKernelsAVX2.CPUKernels.dot(a: a, b: b, count: count, threads: threads)
-        case (.avx512, "dot"): return CPUKernelsAVX512.CPUKernels.dot(a: a, b: b, count: count, threads: threads)
-        case (.avx2, "fill"): CPUKernelsAVX2.CPUKernels.fill(a, value: scalar, count: count, threads: threads)
-        case (.avx512, "fill"): CPUKernelsAVX512.CPUKernels.fill(a, value: scalar, count: count, threads: threads)
-        default: Issue.record("unknown op \(op)")
-        }
-        return .nan
+        v.kernels.stream(StreamOperation(rawValue: op)!, a: a, b: b, c: c, scalar: scalar, count: count, threads: threads) ?? .nan
     }
 }
 
 extension Double: StreamScalar {
     static func run(_ v: Variant, _ op: String, a: UnsafeMutablePointer<Double>, b: UnsafeMutablePointer<Double>,
                     c: UnsafeMutablePointer<Double>, scalar: Double, count: Int, threads: Int) -> Double {
-        switch (v, op) {
-        case (.portable, "copy"): CPUKernelsPortable.CPUKernels.copy(a: a, c: c, count: count, threads: threads)
-        case (.portable, "mul"): CPUKernelsPortable.CPUKernels.mul(b: b, c: c, scalar: scalar, count: count, threads: threads)
-        case (.portable, "add"): CPUKernelsPortable.CPUKernels.add(a: a, b: b, c: c, count: count, threads: threads)
-        case (.portable, "triad"): CPUKernelsPortable.CPUKernels.triad(a: a, b: b, c: c, scalar: scalar, count: count, threads: threads)
-        case (.portable, "dot"): return CPUKernelsPortable.CPUKernels.dot(a: a, b: b, count: count, threads: threads)
-        case (.portable, "fill"): CPUKernelsPortable.CPUKernels.fill(a, value: scalar, count: count, threads: threads)
-        case (.avx2, "copy"): CPUKernelsAVX2.CPUKernels.copy(a: a, c: c, count: count, threads: threads)
-        case (.avx512, "copy"): CPUKernelsAVX512.CPUKernels.copy(a: a, c: c, count: count, threads: threads)
-        case (.avx2, "mul"): CPUKernelsAVX2.CPUKernels.mul(b: b, c: c, scalar: scalar, count: count, threads: threads)
-        case (.avx512, "mul"): CPUKernelsAVX512.CPUKernels.mul(b: b, c: c, scalar: scalar, count: count, threads: threads)
-        case (.avx2, "add"): CPUKernelsAVX2.CPUKernels.add(a: a, b: b, c: c, count: count, threads: threads)
-        case (.avx512, "add"): CPUKernelsAVX512.CPUKernels.add(a: a, b: b, c: c, count: count, threads: threads)
-        case (.avx2, "triad"): CPUKernelsAVX2.CPUKernels.triad(a: a, b: b, c: c, scalar: scalar, count: count, threads: threads)
-        case (.avx512, "triad"): CPUKernelsAVX512.CPUKernels.triad(a: a, b: b, c: c, scalar: scalar, count: count, threads: threads)
-        case (.avx2, "dot"): return CPUKernelsAVX2.CPUKernels.dot(a: a, b: b, count: count, threads: threads)
-        case (.avx512, "dot"): return CPUKernelsAVX512.CPUKernels.dot(a: a, b: b, count: count, threads: threads)
-        case (.avx2, "fill"): CPUKernelsAVX2.CPUKernels.fill(a, value: scalar, count: count, threads: threads)
-        case (.avx512, "fill"): CPUKernelsAVX512.CPUKernels.fill(a, value: scalar, count: count, threads: threads)
-        default: Issue.record("unknown op \(op)")
-        }
-        return .nan
+        v.kernels.stream(StreamOperation(rawValue: op)!, a: a, b: b, c: c, scalar: scalar, count: count, threads: threads) ?? .nan
     }
 }
 
-/// Returns a description of the first failure, or nil when everything matched.
 func checkStream<T: StreamScalar>(_ type: T.Type, _ v: Variant, op: String, count n: Int, threads: Int) -> String? {
     let scalar = T(0.4)
     let sentinel = T(-777.25)
@@ -87,7 +46,7 @@ func checkStream<T: StreamScalar>(_ type: T.Type, _ v: Variant, op: String, coun
     switch op {
     case "copy", "add": for i in 0..<n { c[i] = .nan }
     case "mul": for i in 0..<n { b[i] = .nan }
-    case "triad", "fill": for i in 0..<n { a[i] = .nan }
+    case "triad": for i in 0..<n { a[i] = .nan }
     default: break
     }
     let result = T.run(v, op, a: a, b: b, c: c, scalar: scalar, count: n, threads: threads)
@@ -99,7 +58,6 @@ func checkStream<T: StreamScalar>(_ type: T.Type, _ v: Variant, op: String, coun
         case "mul": ok = b[i] == scalar * c0[i] && c[i] == c0[i]
         case "add": ok = c[i] == a0[i] + b0[i]
         case "triad": ok = a[i] == b0[i] + scalar * c0[i] && b[i] == b0[i] && c[i] == c0[i]
-        case "fill": ok = a[i] == scalar
         default: ok = true
         }
         if !ok { return "\(op) n=\(n) threads=\(threads): mismatch at \(i)" }
@@ -113,7 +71,7 @@ func checkStream<T: StreamScalar>(_ type: T.Type, _ v: Variant, op: String, coun
     return nil
 }
 
-@Test("stream kernels, Float", arguments: Variant.runnable, ["copy", "mul", "add", "triad", "dot", "fill"])
+@Test("stream kernels, Float", arguments: Variant.runnable, StreamOperation.allCases.map(\.rawValue))
 func streamFloat(variant: Variant, op: String) {
     for n in streamCounts {
         for threads in [1, 2, 3] {
@@ -123,7 +81,7 @@ func streamFloat(variant: Variant, op: String) {
     }
 }
 
-@Test("stream kernels, Double", arguments: Variant.runnable, ["copy", "mul", "add", "triad", "dot", "fill"])
+@Test("stream kernels, Double", arguments: Variant.runnable, StreamOperation.allCases.map(\.rawValue))
 func streamDouble(variant: Variant, op: String) {
     for n in streamCounts {
         for threads in [1, 2, 3] {

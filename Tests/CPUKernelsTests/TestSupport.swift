@@ -1,3 +1,4 @@
+import CPUKernelInterface
 import CPUKernelsAVX2
 import CPUKernelsAVX512
 import CPUKernelsPortable
@@ -19,13 +20,16 @@ enum Variant: String, CaseIterable, Sendable, CustomTestStringConvertible {
         #endif
     }
 
-    var name: String {
+    /// This variant's build behind the interface all three share.
+    var kernels: any CPUKernelSet.Type {
         switch self {
-        case .portable: CPUKernelsPortable.CPUKernels.variant
-        case .avx2: CPUKernelsAVX2.CPUKernels.variant
-        case .avx512: CPUKernelsAVX512.CPUKernels.variant
+        case .portable: CPUKernelsPortable.CPUKernels.self
+        case .avx2: CPUKernelsAVX2.CPUKernels.self
+        case .avx512: CPUKernelsAVX512.CPUKernels.self
         }
     }
+
+    var name: String { kernels.variant }
 
     var fused: Bool {
         switch self {
