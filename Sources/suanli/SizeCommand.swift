@@ -257,6 +257,12 @@ struct SizeServe: ParsableCommand {
     var efficiency: String?
     @Option(name: .customLong("memory-utilization"), parsing: .unconditional, help: "Fraction of device memory for weights and KV cache (default 0.9).")
     var memoryUtilization: String?
+    @Option(parsing: .unconditional, help: ArgumentHelp("How the engine batches: continuous (in-flight batching with chunked prefill; default) or static (a fixed batch: one prefill, then decode).", valueName: "static|continuous"))
+    var scheduler: String?
+    @Option(name: .customLong("prefill-chunk"), parsing: .unconditional, help: ArgumentHelp("Prompt tokens a continuous step takes beside its decode tokens (default 8192, TensorRT-LLM's max_num_tokens).", valueName: "N"))
+    var prefillChunk: String?
+    @Option(name: .customLong("step-overhead"), parsing: .unconditional, help: ArgumentHelp("Host time added to every step, seconds (default 0.0006; see Docs/sizing.md).", valueName: "SECONDS"))
+    var stepOverhead: String?
     @Option(name: .customLong("slo-ttft"), parsing: .unconditional, help: "Time-to-first-token target, seconds (median; see Docs/sizing.md).")
     var sloTTFT: String?
     @Option(name: .customLong("slo-tpot"), parsing: .unconditional, help: "Time-per-output-token target, seconds (median; see Docs/sizing.md).")
@@ -305,6 +311,7 @@ struct SizeServe: ParsableCommand {
         a.measuredTPS = measuredTPS; a.saveCalibration = calibrationFile.saveCalibration; a.calibration = calibrationFile.calibration
         a.inputTokens = inputTokens; a.outputTokens = outputTokens; a.batch = batch; a.maxBatch = maxBatch
         a.efficiency = efficiency; a.memoryUtilization = memoryUtilization; a.sloTTFT = sloTTFT; a.sloTPOT = sloTPOT
+        a.scheduler = scheduler; a.prefillChunk = prefillChunk; a.stepOverhead = stepOverhead
         a.dau = dau; a.tokensPerUser = tokensPerUser; a.requestsPerSecond = requestsPerSecond
         a.tokensPerSecond = tokensPerSecond; a.peakFactor = peakFactor; a.hardware.device = rate.device
         a.hardware.calibrate = rate.calibrate; a.hardware.calibrateDevice = rate.calibrateDevice

@@ -23,6 +23,9 @@ func serving(_ pairs: [String: String], gated: Bool = false) -> ServingArguments
         case "max-batch": a.maxBatch = value
         case "efficiency": a.efficiency = value
         case "memory-utilization": a.memoryUtilization = value
+        case "scheduler": a.scheduler = value
+        case "prefill-chunk": a.prefillChunk = value
+        case "step-overhead": a.stepOverhead = value
         case "slo-ttft": a.sloTTFT = value
         case "slo-tpot": a.sloTPOT = value
         case "dau": a.dau = value
@@ -353,7 +356,7 @@ struct ServingHardwareTests {
         // Two all-reduces per layer of batch × hidden × 2 bytes, each bytes × 2(n−1)/n ÷ the busbw at that size.
         let message = Double(r.choice.batch) * 8192 * 2
         let one = message * 1 / curve.busBytesPerSecond(at: message)
-        #expect(close(r.expected.decode.communicationSeconds, 160 * one))
+        #expect(close(r.step.decodeStep(batch: r.choice.batch).communicationSeconds, 160 * one))
     }
 }
 

@@ -38,7 +38,8 @@ public enum ServeRouter {
             ("--requests-per-second", step.requestsPerSecond), ("--peak-factor", step.peakFactor),
             ("--bus-gbps", step.hardware.busGBps), ("--gpus-per-node", step.gpusPerNode),
             ("--measured-tps", step.measuredTPS), ("--save-calibration", step.saveCalibration),
-            ("--calibration", step.calibration),
+            ("--calibration", step.calibration), ("--scheduler", step.scheduler),
+            ("--prefill-chunk", step.prefillChunk), ("--step-overhead", step.stepOverhead),
         ]
         if let given = stepOnly.first(where: { $0.1 != nil }) {
             throw SizingError.usage(

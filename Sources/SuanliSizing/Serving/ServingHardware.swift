@@ -41,6 +41,10 @@ public struct ServingHardware: Sendable {
     public var accelerator: Accelerator?
     public var calibration: Calibration?
     public var notes: [String] = []
+    /// What a memory-bound kernel reaches on this device (the KV-cache reads run at it): a measured
+    /// stream of `--calibrate`, else the catalog's published STREAM/BabelStream figure; nil when
+    /// `--bandwidth-gbps` is given or no such figure is known.
+    public var achievableBandwidth: (bytesPerSecond: Double, source: String)?
 
     /// What the user gave, as text.
     public struct Options: Sendable, Equatable {
@@ -95,13 +99,21 @@ public struct ServingHardware: Sendable {
         let (memory, memorySource) = try memoryCapacity(explicitMemory, calibration: calibration, accelerator: accelerator)
         let tp = tensorParallelLink(explicitBus, file: file, path: o.calibrate, accelerator: accelerator)
 
-        return ServingHardware(
+        var hardware = ServingHardware(
             computeFLOPS: compute.flops, rateBasis: compute.basis, computePrecision: computePrecision,
             weightOnly: weightOnly, computeSource: compute.source, computeIsAchievableGEMM: compute.achievable,
             gemmCurve: compute.curve, bandwidthBytesPerSecond: bandwidth,
             bandwidthBasis: bandwidthBasis, bandwidthSource: bandwidthSource, memoryBytes: memory,
             memorySource: memorySource, link: tp.link, linkSource: tp.source, measuredRanks: tp.measuredRanks,
             accelerator: accelerator, calibration: calibration, notes: notes)
+        if explicitBandwidth == nil {
+            if let c = calibration, let stream = c.streamGBps {
+                hardware.achievableBandwidth = (stream * 1e9, "the measured \(c.streamDetail ?? "stream") of \(c.file) (achievable bandwidth)")
+            } else if let a = accelerator, let ach = a.achievableBandwidthGBps {
+                hardware.achievableBandwidth = (ach.value * 1e9, "catalog \(a.id) achievable bandwidth \(Format.number(ach.value, decimals: 0)) GB/s: \(ach.citation)")
+            }
+        }
+        return hardware
     }
 
     /// Compute precision: 8-bit weights run at 16 bits where the device has no 8-bit rate.

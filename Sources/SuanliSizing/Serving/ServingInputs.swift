@@ -29,6 +29,10 @@ public struct ServingArguments: Sendable, Equatable {
     public var maxBatch: String?
     public var efficiency: String?
     public var memoryUtilization: String?
+    // Scheduler: static or continuous, the prompt chunk per step, the host's overhead per step
+    public var scheduler: String?
+    public var prefillChunk: String?
+    public var stepOverhead: String?
     // Latency targets
     public var sloTTFT: String?
     public var sloTPOT: String?
@@ -89,6 +93,10 @@ public struct ServingInputs: Sendable {
     public var computeEfficiency: Double?
     public var bandwidthEfficiency: Double?
     public var memoryUtilization: Double
+    public var scheduler: ServingScheduler = ServingSchedulerDefaults.scheduler
+    /// Prompt tokens per continuous step (nil under the static scheduler).
+    public var prefillChunk: Double?
+    public var stepOverheadSeconds: Double = ServingSchedulerDefaults.stepOverheadSeconds
     public var targets: ServingBatch.Targets
     public var demand: Demand?
 
@@ -178,12 +186,36 @@ public struct ServingInputs: Sendable {
 
         // MARK: Demand
         let demand = try parseDemand(a, outputTokens: output)
+        let (scheduler, chunk, overhead) = try parseScheduler(a)
 
-        return ServingInputs(
+        var inputs = ServingInputs(
             shape: shape, modelName: name, modelSources: sources, precision: precision, kvPrecision: kvPrecision,
             tp: tp, gpusPerNode: gpusPerNode, inputTokens: input, outputTokens: output, batch: batch, maxBatch: maxBatch,
             computeEfficiency: computeEfficiency, bandwidthEfficiency: bandwidthEfficiency,
             memoryUtilization: memoryUtilization, targets: targets, demand: demand)
+        inputs.scheduler = scheduler
+        inputs.prefillChunk = chunk
+        inputs.stepOverheadSeconds = overhead
+        return inputs
+    }
+
+    /// `--scheduler static|continuous`, `--prefill-chunk N` (continuous only), `--step-overhead SECONDS` (≥ 0).
+    static func parseScheduler(_ a: ServingArguments) throws -> (ServingScheduler, Double?, Double) {
+        let scheduler = try a.scheduler.map { try ServingScheduler.parse($0) } ?? ServingSchedulerDefaults.scheduler
+        if scheduler == .static && a.prefillChunk != nil {
+            throw SizingError.usage("--prefill-chunk applies to --scheduler continuous; a static batch prefills its prompts whole")
+        }
+        let chunk = try a.prefillChunk.map { raw -> Double in
+            let v = try Quantity.count(raw, option: "--prefill-chunk")
+            guard v < 1e9 else { throw SizingError.usage("--prefill-chunk is too large, got '\(raw)'") }
+            return v
+        } ?? ServingSchedulerDefaults.prefillChunk
+        let overhead = try a.stepOverhead.map { raw -> Double in
+            let v = try Quantity.nonNegative(raw, option: "--step-overhead")
+            guard v < 10 else { throw SizingError.usage("--step-overhead is seconds per step and must be below 10, got '\(raw)'") }
+            return v
+        } ?? ServingSchedulerDefaults.stepOverheadSeconds
+        return (scheduler, scheduler == .continuous ? chunk : nil, overhead)
     }
 
     /// A whole number of at least 1 and below a billion (devices, sequences).

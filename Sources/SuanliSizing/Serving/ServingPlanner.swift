@@ -76,13 +76,19 @@ public enum ServingPlanner {
         let computeDefault = achievable ? ServingDefaults.computeEfficiencyOfAchievable : ServingDefaults.computeEfficiencyOfPeak
         let efficiency = ServingEfficiency(
             compute: min(1, (inputs.computeEfficiency ?? computeDefault) * args.softwareScale),
-            bandwidth: min(1, (inputs.bandwidthEfficiency ?? ServingDefaults.bandwidthEfficiency) * args.softwareScale))
+            bandwidth: min(1, (inputs.bandwidthEfficiency ?? ServingDefaults.bandwidthEfficiency) * args.softwareScale),
+            kvBandwidth: min(1, args.softwareScale))
 
-        let step = ServingStep(
+        var step = ServingStep(
             shape: inputs.shape, linearBytes: inputs.precision.bytes, kvBytes: inputs.kvPrecision.bytes, tp: inputs.tp,
             inputTokens: inputs.inputTokens, outputTokens: inputs.outputTokens, computeFLOPS: hardware.computeFLOPS,
             bandwidthBytesPerSecond: hardware.bandwidthBytesPerSecond, link: hardware.link, efficiency: efficiency,
             gemmCurve: hardware.gemmCurve)
+        step.scheduler = inputs.scheduler
+        step.prefillChunk = inputs.prefillChunk
+        step.stepOverheadSeconds = inputs.stepOverheadSeconds
+        step.attentionKernelSeconds = ServingSchedulerDefaults.attentionKernelSeconds
+        step.achievableBandwidthBytesPerSecond = hardware.achievableBandwidth?.bytesPerSecond
         let bound = step.with(.bound)
         let fit = try memoryFit(inputs, step: step, hardware: hardware)
         let choice = try chooseBatch(inputs, step: step, maxByMemory: fit.maxByMemory)
@@ -240,6 +246,10 @@ public enum ServingPlanner {
             ("kv_precision", args.kvPrecision != nil ? "--kv-precision"
                 : "default \(inputs.kvPrecision.rawValue): engines keep the KV cache in 16 bits unless told otherwise"),
             ("flops", "2 FLOPs per weight of every linear and the output layer per token; attention 4·hidden·context per layer (Q·Kᵀ and ·V)"),
+            ("scheduler", args.scheduler != nil ? "--scheduler"
+                : "default continuous: in-flight batching, what TensorRT-LLM and vLLM run (and the model before --scheduler)"),
+            ("step_overhead", args.stepOverhead != nil ? "--step-overhead" : ServingSchedulerDefaults.stepOverheadSource),
+            ("decode_attention", "KV-cache reads at \(hardware.achievableBandwidth?.source ?? "the bandwidth ceiling × the bandwidth efficiency (no achievable figure known)"), plus \(ServingSchedulerDefaults.attentionKernelSource)"),
             ("percentile", "mean figures of uniform requests in steady state without queueing: every request sees them, so they are the median (p50); give tighter targets for p90/p99 (Docs/sizing.md)"),
         ]
         if let (_, src) = costs.powerWatts { sources.append(("power_watts", src)) }
@@ -247,6 +257,9 @@ public enum ServingPlanner {
             sources.append(("peak_factor", inputs.demand!.peakFactorGiven ? "--peak-factor" : "default 1: the daily average (typical services run 2–3 at the peak hour)"))
         }
         if inputs.maxBatch != nil { sources.append(("max_batch", "--max-batch (the engine's limit)")) }
+        if inputs.prefillChunk != nil {
+            sources.append(("prefill_chunk", args.prefillChunk != nil ? "--prefill-chunk" : ServingSchedulerDefaults.prefillChunkSource))
+        }
 
         return sources
     }
@@ -270,6 +283,9 @@ public enum ServingPlanner {
             ("max_batch", inputs.maxBatch.map { .number(Double($0)) } ?? .null),
             ("efficiency_compute", .number(efficiency.compute)), ("efficiency_bandwidth", .number(efficiency.bandwidth)),
             ("memory_utilization", .number(inputs.memoryUtilization)),
+            ("scheduler", .string(inputs.scheduler.rawValue)), ("prefill_chunk_tokens", .optional(inputs.prefillChunk)),
+            ("step_overhead_seconds", .number(inputs.stepOverheadSeconds)),
+            ("attention_kernel_seconds", .number(ServingSchedulerDefaults.attentionKernelSeconds)),
             ("slo_ttft_seconds", .optional(inputs.targets.ttft)), ("slo_tpot_seconds", .optional(inputs.targets.tpot)),
             ("device", .optional(hardware.accelerator?.id)), ("calibrate", .optional(args.hardware.calibrate)),
             ("compute_tflops", .number(hardware.computeFLOPS / 1e12)),
@@ -354,6 +370,8 @@ public struct ServingReport: Sendable {
             ("batch_limited_by", .string(choice.limitedBy)),
             ("slo_binding", .optional(sloBinding)),
             ("rate_basis", .string(hardware.rateBasis)),
+            ("scheduler", .string(inputs.scheduler.rawValue)),
+            ("prefill_chunk_tokens", .optional(inputs.prefillChunk)),
             ("weight_only", .bool(hardware.weightOnly)),
             ("bound", .object(Self.figuresJSON(bound))),
             ("decode_step", .object([
@@ -364,6 +382,10 @@ public struct ServingReport: Sendable {
                 ("memory_seconds", .number(expected.decode.memorySeconds)),
                 ("compute_seconds", .number(expected.decode.computeSeconds)),
                 ("communication_seconds", .number(expected.decode.communicationSeconds)),
+                ("prefill_attention_seconds", .number(expected.decode.prefillAttentionSeconds)),
+                ("overhead_seconds", .number(expected.decode.overheadSeconds)),
+                ("attention_kernel_latency_seconds", .number(expected.decode.attentionKernelLatencySeconds)),
+                ("decode_attention_efficiency", .number(step.decodeAttentionEfficiency(batch: Double(choice.batch), context: step.meanContext))),
                 ("bytes_read_per_device", .number(expected.decode.bytesRead)),
                 ("flops_per_device", .number(expected.decode.flops)),
             ])),
@@ -459,7 +481,11 @@ public struct ServingReport: Sendable {
         let d = expected.decode
         func ms(_ x: Double) -> String { Format.number(x * 1e3, decimals: 2) }
         t.add("decode step", Format.number(expected.decodeStepSeconds * 1e3, decimals: 2) + " ms",
-              "max(weights \(ms(d.weightSeconds)), matmuls \(ms(d.matmulSeconds))) + max(KV \(ms(d.kvSeconds)), attention \(ms(d.attentionSeconds))) + all-reduce \(ms(d.communicationSeconds)) ms")
+              "max(weights \(ms(d.weightSeconds)), matmuls \(ms(d.matmulSeconds))) + max(KV \(ms(d.kvSeconds)), attention \(ms(d.attentionSeconds)))"
+                + (d.prefillAttentionSeconds > 0 ? " + prompt attention \(ms(d.prefillAttentionSeconds))" : "")
+                + " + all-reduce \(ms(d.communicationSeconds)) + host \(ms(d.overheadSeconds)) ms")
+        t.add("scheduler", inputs.scheduler.rawValue,
+              inputs.prefillChunk.map { "chunked prefill, \(Format.number($0, decimals: 0)) prompt tokens a step" } ?? "one prefill of the whole batch, then decode")
         t.add("binding", binding)
 
         t.section("Per device (expected; bound at the ceilings)")

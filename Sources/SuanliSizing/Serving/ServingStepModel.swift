@@ -82,10 +82,14 @@ public enum ServingStepModel {
 public struct ServingEfficiency: Sendable, Equatable {
     public var compute: Double
     public var bandwidth: Double
+    /// Fraction of the achievable bandwidth (`ServingStep.achievableBandwidthBytesPerSecond`) the KV-cache
+    /// reads attain; used only when the step knows an achievable bandwidth.
+    public var kvBandwidth: Double = 1
 
-    public init(compute: Double, bandwidth: Double) {
+    public init(compute: Double, bandwidth: Double, kvBandwidth: Double = 1) {
         self.compute = compute
         self.bandwidth = bandwidth
+        self.kvBandwidth = kvBandwidth
     }
 
     /// The ceilings themselves: the roofline bound.
@@ -114,6 +118,17 @@ public struct ServingStep: Sendable, Equatable {
     public var gemmCurve: GEMMRateCurve?
     /// Bytes per activation value in the tensor-parallel all-reduces (16-bit).
     public var activationBytes: Double = 2
+    /// How requests are batched; `prefillChunk` is the prompt tokens a continuous step takes (nil:
+    /// whole prompts, each pausing the decode steps).
+    public var scheduler: ServingScheduler = .continuous
+    public var prefillChunk: Double?
+    /// Host time added to every step (scheduling, input preparation, sampling), seconds.
+    public var stepOverheadSeconds: Double = 0
+    /// Fixed cost of each decode-attention kernel (one per layer), seconds.
+    public var attentionKernelSeconds: Double = 0
+    /// What a memory-bound kernel reaches (STREAM/BabelStream); when set, the KV-cache reads run at it
+    /// × `efficiency.kvBandwidth` instead of the ceiling × `efficiency.bandwidth`.
+    public var achievableBandwidthBytesPerSecond: Double?
 
     public init(
         shape: TransformerShape, linearBytes: Double, kvBytes: Double, tp: Int, inputTokens: Double,
@@ -143,6 +158,10 @@ public struct ServingStep: Sendable, Equatable {
     var devices: Double { Double(tp) }
     var attainedFLOPS: Double { computeFLOPS * efficiency.compute }
     var attainedBandwidth: Double { bandwidthBytesPerSecond * efficiency.bandwidth }
+    /// Bandwidth the KV-cache reads attain.
+    var kvAttainedBandwidth: Double {
+        achievableBandwidthBytesPerSecond.map { $0 * efficiency.kvBandwidth } ?? attainedBandwidth
+    }
 
     /// Mean context a decoded token attends to: the prompt and half the reply.
     public var meanContext: Double { inputTokens + outputTokens / 2 }
@@ -216,13 +235,20 @@ public struct ServingStep: Sendable, Equatable {
         public var communicationSeconds: Double
         public var bytesRead: Double
         public var flops: Double
+        /// Attention of prompt tokens carried by the step (chunked prefill), compute-bound.
+        public var prefillAttentionSeconds: Double = 0
+        /// The host's per-step overhead.
+        public var overheadSeconds: Double = 0
+        /// The fixed per-kernel part of `kvSeconds` (one decode-attention kernel per layer).
+        public var attentionKernelLatencySeconds: Double = 0
 
         /// All memory traffic of the step.
         public var memorySeconds: Double { weightSeconds + kvSeconds }
         /// All arithmetic of the step.
         public var computeSeconds: Double { matmulSeconds + attentionSeconds }
         public var seconds: Double {
-            max(weightSeconds, matmulSeconds) + max(kvSeconds, attentionSeconds) + communicationSeconds
+            max(weightSeconds, matmulSeconds) + max(kvSeconds, attentionSeconds) + prefillAttentionSeconds
+                + communicationSeconds + overheadSeconds
         }
     }
 
@@ -234,10 +260,13 @@ public struct ServingStep: Sendable, Equatable {
         let attention = b * 4 * Double(shape.layers) * Double(shape.hidden) * meanContext / devices
         let message = b * Double(shape.hidden) * activationBytes
         let comm = 2 * Double(shape.layers) * Collective.allReduce.seconds(bytes: message, ranks: tp, link: link)
-        return DecodeStep(
+        var step = DecodeStep(
             weightSeconds: weights / attainedBandwidth, matmulSeconds: matmulSeconds(rows: b, logitRows: b),
-            kvSeconds: kv / attainedBandwidth, attentionSeconds: attention / attainedFLOPS,
+            kvSeconds: kvReadSeconds(batch: b, context: meanContext), attentionSeconds: attention / attainedFLOPS,
             communicationSeconds: comm, bytesRead: weights + kv, flops: matmul + attention)
+        step.overheadSeconds = stepOverheadSeconds
+        step.attentionKernelLatencySeconds = batch > 0 ? Double(shape.layers) * attentionKernelSeconds : 0
+        return step
     }
 
     /// The parts of prefilling one prompt on the tensor-parallel group.
@@ -247,8 +276,10 @@ public struct ServingStep: Sendable, Equatable {
         /// Reading the weights once (binds only for very short prompts).
         public var memorySeconds: Double
         public var communicationSeconds: Double
-        public var seconds: Double { max(computeSeconds, memorySeconds) + communicationSeconds }
+        public var seconds: Double { max(computeSeconds, memorySeconds) + communicationSeconds + overheadSeconds }
         public var flops: Double
+        /// The host's per-step overhead (a prefill is a step of its own).
+        public var overheadSeconds: Double = 0
     }
 
     public var prefill: Prefill {
@@ -257,9 +288,11 @@ public struct ServingStep: Sendable, Equatable {
         let message = inputTokens * Double(shape.hidden) * activationBytes
         let comm = 2 * Double(shape.layers) * Collective.allReduce.seconds(bytes: message, ranks: tp, link: link)
         let attention = 2 * Double(shape.layers) * Double(shape.hidden) * inputTokens * (inputTokens + 1) / devices
-        return Prefill(
+        var pre = Prefill(
             computeSeconds: matmulSeconds(rows: inputTokens, logitRows: 1) + attention / attainedFLOPS,
             memorySeconds: weights / attainedBandwidth, communicationSeconds: comm, flops: flops)
+        pre.overheadSeconds = stepOverheadSeconds
+        return pre
     }
 
     /// Steady-state figures of continuous batching with `batch` sequences in flight: each
@@ -286,7 +319,17 @@ public struct ServingStep: Sendable, Equatable {
         public var prefill: Prefill
     }
 
+    /// The figures of `batch` sequences under the step's scheduler.
     public func figures(batch: Int) -> Figures {
+        switch (scheduler, prefillChunk) {
+        case (.static, _): return staticFigures(batch: batch)
+        case (.continuous, let chunk?): return chunkedFigures(batch: batch, chunk: chunk)
+        case (.continuous, nil): return unchunkedFigures(batch: batch)
+        }
+    }
+
+    /// Continuous batching with whole-prompt prefills, each pausing the decode steps.
+    func unchunkedFigures(batch: Int) -> Figures {
         let step = decodeStep(batch: batch)
         let pre = prefill
         let b = Double(batch)
