@@ -16,4 +16,25 @@ import Testing
         #expect(result.stderr.contains("\(option) must be a whole number of at least 1, got -8"), "\(result.stderr)")
         #expect(!result.stderr.contains("Missing value"))
     }
+
+    /// `--overlap-param-gather` reaches the model: refused without the distributed optimizer,
+    /// echoed, and faster with it (the weight all-gather is hidden).
+    @Test func overlapParamGatherIsAFlag() throws {
+        let layout = base + ["--tp", "8", "--pp", "8", "--dp", "4", "--microbatch", "1", "--format", "json"]
+        let refused = try CLI.run(layout + ["--overlap-param-gather"])
+        #expect(refused.status == 64)
+        #expect(refused.stderr.split(separator: "\n").count == 1 && refused.stderr.contains("--zero 1"), "\(refused.stderr)")
+        let plain = try CLI.run(layout + ["--zero", "1"])
+        let overlapped = try CLI.run(layout + ["--zero", "1", "--overlap-param-gather"])
+        #expect(plain.status == 0 && overlapped.status == 0, "\(plain.stderr)\(overlapped.stderr)")
+        func value(_ r: CLIResult, _ key: String, in section: String? = nil) -> Any? {
+            let top = r.json as? [String: Any]
+            return section.map { (top?[$0] as? [String: Any])?[key] } ?? top?[key]
+        }
+        func seconds(_ r: CLIResult) -> Double? { value(r, "iteration_seconds") as? Double }
+        #expect(value(overlapped, "overlap_param_gather", in: "inputs") as? Bool == true)
+        #expect(value(plain, "overlap_param_gather", in: "inputs") as? Bool == false)
+        let a = try #require(seconds(plain)), b = try #require(seconds(overlapped))
+        #expect(b < a, "the weight all-gather is hidden: \(b) s vs \(a) s")
+    }
 }
