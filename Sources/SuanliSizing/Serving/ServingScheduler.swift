@@ -20,12 +20,12 @@ public enum ServingSchedulerDefaults {
     /// batching; vLLM's scheduler), and what the model did before `--scheduler` existed.
     public static let scheduler = ServingScheduler.continuous
     /// Prompt tokens per step beside the decode tokens: TensorRT-LLM's `max_num_tokens` default, 8192
-    /// (docs "Best Practices for Tuning the Performance of TensorRT-LLM" / "Tuning Max Batch Size and
-    /// Max Num Tokens"). vLLM's chunked-prefill default was 512 (`max_num_batched_tokens`, vLLM PR
+    /// (`BuildConfig.max_num_tokens = 8192` in its source; the budget its "Tuning Max Batch Size and Max
+    /// Num Tokens" guide describes). vLLM's chunked-prefill default was 512 (`max_num_batched_tokens`, vLLM PR
     /// #4580: "the best ITL on A100 in the initial benchmark"). Both engines count decode tokens in the
     /// same budget; here the chunk is the prompt part alone.
     public static let prefillChunk = 8192.0
-    public static let prefillChunkSource = "default 8192 prompt tokens per step: TensorRT-LLM's max_num_tokens default (its perf-best-practices guide); vLLM's chunked-prefill default was 512 (max_num_batched_tokens, vLLM PR #4580). Engines count decode tokens in the same budget; here the chunk is the prompt part"
+    public static let prefillChunkSource = "default 8192 prompt tokens per step: TensorRT-LLM's max_num_tokens default (BuildConfig.max_num_tokens = 8192); vLLM's chunked-prefill default was 512 (max_num_batched_tokens, vLLM PR #4580). Engines count decode tokens in the same budget; here the chunk is the prompt part"
     /// Fixed cost of each decode-attention kernel (one per layer): 1.3 µs, the per-kernel launch cost
     /// Hazy Research measured on an H100 even with CUDA graphs ("Look Ma, No Bubbles!", 2025-05-27).
     public static let attentionKernelSeconds = 1.3e-6
