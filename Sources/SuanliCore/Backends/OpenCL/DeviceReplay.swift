@@ -152,12 +152,14 @@ public struct DeviceAnalysis: Sendable, Encodable {
         let facts = ComputeDeviceFacts(info)
         let capabilities = EngineCapabilities(info)
         var peaks: [StatedPeak] = []
+        // A CPU device's peaks rest on the host: its facts and clock reading, taken once.
+        let cpuHost = info.type == .cpu ? (host ?? HostInfo.current()) : nil
+        let clock = cpuHost.flatMap { CPUClockReading.best(host: $0) }
         for precision in [Precision.fp32, .fp64, .fp16, .mixed] {
             if info.type == .gpu {
                 if let p = DevicePeaks.vectorPeak(facts, precision: precision) { peaks.append(p) }
-            } else if info.type == .cpu, let p = DevicePeaks.gflops(facts, precision: precision, host: host) {
+            } else if let cpuHost, let p = DevicePeaks.gflops(facts, precision: precision, host: cpuHost) {
                 // The driver's clock is a base clock or 0: the peak is at the host's clock reading.
-                let clock = CPUClockReading.best(host: host ?? HostInfo.current())
                 peaks.append(StatedPeak(precision: precision, engine: .vector, gflops: p.value,
                                         clockMHz: Int((clock?.mhz ?? 0).rounded()),
                                         clockSource: clock.map { "host clock, \($0.source)" } ?? "host clock", gflopsAtMaxClock: p.value,

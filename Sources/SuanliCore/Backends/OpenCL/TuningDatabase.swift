@@ -159,11 +159,8 @@ public struct TuningDatabase: Sendable, Equatable {
         text.lowercased().split { !($0.isLetter || $0.isNumber || $0 == "." || $0 == "_") }.joined(separator: "-")
     }
 
-    /// This machine's CPU identity, read once (the CPU family of OpenCL CPU devices).
-    static let hostCPU: CPUIdentity? = {
-        guard let data = FileManager.default.contents(atPath: "/proc/cpuinfo") else { return nil }
-        return CPUIdentity(procCpuinfo: String(decoding: data, as: UTF8.self))
-    }()
+    /// This machine's CPU identity (the CPU family of OpenCL CPU devices), read once.
+    static let hostCPU: CPUIdentity? = HostInfo.current().cpuIdentity
 }
 
 /// A GEMM configuration to try before tuning, and where it came from (`selected_by`).
