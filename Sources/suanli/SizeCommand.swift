@@ -295,8 +295,8 @@ struct SizeServe: ParsableCommand {
     @Option(help: "Output: table or json.")
     var format: SizeOutputFormat = .table
 
-    var roughArguments: ServeArguments {
-        var a = ServeArguments()
+    var roughArguments: RoughServeArguments {
+        var a = RoughServeArguments()
         a.params = params; a.activeParams = activeParams; a.dau = dau; a.tokensPerUser = tokensPerUser
         a.tokensPerSecond = tokensPerSecond; a.rate = rate.library; a.batch = batch; a.bytesPerParam = bytesPerParam
         a.bandwidthGBps = bandwidthGBps; a.memoryGB = memoryGB; a.cost = cost.library

@@ -163,7 +163,7 @@ struct ServingSchedulerTests {
     }
 
     @Test func roughBoundRefusesTheSchedulerOptions() {
-        var rough = ServeArguments()
+        var rough = RoughServeArguments()
         rough.params = "70B"; rough.tokensPerSecond = "10k"; rough.rate.device = "h100-sxm"
         var step = ServingArguments()
         step.scheduler = "static"

@@ -435,7 +435,7 @@ struct ServingInputTests {
     }
 
     @Test func routerKeepsTheRoughBoundReachableAndLabelled() throws {
-        var rough = ServeArguments()
+        var rough = RoughServeArguments()
         rough.params = "70B"
         rough.tokensPerSecond = "10k"
         rough.rate.device = "h100-sxm"

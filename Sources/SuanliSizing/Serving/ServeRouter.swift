@@ -5,8 +5,9 @@ import Foundation
 #endif
 
 /// `suanli size serve` picks its model from the options: with a model shape (`--model` or
-/// `--layers …`) the step model (`ServingPlanner`); with only `--params` the single-rule rough
-/// bound (`ServePlanner`). Options of one model given to the other are refused by name.
+/// `--layers …`) the step model (`ServingArguments` → `ServingPlanner` → `ServingReport`); with only
+/// `--params` the single-rule rough bound (`RoughServeArguments` → `RoughServePlanner` →
+/// `RoughServeReport`). Options of one model given to the other are refused by name.
 public enum ServeRouter {
     /// A rendered answer of either model.
     public struct Answer: Sendable {
@@ -15,7 +16,7 @@ public enum ServeRouter {
     }
 
     public static func plan(
-        rough: ServeArguments, step: ServingArguments, catalog: Catalog, models: ModelCatalog,
+        rough: RoughServeArguments, step: ServingArguments, catalog: Catalog, models: ModelCatalog,
         readFile: FileReader = readFileFromDisk, writeFile: FileWriter = writeFileToDisk
     ) throws -> Answer {
         if step.describesModel {
@@ -45,7 +46,7 @@ public enum ServeRouter {
             throw SizingError.usage(
                 "\(given.0) needs the step model: give the model with --model NAME or --layers/--hidden/--heads/--vocab")
         }
-        let report = try ServePlanner.plan(rough, catalog: catalog, readFile: readFile)
+        let report = try RoughServePlanner.plan(rough, catalog: catalog, readFile: readFile)
         return Answer(json: report.json, table: report.table)
     }
 }

@@ -1,8 +1,8 @@
 import Testing
 @testable import SuanliSizing
 
-func serve(_ pairs: [String: String]) -> ServeArguments {
-    var a = ServeArguments()
+func roughServe(_ pairs: [String: String]) -> RoughServeArguments {
+    var a = RoughServeArguments()
     for (key, value) in pairs {
         switch key {
         case "params": a.params = value
@@ -28,11 +28,11 @@ func serve(_ pairs: [String: String]) -> ServeArguments {
     return a
 }
 
-@Suite("Serving")
-struct ServeTests {
+@Suite("Serving: the rough bound")
+struct RoughServeTests {
     @Test func bandwidthBindsSmallBatches() throws {
-        let r = try ServePlanner.plan(
-            serve(["params": "70B", "tokens-per-second": "100k", "device": "h100-sxm", "batch": "8"]), catalog: catalog)
+        let r = try RoughServePlanner.plan(
+            roughServe(["params": "70B", "tokens-per-second": "100k", "device": "h100-sxm", "batch": "8"]), catalog: catalog)
         let compute = 1e5 * 2 * 70e9 / (989e12 * Defaults.mfu)
         let bandwidth = 1e5 / 8 * 70e9 * 2 / 3350e9
         #expect(close(r.devicesByCompute, compute))
@@ -45,23 +45,23 @@ struct ServeTests {
     }
 
     @Test func computeBindsLargeBatches() throws {
-        let r = try ServePlanner.plan(
-            serve(["params": "70B", "dau": "10M", "tokens-per-user": "2k", "device": "h100-sxm", "batch": "1024"]),
+        let r = try RoughServePlanner.plan(
+            roughServe(["params": "70B", "dau": "10M", "tokens-per-user": "2k", "device": "h100-sxm", "batch": "1024"]),
             catalog: catalog)
         #expect(r.binding == "compute")
         #expect(close(r.tokensPerDay, 10e6 * 2000))
     }
 
     @Test func memoryBindsTinyDemandOnBigModels() throws {
-        let r = try ServePlanner.plan(
-            serve(["params": "405B", "tokens-per-second": "10", "device": "a100-40gb"]), catalog: catalog)
+        let r = try RoughServePlanner.plan(
+            roughServe(["params": "405B", "tokens-per-second": "10", "device": "a100-40gb"]), catalog: catalog)
         #expect(r.binding == "memory")
         #expect(r.devices == (405e9 * 2 / 40e9).rounded(.up))
     }
 
     @Test func mixtureOfExpertsComputeUsesActiveParams() throws {
-        let r = try ServePlanner.plan(
-            serve(["params": "671B", "active-params": "37B", "tokens-per-second": "1k", "device": "h200", "batch": "4"]),
+        let r = try RoughServePlanner.plan(
+            roughServe(["params": "671B", "active-params": "37B", "tokens-per-second": "1k", "device": "h200", "batch": "4"]),
             catalog: catalog)
         #expect(close(r.flopsPerToken, 2 * 37e9))
         #expect(close(r.devicesByBandwidth, 1000.0 / 4 * (37e9 * 4) * 2 / 4800e9))
@@ -72,8 +72,8 @@ struct ServeTests {
         let path = "r.json"
         let text = resultFile(measurements: [gemm(500_000, precision: "mixed", engine: "tensor"), stream(2900, kernel: "copy"),
                                              stream(3000, kernel: "triad")])
-        let r = try ServePlanner.plan(
-            serve(["params": "70B", "tokens-per-second": "10k", "calibrate": path, "precision": "fp16", "batch": "16"]), catalog: catalog,
+        let r = try RoughServePlanner.plan(
+            roughServe(["params": "70B", "tokens-per-second": "10k", "calibrate": path, "precision": "fp16", "batch": "16"]), catalog: catalog,
             readFile: files([path: text]))
         #expect(close(r.effectiveTFLOPSPerDevice, 500 * Defaults.utilization))
         #expect(r.bandwidthGBpsPerDevice == 3000)
@@ -81,8 +81,8 @@ struct ServeTests {
     }
 
     @Test func perDayCosts() throws {
-        let r = try ServePlanner.plan(
-            serve(["params": "8B", "tokens-per-second": "5k", "device": "h100-pcie", "price-per-device-hour": "2", "price-per-device": "25000"]),
+        let r = try RoughServePlanner.plan(
+            roughServe(["params": "8B", "tokens-per-second": "5k", "device": "h100-pcie", "price-per-device-hour": "2", "price-per-device": "25000"]),
             catalog: catalog)
         #expect(close(r.costPerDay, r.devices * 24 * 2))
         #expect(close(r.costCapital, r.devices * 25_000))
@@ -96,7 +96,7 @@ struct ServeTests {
 
     @Test func badServeInput() {
         func e(_ pairs: [String: String]) -> SizingError? {
-            sizingError { _ = try ServePlanner.plan(serve(pairs), catalog: catalog) }
+            sizingError { _ = try RoughServePlanner.plan(roughServe(pairs), catalog: catalog) }
         }
         #expect(e(["tokens-per-second": "1k", "device": "h200"])?.description.contains("--params") == true)
         #expect(e(["params": "7B", "device": "h200"])?.description.contains("demand") == true)

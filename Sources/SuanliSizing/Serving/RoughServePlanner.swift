@@ -4,8 +4,9 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// The arithmetic of serving (decoding) demand, as pure functions on plain numbers.
-public enum ServingModel {
+/// The rough bound's arithmetic of serving (decoding) demand, as pure functions on plain numbers
+/// (the step model's is `ServingStepModel`).
+public enum RoughServeModel {
     /// Forward pass only: 2 FLOPs per (active) parameter per generated token.
     public static func flopsPerToken(activeParams: Double) -> Double { 2 * activeParams }
 
@@ -34,8 +35,9 @@ public enum ServingModel {
     }
 }
 
-/// `suanli size serve` as typed on the command line (numbers still text).
-public struct ServeArguments: Sendable, Equatable {
+/// `suanli size serve` without a model shape (the rough bound), as typed on the command line
+/// (numbers still text). With a shape the step model's `ServingArguments` apply.
+public struct RoughServeArguments: Sendable, Equatable {
     public var params: String?
     public var activeParams: String?
     public var dau: String?
@@ -51,8 +53,8 @@ public struct ServeArguments: Sendable, Equatable {
     public init() {}
 }
 
-/// The answer of `suanli size serve`.
-public struct ServeReport: Sendable {
+/// The answer of `suanli size serve`'s rough bound.
+public struct RoughServeReport: Sendable {
     public var tokensPerDay: Double
     public var tokensPerSecond: Double
     public var flopsPerToken: Double
@@ -108,19 +110,19 @@ public struct ServeReport: Sendable {
     public var table: String { text.rendered() }
 }
 
-public enum ServePlanner {
+public enum RoughServePlanner {
     /// Said in every answer of the single-rule model.
     public static let roughBoundNote =
         "rough bound: one rule per constraint (2·N FLOPs per token at the rate given, the weights read once per step of --batch sequences, one copy of the weights in memory); the KV cache, prefill, tensor parallelism and latency are not modelled. Give --model NAME or the shape for the step model"
 
     public static func plan(
-        _ args: ServeArguments, catalog: Catalog, readFile: FileReader = readFileFromDisk
-    ) throws -> ServeReport {
+        _ args: RoughServeArguments, catalog: Catalog, readFile: FileReader = readFileFromDisk
+    ) throws -> RoughServeReport {
         var inputs: [(String, JSONValue)] = []
         var sources: [(String, String)] = []
         var warnings: [String] = []
         var text = TextReport(title: "suanli size serve (rough bound: single-rule model)")
-        warnings.append(ServePlanner.roughBoundNote)
+        warnings.append(RoughServePlanner.roughBoundNote)
 
         // MARK: Model and demand
         guard let rawParams = args.params else {
@@ -135,7 +137,7 @@ public enum ServePlanner {
         let n = active ?? params
         let (tokensPerSecond, demandNote) = try demand(args, inputs: &inputs)
         let tokensPerDay = tokensPerSecond * TrainingModel.secondsPerDay
-        let flopsPerToken = ServingModel.flopsPerToken(activeParams: n)
+        let flopsPerToken = RoughServeModel.flopsPerToken(activeParams: n)
         let flopsPerSecond = flopsPerToken * tokensPerSecond
         inputs += [("params", .number(params)), ("active_params", .optional(active))]
         sources.append(("flops_per_token", "2·N per generated token (forward pass)"))
@@ -160,13 +162,13 @@ public enum ServePlanner {
         inputs += device.inputs
         sources += device.sources
         let rate = device.sustainedTFLOPS * 1e12
-        let byCompute = ServingModel.devicesByCompute(flopsPerSecond: flopsPerSecond, flopsPerSecondPerDevice: rate)
+        let byCompute = RoughServeModel.devicesByCompute(flopsPerSecond: flopsPerSecond, flopsPerSecondPerDevice: rate)
         let weightBytes = params * bpp
         let bandwidth = bandwidthGBps(explicitBandwidth, device: device)
         var byBandwidth: Double?
-        let bytesPerStep = ServingModel.weightBytesPerStep(params: params, activeParams: n, batch: batch, bytesPerParam: bpp)
+        let bytesPerStep = RoughServeModel.weightBytesPerStep(params: params, activeParams: n, batch: batch, bytesPerParam: bpp)
         if let (gbps, src) = bandwidth {
-            byBandwidth = ServingModel.devicesByBandwidth(
+            byBandwidth = RoughServeModel.devicesByBandwidth(
                 tokensPerSecond: tokensPerSecond, bytesPerStep: bytesPerStep, batch: batch,
                 bandwidthBytesPerSecond: gbps * 1e9)
             sources.append(("bandwidth_gbps", src))
@@ -176,7 +178,7 @@ public enum ServePlanner {
         }
         var byMemory: Double?
         if let (gb, src) = device.memoryGB(explicit: explicitMemory) {
-            byMemory = ServingModel.devicesByMemory(weightBytes: weightBytes, memoryBytesPerDevice: gb * 1e9)
+            byMemory = RoughServeModel.devicesByMemory(weightBytes: weightBytes, memoryBytesPerDevice: gb * 1e9)
             sources.append(("memory_gb", src))
             inputs.append(("memory_gb", .number(gb)))
         } else {
@@ -205,7 +207,7 @@ public enum ServePlanner {
         moneyAndEnergySection(&text, costs: costs, capital: capital, perDay: perDay, energy: energy?.kWh, co2: energy?.co2Tonnes)
         text.footer = warnings.map { "warning: " + $0 }
 
-        return ServeReport(
+        return RoughServeReport(
             tokensPerDay: tokensPerDay, tokensPerSecond: tokensPerSecond, flopsPerToken: flopsPerToken,
             flopsPerDay: flopsPerSecond * TrainingModel.secondsPerDay, effectiveTFLOPSPerDevice: device.sustainedTFLOPS,
             bandwidthGBpsPerDevice: bandwidth?.0, weightBytes: weightBytes, devicesByCompute: byCompute,
@@ -216,7 +218,7 @@ public enum ServePlanner {
     }
 
     /// The demand in generated tokens per second, and how it was given.
-    static func demand(_ args: ServeArguments, inputs: inout [(String, JSONValue)]) throws -> (Double, note: String) {
+    static func demand(_ args: RoughServeArguments, inputs: inout [(String, JSONValue)]) throws -> (Double, note: String) {
         let perUserGiven = args.dau != nil || args.tokensPerUser != nil
         if perUserGiven && args.tokensPerSecond != nil {
             throw SizingError.usage("choose one demand: --dau with --tokens-per-user, or --tokens-per-second")
@@ -295,91 +297,5 @@ struct DailyUsers {
         return DailyUsers(
             dau: try Quantity.positive(rawDAU, option: "--dau"),
             tokensPerUser: try Quantity.positive(rawPerUser, option: "--tokens-per-user"))
-    }
-}
-
-/// `suanli size devices`: the catalog as a table or JSON.
-public enum CatalogListing {
-    public static func table(_ catalog: Catalog) -> String {
-        let header = ["id", "name", "bf16", "fp16", "fp8", "int8", "tf32", "fp32", "mem GB", "HBM GB/s", "TDP W", "link GB/s",
-                      "net GB/s", "unverified"]
-        var rows: [[String]] = [header]
-        func figure(_ v: SourcedValue?) -> String {
-            guard let v else { return "-" }
-            return Format.number(v.value, decimals: 1) + (v.verified ? "" : "*")
-        }
-        for a in catalog.accelerators {
-            let all = Array(a.denseTFLOPS.values)
-                + [a.memoryGB, a.memoryBandwidthGBps, a.tdpWatts, a.interconnectGBps, a.scaleOutGBps].compactMap { $0 }
-            let unverified = all.contains { !$0.verified } ? "yes" : ""
-            rows.append([
-                a.id, a.name,
-                figure(a.denseTFLOPS["bf16"]), figure(a.denseTFLOPS["fp16"]), figure(a.denseTFLOPS["fp8"]),
-                figure(a.denseTFLOPS["int8"]), figure(a.denseTFLOPS["tf32"]), figure(a.denseTFLOPS["fp32"]),
-                figure(a.memoryGB), figure(a.memoryBandwidthGBps), figure(a.tdpWatts), figure(a.interconnectGBps),
-                figure(a.scaleOutGBps), unverified,
-            ])
-        }
-        let widths = header.indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
-        var lines: [String] = []
-        for (index, row) in rows.enumerated() {
-            let cells = row.indices.map { column -> String in
-                let pad = String(repeating: " ", count: widths[column] - row[column].count)
-                return column < 2 ? row[column] + pad : pad + row[column]
-            }
-            lines.append(cells.joined(separator: "  ").trimmingTrailingSpaces())
-            if index == 0 { lines.append(widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")) }
-        }
-        lines.append("")
-        lines.append("Dense peaks in TFLOPS (no sparsity); sparse peaks are in --format json and never used by default.")
-        lines.append("* marks a figure not verified against a vendor datasheet. Sources: suanli size devices --format json.")
-        lines.append("Prices: " + catalog.accelerators.compactMap { a in
-            a.price.map { "\(a.id) \(Format.number($0.value)) \($0.currency) (\($0.source)\($0.verified ? "" : ", unverified"))" }
-        }.joined(separator: "; ") + "; none other is public in the catalog.")
-        return lines.joined(separator: "\n") + "\n"
-    }
-
-    public static func json(_ catalog: Catalog) -> JSONValue {
-        func figure(_ v: SourcedValue?) -> JSONValue {
-            guard let v else { return .null }
-            var pairs: [(String, JSONValue)] = [("value", .number(v.value)), ("source", .string(v.source)), ("verified", .bool(v.verified))]
-            if let note = v.note { pairs.append(("note", .string(note))) }
-            return .object(pairs)
-        }
-        func figures(_ d: [String: SourcedValue]) -> JSONValue {
-            .object(Precision.allCases.map(\.rawValue).compactMap { p in d[p].map { (p, figure($0)) } })
-        }
-        return .object([
-            ("schema", .string(catalog.schema)),
-            ("accelerators", .array(catalog.accelerators.map { a in
-                .object([
-                    ("id", .string(a.id)), ("name", .string(a.name)), ("vendor", .string(a.vendor)),
-                    ("aliases", .array(a.aliases.map(JSONValue.string))),
-                    ("dense_tflops", figures(a.denseTFLOPS)), ("sparse_tflops", figures(a.sparseTFLOPS)),
-                    ("memory_gb", figure(a.memoryGB)), ("memory_bandwidth_gbps", figure(a.memoryBandwidthGBps)),
-                    ("tdp_watts", figure(a.tdpWatts)), ("interconnect_gbps", figure(a.interconnectGBps)),
-                    ("scale_out_gbps", figure(a.scaleOutGBps)), ("max_gemm_efficiency", figure(a.maxGEMMEfficiency)),
-                    ("compute_units", figure(a.computeUnits)),
-                    ("achievable_bandwidth_gbps", figure(a.achievableBandwidthGBps)),
-                    ("intra_node_allreduce_busbw", a.intraNodeAllReduceBusBW.map { c in
-                        .object([("points", .array(c.value.map { .array($0.map(JSONValue.number)) })),
-                                 ("source", .string(c.source)), ("verified", .bool(c.verified))])
-                    } ?? .null),
-                    ("price", a.price.map { p in
-                        .object([("value", .number(p.value)), ("currency", .string(p.currency)),
-                                 ("source", .string(p.source)), ("verified", .bool(p.verified))])
-                    } ?? .null),
-                    ("notes", .optional(a.notes)),
-                ])
-            })),
-        ])
-    }
-}
-
-extension String {
-    func trimmingTrailingSpaces() -> String {
-        var s = self
-        while s.last == " " { s.removeLast() }
-        return s
     }
 }
