@@ -45,67 +45,54 @@ func streamChunk(_ t: Int, _ threads: Int, _ count: Int, _ elemSize: Int) -> Ran
     chunk(t, of: threads, count: count, granule: max(1, 64 / elemSize))
 }
 
+/// Splits `count` elements over `threads` workers (chunks on 64-byte boundaries) and, within each
+/// chunk, runs `vector` at every full SIMD step and `scalar` on the elements left at its end.
 @inline(__always)
-func streamCopy<V: SIMD & SendableMetatype>(_ a: UnsafePointer<V.Scalar>, _ c: UnsafeMutablePointer<V.Scalar>, _ count: Int, _ threads: Int, _: V.Type) where V.Scalar: Sendable & SendableMetatype {
-    let threads = max(1, min(threads, count))
+func streamElementwise<V: SIMD & SendableMetatype>(
+    _ count: Int, _ threads: Int, _: V.Type, vector: @Sendable (Int) -> Void, scalar: @Sendable (Int) -> Void
+) where V.Scalar: Sendable & SendableMetatype {
     if count <= 0 { return }
-    let sa = SendablePointer(a), sc = SendablePointer(c)
+    let threads = max(1, min(threads, count))
     parallelFor(threads) { t in
         let r = streamChunk(t, threads, count, MemoryLayout<V.Scalar>.stride)
         let w = V.scalarCount
         var i = r.lowerBound
-        while i + w <= r.upperBound { storeV(loadV(sa.p + i, V.self), sc.p + i); i += w }
-        while i < r.upperBound { sc.p[i] = sa.p[i]; i += 1 }
+        while i + w <= r.upperBound { vector(i); i += w }
+        while i < r.upperBound { scalar(i); i += 1 }
     }
+}
+
+@inline(__always)
+func streamCopy<V: SIMD & SendableMetatype>(_ a: UnsafePointer<V.Scalar>, _ c: UnsafeMutablePointer<V.Scalar>, _ count: Int, _ threads: Int, _: V.Type) where V.Scalar: Sendable & SendableMetatype {
+    let sa = SendablePointer(a), sc = SendablePointer(c)
+    streamElementwise(count, threads, V.self, vector: { i in storeV(loadV(sa.p + i, V.self), sc.p + i) },
+                      scalar: { i in sc.p[i] = sa.p[i] })
 }
 
 @inline(__always)
 func streamMul<V: SIMD & SendableMetatype>(_ b: UnsafeMutablePointer<V.Scalar>, _ c: UnsafePointer<V.Scalar>, _ scalar: V.Scalar, _ count: Int, _ threads: Int, _: V.Type)
 where V.Scalar: FloatingPoint & Sendable & SendableMetatype {
-    let threads = max(1, min(threads, count))
-    if count <= 0 { return }
     let sb = SendablePointer(b), sc = SendablePointer(c)
-    parallelFor(threads) { t in
-        let r = streamChunk(t, threads, count, MemoryLayout<V.Scalar>.stride)
-        let w = V.scalarCount
-        let s = V(repeating: scalar)
-        var i = r.lowerBound
-        while i + w <= r.upperBound { storeV(s * loadV(sc.p + i, V.self), sb.p + i); i += w }
-        while i < r.upperBound { sb.p[i] = scalar * sc.p[i]; i += 1 }
-    }
+    streamElementwise(count, threads, V.self, vector: { i in storeV(V(repeating: scalar) * loadV(sc.p + i, V.self), sb.p + i) },
+                      scalar: { i in sb.p[i] = scalar * sc.p[i] })
 }
 
 @inline(__always)
 func streamAdd<V: SIMD & SendableMetatype>(_ a: UnsafePointer<V.Scalar>, _ b: UnsafePointer<V.Scalar>, _ c: UnsafeMutablePointer<V.Scalar>, _ count: Int, _ threads: Int, _: V.Type)
 where V.Scalar: FloatingPoint & Sendable & SendableMetatype {
-    let threads = max(1, min(threads, count))
-    if count <= 0 { return }
     let sa = SendablePointer(a), sb = SendablePointer(b), sc = SendablePointer(c)
-    parallelFor(threads) { t in
-        let r = streamChunk(t, threads, count, MemoryLayout<V.Scalar>.stride)
-        let w = V.scalarCount
-        var i = r.lowerBound
-        while i + w <= r.upperBound { storeV(loadV(sa.p + i, V.self) + loadV(sb.p + i, V.self), sc.p + i); i += w }
-        while i < r.upperBound { sc.p[i] = sa.p[i] + sb.p[i]; i += 1 }
-    }
+    streamElementwise(count, threads, V.self, vector: { i in storeV(loadV(sa.p + i, V.self) + loadV(sb.p + i, V.self), sc.p + i) },
+                      scalar: { i in sc.p[i] = sa.p[i] + sb.p[i] })
 }
 
+/// b + s*c, computed as a separate multiply and add (BabelStream/C semantics without
+/// contraction), so results are identical across variants.
 @inline(__always)
 func streamTriad<V: SIMD & SendableMetatype>(_ a: UnsafeMutablePointer<V.Scalar>, _ b: UnsafePointer<V.Scalar>, _ c: UnsafePointer<V.Scalar>, _ scalar: V.Scalar, _ count: Int, _ threads: Int, _: V.Type)
 where V.Scalar: FloatingPoint & Sendable & SendableMetatype {
-    let threads = max(1, min(threads, count))
-    if count <= 0 { return }
     let sa = SendablePointer(a), sb = SendablePointer(b), sc = SendablePointer(c)
-    parallelFor(threads) { t in
-        let r = streamChunk(t, threads, count, MemoryLayout<V.Scalar>.stride)
-        let w = V.scalarCount
-        let s = V(repeating: scalar)
-        var i = r.lowerBound
-        // b + s*c, computed as a separate multiply and add (BabelStream/C semantics
-        // without contraction), so results are identical across variants.
-        while i + w <= r.upperBound { storeV(loadV(sb.p + i, V.self) + s * loadV(sc.p + i, V.self), sa.p + i); i += w }
-        while i < r.upperBound { sa.p[i] = sb.p[i] + scalar * sc.p[i]; i += 1 }
-    }
+    streamElementwise(count, threads, V.self, vector: { i in storeV(loadV(sb.p + i, V.self) + V(repeating: scalar) * loadV(sc.p + i, V.self), sa.p + i) },
+                      scalar: { i in sa.p[i] = sb.p[i] + scalar * sc.p[i] })
 }
 
 /// Per-thread partial sums land in a small buffer (one slot per worker, 64 bytes apart).

@@ -42,3 +42,43 @@ struct ChaseChains {
         return .passed
     }
 }
+
+/// A pointer-chase runner's state between runs: the chains, which of its two slot arrays holds
+/// their starts (the other receives their ends, and the two swap after each run), and the loads
+/// per chain of one run. Written once for the native CPU and OpenCL runners, which differ only in
+/// how they launch a run and read the ends.
+struct ChaseRuns {
+    /// One launch: chains start at slot array `from`, end in `to`, each taking `loads` loads; returns seconds.
+    typealias Launch = (_ from: Int, _ to: Int, _ chains: Int, _ loads: Int) throws -> Double
+
+    private(set) var chains: ChaseChains?
+    /// The slot array that holds the chains' starts now (after a run: their ends).
+    private(set) var current = 0
+    private(set) var loads = 1
+
+    /// The slot array the next run writes its ends to.
+    var other: Int { 1 - current }
+
+    /// Lays new chains (the caller has written their starts into slot array `current`), walks one
+    /// lap of `lines` loads so every line reaches the nearest cache that holds it, then doubles the
+    /// loads per run until one run lasts about `targetSeconds`.
+    mutating func prepare(_ state: ChaseChains, lines: Int, limit: Int, targetSeconds: Double, launch: Launch) throws {
+        chains = state
+        loads = lines
+        _ = try run(launch)
+        loads = try calibrateWork(start: 1024, limit: limit, targetSeconds: targetSeconds) { work in
+            loads = work
+            return try run(launch).seconds
+        }
+    }
+
+    /// One timed run from where the chains stand; then the slot arrays swap and the chains advance.
+    mutating func run(_ launch: Launch) throws -> (seconds: Double, loads: Int) {
+        guard var state = chains else { throw BenchmarkError("pointer chase: prepare first") }
+        let seconds = try launch(current, 1 - current, state.positions.count, loads)
+        current = 1 - current
+        state.advance(by: loads)
+        chains = state
+        return (seconds, loads)
+    }
+}

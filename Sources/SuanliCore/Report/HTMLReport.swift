@@ -25,35 +25,30 @@ public enum HTMLReport {
                 byDevice[key, default: []].append((input, device))
             }
         }
-        var html = """
-        <!DOCTYPE html>
-        <html lang="en"><head><meta charset="utf-8">
-        <title>Suanli report</title>
-        <style>
-        body { font: 14px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 1100px; color: #1d232b; padding: 0 1em; }
-        h1 { font-size: 1.6em; margin-bottom: .2em; } h2 { margin-top: 2em; border-bottom: 2px solid #dde3ea; padding-bottom: .2em; }
-        .meta { color: #5b6675; } table { border-collapse: collapse; width: 100%; margin: 1em 0; font-size: 13px; }
-        th, td { padding: 4px 8px; border-bottom: 1px solid #e6eaef; text-align: left; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
-        tr.failed td { background: #fdecec; } tr.skipped td, tr.implausible td { color: #7b8794; }
-        .status-ok { color: #1a7f37; } .status-failed { color: #c62828; font-weight: 600; }
-        svg { background: #fbfcfd; border: 1px solid #e6eaef; } .axis { stroke: #8a96a3; } .grid { stroke: #e6eaef; }
-        .ceiling { stroke-width: 2.5; fill: none; } .bw { stroke: #1f6feb; } .compute { stroke: #d9480f; }
-        .measured-curve { stroke: #6f42c1; stroke-width: 1.5; fill: none; stroke-dasharray: 4 3; }
-        .point { stroke: #fff; stroke-width: 1; } .gemm { fill: #d9480f; } .stream { fill: #1f6feb; } .roofline { fill: #6f42c1; }
-        .level { stroke-width: 1.5; stroke-dasharray: 6 3; } .level-0 { stroke: #2b8a3e; } .level-1 { stroke: #0b7285; }
-        .level-2 { stroke: #5f3dc4; } .level-3 { stroke: #495057; } .level-4 { stroke: #c2255c; } .level-5 { stroke: #e67700; }
-        .sweep { fill: none; stroke-width: 1.5; } .sweep.chase, .sweep.read { stroke: #1f6feb; } .sweep.chase-parallel { stroke: #d9480f; }
-        .point.chase, .point.read { fill: #1f6feb; } .point.chase-parallel { fill: #d9480f; }
-        .plateau { stroke: #2b8a3e; stroke-width: 4; opacity: .45; } .reported { stroke: #8a96a3; stroke-dasharray: 2 3; }
-        .label { font-size: 11px; fill: #3d4753; } .history { display: inline-block; margin: .4em 1.2em .4em 0; vertical-align: top; }
-        .history svg { border: none; background: none; } .spark { stroke: #1f6feb; fill: none; stroke-width: 1.5; }
-        .change-band { fill: #e3f2e6; } .change-zero { stroke: #8a96a3; stroke-dasharray: 2 2; } .change-interval { stroke-width: 3; }
-        .change-estimate { stroke: #fff; stroke-width: 1; } .change-unbounded { stroke-dasharray: 6 4; } text.label { stroke: none; }
-        .verdict-regression { stroke: #c62828; fill: #c62828; } .verdict-improvement { stroke: #1a7f37; fill: #1a7f37; }
-        .verdict-unchanged { stroke: #5b6675; fill: #5b6675; } .verdict-inconclusive { stroke: #b7791f; fill: #b7791f; }
-        \(energyStyle)
-        </style></head><body>
-        <h1>Suanli report</h1>
+        var html = HTMLPage.head(title: "Suanli report", style: """
+            h2 { margin-top: 2em; border-bottom: 2px solid #dde3ea; padding-bottom: .2em; }
+            table { border-collapse: collapse; width: 100%; margin: 1em 0; font-size: 13px; }
+            th, td { padding: 4px 8px; border-bottom: 1px solid #e6eaef; text-align: left; }
+            tr.failed td { background: #fdecec; } tr.skipped td, tr.implausible td { color: #7b8794; }
+            .status-ok { color: #1a7f37; } .status-failed { color: #c62828; font-weight: 600; }
+            svg { background: #fbfcfd; border: 1px solid #e6eaef; }
+            .ceiling { stroke-width: 2.5; fill: none; } .bw { stroke: #1f6feb; } .compute { stroke: #d9480f; }
+            .measured-curve { stroke: #6f42c1; stroke-width: 1.5; fill: none; stroke-dasharray: 4 3; }
+            .point { stroke: #fff; stroke-width: 1; } .gemm { fill: #d9480f; } .stream { fill: #1f6feb; } .roofline { fill: #6f42c1; }
+            .level { stroke-width: 1.5; stroke-dasharray: 6 3; } .level-0 { stroke: #2b8a3e; } .level-1 { stroke: #0b7285; }
+            .level-2 { stroke: #5f3dc4; } .level-3 { stroke: #495057; } .level-4 { stroke: #c2255c; } .level-5 { stroke: #e67700; }
+            .sweep { fill: none; stroke-width: 1.5; } .sweep.chase, .sweep.read { stroke: #1f6feb; } .sweep.chase-parallel { stroke: #d9480f; }
+            .point.chase, .point.read { fill: #1f6feb; } .point.chase-parallel { fill: #d9480f; }
+            .plateau { stroke: #2b8a3e; stroke-width: 4; opacity: .45; } .reported { stroke: #8a96a3; stroke-dasharray: 2 3; }
+            .history { display: inline-block; margin: .4em 1.2em .4em 0; vertical-align: top; }
+            .history svg { border: none; background: none; } .spark { stroke: #1f6feb; fill: none; stroke-width: 1.5; }
+            .change-band { fill: #e3f2e6; } .change-zero { stroke: #8a96a3; stroke-dasharray: 2 2; } .change-interval { stroke-width: 3; }
+            .change-estimate { stroke: #fff; stroke-width: 1; } .change-unbounded { stroke-dasharray: 6 4; } text.label { stroke: none; }
+            .verdict-regression { stroke: #c62828; fill: #c62828; } .verdict-improvement { stroke: #1a7f37; fill: #1a7f37; }
+            .verdict-unchanged { stroke: #5b6675; fill: #5b6675; } .verdict-inconclusive { stroke: #b7791f; fill: #b7791f; }
+            \(energyStyle)
+            """)
+        html += """
         <p class="meta">\(runs.count) run(s): \(runs.map { escape($0.name) + " (" + escape($0.document.created) + ")" }.joined(separator: ", "))</p>
 
         """

@@ -131,24 +131,19 @@ public struct HistoryReport: Sendable {
         let xs: [Double] = allTimed ? times.map { $0! } : runs.indices.map(Double.init)
         let (first, last) = (xs.min() ?? 0, xs.max() ?? 1)
         let changed = series.filter { $0.changes > 0 }.count
-        var html = """
-        <!DOCTYPE html>
-        <html lang="en"><head><meta charset="utf-8">
-        <title>Suanli history</title>
-        <style>
-        body { font: 14px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 1100px; color: #1d232b; padding: 0 1em; }
-        h1 { font-size: 1.6em; margin-bottom: .2em; } h2 { font-size: 1.1em; margin: 1.6em 0 .3em; }
-        .meta { color: #5b6675; } table { border-collapse: collapse; margin: .4em 0 1em; font-size: 12px; }
-        th, td { padding: 2px 8px; border-bottom: 1px solid #e6eaef; text-align: left; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
-        svg.trend-chart { background: #fbfcfd; border: 1px solid #e6eaef; } .axis { stroke: #8a96a3; } .grid { stroke: #e6eaef; }
-        .band { fill: #1f6feb; opacity: .16; } .trend { fill: none; stroke: #1f6feb; stroke-width: 1.8; }
-        .point { stroke: #fff; stroke-width: 1; fill: #1f6feb; } .label { font-size: 11px; fill: #3d4753; }
-        .point.regression { fill: #c62828; } .point.improvement { fill: #1a7f37; } .point.inconclusive { fill: #b7791f; }
-        .mark { font-size: 13px; font-weight: 700; } .mark.regression { fill: #c62828; } .mark.improvement { fill: #1a7f37; }
-        tr.regression td { background: #fdecec; } tr.improvement td { background: #e8f5ea; } tr.inconclusive td { color: #8a5a00; }
-        .changed { color: #c62828; font-weight: 600; } .steady { color: #1a7f37; }
-        </style></head><body class="history-page">
-        <h1>Suanli history</h1>
+        var html = HTMLPage.head(title: "Suanli history", style: """
+            h2 { font-size: 1.1em; margin: 1.6em 0 .3em; }
+            table { border-collapse: collapse; margin: .4em 0 1em; font-size: 12px; }
+            th, td { padding: 2px 8px; border-bottom: 1px solid #e6eaef; text-align: left; }
+            svg.trend-chart { background: #fbfcfd; border: 1px solid #e6eaef; }
+            .band { fill: #1f6feb; opacity: .16; } .trend { fill: none; stroke: #1f6feb; stroke-width: 1.8; }
+            .point { stroke: #fff; stroke-width: 1; fill: #1f6feb; }
+            .point.regression { fill: #c62828; } .point.improvement { fill: #1a7f37; } .point.inconclusive { fill: #b7791f; }
+            .mark { font-size: 13px; font-weight: 700; } .mark.regression { fill: #c62828; } .mark.improvement { fill: #1a7f37; }
+            tr.regression td { background: #fdecec; } tr.improvement td { background: #e8f5ea; } tr.inconclusive td { color: #8a5a00; }
+            .changed { color: #c62828; font-weight: 600; } .steady { color: #1a7f37; }
+            """, bodyClass: "history-page")
+        html += """
         <p class="meta">\(runs.count) run(s) from \(HTMLReport.escape(runs.first?.created ?? "-")) to \(HTMLReport.escape(runs.last?.created ?? "-")); \
         \(series.count) measurement(s), \(changed) with a regression or improvement between consecutive runs \
         (threshold \(formatted(threshold * 100, decimals: 1))%, \(formatted(confidence * 100, decimals: 1))% intervals). \

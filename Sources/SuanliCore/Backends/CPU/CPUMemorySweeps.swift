@@ -91,9 +91,7 @@ final class CPUPointerChaseRunner: PointerChaseRunner {
     let memory: LargePageBuffer
     /// Two arrays of one address per chain: where the chains start, where they stop.
     let slots: [UnsafeMutablePointer<UnsafeRawPointer?>]
-    private var current = 0
-    private var chains: ChaseChains?
-    private var loads = 1
+    private var chase = ChaseRuns()
 
     init(backend: CPUBackend, largestBytes: Int) throws {
         self.backend = backend
@@ -106,7 +104,7 @@ final class CPUPointerChaseRunner: PointerChaseRunner {
     var parallelChains: Int { backend.threads }
 
     var parameters: [String: String] {
-        backend.parameters.merging(["chains": "\(chains?.positions.count ?? 0)", "loads_per_run": "\(loads)",
+        backend.parameters.merging(["chains": "\(chase.chains?.positions.count ?? 0)", "loads_per_run": "\(chase.loads)",
                                     "line_bytes": "\(Self.lineBytes)"]) { a, _ in a }
             .merging(memory.hugePageParameters()) { a, _ in a }
     }
@@ -123,35 +121,25 @@ final class CPUPointerChaseRunner: PointerChaseRunner {
             line(element).storeBytes(of: UnsafeRawPointer(line(Int(next))), as: UnsafeRawPointer.self)
         }
         let state = ChaseChains(permutation: permutation, chains: count)
-        for (i, element) in state.elements.enumerated() { slots[current][i] = UnsafeRawPointer(line(element)) }
-        chains = state
-        // One lap per chain brings every line to the nearest cache that holds it; a lap ends where it began.
-        loads = lines
-        _ = try run()
-        loads = try calibrateWork(start: 1024, limit: calibrationLimit, targetSeconds: targetSeconds) { work in
-            loads = work
-            return try run().seconds
-        }
-        for i in 0..<count { slots[1 - current][i] = nil }
+        for (i, element) in state.elements.enumerated() { slots[chase.current][i] = UnsafeRawPointer(line(element)) }
+        try chase.prepare(state, lines: lines, limit: calibrationLimit, targetSeconds: targetSeconds, launch: launch)
+        for i in 0..<count { slots[chase.other][i] = nil }
     }
 
-    func run() throws -> (seconds: Double, loads: Int) {
-        guard var state = chains else { throw BenchmarkError("pointer chase: prepare first") }
-        let starts = UnsafeRawPointer(slots[current]).assumingMemoryBound(to: UnsafeRawPointer.self)
+    func run() throws -> (seconds: Double, loads: Int) { try chase.run(launch) }
+
+    private func launch(from: Int, to: Int, chains: Int, loads: Int) -> Double {
+        let starts = UnsafeRawPointer(slots[from]).assumingMemoryBound(to: UnsafeRawPointer.self)
         let start = monotonicSeconds()
-        backend.variant.pointerChase(starts: starts, ends: slots[1 - current], chains: state.positions.count, steps: loads)
-        let seconds = monotonicSeconds() - start
-        current = 1 - current
-        state.advance(by: loads)
-        chains = state
-        return (seconds, loads)
+        backend.variant.pointerChase(starts: starts, ends: slots[to], chains: chains, steps: loads)
+        return monotonicSeconds() - start
     }
 
     func verify() throws -> VerificationResult {
-        guard let state = chains else { return .failed("pointer chase: never run") }
+        guard let state = chase.chains else { return .failed("pointer chase: never run") }
         let base = UnsafeRawPointer(memory.pointer)
         return state.check(ends: (0..<state.positions.count).map { i -> Int? in
-            guard let end = slots[current][i] else { return nil }
+            guard let end = slots[chase.current][i] else { return nil }
             let offset = end - base
             guard offset >= 0, offset % Self.lineBytes == 0, offset / Self.lineBytes < state.permutation.count else { return nil }
             return offset / Self.lineBytes

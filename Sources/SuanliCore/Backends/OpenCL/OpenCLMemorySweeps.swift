@@ -110,9 +110,7 @@ final class OpenCLPointerChaseRunner: PointerChaseRunner {
     let parallelChains: Int
     let parallelLocal: Int
     let largestBytes: Int
-    private var current = 0
-    private var chains: ChaseChains?
-    private var loads = 1
+    private var chase = ChaseRuns()
 
     init(backend: OpenCLBackend, largestBytes: Int) throws {
         self.backend = backend
@@ -129,8 +127,8 @@ final class OpenCLPointerChaseRunner: PointerChaseRunner {
     private lazy var hugePages = backend.hugePageParameters(of: next)
 
     var parameters: [String: String] {
-        ["chains": "\(chains?.positions.count ?? 0)", "loads_per_run": "\(loads)", "line_bytes": "\(lineBytes)",
-         "local": "\(chains?.positions.count == 1 ? 1 : parallelLocal)"].merging(hugePages) { a, _ in a }
+        ["chains": "\(chase.chains?.positions.count ?? 0)", "loads_per_run": "\(chase.loads)", "line_bytes": "\(lineBytes)",
+         "local": "\(chase.chains?.positions.count == 1 ? 1 : parallelLocal)"].merging(hugePages) { a, _ in a }
     }
 
     var stride: Int { lineBytes / 4 }
@@ -145,32 +143,22 @@ final class OpenCLPointerChaseRunner: PointerChaseRunner {
         for (element, successor) in permutation.successors().enumerated() { table[element * stride] = successor * UInt32(stride) }
         try next.write(table, queue: backend.queue)
         let state = ChaseChains(permutation: permutation, chains: count)
-        try slots[current].write(state.elements.map { UInt32($0 * stride) }, queue: backend.queue)
-        chains = state
+        try slots[chase.current].write(state.elements.map { UInt32($0 * stride) }, queue: backend.queue)
         try kernel.setArgument(0, next)
-        loads = lines
-        _ = try run()
-        loads = try calibrateWork(start: 1024, limit: calibrationLimit, targetSeconds: targetSeconds) { work in
-            loads = work
-            return try run().seconds
-        }
-        try slots[1 - current].write([UInt32](repeating: .max, count: parallelChains), queue: backend.queue)
+        try chase.prepare(state, lines: lines, limit: calibrationLimit, targetSeconds: targetSeconds, launch: launch)
+        try slots[chase.other].write([UInt32](repeating: .max, count: parallelChains), queue: backend.queue)
     }
 
-    func run() throws -> (seconds: Double, loads: Int) {
-        guard var state = chains else { throw BenchmarkError("pointer chase: prepare first") }
-        let count = state.positions.count
-        try kernel.setArguments(from: 1, .buffer(slots[current]), .buffer(slots[1 - current]), .uint(loads))
-        let seconds = try backend.timed(kernel, global: [count], local: [count == 1 ? 1 : parallelLocal])
-        current = 1 - current
-        state.advance(by: loads)
-        chains = state
-        return (seconds, loads)
+    func run() throws -> (seconds: Double, loads: Int) { try chase.run(launch) }
+
+    private func launch(from: Int, to: Int, chains: Int, loads: Int) throws -> Double {
+        try kernel.setArguments(from: 1, .buffer(slots[from]), .buffer(slots[to]), .uint(loads))
+        return try backend.timed(kernel, global: [chains], local: [chains == 1 ? 1 : parallelLocal])
     }
 
     func verify() throws -> VerificationResult {
-        guard let state = chains else { return .failed("pointer chase: never run") }
-        let got = try slots[current].read(count: state.positions.count, as: UInt32.self, queue: backend.queue)
+        guard let state = chase.chains else { return .failed("pointer chase: never run") }
+        let got = try slots[chase.current].read(count: state.positions.count, as: UInt32.self, queue: backend.queue)
         return state.check(ends: got.map { index -> Int? in
             let index = Int(index)
             return index % stride == 0 && index / stride < state.permutation.count ? index / stride : nil
