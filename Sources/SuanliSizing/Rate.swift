@@ -335,13 +335,3 @@ struct ResolvedCosts {
     /// Currency label for the table.
     var currencyLabel: String { currency ?? "(currency units)" }
 }
-
-extension ResolvedCosts {
-    /// The energy of `deviceHours` at the device's power and the facility's PUE (kWh), its CO₂
-    /// (tonnes) where a grid intensity is given, and where the power figure came from; nil without power.
-    func energy(deviceHours: Double) -> (kWh: Double, co2Tonnes: Double?, powerSource: String)? {
-        guard let (watts, source) = powerWatts else { return nil }
-        let kWh = deviceHours * watts / 1000 * pue
-        return (kWh, carbon.map { kWh * $0 / 1000 }, source)
-    }
-}

@@ -295,10 +295,15 @@ struct SizeServe: ParsableCommand {
     @Option(help: "Output: table or json.")
     var format: SizeOutputFormat = .table
 
+    var demand: DemandOptions {
+        DemandOptions(
+            dau: dau, tokensPerUser: tokensPerUser, requestsPerSecond: requestsPerSecond, tokensPerSecond: tokensPerSecond,
+            peakFactor: peakFactor)
+    }
+
     var roughArguments: RoughServeArguments {
         var a = RoughServeArguments()
-        a.params = params; a.activeParams = activeParams; a.dau = dau; a.tokensPerUser = tokensPerUser
-        a.tokensPerSecond = tokensPerSecond; a.rate = rate.library; a.batch = batch; a.bytesPerParam = bytesPerParam
+        a.params = params; a.activeParams = activeParams; a.demand = demand; a.rate = rate.library; a.batch = batch; a.bytesPerParam = bytesPerParam
         a.bandwidthGBps = bandwidthGBps; a.memoryGB = memoryGB; a.cost = cost.library
         return a
     }
@@ -312,8 +317,7 @@ struct SizeServe: ParsableCommand {
         a.inputTokens = inputTokens; a.outputTokens = outputTokens; a.batch = batch; a.maxBatch = maxBatch
         a.efficiency = efficiency; a.memoryUtilization = memoryUtilization; a.sloTTFT = sloTTFT; a.sloTPOT = sloTPOT
         a.scheduler = scheduler; a.prefillChunk = prefillChunk; a.stepOverhead = stepOverhead
-        a.dau = dau; a.tokensPerUser = tokensPerUser; a.requestsPerSecond = requestsPerSecond
-        a.tokensPerSecond = tokensPerSecond; a.peakFactor = peakFactor; a.hardware.device = rate.device
+        a.demand = demand; a.hardware.device = rate.device
         a.hardware.calibrate = rate.calibrate; a.hardware.calibrateDevice = rate.calibrateDevice
         a.hardware.peakTFLOPS = rate.peakTFLOPS; a.hardware.bandwidthGBps = bandwidthGBps
         a.hardware.memoryGB = memoryGB; a.hardware.busGBps = busGBps; a.cost = cost.library

@@ -7,9 +7,9 @@ func roughServe(_ pairs: [String: String]) -> RoughServeArguments {
         switch key {
         case "params": a.params = value
         case "active-params": a.activeParams = value
-        case "dau": a.dau = value
-        case "tokens-per-user": a.tokensPerUser = value
-        case "tokens-per-second": a.tokensPerSecond = value
+        case "dau": a.demand.dau = value
+        case "tokens-per-user": a.demand.tokensPerUser = value
+        case "tokens-per-second": a.demand.tokensPerSecond = value
         case "device": a.rate.device = value
         case "mfu": a.rate.mfu = value
         case "peak-tflops": a.rate.peakTFLOPS = value
@@ -22,6 +22,11 @@ func roughServe(_ pairs: [String: String]) -> RoughServeArguments {
         case "memory-gb": a.memoryGB = value
         case "price-per-device-hour": a.cost.pricePerDeviceHour = value
         case "price-per-device": a.cost.pricePerDevice = value
+        case "power-watts": a.cost.powerWatts = value
+        case "pue": a.cost.pue = value
+        case "carbon-kg-per-kwh": a.cost.carbonKgPerKWh = value
+        case "requests-per-second": a.demand.requestsPerSecond = value
+        case "peak-factor": a.demand.peakFactor = value
         default: fatalError("unknown test option \(key)")
         }
     }

@@ -164,7 +164,7 @@ struct ServingSchedulerTests {
 
     @Test func roughBoundRefusesTheSchedulerOptions() {
         var rough = RoughServeArguments()
-        rough.params = "70B"; rough.tokensPerSecond = "10k"; rough.rate.device = "h100-sxm"
+        rough.params = "70B"; rough.demand.tokensPerSecond = "10k"; rough.rate.device = "h100-sxm"
         var step = ServingArguments()
         step.scheduler = "static"
         let e = sizingError { _ = try ServeRouter.plan(rough: rough, step: step, catalog: catalog, models: modelCatalog) }

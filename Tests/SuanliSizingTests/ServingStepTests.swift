@@ -28,11 +28,11 @@ func serving(_ pairs: [String: String], gated: Bool = false) -> ServingArguments
         case "step-overhead": a.stepOverhead = value
         case "slo-ttft": a.sloTTFT = value
         case "slo-tpot": a.sloTPOT = value
-        case "dau": a.dau = value
-        case "tokens-per-user": a.tokensPerUser = value
-        case "requests-per-second": a.requestsPerSecond = value
-        case "tokens-per-second": a.tokensPerSecond = value
-        case "peak-factor": a.peakFactor = value
+        case "dau": a.demand.dau = value
+        case "tokens-per-user": a.demand.tokensPerUser = value
+        case "requests-per-second": a.demand.requestsPerSecond = value
+        case "tokens-per-second": a.demand.tokensPerSecond = value
+        case "peak-factor": a.demand.peakFactor = value
         case "device": a.hardware.device = value
         case "calibrate": a.hardware.calibrate = value
         case "calibrate-device": a.hardware.calibrateDevice = value
@@ -44,6 +44,7 @@ func serving(_ pairs: [String: String], gated: Bool = false) -> ServingArguments
         case "price-per-device-hour": a.cost.pricePerDeviceHour = value
         case "power-watts": a.cost.powerWatts = value
         case "pue": a.cost.pue = value
+        case "carbon-kg-per-kwh": a.cost.carbonKgPerKWh = value
         default: fatalError("unknown test option \(key)")
         }
     }
@@ -228,7 +229,7 @@ struct ServingBatchTests {
         #expect(ServingDemand.peakTokensPerSecond(averageTokensPerSecond: 1000, peakFactor: 2.5) == 2500)
         // 2,500 tokens/s at 300 per device is 8.33 devices: 5 groups of 2 = 10.
         #expect(ServingDemand.devices(peakTokensPerSecond: 2500, tokensPerSecondPerDevice: 300, tp: 2) == 10)
-        #expect(ServingDemand.energyKWhPerDay(devices: 10, watts: 700, pue: 1.2) == 10 * 700 * 24 / 1000 * 1.2)
+        #expect(Energy(watts: 700, powerSource: "", pue: 1.2).perDay(devices: 10).kWh == 10 * 24 * 700 / 1000 * 1.2)
 
         let pairs = ["model": "llama3.3-70b", "device": "h200", "tp": "2", "precision": "fp8",
                      "input-tokens": "1000", "output-tokens": "500", "dau": "100M", "tokens-per-user": "2000",
@@ -437,7 +438,7 @@ struct ServingInputTests {
     @Test func routerKeepsTheRoughBoundReachableAndLabelled() throws {
         var rough = RoughServeArguments()
         rough.params = "70B"
-        rough.tokensPerSecond = "10k"
+        rough.demand.tokensPerSecond = "10k"
         rough.rate.device = "h100-sxm"
         let answer = try ServeRouter.plan(rough: rough, step: ServingArguments(), catalog: catalog, models: modelCatalog)
         #expect(answer.json["model"]?.stringValue == "rough-bound")

@@ -40,9 +40,8 @@ public enum RoughServeModel {
 public struct RoughServeArguments: Sendable, Equatable {
     public var params: String?
     public var activeParams: String?
-    public var dau: String?
-    public var tokensPerUser: String?
-    public var tokensPerSecond: String?
+    /// `--dau` with `--tokens-per-user`, or `--tokens-per-second` (no requests or peak factor here).
+    public var demand = DemandOptions()
     public var rate = RateOptions()
     public var batch: String?
     public var bytesPerParam: String?
@@ -202,9 +201,9 @@ public enum RoughServePlanner {
         let deviceHoursPerDay = devices * 24
         let capital = costs.pricePerDevice.map { devices * $0 }
         let perDay = costs.pricePerDeviceHour.map { deviceHoursPerDay * $0 }
-        let energy = costs.energy(deviceHours: deviceHoursPerDay)
-        if let energy { sources.append(("power_watts", energy.powerSource)) }
-        moneyAndEnergySection(&text, costs: costs, capital: capital, perDay: perDay, energy: energy?.kWh, co2: energy?.co2Tonnes)
+        let energy = costs.energy?.perDay(devices: devices)
+        if let power = costs.energy { sources.append(("power_watts", power.powerSource)) }
+        moneyAndEnergySection(&text, costs: costs, devices: devices, capital: capital, perDay: perDay, energy: energy)
         text.footer = warnings.map { "warning: " + $0 }
 
         return RoughServeReport(
@@ -217,23 +216,15 @@ public enum RoughServePlanner {
             sources: sources, text: text)
     }
 
-    /// The demand in generated tokens per second, and how it was given.
+    /// The demand in generated tokens per second, and how it was given: the average, as the rough
+    /// bound has no peak factor.
     static func demand(_ args: RoughServeArguments, inputs: inout [(String, JSONValue)]) throws -> (Double, note: String) {
-        let perUserGiven = args.dau != nil || args.tokensPerUser != nil
-        if perUserGiven && args.tokensPerSecond != nil {
-            throw SizingError.usage("choose one demand: --dau with --tokens-per-user, or --tokens-per-second")
+        guard let demand = try ServeDemand.parse(args.demand, outputTokensPerRequest: nil) else {
+            throw SizingError.usage("give the demand: --dau U --tokens-per-user T, or --tokens-per-second R")
         }
-        if let raw = args.tokensPerSecond {
-            let tokensPerSecond = try Quantity.positive(raw, option: "--tokens-per-second")
-            inputs.append(("tokens_per_second", .number(tokensPerSecond)))
-            return (tokensPerSecond, "--tokens-per-second")
-        } else if perUserGiven {
-            let users = try DailyUsers.parse(dau: args.dau, tokensPerUser: args.tokensPerUser, tokens: "tokens")
-            inputs += users.inputs
-            return (users.tokensPerSecond,
-                    "\(Format.short(users.dau)) daily users × \(Format.short(users.tokensPerUser)) tokens, spread evenly over the day")
-        }
-        throw SizingError.usage("give the demand: --dau U --tokens-per-user T, or --tokens-per-second R")
+        inputs += demand.inputs
+        let spread = args.demand.tokensPerSecond == nil ? ", spread evenly over the day" : ""
+        return (demand.averageTokensPerSecond, demand.description + spread)
     }
 
     /// Memory bandwidth per device in GB/s: given, measured (stream) or the catalog's peak.
@@ -270,32 +261,17 @@ public enum RoughServePlanner {
     }
 
     static func moneyAndEnergySection(
-        _ text: inout TextReport, costs: ResolvedCosts, capital: Double?, perDay: Double?, energy: Double?, co2: Double?
+        _ text: inout TextReport, costs: ResolvedCosts, devices: Double, capital: Double?, perDay: Double?,
+        energy: Energy.Consumption?
     ) {
         guard capital != nil || perDay != nil || energy != nil else { return }
         text.section("Money and energy")
         if let capital { text.add("capital", Format.number(capital, decimals: 0) + " " + costs.currencyLabel) }
         if let perDay { text.add("per day", Format.number(perDay, decimals: 0) + " " + costs.currencyLabel, "device-hours × price per device-hour") }
-        if let energy { text.add("energy per day", Format.number(energy, decimals: 0) + " kWh", "\(Format.number(costs.powerWatts!.0)) W × 24 h × PUE \(Format.number(costs.pue))") }
-        if let co2 { text.add("CO2 per day", Format.number(co2) + " t") }
-    }
-}
-
-/// Daily active users and the tokens each asks for a day (`--dau`, `--tokens-per-user`), spread
-/// evenly over the day.
-struct DailyUsers {
-    var dau: Double
-    var tokensPerUser: Double
-    var tokensPerSecond: Double { dau * tokensPerUser / TrainingModel.secondsPerDay }
-    var inputs: [(String, JSONValue)] { [("dau", .number(dau)), ("tokens_per_user", .number(tokensPerUser))] }
-
-    /// `tokens` names what a user's tokens are in the error ("tokens", "output tokens").
-    static func parse(dau rawDAU: String?, tokensPerUser rawPerUser: String?, tokens: String) throws -> DailyUsers {
-        guard let rawDAU, let rawPerUser else {
-            throw SizingError.usage("--dau and --tokens-per-user go together (\(tokens) per user per day)")
+        if let energy, let power = costs.energy {
+            text.add("energy per day", Format.number(energy.kWh, decimals: 0) + " kWh",
+                     "\(Format.number(devices, decimals: 0)) devices × 24 h × \(power.formula)")
         }
-        return DailyUsers(
-            dau: try Quantity.positive(rawDAU, option: "--dau"),
-            tokensPerUser: try Quantity.positive(rawPerUser, option: "--tokens-per-user"))
+        if let co2 = energy?.co2Tonnes { text.add("CO2 per day", Format.number(co2) + " t") }
     }
 }

@@ -36,7 +36,7 @@ public enum ServeRouter {
             ("--tp", step.tp), ("--input-tokens", step.inputTokens), ("--output-tokens", step.outputTokens),
             ("--kv-precision", step.kvPrecision), ("--max-batch", step.maxBatch), ("--efficiency", step.efficiency),
             ("--memory-utilization", step.memoryUtilization), ("--slo-ttft", step.sloTTFT), ("--slo-tpot", step.sloTPOT),
-            ("--requests-per-second", step.requestsPerSecond), ("--peak-factor", step.peakFactor),
+            ("--requests-per-second", step.demand.requestsPerSecond), ("--peak-factor", step.demand.peakFactor),
             ("--bus-gbps", step.hardware.busGBps), ("--gpus-per-node", step.gpusPerNode),
             ("--measured-tps", step.measuredTPS), ("--save-calibration", step.saveCalibration),
             ("--calibration", step.calibration), ("--scheduler", step.scheduler),

@@ -36,12 +36,8 @@ public struct ServingArguments: Sendable, Equatable {
     // Latency targets
     public var sloTTFT: String?
     public var sloTPOT: String?
-    // Demand
-    public var dau: String?
-    public var tokensPerUser: String?
-    public var requestsPerSecond: String?
-    public var tokensPerSecond: String?
-    public var peakFactor: String?
+    // Demand (`--dau` with `--tokens-per-user`, `--requests-per-second` or `--tokens-per-second`, `--peak-factor`)
+    public var demand = DemandOptions()
     // Hardware, money and energy
     public var hardware = ServingHardware.Options()
     public var cost = CostOptions()
@@ -98,16 +94,7 @@ public struct ServingInputs: Sendable {
     public var prefillChunk: Double?
     public var stepOverheadSeconds: Double = ServingSchedulerDefaults.stepOverheadSeconds
     public var targets: ServingBatch.Targets
-    public var demand: Demand?
-
-    public struct Demand: Sendable {
-        /// Average output tokens per second over the day.
-        public var averageTokensPerSecond: Double
-        public var peakFactor: Double
-        public var peakFactorGiven: Bool
-        public var description: String
-        public var inputs: [(String, JSONValue)]
-    }
+    public var demand: ServeDemand?
 
     /// Parses and checks every option; a one-line usage error naming the option otherwise.
     public static func parse(_ a: ServingArguments, models: ModelCatalog) throws -> ServingInputs {
@@ -185,7 +172,7 @@ public struct ServingInputs: Sendable {
         }
 
         // MARK: Demand
-        let demand = try parseDemand(a, outputTokens: output)
+        let demand = try ServeDemand.parse(a.demand, outputTokensPerRequest: output)
         let (scheduler, chunk, overhead) = try parseScheduler(a)
 
         var inputs = ServingInputs(
@@ -247,48 +234,5 @@ public struct ServingInputs: Sendable {
             }
         }
         return (compute, bandwidth)
-    }
-
-    static func parseDemand(_ a: ServingArguments, outputTokens: Double) throws -> Demand? {
-        let perUser = a.dau != nil || a.tokensPerUser != nil
-        let kinds = [perUser, a.requestsPerSecond != nil, a.tokensPerSecond != nil].filter { $0 }.count
-        if kinds == 0 {
-            if a.peakFactor != nil {
-                throw SizingError.usage("--peak-factor scales a demand; give --dau with --tokens-per-user, --requests-per-second or --tokens-per-second")
-            }
-            return nil
-        }
-        if kinds > 1 {
-            throw SizingError.usage("choose one demand: --dau with --tokens-per-user, --requests-per-second, or --tokens-per-second")
-        }
-        let peakFactor = try a.peakFactor.map { raw -> Double in
-            let v = try Quantity.positive(raw, option: "--peak-factor")
-            guard v >= 1 else {
-                throw SizingError.usage("--peak-factor is the peak hour over the daily average and must be at least 1, got '\(raw)'")
-            }
-            return v
-        } ?? ServingDefaults.peakFactor
-        var inputs: [(String, JSONValue)] = []
-        let average: Double
-        let description: String
-        if perUser {
-            let users = try DailyUsers.parse(dau: a.dau, tokensPerUser: a.tokensPerUser, tokens: "output tokens")
-            average = users.tokensPerSecond
-            description = "\(Format.short(users.dau)) daily users × \(Format.short(users.tokensPerUser)) output tokens a day"
-            inputs = users.inputs
-        } else if let raw = a.requestsPerSecond {
-            let rps = try Quantity.positive(raw, option: "--requests-per-second")
-            average = rps * outputTokens
-            description = "\(Format.number(rps)) requests/s × \(Format.number(outputTokens, decimals: 0)) output tokens"
-            inputs = [("requests_per_second", .number(rps))]
-        } else {
-            average = try Quantity.positive(a.tokensPerSecond!, option: "--tokens-per-second")
-            description = "--tokens-per-second"
-            inputs = [("tokens_per_second", .number(average))]
-        }
-        inputs.append(("peak_factor", .number(peakFactor)))
-        return Demand(
-            averageTokensPerSecond: average, peakFactor: peakFactor, peakFactorGiven: a.peakFactor != nil,
-            description: description, inputs: inputs)
     }
 }

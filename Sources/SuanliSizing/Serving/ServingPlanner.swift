@@ -101,9 +101,7 @@ public enum ServingPlanner {
         device.accelerator = hardware.accelerator
         let costs = try ResolvedCosts.resolve(args.cost, device: device)
         let demand = demandFigures(inputs, costs: costs, expected: expected, notes: &notes, warnings: &warnings)
-        let fullLoadEnergy = costs.powerWatts.map { watts, _ in
-            watts * costs.pue / expected.outputTokensPerSecondPerDevice * 1e6 / 3.6e6
-        }
+        let fullLoadEnergy = costs.energy?.kWhPerMillionTokens(tokensPerSecondPerDevice: expected.outputTokensPerSecondPerDevice)
         if hardware.linkSource.hasPrefix("unknown") && inputs.tp > 1 {
             warnings.append("no interconnect figure: the tensor-parallel all-reduces are left out; give --bus-gbps or a cluster --calibrate file")
         }
@@ -196,19 +194,12 @@ public enum ServingPlanner {
             }
             return nil
         }
-        let peak = ServingDemand.peakTokensPerSecond(averageTokensPerSecond: d.averageTokensPerSecond, peakFactor: d.peakFactor)
+        let peak = d.peakTokensPerSecond
         let devices = ServingDemand.devices(
             peakTokensPerSecond: peak, tokensPerSecondPerDevice: expected.outputTokensPerSecondPerDevice, tp: inputs.tp)
         let tokensPerDay = d.averageTokensPerSecond * TrainingModel.secondsPerDay
-        var energy: Double?
-        var perMillion: Double?
-        var co2: Double?
-        if let (watts, _) = costs.powerWatts {
-            let e = ServingDemand.energyKWhPerDay(devices: devices, watts: watts, pue: costs.pue)
-            energy = e
-            perMillion = ServingDemand.energyKWhPerMillionTokens(energyKWhPerDay: e, tokensPerDay: tokensPerDay)
-            co2 = costs.carbon.map { e * $0 / 1000 }
-        }
+        let energy = costs.energy?.perDay(devices: devices)
+        let perMillion = energy.map { Energy.kWhPerMillionTokens(kWh: $0.kWh, tokens: tokensPerDay) }
         let perDay = costs.pricePerDeviceHour.map { devices * 24 * $0 }
         if !d.peakFactorGiven {
             notes.append("--peak-factor 1: the fleet is sized for the daily average; services typically peak at 2–3× the average in their busiest hour")
@@ -219,7 +210,7 @@ public enum ServingPlanner {
             devicesExact: peak / expected.outputTokensPerSecondPerDevice, devices: devices,
             groups: devices / Double(inputs.tp), costCapital: costs.pricePerDevice.map { devices * $0 },
             costPerDay: perDay, costPerMillionTokens: perDay.map { $0 / (tokensPerDay / 1e6) },
-            energyKWhPerDay: energy, energyKWhPerMillionTokens: perMillion, co2TonnesPerDay: co2)
+            energyKWhPerDay: energy?.kWh, energyKWhPerMillionTokens: perMillion, co2TonnesPerDay: energy?.co2Tonnes)
     }
 
     /// Where each figure comes from.
@@ -252,7 +243,7 @@ public enum ServingPlanner {
             ("decode_attention", "KV-cache reads at \(hardware.achievableBandwidth?.source ?? "the bandwidth ceiling × the bandwidth efficiency (no achievable figure known)"), plus \(ServingSchedulerDefaults.attentionKernelSource)"),
             ("percentile", "mean figures of uniform requests in steady state without queueing: every request sees them, so they are the median (p50); give tighter targets for p90/p99 (Docs/sizing.md)"),
         ]
-        if let (_, src) = costs.powerWatts { sources.append(("power_watts", src)) }
+        if let energy = costs.energy { sources.append(("power_watts", energy.powerSource)) }
         if hasDemand {
             sources.append(("peak_factor", inputs.demand!.peakFactorGiven ? "--peak-factor" : "default 1: the daily average (typical services run 2–3 at the peak hour)"))
         }
@@ -292,7 +283,7 @@ public enum ServingPlanner {
             ("bandwidth_gbps", .number(hardware.bandwidthBytesPerSecond / 1e9)),
             ("memory_bytes", .number(hardware.memoryBytes)),
         ]
-        echoed += inputs.demand?.inputs ?? []
+        echoed += inputs.demand.map { $0.inputs + [$0.peakFactorInput] } ?? []
         echoed += costs.inputs
         return echoed
     }

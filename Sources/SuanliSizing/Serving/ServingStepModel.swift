@@ -407,7 +407,7 @@ public enum ServingBatch {
     }
 }
 
-/// Demand to devices, as pure arithmetic.
+/// Demand to devices, as pure arithmetic (energy: `Energy`).
 public enum ServingDemand {
     /// Output tokens per second at the peak hour: the daily average × the peak factor.
     public static func peakTokensPerSecond(averageTokensPerSecond: Double, peakFactor: Double) -> Double {
@@ -418,15 +418,5 @@ public enum ServingDemand {
     public static func devices(peakTokensPerSecond: Double, tokensPerSecondPerDevice: Double, tp: Int) -> Double {
         let exact = peakTokensPerSecond / tokensPerSecondPerDevice
         return (exact / Double(tp)).rounded(.up) * Double(tp)
-    }
-
-    /// kWh per day of `devices` drawing `watts` around the clock, times the facility's PUE.
-    public static func energyKWhPerDay(devices: Double, watts: Double, pue: Double) -> Double {
-        devices * watts * 24 / 1000 * pue
-    }
-
-    /// kWh per million tokens of a day's energy over a day's tokens.
-    public static func energyKWhPerMillionTokens(energyKWhPerDay: Double, tokensPerDay: Double) -> Double {
-        energyKWhPerDay / (tokensPerDay / 1e6)
     }
 }

@@ -57,9 +57,7 @@ struct TrainNotes: Sendable {
     var currencyLabel = ""
     var pricePerDevice: Double?
     var pricePerDeviceHour: Double?
-    var power: (Double, String)?
-    var pue = 1.0
-    var carbon: Double?
+    var energy: Energy?
     var bytesPerParam = 16.0
     var params: Double?
     var memory: (Double, String)?
@@ -243,14 +241,12 @@ public enum TrainPlanner {
             r.sources.append(("price_per_device_hour", "--price-per-device-hour"))
         }
         let totalCost: Double? = (capital == nil && rental == nil) ? nil : (capital ?? 0) + (rental ?? 0)
-        let energy = deviceHours.flatMap { costs.energy(deviceHours: $0) }
-        if let energy { r.sources.append(("power_watts", energy.powerSource)) }
+        let energy = deviceHours.flatMap { hours in costs.energy?.consumption(deviceHours: hours) }
+        if energy != nil, let power = costs.energy { r.sources.append(("power_watts", power.powerSource)) }
         r.notes.currencyLabel = costs.currencyLabel
         r.notes.pricePerDevice = costs.pricePerDevice
         r.notes.pricePerDeviceHour = costs.pricePerDeviceHour
-        r.notes.power = costs.powerWatts
-        r.notes.pue = costs.pue
-        r.notes.carbon = costs.carbon
+        r.notes.energy = costs.energy
         return (capital, rental, totalCost, costs.currency, energy?.kWh, energy?.co2Tonnes)
     }
 

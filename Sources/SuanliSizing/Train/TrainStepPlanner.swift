@@ -45,7 +45,7 @@ extension TrainPlanner {
         let days = report.days!
         let deviceHours = report.deviceHours!
         let totalFLOPs = r.modelFLOPs * report.iterations!
-        var warnings = report.warnings
+        let warnings = report.warnings
         var sources = report.sources
         sources.insert(("total_flops", "model FLOPs per iteration (step model) × iterations for --tokens"), at: 0)
 
@@ -56,13 +56,8 @@ extension TrainPlanner {
         let capital = costs.pricePerDevice.map { devices * $0 }
         let rental = costs.pricePerDeviceHour.map { deviceHours * $0 }
         let totalCost: Double? = (capital == nil && rental == nil) ? nil : (capital ?? 0) + (rental ?? 0)
-        let consumed = costs.energy(deviceHours: deviceHours)
-        let energy = consumed?.kWh, co2 = consumed?.co2Tonnes
-        if let consumed {
-            sources.append(("power_watts", consumed.powerSource))
-        } else if costs.carbon != nil {
-            warnings.append("--carbon-kg-per-kwh needs a power figure")
-        }
+        let energy = costs.energy?.consumption(deviceHours: deviceHours)
+        if let power = costs.energy { sources.append(("power_watts", power.powerSource)) }
         let computing = r.breakdown.forwardCompute + r.breakdown.backwardCompute + r.breakdown.recomputeCompute
         let efficiency = computing / r.iterationSeconds
         let shape = report.inputs.shape
@@ -86,20 +81,10 @@ extension TrainPlanner {
         text.add("days", Format.number(days), "iterations × iteration time")
         text.add("device-hours", Format.number(deviceHours, decimals: 0), "devices × days × 24")
         if capital != nil || rental != nil || energy != nil {
-            text.section("Money and energy")
-            if let capital {
-                text.add("capital", Format.number(capital, decimals: 0) + " " + costs.currencyLabel,
-                         "\(Format.number(devices, decimals: 0)) devices × \(Format.number(costs.pricePerDevice!))")
-            }
-            if let rental {
-                text.add("rental", Format.number(rental, decimals: 0) + " " + costs.currencyLabel,
-                         "device-hours × \(Format.number(costs.pricePerDeviceHour!)) per device-hour")
-            }
-            if let energy, let (watts, src) = costs.powerWatts {
-                text.add("energy", Format.number(energy, decimals: 0) + " kWh",
-                         "\(Format.number(watts)) W (\(src)) × PUE \(Format.number(costs.pue))")
-                if let co2 { text.add("CO2", Format.number(co2) + " t", "\(Format.number(costs.carbon!, decimals: 3)) kg per kWh") }
-            }
+            TrainTable.moneyAndEnergy(
+                &text, currencyLabel: costs.currencyLabel, devices: devices, pricePerDevice: costs.pricePerDevice,
+                pricePerDeviceHour: costs.pricePerDeviceHour, capital: capital, rental: rental, energy: energy,
+                power: costs.energy)
         }
         text.footer = warnings.map { "warning: " + $0 } + ["the iteration's breakdown and sources: --format json, or suanli size step"]
 
@@ -110,7 +95,7 @@ extension TrainPlanner {
             devicesExact: devices, days: days, daysWithWholeDevices: nil, deviceHours: deviceHours,
             sustainedTFLOPSPerDevice: r.modelTFLOPSPerDevice, effectiveTFLOPSPerDevice: r.modelTFLOPSPerDevice,
             efficiency: efficiency, solvedFor: "days", costCapital: capital, costRental: rental, cost: totalCost,
-            currency: costs.currency, energyKWh: energy, co2Tonnes: co2, modelStateBytes: stateBytes,
+            currency: costs.currency, energyKWh: energy?.kWh, co2Tonnes: energy?.co2Tonnes, modelStateBytes: stateBytes,
             minDevicesForMemory: nil, step: nil, stepReport: report, warnings: warnings, inputs: inputs,
             sources: sources, text: text)
     }

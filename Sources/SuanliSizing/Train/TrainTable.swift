@@ -56,22 +56,10 @@ enum TrainTable {
         if let h = r.deviceHours { text.add("device-hours", Format.number(h, decimals: 0), "devices × days × 24, waits included") }
 
         if n.pricePerDevice != nil || n.pricePerDeviceHour != nil || r.energyKWh != nil {
-            text.section("Money and energy")
-            if let capital = r.costCapital {
-                text.add("capital", Format.number(capital, decimals: 0) + " " + n.currencyLabel,
-                         "\(Format.number(r.devices!, decimals: 0)) devices × \(Format.number(n.pricePerDevice!))")
-            }
-            if let rental = r.costRental {
-                text.add("rental", Format.number(rental, decimals: 0) + " " + n.currencyLabel,
-                         "device-hours × \(Format.number(n.pricePerDeviceHour!)) per device-hour")
-            }
-            if let energy = r.energyKWh, let (watts, src) = n.power {
-                text.add("energy", Format.number(energy, decimals: 0) + " kWh",
-                         "\(Format.number(watts)) W (\(src)) × PUE \(Format.number(n.pue))")
-                if let co2 = r.co2Tonnes {
-                    text.add("CO2", Format.number(co2) + " t", "\(Format.number(n.carbon!, decimals: 3)) kg per kWh")
-                }
-            }
+            moneyAndEnergy(
+                &text, currencyLabel: n.currencyLabel, devices: r.devices, pricePerDevice: n.pricePerDevice,
+                pricePerDeviceHour: n.pricePerDeviceHour, capital: r.costCapital, rental: r.costRental,
+                energy: r.energyKWh.map { Energy.Consumption(kWh: $0, co2Tonnes: r.co2Tonnes) }, power: n.energy)
         }
 
         if let params = n.params, let state = r.modelStateBytes {
@@ -87,5 +75,25 @@ enum TrainTable {
         }
         text.footer = r.warnings.map { "warning: " + $0 }
         return text
+    }
+
+    /// The money and energy rows of `size train`, with and without the step model.
+    static func moneyAndEnergy(
+        _ text: inout TextReport, currencyLabel: String, devices: Double?, pricePerDevice: Double?,
+        pricePerDeviceHour: Double?, capital: Double?, rental: Double?, energy: Energy.Consumption?, power: Energy?
+    ) {
+        text.section("Money and energy")
+        if let capital, let devices, let pricePerDevice {
+            text.add("capital", Format.number(capital, decimals: 0) + " " + currencyLabel,
+                     "\(Format.number(devices, decimals: 0)) devices × \(Format.number(pricePerDevice))")
+        }
+        if let rental, let pricePerDeviceHour {
+            text.add("rental", Format.number(rental, decimals: 0) + " " + currencyLabel,
+                     "device-hours × \(Format.number(pricePerDeviceHour)) per device-hour")
+        }
+        if let energy, let power {
+            text.add("energy", Format.number(energy.kWh, decimals: 0) + " kWh", power.formula)
+            if let co2 = energy.co2Tonnes, let intensity = power.intensity { text.add("CO2", Format.number(co2) + " t", intensity) }
+        }
     }
 }
