@@ -65,6 +65,12 @@ public struct Accelerator: Codable, Sendable, Equatable {
     public var scaleOutGBps: SourcedValue?
     /// The best measured dense bf16 GEMM as a fraction of the dense peak.
     public var maxGEMMEfficiency: SourcedValue?
+    /// A published fused-attention (flash) kernel's forward rate with a causal mask, by sequence
+    /// length: [sequence, TFLOPS] pairs, FLOPs counted as FlashAttention's papers count them (the
+    /// masked half not counted). The step model's attention runs at it.
+    public var attentionForwardTFLOPS: Sourced<[[Double]]>?
+    /// The same kernel's backward rate (FLOPs 2.5× the forward's), [sequence, TFLOPS] pairs.
+    public var attentionBackwardTFLOPS: Sourced<[[Double]]>?
     /// Streaming multiprocessors (NVIDIA): the GEMM model's wave quantization uses them.
     public var computeUnits: SourcedValue?
     public var price: SourcedPrice?
@@ -82,6 +88,8 @@ public struct Accelerator: Codable, Sendable, Equatable {
         case interconnectGBps = "interconnect_gbps"
         case scaleOutGBps = "scale_out_gbps"
         case maxGEMMEfficiency = "max_gemm_efficiency"
+        case attentionForwardTFLOPS = "attention_forward_tflops"
+        case attentionBackwardTFLOPS = "attention_backward_tflops"
         case computeUnits = "compute_units"
     }
 

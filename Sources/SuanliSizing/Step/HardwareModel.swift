@@ -77,6 +77,20 @@ public struct Link: Sendable, Equatable {
     }
 }
 
+extension Link {
+    /// The scale-out link as a ring collective over a group with `ranksPerNode` ranks on each node
+    /// sees it: the ring crosses each node boundary once, so a node sends one rank's share out per
+    /// step, and the group's ranks on that node each drive their own NIC (NCCL runs one channel
+    /// per NIC): the bus bandwidth is `ranksPerNode` times one device's, at most the intra-node
+    /// link's (the ring's other hops). A measured curve is left as measured.
+    func sharedByRing(ranksPerNode: Int, intraNode: Link) -> Link {
+        guard measured == nil, ranksPerNode > 1 else { return self }
+        var link = self
+        link.bytesPerSecond = min(bytesPerSecond * Double(ranksPerNode), intraNode.bytesPerSecond)
+        return link
+    }
+}
+
 /// Measured all-reduce bus bandwidth (nccl-tests' busbw) by message size, from `suanli bench --mpi`.
 public struct BusBandwidthCurve: Sendable, Equatable {
     /// (message bytes, busbw bytes/s), sorted by size.
@@ -93,13 +107,33 @@ public struct BusBandwidthCurve: Sendable, Equatable {
 
     /// Bus bandwidth at `bytes`: linear in log(size) between points, the end values beyond them.
     public func busBytesPerSecond(at bytes: Double) -> Double {
+        LogCurve(points.map { ($0.bytes, $0.busBytesPerSecond) }).value(at: bytes)
+    }
+}
+
+/// A figure measured at a few sizes: linear in log(size) between points, the end values beyond them.
+public struct LogCurve: Sendable, Equatable {
+    /// (size, value), sorted by size; sizes and values positive.
+    public let points: [Point]
+
+    public struct Point: Sendable, Equatable {
+        public var size: Double
+        public var value: Double
+    }
+
+    public init(_ points: [(size: Double, value: Double)]) {
+        self.points = points.filter { $0.size > 0 && $0.value > 0 }.sorted { $0.size < $1.size }
+            .map { Point(size: $0.size, value: $0.value) }
+    }
+
+    public func value(at size: Double) -> Double {
         guard let first = points.first, let last = points.last else { return 0 }
-        if bytes <= first.bytes { return first.busBytesPerSecond }
-        if bytes >= last.bytes { return last.busBytesPerSecond }
-        let upper = points.firstIndex { $0.bytes >= bytes }!
+        if size <= first.size { return first.value }
+        if size >= last.size { return last.value }
+        let upper = points.firstIndex { $0.size >= size }!
         let a = points[upper - 1], b = points[upper]
-        let w = (log2(bytes) - log2(a.bytes)) / (log2(b.bytes) - log2(a.bytes))
-        return a.busBytesPerSecond + w * (b.busBytesPerSecond - a.busBytesPerSecond)
+        let w = (log2(size) - log2(a.size)) / (log2(b.size) - log2(a.size))
+        return a.value + w * (b.value - a.value)
     }
 }
 
@@ -223,15 +257,38 @@ public struct GEMMRateCurve: Sendable, Equatable {
     }
 }
 
+/// A fused-attention kernel's published rates on one device, FLOP/s by sequence length: forward
+/// with a causal mask (the masked half not counted) and backward (2.5× the forward's FLOPs), as
+/// FlashAttention's papers count them. Between the published lengths the rate is interpolated in
+/// log(length); beyond them it stays at the end values.
+public struct AttentionRates: Sendable, Equatable {
+    public var forward: LogCurve
+    public var backward: LogCurve
+
+    /// From [sequence, TFLOPS] pairs; nil unless both curves have a point.
+    public init?(forwardTFLOPS: [[Double]], backwardTFLOPS: [[Double]]) {
+        func curve(_ pairs: [[Double]]) -> LogCurve { LogCurve(pairs.filter { $0.count == 2 }.map { ($0[0], $0[1] * 1e12) }) }
+        forward = curve(forwardTFLOPS)
+        backward = curve(backwardTFLOPS)
+        if forward.points.isEmpty || backward.points.isEmpty { return nil }
+    }
+
+    public func forwardFLOPS(sequence: Int) -> Double { forward.value(at: Double(sequence)) }
+    public func backwardFLOPS(sequence: Int) -> Double { backward.value(at: Double(sequence)) }
+}
+
 /// The device and its links as the step model sees them.
 public struct HardwareModel: Sendable {
     public var name: String
     /// Dense peak at the training precision, FLOP/s (for MFU and HFU).
     public var peakFLOPS: Double?
     public var gemm: GEMMRate
-    /// Fused attention kernels as a share of peak (FlashAttention); with a measured GEMM curve, of the
-    /// curve's rate at the attention's shape.
+    /// Fused attention kernels as a share of peak (FlashAttention) where the device has no published
+    /// attention rates; with a measured GEMM curve, of the curve's rate at the attention's shape.
     public var attentionEfficiency: Double
+    /// The device's published fused-attention rates by sequence length (catalog), used before
+    /// `attentionEfficiency`.
+    public var attentionRates: AttentionRates?
     /// Memory bandwidth for memory-bound kernels, bytes/s.
     public var memoryBytesPerSecond: Double
     /// Device memory, bytes; nil when unknown (no fit check).

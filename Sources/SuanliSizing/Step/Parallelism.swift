@@ -92,5 +92,7 @@ public struct Parallelism: Sendable, Equatable {
     public var tensorWithinNode: Bool { withinNode(groupSize: tensor, inner: 1) }
     public var contextWithinNode: Bool { withinNode(groupSize: context, inner: tensor) }
     public var dataWithinNode: Bool { withinNode(groupSize: data, inner: tensor * context) }
+    /// Ranks of one data-parallel group on each node (tensor and context ranks vary faster).
+    public var dataRanksPerNode: Int { max(1, min(data, gpusPerNode / max(1, tensor * context))) }
     public var pipelineWithinNode: Bool { withinNode(groupSize: pipeline, inner: tensor * context * data) }
 }

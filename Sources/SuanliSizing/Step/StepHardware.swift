@@ -16,10 +16,16 @@ enum StepHardware {
         let capacity = b.memoryCapacity()
         let (intra, inter) = try b.links(parallelism)
         let name = b.calibration.map { $0.deviceName ?? $0.deviceID } ?? b.accelerator!.name
-        let hardware = HardwareModel(
+        var hardware = HardwareModel(
             name: name, peakFLOPS: b.peak, gemm: gemm, attentionEfficiency: StepConstants.flashAttentionEfficiency.value,
             memoryBytesPerSecond: memoryBandwidth, memoryCapacityBytes: capacity, intraNode: intra, interNode: inter,
             elementBytes: b.elementBytes, sources: b.sources)
+        if let a = b.accelerator, let f = a.attentionForwardTFLOPS, let w = a.attentionBackwardTFLOPS,
+           let rates = AttentionRates(forwardTFLOPS: f.value, backwardTFLOPS: w.value) {
+            hardware.attentionRates = rates
+            hardware.sources.append(SourcedConstant("attention_forward_tflops", rates.forwardFLOPS(sequence: o.seqLen ?? 4096) / 1e12, f.source))
+            hardware.sources.append(SourcedConstant("attention_backward_tflops", rates.backwardFLOPS(sequence: o.seqLen ?? 4096) / 1e12, w.source))
+        }
         if b.peak == nil { b.warnings.append("no peak FLOP/s for \(name): MFU and HFU are unknown; add --device for the catalog peak") }
         return (hardware, b.warnings)
     }

@@ -115,12 +115,21 @@ struct LayerPass {
         switch c.inputs.attention {
         case .flash:
             // Causal: the kernel skips the masked half. Backward does 2.5× the forward's work
-            // (five GEMMs to two; FlashAttention-2 §3.1.2).
-            let reference = c.hw.peakFLOPS ?? StepModel.referenceRate(c.hw.gemm)
-            let seconds = c.compute(attentionFLOPs / 2 / (reference * c.hw.attentionEfficiency))
-            forward.append(TimedOperation(name: "attention (fused, causal)", kind: .attention, flops: attentionFLOPs,
+            // (five GEMMs to two; FlashAttention-2 §3.1.2): at the device's published backward rate,
+            // or at the forward's share of peak where none is published.
+            let executed = attentionFLOPs / 2
+            let seconds: Double, backward: Double
+            if let rates = c.hw.attentionRates {
+                seconds = c.compute(executed / rates.forwardFLOPS(sequence: seq))
+                backward = c.compute(2.5 * executed / rates.backwardFLOPS(sequence: seq))
+            } else {
+                let reference = c.hw.peakFLOPS ?? StepModel.referenceRate(c.hw.gemm)
+                seconds = c.compute(executed / (reference * c.hw.attentionEfficiency))
+                backward = 2.5 * seconds
+            }
+            forward.append(TimedOperation(name: "attention (fused, causal)", kind: .attention, flops: executed,
                                           bytes: 0, seconds: seconds))
-            computeBackward += 2.5 * seconds
+            computeBackward += backward
             return seconds
         case .materialized:
             let before = forward.count
@@ -276,7 +285,8 @@ struct DataParallelTime {
 
     init(_ c: StepContext, parametersPerDevice: Double, busiest: StageTime, recomputePasses: Double) {
         let par = c.par, hw = c.hw, e = c.e
-        let dataLink = par.dataWithinNode ? hw.intraNode : hw.interNode
+        let dataLink = par.dataWithinNode ? hw.intraNode
+            : hw.interNode.sharedByRing(ranksPerNode: par.dataRanksPerNode, intraNode: hw.intraNode)
         let dpRanks = par.data
         var hideable = 0.0
         if dpRanks > 1 {

@@ -121,7 +121,7 @@ public struct StepReport: Sendable {
         for c in inputs.hardware.sources {
             list.append((c.name, "\(Format.number(c.value, decimals: 4)): \(c.source)"))
         }
-        if inputs.attention == .flash {
+        if inputs.attention == .flash && inputs.hardware.attentionRates == nil {
             list.append((StepConstants.flashAttentionEfficiency.name,
                          "\(StepConstants.flashAttentionEfficiency.value): \(StepConstants.flashAttentionEfficiency.source); causal blocks skipped, backward 2.5× forward (FlashAttention-2 §3.1.2)"))
         }
