@@ -17,19 +17,19 @@ public struct SensorSet: Sendable {
     public static func discover(powerCommand: String? = nil,
                                 environment: [String: String] = currentEnvironment()) -> SensorSet {
         var set = SensorSet(sensors: [], notes: [])
-        do {
-            let (sensors, notes) = try NVMLLibrary(environment: environment).sensors()
-            set.sensors += sensors as [any PowerSensor]
-            set.notes += notes
-        } catch {
-            set.notes.append("\(error)")
-        }
-        do {
-            let (sensors, notes) = try AMDSMILibrary(environment: environment).sensors()
-            set.sensors += sensors as [any PowerSensor]
-            set.notes += notes
-        } catch {
-            set.notes.append("\(error)")
+        // The vendors' management libraries: each opened on its own, a failure only a note.
+        let vendorLibraries: [() throws -> (sensors: [any PowerSensor], notes: [String])] = [
+            { let (s, n) = try NVMLLibrary(environment: environment).sensors(); return (s, n) },
+            { let (s, n) = try AMDSMILibrary(environment: environment).sensors(); return (s, n) },
+        ]
+        for open in vendorLibraries {
+            do {
+                let (sensors, notes) = try open()
+                set.sensors += sensors
+                set.notes += notes
+            } catch {
+                set.notes.append("\(error)")
+            }
         }
         let (rapl, raplNotes) = Powercap.sensors(root: Powercap.root(environment: environment))
         set.sensors += rapl as [any PowerSensor]
