@@ -91,6 +91,13 @@ struct SizeRateOptions: ParsableArguments {
             device: device, precision: precision, mfu: mfu, achievedTFLOPS: achievedTFLOPS,
             peakTFLOPS: peakTFLOPS, calibrate: calibrate, calibrateDevice: calibrateDevice, utilization: utilization)
     }
+
+    /// The serving step model reads the device, its precision and its figures (the router refuses
+    /// the rough bound's rate options there).
+    func apply(to a: inout ServingArguments) {
+        a.precision = precision; a.hardware.device = device; a.hardware.calibrate = calibrate
+        a.hardware.calibrateDevice = calibrateDevice; a.hardware.peakTFLOPS = peakTFLOPS
+    }
 }
 
 struct SizeCostOptions: ParsableArguments {
@@ -111,6 +118,137 @@ struct SizeCostOptions: ParsableArguments {
         CostOptions(
             pricePerDevice: pricePerDevice, pricePerDeviceHour: pricePerDeviceHour, currency: currency,
             powerWatts: powerWatts, pue: pue, carbonKgPerKWh: carbonKgPerKWh)
+    }
+}
+
+/// `size serve`'s model shape (the step model), as text for the library to parse.
+struct SizeServeShapeOptions: ParsableArguments {
+    @Option(help: "Model from the model catalog (e.g. llama3.3-70b, llama3.1-70b, llama2-70b).")
+    var model: String?
+    @Option(parsing: .unconditional, help: "Layers (step model, with --hidden --heads --vocab).")
+    var layers: String?
+    @Option(parsing: .unconditional, help: "Model width (heads × head size).")
+    var hidden: String?
+    @Option(parsing: .unconditional, help: "Attention heads.")
+    var heads: String?
+    @Option(name: .customLong("kv-heads"), parsing: .unconditional, help: "Key/value heads (grouped-query attention; default: --heads).")
+    var kvHeads: String?
+    @Option(parsing: .unconditional, help: "MLP inner width (default 4 × hidden).")
+    var ffn: String?
+    @Flag(name: .customLong("gated-ffn"), help: "Gated MLP (SwiGLU): three hidden × ffn matrices.")
+    var gatedFFN = false
+    @Option(parsing: .unconditional, help: "Vocabulary size.")
+    var vocab: String?
+
+    func apply(to a: inout ServingArguments) {
+        a.model = model; a.layers = layers; a.hidden = hidden; a.heads = heads; a.kvHeads = kvHeads; a.ffn = ffn
+        a.gatedFFN = gatedFFN; a.vocab = vocab
+    }
+}
+
+/// The rough bound's model: parameters only.
+struct SizeRoughServeModelOptions: ParsableArguments {
+    @Option(parsing: .unconditional, help: "Parameters N (rough bound only, without a model shape).")
+    var params: String?
+    @Option(name: .customLong("active-params"), parsing: .unconditional, help: "Parameters active per token (rough bound, mixture-of-experts).")
+    var activeParams: String?
+
+    func apply(to a: inout RoughServeArguments) {
+        a.params = params; a.activeParams = activeParams
+    }
+}
+
+/// The serving engine of the step model: KV precision, tensor parallelism, a software calibration.
+struct SizeServeEngineOptions: ParsableArguments {
+    @Option(name: .customLong("kv-precision"), help: "KV cache: fp16, bf16, fp8, int8 (default 16-bit).")
+    var kvPrecision: String?
+    @Option(parsing: .unconditional, help: "Tensor-parallel devices per model copy (default 1).")
+    var tp: String?
+    @Option(name: .customLong("gpus-per-node"), parsing: .unconditional, help: "Devices per node on NVLink (default 8); a larger --tp runs its all-reduces over the scale-out network.")
+    var gpusPerNode: String?
+    @Option(name: .customLong("measured-tps"), parsing: .unconditional, help: ArgumentHelp("Output tokens/s per device measured on your engine for this configuration: fits its efficiency (needs --save-calibration).", valueName: "N"))
+    var measuredTPS: String?
+    @OptionGroup var calibrationFile: SizeCalibrationFileOptions
+
+    func apply(to a: inout ServingArguments) {
+        a.kvPrecision = kvPrecision; a.tp = tp; a.gpusPerNode = gpusPerNode; a.measuredTPS = measuredTPS
+        a.saveCalibration = calibrationFile.saveCalibration; a.calibration = calibrationFile.calibration
+    }
+}
+
+/// Requests, batch, efficiency, scheduler and latency targets; `--batch` is also the rough bound's.
+struct SizeServeWorkloadOptions: ParsableArguments {
+    @Option(name: .customLong("input-tokens"), parsing: .unconditional, help: "Prompt tokens per request.")
+    var inputTokens: String?
+    @Option(name: .customLong("output-tokens"), parsing: .unconditional, help: "Generated tokens per request.")
+    var outputTokens: String?
+    @Option(parsing: .unconditional, help: "Sequences in flight (step model; default: the largest that fits and meets the targets). Rough bound: per decode step (default 32).")
+    var batch: String?
+    @Option(name: .customLong("max-batch"), parsing: .unconditional, help: "The engine's batch limit (e.g. vLLM max_num_seqs).")
+    var maxBatch: String?
+    @Option(parsing: .unconditional, help: "Attained fraction of the ceilings: F, or compute=F,bandwidth=G (default compute 0.5 of peak / 0.7 of a measured GEMM, bandwidth 0.85).")
+    var efficiency: String?
+    @Option(name: .customLong("memory-utilization"), parsing: .unconditional, help: "Fraction of device memory for weights and KV cache (default 0.9).")
+    var memoryUtilization: String?
+    @Option(parsing: .unconditional, help: ArgumentHelp("How the engine batches: continuous (in-flight batching with chunked prefill; default) or static (a fixed batch: one prefill, then decode).", valueName: "static|continuous"))
+    var scheduler: String?
+    @Option(name: .customLong("prefill-chunk"), parsing: .unconditional, help: ArgumentHelp("Prompt tokens a continuous step takes beside its decode tokens (default 8192, TensorRT-LLM's max_num_tokens).", valueName: "N"))
+    var prefillChunk: String?
+    @Option(name: .customLong("step-overhead"), parsing: .unconditional, help: ArgumentHelp("Host time added to every step, seconds (default 0.0006; see Docs/sizing.md).", valueName: "SECONDS"))
+    var stepOverhead: String?
+    @Option(name: .customLong("slo-ttft"), parsing: .unconditional, help: "Time-to-first-token target, seconds (median; see Docs/sizing.md).")
+    var sloTTFT: String?
+    @Option(name: .customLong("slo-tpot"), parsing: .unconditional, help: "Time-per-output-token target, seconds (median; see Docs/sizing.md).")
+    var sloTPOT: String?
+
+    func apply(to a: inout ServingArguments) {
+        a.inputTokens = inputTokens; a.outputTokens = outputTokens; a.batch = batch; a.maxBatch = maxBatch
+        a.efficiency = efficiency; a.memoryUtilization = memoryUtilization; a.scheduler = scheduler
+        a.prefillChunk = prefillChunk; a.stepOverhead = stepOverhead; a.sloTTFT = sloTTFT; a.sloTPOT = sloTPOT
+    }
+
+    func apply(to a: inout RoughServeArguments) {
+        a.batch = batch
+    }
+}
+
+/// The serving demand, read by both serving models.
+struct SizeDemandOptions: ParsableArguments {
+    @Option(parsing: .unconditional, help: "Daily active users.")
+    var dau: String?
+    @Option(name: .customLong("tokens-per-user"), parsing: .unconditional, help: "Generated tokens per user per day.")
+    var tokensPerUser: String?
+    @Option(name: .customLong("requests-per-second"), parsing: .unconditional, help: "Requests per second (daily average; step model).")
+    var requestsPerSecond: String?
+    @Option(name: .customLong("tokens-per-second"), parsing: .unconditional, help: "Generated tokens per second, instead of --dau.")
+    var tokensPerSecond: String?
+    @Option(name: .customLong("peak-factor"), parsing: .unconditional, help: "Peak-hour demand over the daily average (default 1; services typically run 2–3).")
+    var peakFactor: String?
+
+    var library: DemandOptions {
+        DemandOptions(
+            dau: dau, tokensPerUser: tokensPerUser, requestsPerSecond: requestsPerSecond, tokensPerSecond: tokensPerSecond,
+            peakFactor: peakFactor)
+    }
+}
+
+/// Weights, memory and links per device for serving: given figures over the catalog's or measured ones.
+struct SizeServeHardwareOptions: ParsableArguments {
+    @Option(name: .customLong("bytes-per-param"), parsing: .unconditional, help: "Weight bytes per parameter (rough bound; default 2, bf16).")
+    var bytesPerParam: String?
+    @Option(name: .customLong("bandwidth-gbps"), parsing: .unconditional, help: "Memory bandwidth per device, GB/s (default: measured stream or catalog HBM).")
+    var bandwidthGBps: String?
+    @Option(name: .customLong("memory-gb"), parsing: .unconditional, help: "Memory per device in GB (default: catalog or measured).")
+    var memoryGB: String?
+    @Option(name: .customLong("bus-gbps"), parsing: .unconditional, help: "Tensor-parallel all-reduce bus bandwidth, GB/s (default: measured curve of a cluster --calibrate file, else catalog interconnect ÷ 2).")
+    var busGBps: String?
+
+    func apply(to a: inout ServingArguments) {
+        a.hardware.bandwidthGBps = bandwidthGBps; a.hardware.memoryGB = memoryGB; a.hardware.busGBps = busGBps
+    }
+
+    func apply(to a: inout RoughServeArguments) {
+        a.bytesPerParam = bytesPerParam; a.bandwidthGBps = bandwidthGBps; a.memoryGB = memoryGB
     }
 }
 
@@ -214,113 +352,40 @@ struct SizeServe: ParsableCommand {
             """
     )
 
-    @Option(help: "Model from the model catalog (e.g. llama3.3-70b, llama3.1-70b, llama2-70b).")
-    var model: String?
-    @Option(parsing: .unconditional, help: "Layers (step model, with --hidden --heads --vocab).")
-    var layers: String?
-    @Option(parsing: .unconditional, help: "Model width (heads × head size).")
-    var hidden: String?
-    @Option(parsing: .unconditional, help: "Attention heads.")
-    var heads: String?
-    @Option(name: .customLong("kv-heads"), parsing: .unconditional, help: "Key/value heads (grouped-query attention; default: --heads).")
-    var kvHeads: String?
-    @Option(parsing: .unconditional, help: "MLP inner width (default 4 × hidden).")
-    var ffn: String?
-    @Flag(name: .customLong("gated-ffn"), help: "Gated MLP (SwiGLU): three hidden × ffn matrices.")
-    var gatedFFN = false
-    @Option(parsing: .unconditional, help: "Vocabulary size.")
-    var vocab: String?
-
-    @Option(parsing: .unconditional, help: "Parameters N (rough bound only, without a model shape).")
-    var params: String?
-    @Option(name: .customLong("active-params"), parsing: .unconditional, help: "Parameters active per token (rough bound, mixture-of-experts).")
-    var activeParams: String?
-
-    @Option(name: .customLong("kv-precision"), help: "KV cache: fp16, bf16, fp8, int8 (default 16-bit).")
-    var kvPrecision: String?
-    @Option(parsing: .unconditional, help: "Tensor-parallel devices per model copy (default 1).")
-    var tp: String?
-    @Option(name: .customLong("gpus-per-node"), parsing: .unconditional, help: "Devices per node on NVLink (default 8); a larger --tp runs its all-reduces over the scale-out network.")
-    var gpusPerNode: String?
-    @Option(name: .customLong("measured-tps"), parsing: .unconditional, help: ArgumentHelp("Output tokens/s per device measured on your engine for this configuration: fits its efficiency (needs --save-calibration).", valueName: "N"))
-    var measuredTPS: String?
-    @OptionGroup var calibrationFile: SizeCalibrationFileOptions
-    @Option(name: .customLong("input-tokens"), parsing: .unconditional, help: "Prompt tokens per request.")
-    var inputTokens: String?
-    @Option(name: .customLong("output-tokens"), parsing: .unconditional, help: "Generated tokens per request.")
-    var outputTokens: String?
-    @Option(parsing: .unconditional, help: "Sequences in flight (step model; default: the largest that fits and meets the targets). Rough bound: per decode step (default 32).")
-    var batch: String?
-    @Option(name: .customLong("max-batch"), parsing: .unconditional, help: "The engine's batch limit (e.g. vLLM max_num_seqs).")
-    var maxBatch: String?
-    @Option(parsing: .unconditional, help: "Attained fraction of the ceilings: F, or compute=F,bandwidth=G (default compute 0.5 of peak / 0.7 of a measured GEMM, bandwidth 0.85).")
-    var efficiency: String?
-    @Option(name: .customLong("memory-utilization"), parsing: .unconditional, help: "Fraction of device memory for weights and KV cache (default 0.9).")
-    var memoryUtilization: String?
-    @Option(parsing: .unconditional, help: ArgumentHelp("How the engine batches: continuous (in-flight batching with chunked prefill; default) or static (a fixed batch: one prefill, then decode).", valueName: "static|continuous"))
-    var scheduler: String?
-    @Option(name: .customLong("prefill-chunk"), parsing: .unconditional, help: ArgumentHelp("Prompt tokens a continuous step takes beside its decode tokens (default 8192, TensorRT-LLM's max_num_tokens).", valueName: "N"))
-    var prefillChunk: String?
-    @Option(name: .customLong("step-overhead"), parsing: .unconditional, help: ArgumentHelp("Host time added to every step, seconds (default 0.0006; see Docs/sizing.md).", valueName: "SECONDS"))
-    var stepOverhead: String?
-    @Option(name: .customLong("slo-ttft"), parsing: .unconditional, help: "Time-to-first-token target, seconds (median; see Docs/sizing.md).")
-    var sloTTFT: String?
-    @Option(name: .customLong("slo-tpot"), parsing: .unconditional, help: "Time-per-output-token target, seconds (median; see Docs/sizing.md).")
-    var sloTPOT: String?
-
-    @Option(parsing: .unconditional, help: "Daily active users.")
-    var dau: String?
-    @Option(name: .customLong("tokens-per-user"), parsing: .unconditional, help: "Generated tokens per user per day.")
-    var tokensPerUser: String?
-    @Option(name: .customLong("requests-per-second"), parsing: .unconditional, help: "Requests per second (daily average; step model).")
-    var requestsPerSecond: String?
-    @Option(name: .customLong("tokens-per-second"), parsing: .unconditional, help: "Generated tokens per second, instead of --dau.")
-    var tokensPerSecond: String?
-    @Option(name: .customLong("peak-factor"), parsing: .unconditional, help: "Peak-hour demand over the daily average (default 1; services typically run 2–3).")
-    var peakFactor: String?
-
+    @OptionGroup var shape: SizeServeShapeOptions
+    @OptionGroup var roughModel: SizeRoughServeModelOptions
+    @OptionGroup var engine: SizeServeEngineOptions
+    @OptionGroup var workload: SizeServeWorkloadOptions
+    @OptionGroup var demand: SizeDemandOptions
     @OptionGroup(title: "Rate per device") var rate: SizeRateOptions
-
-    @Option(name: .customLong("bytes-per-param"), parsing: .unconditional, help: "Weight bytes per parameter (rough bound; default 2, bf16).")
-    var bytesPerParam: String?
-    @Option(name: .customLong("bandwidth-gbps"), parsing: .unconditional, help: "Memory bandwidth per device, GB/s (default: measured stream or catalog HBM).")
-    var bandwidthGBps: String?
-    @Option(name: .customLong("memory-gb"), parsing: .unconditional, help: "Memory per device in GB (default: catalog or measured).")
-    var memoryGB: String?
-    @Option(name: .customLong("bus-gbps"), parsing: .unconditional, help: "Tensor-parallel all-reduce bus bandwidth, GB/s (default: measured curve of a cluster --calibrate file, else catalog interconnect ÷ 2).")
-    var busGBps: String?
-
+    @OptionGroup var hardware: SizeServeHardwareOptions
     @OptionGroup(title: "Money and energy") var cost: SizeCostOptions
 
     @Option(help: "Output: table or json.")
     var format: SizeOutputFormat = .table
 
-    var demand: DemandOptions {
-        DemandOptions(
-            dau: dau, tokensPerUser: tokensPerUser, requestsPerSecond: requestsPerSecond, tokensPerSecond: tokensPerSecond,
-            peakFactor: peakFactor)
-    }
-
+    /// The rough bound's arguments: the options it reads (the router refuses the step model's).
     var roughArguments: RoughServeArguments {
         var a = RoughServeArguments()
-        a.params = params; a.activeParams = activeParams; a.demand = demand; a.rate = rate.library; a.batch = batch; a.bytesPerParam = bytesPerParam
-        a.bandwidthGBps = bandwidthGBps; a.memoryGB = memoryGB; a.cost = cost.library
+        roughModel.apply(to: &a)
+        workload.apply(to: &a)
+        hardware.apply(to: &a)
+        a.demand = demand.library
+        a.rate = rate.library
+        a.cost = cost.library
         return a
     }
 
+    /// The step model's arguments.
     var stepArguments: ServingArguments {
         var a = ServingArguments()
-        a.model = model; a.layers = layers; a.hidden = hidden; a.heads = heads; a.kvHeads = kvHeads; a.ffn = ffn
-        a.gatedFFN = gatedFFN; a.vocab = vocab; a.precision = rate.precision; a.kvPrecision = kvPrecision; a.tp = tp
-        a.gpusPerNode = gpusPerNode
-        a.measuredTPS = measuredTPS; a.saveCalibration = calibrationFile.saveCalibration; a.calibration = calibrationFile.calibration
-        a.inputTokens = inputTokens; a.outputTokens = outputTokens; a.batch = batch; a.maxBatch = maxBatch
-        a.efficiency = efficiency; a.memoryUtilization = memoryUtilization; a.sloTTFT = sloTTFT; a.sloTPOT = sloTPOT
-        a.scheduler = scheduler; a.prefillChunk = prefillChunk; a.stepOverhead = stepOverhead
-        a.demand = demand; a.hardware.device = rate.device
-        a.hardware.calibrate = rate.calibrate; a.hardware.calibrateDevice = rate.calibrateDevice
-        a.hardware.peakTFLOPS = rate.peakTFLOPS; a.hardware.bandwidthGBps = bandwidthGBps
-        a.hardware.memoryGB = memoryGB; a.hardware.busGBps = busGBps; a.cost = cost.library
+        shape.apply(to: &a)
+        engine.apply(to: &a)
+        workload.apply(to: &a)
+        rate.apply(to: &a)
+        hardware.apply(to: &a)
+        a.demand = demand.library
+        a.cost = cost.library
         return a
     }
 
