@@ -270,7 +270,7 @@ public enum RoughServePlanner {
         if let perDay { text.add("per day", Format.number(perDay, decimals: 0) + " " + costs.currencyLabel, "device-hours × price per device-hour") }
         if let energy, let power = costs.energy {
             text.add("energy per day", Format.number(energy.kWh, decimals: 0) + " kWh",
-                     "\(Format.number(devices, decimals: 0)) devices × 24 h × \(power.formula)")
+                     "\(Format.number(devices, decimals: 0)) device\(devices == 1 ? "" : "s") × 24 h × \(power.formula)")
         }
         if let co2 = energy?.co2Tonnes { text.add("CO2 per day", Format.number(co2) + " t") }
     }
