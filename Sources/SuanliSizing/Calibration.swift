@@ -114,12 +114,12 @@ public struct Calibration: Sendable, Equatable {
 
     /// Result-file precisions tried, in order, when none is asked for: `mixed` (fp16
     /// inputs, fp32 accumulation) is what mixed-precision training runs on.
-    public static let defaultPrecisionOrder = ["mixed", "fp16", "fp32"]
+    public static let defaultPrecisionOrder = SizingPrecision.benchDefaultOrder.map(\.benchName)
 
     /// Maps a `--precision` to the result file's name for it (fp16 training is the bench's
     /// `mixed`; bf16, fp8 and tf32 have their own GEMMs).
     public static func resultPrecision(for requested: String) -> String {
-        benchPrecision(forTraining: requested)
+        SizingPrecision.trainingBenchName(requested)
     }
 
     /// Reads the calibration for one device.
@@ -282,23 +282,8 @@ public struct CalibratedRate: Sendable {
 }
 
 extension Calibration {
-    /// The bench's precision for a training precision: fp16 and mixed training multiply fp16
-    /// with fp32 accumulation, the bench's `mixed`; the others keep their name.
-    public static func benchPrecision(forTraining requested: String) -> String {
-        requested == "fp16" ? "mixed" : requested
-    }
-
-    /// The catalog's precision for a training precision (`mixed` is the catalog's fp16); nil for fp64.
-    public static func catalogPrecision(forTraining requested: String) -> String? {
-        switch requested {
-        case "mixed", "fp16": "fp16"
-        case "fp64": nil
-        default: requested
-        }
-    }
-
     /// The training precisions `--calibrate` accepts.
-    public static let trainingPrecisions = ["bf16", "fp16", "fp8", "tf32", "fp32", "mixed", "fp64"]
+    public static var trainingPrecisions: [String] { SizingPrecision.trainingCases.map(\.rawValue) }
 
     /// The rate a result file supports at a training precision, never a CUDA-core rate for a
     /// tensor-core type in silence:
@@ -316,8 +301,10 @@ extension Calibration {
         let device = file.devices.first { $0.id == deviceID }
         let label = device?.name.map { "\(deviceID) (\($0))" } ?? deviceID
         let isCPU = device?.type?.lowercased() == "cpu"
-        let wanted = benchPrecision(forTraining: requested)
-        let matrixType = !["fp32", "fp64"].contains(wanted)
+        // The requested precision as the sizing side knows it (nil for a result file's name it does not).
+        let known = SizingPrecision(rawValue: requested)
+        let wanted = SizingPrecision.trainingBenchName(requested)
+        let matrixType = SizingPrecision(bench: wanted)?.isMatrixType ?? true
         let gemms = file.measurements.filter { $0.device == deviceID && $0.suite == "gemm" && $0.usable && tflops($0) > 0 }
         func engine(_ m: ResultFile.Measurement) -> String { m.parameters?["engine"]?.lowercased() ?? "vector" }
         func onEngine(_ m: ResultFile.Measurement) -> Bool { ["tensor", "matrix"].contains(engine(m)) }
@@ -338,8 +325,9 @@ extension Calibration {
         guard let a = catalogEntry else {
             throw SizingError.data("\(missing), and its device is not a catalog entry to extrapolate to (give --device NAME); \(measureHint)")
         }
-        guard let catalogName = catalogPrecision(forTraining: requested), let peak = a.denseTFLOPS[catalogName] else {
-            throw SizingError.data("\(missing), and catalog \(a.id) has no dense \(catalogPrecision(forTraining: requested) ?? wanted) peak to extrapolate to; \(measureHint)")
+        // A name the sizing side does not know is no catalog key either: no peak.
+        guard let p = known, let catalogName = p.catalogKey, let peak = a.dense(p) else {
+            throw SizingError.data("\(missing), and catalog \(a.id) has no dense \(known.flatMap(\.catalogKey) ?? wanted) peak to extrapolate to; \(measureHint)")
         }
         func fraction(_ m: ResultFile.Measurement) -> Double? {
             guard let median = m.median, let tp = m.theoreticalPeak, tp > 0, median / tp <= 1 else { return nil }

@@ -35,11 +35,6 @@ public struct SourcedPrice: Codable, Sendable, Equatable {
     public var verified: Bool
 }
 
-/// Precisions a training or serving run can use, as datasheets list them.
-public enum Precision: String, CaseIterable, Codable, Sendable {
-    case fp32, tf32, bf16, fp16, fp8, int8
-}
-
 /// One accelerator of the catalog.
 public struct Accelerator: Codable, Sendable, Equatable {
     public var id: String
@@ -101,16 +96,18 @@ public struct Accelerator: Codable, Sendable, Equatable {
     /// The unit of `memory_gb`: 1e9 bytes, as the datasheets write GB.
     public static let memoryUnitBytes = 1e9
 
-    public var defaultPrecision: Precision? {
-        for p in [Precision.bf16, .fp16, .fp8, .tf32, .fp32] where denseTFLOPS[p.rawValue] != nil {
-            return p
-        }
-        return nil
+    public var defaultPrecision: SizingPrecision? {
+        SizingPrecision.defaultOrder.first { dense($0) != nil }
     }
 
-    /// The precisions with a dense figure, in `Precision` order.
+    /// The dense peak at a precision (`mixed` at the fp16 peak; none for fp64).
+    public func dense(_ p: SizingPrecision) -> SourcedValue? {
+        p.catalogKey.flatMap { denseTFLOPS[$0] }
+    }
+
+    /// The precisions with a dense figure, in `SizingPrecision.catalogCases` order.
     public var densePrecisions: [String] {
-        Precision.allCases.map(\.rawValue).filter { denseTFLOPS[$0] != nil }
+        SizingPrecision.catalogCases.filter { dense($0) != nil }.map(\.rawValue)
     }
 }
 

@@ -7,7 +7,8 @@ import Foundation
 /// `suanli size devices`: the catalog as a table or JSON.
 public enum CatalogListing {
     public static func table(_ catalog: Catalog) -> String {
-        let header = ["id", "name", "bf16", "fp16", "fp8", "int8", "tf32", "fp32", "mem GB", "HBM GB/s", "TDP W", "link GB/s",
+        let columns: [SizingPrecision] = [.bf16, .fp16, .fp8, .int8, .tf32, .fp32]
+        let header = ["id", "name"] + columns.map(\.rawValue) + ["mem GB", "HBM GB/s", "TDP W", "link GB/s",
                       "net GB/s", "unverified"]
         var rows: [[String]] = [header]
         func figure(_ v: SourcedValue?) -> String {
@@ -18,10 +19,7 @@ public enum CatalogListing {
             let all = Array(a.denseTFLOPS.values)
                 + [a.memoryGB, a.memoryBandwidthGBps, a.tdpWatts, a.interconnectGBps, a.scaleOutGBps].compactMap { $0 }
             let unverified = all.contains { !$0.verified } ? "yes" : ""
-            rows.append([
-                a.id, a.name,
-                figure(a.denseTFLOPS["bf16"]), figure(a.denseTFLOPS["fp16"]), figure(a.denseTFLOPS["fp8"]),
-                figure(a.denseTFLOPS["int8"]), figure(a.denseTFLOPS["tf32"]), figure(a.denseTFLOPS["fp32"]),
+            rows.append([a.id, a.name] + columns.map { figure(a.dense($0)) } + [
                 figure(a.memoryGB), figure(a.memoryBandwidthGBps), figure(a.tdpWatts), figure(a.interconnectGBps),
                 figure(a.scaleOutGBps), unverified,
             ])
@@ -53,7 +51,7 @@ public enum CatalogListing {
             return .object(pairs)
         }
         func figures(_ d: [String: SourcedValue]) -> JSONValue {
-            .object(Precision.allCases.map(\.rawValue).compactMap { p in d[p].map { (p, figure($0)) } })
+            .object(SizingPrecision.catalogCases.compactMap(\.catalogKey).compactMap { p in d[p].map { (p, figure($0)) } })
         }
         return .object([
             ("schema", .string(catalog.schema)),

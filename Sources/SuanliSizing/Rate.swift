@@ -167,9 +167,7 @@ struct ResolvedDevice {
 
     /// The rate from a result file: its best verified GEMM (or the extrapolation) × utilization.
     private mutating func calibrate(_ o: RateOptions, path: String, catalog: Catalog, readFile: FileReader) throws {
-        if let p = o.precision, !Calibration.trainingPrecisions.contains(p) {
-            throw SizingError.usage("--precision must be one of \(Calibration.trainingPrecisions.joined(separator: ", ")) with --calibrate, got '\(p)'")
-        }
+        let asked = try o.precision.map { try SizingPrecision.training($0) }
         let utilization = try o.utilization.map { try Quantity.fractionAboveZero($0, option: "--utilization") }
             ?? Defaults.utilization
         let file = try ResultFile.decode(try readFile(path), name: path)
@@ -177,7 +175,7 @@ struct ResolvedDevice {
         // The training precision: --precision; else, on a GPU, the catalog entry's default or
         // bf16; on a CPU, the best GEMM its vector units measured (the bench's default order).
         let isCPU = file.devices.first { $0.id == c.deviceID }?.type?.lowercased() == "cpu"
-        let requested = o.precision ?? (isCPU ? c.precision : accelerator?.defaultPrecision?.rawValue ?? "bf16")
+        let requested = asked?.rawValue ?? (isCPU ? c.precision : (accelerator?.defaultPrecision ?? .bf16).rawValue)
         let rate = try Calibration.rate(file, name: path, deviceID: c.deviceID, precision: requested,
                                         accelerator: accelerator, catalog: catalog)
         c.adopt(rate)
@@ -225,18 +223,19 @@ struct ResolvedDevice {
             peakTFLOPS = peak
             sources.append(("peak_tflops", accelerator == nil ? "--peak-tflops" : "--peak-tflops (replaces the catalog peak)"))
         } else if let a = accelerator {
-            let precision: String
+            let chosenPrecision: SizingPrecision
             if let p = o.precision {
-                guard Precision(rawValue: p) != nil else {
+                guard let catalogPrecision = SizingPrecision(catalogKey: p) else {
                     throw SizingError.usage("--precision must be one of bf16, fp16, fp8, tf32, fp32, got '\(p)'")
                 }
-                precision = p
+                chosenPrecision = catalogPrecision
             } else if let p = a.defaultPrecision {
-                precision = p.rawValue
+                chosenPrecision = p
             } else {
                 throw SizingError.data("catalog entry \(a.id) has no dense peak; give --peak-tflops")
             }
-            guard let figure = a.denseTFLOPS[precision] else {
+            let precision = chosenPrecision.rawValue
+            guard let figure = a.dense(chosenPrecision) else {
                 throw SizingError.usage(
                     "\(a.id) has no dense \(precision) figure in the catalog; available: \(a.densePrecisions.joined(separator: ", "))")
             }

@@ -21,7 +21,7 @@ struct CatalogTests {
                 #expect(!f.source.isEmpty, "\(a.id)")
                 #expect(f.value > 0 && f.value.isFinite, "\(a.id)")
             }
-            for key in a.denseTFLOPS.keys { #expect(Precision(rawValue: key) != nil, "\(a.id) \(key)") }
+            for key in a.denseTFLOPS.keys { #expect(SizingPrecision(catalogKey: key) != nil, "\(a.id) \(key)") }
             for (key, sparse) in a.sparseTFLOPS {
                 if let dense = a.denseTFLOPS[key] { #expect(sparse.value > dense.value, "\(a.id) \(key) sparse > dense") }
             }

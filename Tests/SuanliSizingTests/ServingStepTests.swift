@@ -286,7 +286,7 @@ struct ServingHardwareTests {
         pairs["device"] = "a100-80gb"
         pairs["tp"] = "4"
         let a100 = try servePlan(pairs)
-        #expect(a100.hardware.weightOnly && a100.hardware.computePrecision == "bf16")
+        #expect(a100.hardware.weightOnly && a100.hardware.computePrecision == .bf16)
         #expect(close(a100.hardware.computeFLOPS, 312e12 * 0.859))
         #expect(a100.json["weight_only"] == .bool(true))
         #expect(a100.notes.contains { $0.contains("weight-only fp8") })

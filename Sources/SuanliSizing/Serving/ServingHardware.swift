@@ -15,7 +15,7 @@ public struct ServingHardware: Sendable {
     public var rateBasis: String
     /// The precision the matrix products run at: the serving precision, or 16-bit for
     /// weight-only quantization on devices without 8-bit matrix units.
-    public var computePrecision: String
+    public var computePrecision: SizingPrecision
     /// True when the weights are 8-bit but the products run at 16 bits.
     public var weightOnly: Bool
     public var computeSource: String
@@ -59,7 +59,7 @@ public struct ServingHardware: Sendable {
     }
 
     static func resolve(
-        _ o: Options, precision: ServingPrecision, catalog: Catalog, readFile: FileReader
+        _ o: Options, precision: SizingPrecision, catalog: Catalog, readFile: FileReader
     ) throws -> ServingHardware {
         let accelerator = try o.device.map { try catalog.lookup($0) }
         let explicitPeak = try o.peakTFLOPS.map { try Quantity.positive($0, option: "--peak-tflops") }
@@ -118,19 +118,19 @@ public struct ServingHardware: Sendable {
 
     /// Compute precision: 8-bit weights run at 16 bits where the device has no 8-bit rate.
     static func computePrecision(
-        _ precision: ServingPrecision, accelerator: Accelerator?
-    ) throws -> (precision: String, weightOnly: Bool, notes: [String]) {
-        var computePrecision = precision.rawValue
+        _ precision: SizingPrecision, accelerator: Accelerator?
+    ) throws -> (precision: SizingPrecision, weightOnly: Bool, notes: [String]) {
+        var computePrecision = precision
         var weightOnly = false
         var notes: [String] = []
-        if let a = accelerator, a.denseTFLOPS[precision.rawValue] == nil {
-            if precision.isEightBit, let sixteen = ["bf16", "fp16"].first(where: { a.denseTFLOPS[$0] != nil }) {
+        if let a = accelerator, a.dense(precision) == nil {
+            if precision.isEightBit, let sixteen = [SizingPrecision.bf16, .fp16].first(where: { a.dense($0) != nil }) {
                 computePrecision = sixteen
                 weightOnly = true
                 notes.append(
-                    "\(a.id) has no dense \(precision.rawValue) rate in the catalog: weight-only \(precision.rawValue), the weights are stored in 8 bits and the matrix products run at \(sixteen)")
-            } else if precision == .bf16, a.denseTFLOPS["fp16"] != nil {
-                computePrecision = "fp16"
+                    "\(a.id) has no dense \(precision.rawValue) rate in the catalog: weight-only \(precision.rawValue), the weights are stored in 8 bits and the matrix products run at \(sixteen.rawValue)")
+            } else if precision == .bf16, a.dense(.fp16) != nil {
+                computePrecision = .fp16
                 notes.append("\(a.id) has no bf16 rate in the catalog: the products run at its fp16 rate")
             } else {
                 throw SizingError.usage(
@@ -152,8 +152,9 @@ public struct ServingHardware: Sendable {
     /// The best verified tensor/matrix GEMM of the result file (a curve when it holds several
     /// shapes), else its best fraction of peak carried to the catalog's peak.
     static func measuredComputeRate(
-        _ file: ResultFile, _ c: Calibration, computePrecision: String, accelerator: Accelerator?
+        _ file: ResultFile, _ c: Calibration, computePrecision precision: SizingPrecision, accelerator: Accelerator?
     ) throws -> ComputeRate {
+        let computePrecision = precision.benchName
         let device = file.devices.first { $0.id == c.deviceID }
         let gemms = file.measurements.filter { $0.device == c.deviceID && $0.suite == "gemm" && $0.usable }
         let isCPU = device?.type?.lowercased() == "cpu"
@@ -176,7 +177,7 @@ public struct ServingHardware: Sendable {
             }
             return compute
         }
-        guard let a = accelerator, let peak = a.denseTFLOPS[computePrecision] else {
+        guard let a = accelerator, let peak = a.dense(precision) else {
             throw SizingError.data(
                 "\(c.file) has no verified tensor-core or matrix-core \(computePrecision) GEMM for \(c.deviceID); give --device NAME so the measured GEMM efficiency can be extrapolated to the catalog's \(computePrecision) peak")
         }
@@ -193,12 +194,13 @@ public struct ServingHardware: Sendable {
     }
 
     /// The catalog's dense peak, times the largest fraction of peak a GEMM reaches where known.
-    static func catalogComputeRate(_ a: Accelerator, computePrecision: String) throws -> ComputeRate {
-        guard let peak = a.denseTFLOPS[computePrecision] else {
+    static func catalogComputeRate(_ a: Accelerator, computePrecision precision: SizingPrecision) throws -> ComputeRate {
+        let computePrecision = precision.rawValue
+        guard let peak = a.dense(precision) else {
             throw SizingError.usage("\(a.id) has no dense \(computePrecision) figure in the catalog")
         }
         if let g = a.maxGEMMEfficiency, g.value > 0, g.value <= 1 {
-            let carried = computePrecision == "bf16" ? "" : ", measured in bf16 and carried to \(computePrecision)"
+            let carried = precision == .bf16 ? "" : ", measured in bf16 and carried to \(computePrecision)"
             return ComputeRate(
                 flops: peak.value * g.value * 1e12, basis: "catalog",
                 source: "catalog \(a.id) dense \(computePrecision) peak \(Format.number(peak.value)) TFLOPS (\(peak.citation)) × the largest fraction of peak a GEMM reaches, \(Format.number(g.value, decimals: 3)) (\(g.citation)\(carried))")

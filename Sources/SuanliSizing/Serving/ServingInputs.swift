@@ -77,8 +77,8 @@ public struct ServingInputs: Sendable {
     public var shape: TransformerShape
     public var modelName: String
     public var modelSources: [(String, String)]
-    public var precision: ServingPrecision
-    public var kvPrecision: ServingPrecision
+    public var precision: SizingPrecision
+    public var kvPrecision: SizingPrecision
     public var tp: Int
     public var gpusPerNode: Int = 8
     public var inputTokens: Double
@@ -140,8 +140,8 @@ public struct ServingInputs: Sendable {
         try shape.validate()
 
         // MARK: Precision and tensor parallelism
-        let precision = try a.precision.map { try ServingPrecision.parse($0, option: "--precision") } ?? .bf16
-        let kvPrecision = try a.kvPrecision.map { try ServingPrecision.parse($0, option: "--kv-precision") }
+        let precision = try a.precision.map { try SizingPrecision.serving($0, option: "--precision") } ?? .bf16
+        let kvPrecision = try a.kvPrecision.map { try SizingPrecision.serving($0, option: "--kv-precision") }
             ?? (precision.isEightBit ? .bf16 : precision)
         let tp = try a.tp.map { try wholeCount($0, option: "--tp") } ?? 1
         if let problem = ServingStepModel.tensorParallelProblem(shape, tp: tp) { throw SizingError.usage(problem) }

@@ -268,7 +268,7 @@ public enum ServingPlanner {
             ("vocab", .number(Double(inputs.shape.vocab))), ("tied_embeddings", .bool(inputs.shape.tiedEmbeddings)),
             ("parameters", .number(inputs.shape.parameterCount)),
             ("precision", .string(inputs.precision.rawValue)), ("kv_precision", .string(inputs.kvPrecision.rawValue)),
-            ("compute_precision", .string(hardware.computePrecision)),
+            ("compute_precision", .string(hardware.computePrecision.rawValue)),
             ("tp", .number(Double(inputs.tp))), ("gpus_per_node", .number(Double(inputs.gpusPerNode))), ("input_tokens", .number(inputs.inputTokens)),
             ("output_tokens", .number(inputs.outputTokens)), ("batch", inputs.batch.map { .number(Double($0)) } ?? .null),
             ("max_batch", inputs.maxBatch.map { .number(Double($0)) } ?? .null),
@@ -438,7 +438,7 @@ public struct ServingReport: Sendable {
               "\(s.layers) layers, hidden \(s.hidden), \(s.heads) heads / \(s.kvHeads) KV, ffn \(s.ffn)\(s.gatedFFN ? " gated" : ""), vocab \(s.vocab)")
         t.add("parameters", Format.short(s.parameterCount))
         t.add("precision", "\(inputs.precision.rawValue), KV \(inputs.kvPrecision.rawValue)",
-              hardware.weightOnly ? "weight-only: products at \(hardware.computePrecision)" : "")
+              hardware.weightOnly ? "weight-only: products at \(hardware.computePrecision.rawValue)" : "")
         t.add("tensor parallel", "\(inputs.tp)")
         t.add("request", "\(Format.number(inputs.inputTokens, decimals: 0)) in / \(Format.number(inputs.outputTokens, decimals: 0)) out")
 

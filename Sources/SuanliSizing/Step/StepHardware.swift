@@ -38,7 +38,8 @@ private struct StepHardwareBuilder {
     let accelerator: Accelerator?
     var warnings: [String] = []
     var sources: [SourcedConstant] = []
-    var precision: String?
+    /// The catalog precision of the peak (with --device).
+    var precision: SizingPrecision?
     var elementBytes: Double
     var peak: Double?
     var calibration: Calibration?
@@ -59,19 +60,22 @@ private struct StepHardwareBuilder {
         // Precision: catalog names; the bench's `mixed` is its bf16/fp16 training kernel.
         if let a = accelerator {
             if let p = o.precision {
-                guard Precision(rawValue: p) != nil, a.denseTFLOPS[p] != nil else {
+                guard let catalogPrecision = SizingPrecision(catalogKey: p), a.dense(catalogPrecision) != nil else {
                     throw SizingError.usage(
                         "--precision \(p) has no dense figure for \(a.id); available: \(a.densePrecisions.joined(separator: ", "))")
                 }
-                precision = p
+                precision = catalogPrecision
             } else {
-                precision = a.defaultPrecision?.rawValue
+                precision = a.defaultPrecision
             }
         }
-        elementBytes = ["fp32", "tf32"].contains(precision ?? "bf16") ? 4 : (precision == "fp8" ? 1 : 2)
-        if let a = accelerator, let p = precision, let figure = a.denseTFLOPS[p] {
+        // Operands in the peak's precision (bf16 without a catalog entry). int8 keeps 16-bit
+        // operands, as the step model always has: it models no int8 training.
+        let operands = precision ?? .bf16
+        elementBytes = operands == .int8 ? SizingPrecision.bf16.bytes : operands.bytes
+        if let a = accelerator, let p = precision, let figure = a.dense(p) {
             peak = figure.value * 1e12
-            sources.append(SourcedConstant("peak_flops", peak!, "catalog \(a.id) dense \(p): \(figure.citation)"))
+            sources.append(SourcedConstant("peak_flops", peak!, "catalog \(a.id) dense \(p.rawValue): \(figure.citation)"))
         }
     }
 
@@ -84,7 +88,7 @@ private struct StepHardwareBuilder {
         // A tensor-core type is measured on a tensor/matrix engine or extrapolated, never read
         // from a CUDA-core GEMM (Calibration.rate); the default on a GPU is the training precision bf16.
         let isCPU = f.devices.first { $0.id == c.deviceID }?.type?.lowercased() == "cpu"
-        let requested = o.precision ?? precision ?? (isCPU ? c.precision : "bf16")
+        let requested = o.precision ?? precision?.rawValue ?? (isCPU ? c.precision : SizingPrecision.bf16.rawValue)
         let r = try Calibration.rate(f, name: path, deviceID: c.deviceID, precision: requested,
                                      accelerator: accelerator, catalog: catalog)
         c.adopt(r)
