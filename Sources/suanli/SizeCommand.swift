@@ -98,6 +98,11 @@ struct SizeRateOptions: ParsableArguments {
         a.precision = precision; a.hardware.device = device; a.hardware.calibrate = calibrate
         a.hardware.calibrateDevice = calibrateDevice; a.hardware.peakTFLOPS = peakTFLOPS
     }
+
+    /// Training reads them all.
+    func apply(to a: inout TrainArguments) {
+        a.rate = library
+    }
 }
 
 struct SizeCostOptions: ParsableArguments {
@@ -118,6 +123,10 @@ struct SizeCostOptions: ParsableArguments {
         CostOptions(
             pricePerDevice: pricePerDevice, pricePerDeviceHour: pricePerDeviceHour, currency: currency,
             powerWatts: powerWatts, pue: pue, carbonKgPerKWh: carbonKgPerKWh)
+    }
+
+    func apply(to a: inout TrainArguments) {
+        a.cost = library
     }
 }
 
@@ -252,19 +261,8 @@ struct SizeServeHardwareOptions: ParsableArguments {
     }
 }
 
-struct SizeTrain: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "train",
-        abstract: "Devices and days (or days for devices) to train a model, with cost, energy and memory.",
-        discussion: """
-            Work: --params N --tokens D (6·N·D; --recompute for 8·N·D), or --flops X, or --pf-days X.
-            Rate: --device NAME [--precision P] [--mfu F], --achieved-tflops X, --peak-tflops X [--mfu F], \
-            or --calibrate RESULTS.json [--utilization U].
-            Scale, exactly one: --devices N, --days D, --cluster-eflops X.
-            Example (the article's arithmetic): suanli size train --pf-days 3640 --peak-tflops 600 --mfu 1 --days 1
-            """
-    )
-
+/// `size train`'s work: parameters and tokens, or FLOPs, or PF-days; the attention term's shape.
+struct SizeTrainWorkOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Parameters N (175e9, 175B, 1.4T).")
     var params: String?
     @Option(name: .customLong("active-params"), parsing: .unconditional, help: "Parameters active per token (mixture-of-experts).")
@@ -284,8 +282,14 @@ struct SizeTrain: ParsableCommand {
     @Option(name: .customLong("pf-days"), parsing: .unconditional, help: "Total training compute in PF-days (8.64e19 FLOPs each).")
     var pfDays: String?
 
-    @OptionGroup(title: "Rate per device") var rate: SizeRateOptions
+    func apply(to a: inout TrainArguments) {
+        a.params = params; a.activeParams = activeParams; a.tokens = tokens; a.recompute = recompute; a.layers = layers
+        a.hidden = hidden; a.seqLen = seqLen; a.flops = flops; a.pfDays = pfDays
+    }
+}
 
+/// `size train`'s scale: exactly one of devices, days or a cluster's announced peak.
+struct SizeTrainScaleOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Devices (solve for days).")
     var devices: String?
     @Option(parsing: .unconditional, help: "Days (solve for devices).")
@@ -293,6 +297,13 @@ struct SizeTrain: ParsableCommand {
     @Option(name: .customLong("cluster-eflops"), parsing: .unconditional, help: "A cluster's announced peak in EFLOPS (solve for days).")
     var clusterEFLOPS: String?
 
+    func apply(to a: inout TrainArguments) {
+        a.devices = devices; a.days = days; a.clusterEFLOPS = clusterEFLOPS
+    }
+}
+
+/// `size train`'s communication: a flat loss, or the data-parallel all-reduce model.
+struct SizeTrainCommunicationOptions: ParsableArguments {
     @Option(name: .customLong("interconnect-loss"), parsing: .unconditional, help: "Fraction of time lost to communication: devices = ideal / (1 − loss).")
     var interconnectLoss: String?
     @Option(name: .customLong("global-batch-tokens"), parsing: .unconditional, help: "Tokens per step: enables the data-parallel all-reduce model.")
@@ -304,13 +315,44 @@ struct SizeTrain: ParsableCommand {
     @Option(name: .customLong("gradient-bytes-per-param"), parsing: .unconditional, help: "Gradient bytes per parameter all-reduced (default 2).")
     var gradientBytesPerParam: String?
 
-    @OptionGroup(title: "Money and energy") var cost: SizeCostOptions
+    func apply(to a: inout TrainArguments) {
+        a.interconnectLoss = interconnectLoss; a.globalBatchTokens = globalBatchTokens; a.busGBps = busGBps
+        a.overlap = overlap; a.gradientBytesPerParam = gradientBytesPerParam
+    }
+}
 
+/// `size train`'s memory check: model-state bytes per parameter and memory per device.
+struct SizeTrainMemoryOptions: ParsableArguments {
     @Option(name: .customLong("bytes-per-param"), parsing: .unconditional, help: "Model-state bytes per parameter (default 16, mixed-precision Adam).")
     var bytesPerParam: String?
     @Option(name: .customLong("memory-gb"), parsing: .unconditional, help: "Memory per device in GB (default: catalog or measured).")
     var memoryGB: String?
 
+    func apply(to a: inout TrainArguments) {
+        a.bytesPerParam = bytesPerParam; a.memoryGB = memoryGB
+    }
+}
+
+struct SizeTrain: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Devices and days (or days for devices) to train a model, with cost, energy and memory.",
+        discussion: """
+            Work: --params N --tokens D (6·N·D; --recompute for 8·N·D), or --flops X, or --pf-days X.
+            Rate: --device NAME [--precision P] [--mfu F], --achieved-tflops X, --peak-tflops X [--mfu F], \
+            or --calibrate RESULTS.json [--utilization U].
+            Scale, exactly one: --devices N, --days D, --cluster-eflops X.
+            Example (the article's arithmetic): suanli size train --pf-days 3640 --peak-tflops 600 --mfu 1 --days 1
+            """
+    )
+
+    // Untitled groups list their options under OPTIONS in this order; titled ones get their section.
+    @OptionGroup var work: SizeTrainWorkOptions
+    @OptionGroup(title: "Rate per device") var rate: SizeRateOptions
+    @OptionGroup var scale: SizeTrainScaleOptions
+    @OptionGroup var communication: SizeTrainCommunicationOptions
+    @OptionGroup(title: "Money and energy") var cost: SizeCostOptions
+    @OptionGroup var memory: SizeTrainMemoryOptions
     @OptionGroup(title: "Step model (with parallelism options; see 'suanli size step')") var stepShape: SizeTrainShapeOptions
     @OptionGroup(title: "Parallelism (step model)") var parallel: SizeParallelOptions
 
@@ -319,12 +361,12 @@ struct SizeTrain: ParsableCommand {
 
     var arguments: TrainArguments {
         var a = TrainArguments()
-        a.params = params; a.activeParams = activeParams; a.tokens = tokens; a.recompute = recompute; a.layers = layers
-        a.hidden = hidden; a.seqLen = seqLen; a.flops = flops; a.pfDays = pfDays; a.rate = rate.library
-        a.devices = devices; a.days = days; a.clusterEFLOPS = clusterEFLOPS; a.interconnectLoss = interconnectLoss
-        a.globalBatchTokens = globalBatchTokens; a.busGBps = busGBps; a.overlap = overlap
-        a.gradientBytesPerParam = gradientBytesPerParam; a.cost = cost.library; a.bytesPerParam = bytesPerParam
-        a.memoryGB = memoryGB
+        work.apply(to: &a)
+        rate.apply(to: &a)
+        scale.apply(to: &a)
+        communication.apply(to: &a)
+        cost.apply(to: &a)
+        memory.apply(to: &a)
         var step = StepOptions()
         stepShape.apply(to: &step)
         parallel.apply(to: &step)
