@@ -174,7 +174,7 @@ public enum TrainPlanner {
         }
         r.inputs += device.inputs
         r.sources += device.sources
-        if let a = device.accelerator, let p = device.precision, let fig = a.denseTFLOPS[p], !fig.verified,
+        if let a = device.accelerator, let p = device.precision, let fig = SizingPrecision(catalogKey: p).flatMap(a.dense), !fig.verified,
             device.rateKind == "peak", input.rate.peakTFLOPS == nil
         {
             r.warnings.append("the catalog's \(a.id) \(p) peak is unverified (\(fig.source))")
