@@ -53,6 +53,13 @@ public enum CatalogListing {
         func figures(_ d: [String: SourcedValue]) -> JSONValue {
             .object(SizingPrecision.catalogCases.compactMap(\.catalogKey).compactMap { p in d[p].map { (p, figure($0)) } })
         }
+        /// A published curve: its points ([size, figure] pairs), source and whether it was verified.
+        func curve(_ c: Sourced<[[Double]]>?) -> JSONValue {
+            c.map { c in
+                .object([("points", .array(c.value.map { .array($0.map(JSONValue.number)) })),
+                         ("source", .string(c.source)), ("verified", .bool(c.verified))])
+            } ?? .null
+        }
         return .object([
             ("schema", .string(catalog.schema)),
             ("accelerators", .array(catalog.accelerators.map { a in
@@ -65,10 +72,9 @@ public enum CatalogListing {
                     ("scale_out_gbps", figure(a.scaleOutGBps)), ("max_gemm_efficiency", figure(a.maxGEMMEfficiency)),
                     ("compute_units", figure(a.computeUnits)),
                     ("achievable_bandwidth_gbps", figure(a.achievableBandwidthGBps)),
-                    ("intra_node_allreduce_busbw", a.intraNodeAllReduceBusBW.map { c in
-                        .object([("points", .array(c.value.map { .array($0.map(JSONValue.number)) })),
-                                 ("source", .string(c.source)), ("verified", .bool(c.verified))])
-                    } ?? .null),
+                    ("intra_node_allreduce_busbw", curve(a.intraNodeAllReduceBusBW)),
+                    ("attention_forward_tflops", curve(a.attentionForwardTFLOPS)),
+                    ("attention_backward_tflops", curve(a.attentionBackwardTFLOPS)),
                     ("price", a.price.map { p in
                         .object([("value", .number(p.value)), ("currency", .string(p.currency)),
                                  ("source", .string(p.source)), ("verified", .bool(p.verified))])

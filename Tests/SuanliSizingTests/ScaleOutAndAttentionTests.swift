@@ -68,6 +68,19 @@ struct ScaleOutAndAttentionTests {
         #expect(AttentionRates(forwardTFLOPS: [], backwardTFLOPS: [[4096, 499]]) == nil)
     }
 
+    /// `size devices --format json` lists the attention curves with their source.
+    @Test func theCatalogListingShowsTheAttentionCurves() throws {
+        let json = CatalogListing.json(catalog).rendered()
+        let decoded = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
+        let devices = try #require(decoded?["accelerators"] as? [[String: Any]])
+        let h100 = try #require(devices.first { $0["id"] as? String == "h100-sxm" })
+        let forward = try #require(h100["attention_forward_tflops"] as? [String: Any])
+        #expect((forward["points"] as? [[Double]])?.first == [512, 315])
+        #expect((forward["source"] as? String)?.contains("FlashAttention-3") == true)
+        let a100 = try #require(devices.first { $0["id"] as? String == "a100-80gb" })
+        #expect(a100["attention_backward_tflops"] is NSNull)
+    }
+
     /// A device without published attention rates keeps the FlashAttention-2 share of its peak.
     @Test func otherDevicesKeepTheShareOfPeak() throws {
         let r = try plan { $0.device = "a100-80gb" }
