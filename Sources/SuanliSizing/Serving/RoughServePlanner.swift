@@ -229,14 +229,8 @@ public enum RoughServePlanner {
 
     /// Memory bandwidth per device in GB/s: given, measured (stream) or the catalog's peak.
     static func bandwidthGBps(_ explicit: Double?, device: ResolvedDevice) -> (Double, String)? {
-        if let b = explicit {
-            return (b, "--bandwidth-gbps")
-        } else if let c = device.calibration, let s = c.streamGBps {
-            return (s, "\(c.file): best verified \(c.streamDetail ?? "stream") of \(c.deviceID)")
-        } else if let a = device.accelerator, let b = a.memoryBandwidthGBps {
-            return (b.value, "catalog \(a.id) HBM bandwidth (peak): \(b.citation)")
-        }
-        return nil
+        HardwareSources.memoryBandwidthGBps(explicit: explicit, calibration: device.calibration, accelerator: device.accelerator)
+            .map { ($0.value, $0.source) }
     }
 
     static func devicesSection(

@@ -61,32 +61,22 @@ public struct ServingHardware: Sendable {
     static func resolve(
         _ o: Options, precision: SizingPrecision, catalog: Catalog, readFile: FileReader
     ) throws -> ServingHardware {
-        let accelerator = try o.device.map { try catalog.lookup($0) }
-        let explicitPeak = try o.peakTFLOPS.map { try Quantity.positive($0, option: "--peak-tflops") }
-        let explicitBandwidth = try o.bandwidthGBps.map { try Quantity.positive($0, option: "--bandwidth-gbps") }
-        let explicitMemory = try o.memoryGB.map { try Quantity.positive($0, option: "--memory-gb") }
-        let explicitBus = try o.busGBps.map { try Quantity.positive($0, option: "--bus-gbps") }
-        if o.calibrateDevice != nil && o.calibrate == nil {
-            throw SizingError.usage("--calibrate-device needs --calibrate RESULTS.json")
-        }
-        if o.calibrate != nil && explicitPeak != nil {
+        var sources = try HardwareSources(
+            device: o.device, calibrate: o.calibrate, calibrateDevice: o.calibrateDevice,
+            given: .init(peakTFLOPS: o.peakTFLOPS, bandwidthGBps: o.bandwidthGBps, memoryGB: o.memoryGB, busGBps: o.busGBps),
+            catalog: catalog)
+        if o.calibrate != nil && sources.givenPeakTFLOPS != nil {
             throw SizingError.usage("--calibrate measures the compute rate; drop --peak-tflops")
         }
-
-        var file: ResultFile?
-        var calibration: Calibration?
-        if let path = o.calibrate {
-            let decoded = try ResultFile.decode(try readFile(path), name: path)
-            file = decoded
-            calibration = try Calibration.from(decoded, name: path, deviceID: o.calibrateDevice, precision: nil)
-        }
+        try sources.readMeasurements(readFile: readFile)
+        let accelerator = sources.accelerator
         let (computePrecision, weightOnly, notes) = try computePrecision(precision, accelerator: accelerator)
         let compute: ComputeRate
-        if let peak = explicitPeak {
+        if let peak = sources.givenPeakTFLOPS {
             compute = ComputeRate(
                 flops: peak * 1e12, basis: "given", source: "--peak-tflops\(accelerator == nil ? "" : " (replaces the catalog peak)")",
                 achievable: false)
-        } else if let file, let c = calibration {
+        } else if let file = sources.file, let c = sources.calibration {
             compute = try measuredComputeRate(file, c, computePrecision: computePrecision, accelerator: accelerator)
         } else if let a = accelerator {
             compute = try catalogComputeRate(a, computePrecision: computePrecision)
@@ -94,21 +84,28 @@ public struct ServingHardware: Sendable {
             throw SizingError.usage(
                 "give the hardware: --device NAME (catalog), --calibrate RESULTS.json, or --peak-tflops X with --bandwidth-gbps and --memory-gb")
         }
-        let (bandwidth, bandwidthBasis, bandwidthSource) = try memoryBandwidth(
-            explicitBandwidth, calibration: calibration, accelerator: accelerator)
-        let (memory, memorySource) = try memoryCapacity(explicitMemory, calibration: calibration, accelerator: accelerator)
-        let tp = tensorParallelLink(explicitBus, file: file, path: o.calibrate, accelerator: accelerator)
+        guard let bandwidth = sources.memoryBandwidthGBps() else {
+            throw SizingError.usage("no memory bandwidth known: give --bandwidth-gbps, a catalog --device, or a --calibrate file with a stream measurement")
+        }
+        guard let memory = sources.memoryGB() else {
+            throw SizingError.usage("no device memory known: give --memory-gb, a catalog --device, or a --calibrate file")
+        }
+        // The catalog's GB are 1e9 bytes; the serving table says so.
+        let memorySource = memory.basis == .catalog
+            ? "catalog \(accelerator!.id) \(Format.number(memory.value, decimals: 0)) GB (1e9 bytes, as size step and size train read it): \(accelerator!.memoryGB!.citation)"
+            : memory.source
+        let tp = tensorParallelLink(sources)
 
         var hardware = ServingHardware(
             computeFLOPS: compute.flops, rateBasis: compute.basis, computePrecision: computePrecision,
             weightOnly: weightOnly, computeSource: compute.source, computeIsAchievableGEMM: compute.achievable,
-            gemmCurve: compute.curve, bandwidthBytesPerSecond: bandwidth,
-            bandwidthBasis: bandwidthBasis, bandwidthSource: bandwidthSource, memoryBytes: memory,
+            gemmCurve: compute.curve, bandwidthBytesPerSecond: bandwidth.value * 1e9,
+            bandwidthBasis: bandwidth.basis.rawValue, bandwidthSource: bandwidth.source, memoryBytes: memory.value * 1e9,
             memorySource: memorySource, link: tp.link, linkSource: tp.source, measuredRanks: tp.measuredRanks,
-            accelerator: accelerator, calibration: calibration, notes: notes)
-        if explicitBandwidth == nil {
-            if let c = calibration, let stream = c.streamGBps {
-                hardware.achievableBandwidth = (stream * 1e9, "the measured \(c.streamDetail ?? "stream") of \(c.file) (achievable bandwidth)")
+            accelerator: accelerator, calibration: sources.calibration, notes: notes)
+        if sources.givenBandwidthGBps == nil {
+            if let c = sources.calibration, let stream = sources.measuredStream {
+                hardware.achievableBandwidth = (stream.bytesPerSecond, "the measured \(stream.detail) of \(c.file) (achievable bandwidth)")
             } else if let a = accelerator, let ach = a.achievableBandwidthGBps {
                 hardware.achievableBandwidth = (ach.value * 1e9, "catalog \(a.id) achievable bandwidth \(Format.number(ach.value, decimals: 0)) GB/s: \(ach.citation)")
             }
@@ -211,50 +208,18 @@ public struct ServingHardware: Sendable {
             achievable: false)
     }
 
-    /// Memory bandwidth: given, measured (stream) or the catalog's peak.
-    static func memoryBandwidth(
-        _ explicit: Double?, calibration: Calibration?, accelerator: Accelerator?
-    ) throws -> (Double, basis: String, source: String) {
-        if let b = explicit {
-            return (b * 1e9, "given", "--bandwidth-gbps")
-        } else if let c = calibration, let s = c.streamGBps {
-            return (s * 1e9, "measured", "\(c.file): best verified \(c.streamDetail ?? "stream") of \(c.deviceID)")
-        } else if let a = accelerator, let b = a.memoryBandwidthGBps {
-            return (b.value * 1e9, "catalog", "catalog \(a.id) HBM bandwidth (peak): \(b.citation)")
-        }
-        throw SizingError.usage("no memory bandwidth known: give --bandwidth-gbps, a catalog --device, or a --calibrate file with a stream measurement")
-    }
-
-    /// Device memory: given, from the result file, or the catalog's.
-    static func memoryCapacity(
-        _ explicit: Double?, calibration: Calibration?, accelerator: Accelerator?
-    ) throws -> (Double, source: String) {
-        if let m = explicit {
-            return (m * 1e9, "--memory-gb")
-        } else if let c = calibration, let m = c.memoryGB {
-            return (m * 1e9, "\(c.file): global_memory_bytes of \(c.deviceID)")
-        } else if let a = accelerator, let m = a.memoryGB {
-            return (
-                m.value * Accelerator.memoryUnitBytes,
-                "catalog \(a.id) \(Format.number(m.value, decimals: 0)) GB (1e9 bytes, as size step and size train read it): \(m.citation)")
-        }
-        throw SizingError.usage("no device memory known: give --memory-gb, a catalog --device, or a --calibrate file")
-    }
-
     /// Tensor-parallel link: latency from NCCL's cost model, bandwidth measured or from the catalog.
-    static func tensorParallelLink(
-        _ explicitBus: Double?, file: ResultFile?, path: String?, accelerator: Accelerator?
-    ) -> (link: Link, source: String, measuredRanks: Int?) {
+    static func tensorParallelLink(_ sources: HardwareSources) -> (link: Link, source: String, measuredRanks: Int?) {
         let base = StepConstants.collectiveBaseLatency, hop = StepConstants.nvlinkHopLatency
         let latencyNote = "latency \(Format.number(base.value * 1e6, decimals: 1)) µs + \(Format.number(hop.value * 1e6, decimals: 1)) µs per ring step (\(base.source); \(hop.source))"
-        if let bus = explicitBus {
+        if let bus = sources.givenBusGBps {
             return (Link(name: "--bus-gbps", bytesPerSecond: bus * 1e9, efficiency: 1, hopLatency: hop.value, baseLatency: base.value),
                     "--bus-gbps (all-reduce busbw), \(latencyNote)", nil)
-        } else if let file, let curve = measuredBusBandwidth(file) {
+        } else if let curve = measuredBusBandwidth(sources) {
             let link = Link(name: "measured", bytesPerSecond: curve.curve.points.last!.busBytesPerSecond, efficiency: 1,
                             hopLatency: hop.value, baseLatency: base.value, measured: curve.curve)
-            return (link, "\(path!): measured all-reduce busbw over \(curve.ranks) ranks at \(curve.curve.points.count) message sizes, interpolated at each message", curve.ranks)
-        } else if let a = accelerator, let i = a.interconnectGBps {
+            return (link, "\(sources.calibratePath!): measured all-reduce busbw over \(curve.ranks) ranks at \(curve.curve.points.count) message sizes, interpolated at each message", curve.ranks)
+        } else if let a = sources.accelerator, let i = a.interconnectGBps {
             let efficiency = StepConstants.nvlinkEfficiency
             let link = Link(name: "catalog", bytesPerSecond: i.value / 2 * 1e9, efficiency: efficiency.value,
                             hopLatency: hop.value, baseLatency: base.value)
@@ -277,18 +242,10 @@ public struct ServingHardware: Sendable {
     }
 
     /// The all-reduce bus bandwidth curve of a cluster file (`allreduce-busbw` by message size).
-    static func measuredBusBandwidth(_ file: ResultFile) -> (curve: BusBandwidthCurve, ranks: Int)? {
-        let busbw = file.measurements.filter { $0.suite == "allreduce" && $0.kernel == "allreduce-busbw" && $0.usable }
-        var points: [(bytes: Double, busBytesPerSecond: Double)] = []
-        var ranks = 0
-        for m in busbw {
-            guard let bytes = m.size?["bytes"], bytes > 0, let median = m.median,
-                  let scale = Calibration.bytesScale(m.unit) else { continue }
-            points.append((bytes, median * scale * 1e9))
-            ranks = max(ranks, Int(m.size?["ranks"] ?? 0))
-        }
-        let curve = BusBandwidthCurve(points: points)
+    static func measuredBusBandwidth(_ sources: HardwareSources) -> (curve: BusBandwidthCurve, ranks: Int)? {
+        let points = sources.measuredBusPoints.filter { $0.bytes > 0 }
+        let curve = BusBandwidthCurve(points: points.map { ($0.bytes, $0.busBytesPerSecond) })
         guard curve.points.count >= 2 else { return nil }
-        return (curve, ranks)
+        return (curve, points.map(\.ranks).reduce(0, max))
     }
 }
