@@ -35,25 +35,26 @@ enum StepHardware {
 private struct StepHardwareBuilder {
     let o: StepOptions
     let catalog: Catalog
-    let accelerator: Accelerator?
+    /// The catalog entry, the result file and its calibration, read once.
+    var hardware: HardwareSources
+    var accelerator: Accelerator? { hardware.accelerator }
+    var file: ResultFile? { hardware.file }
     var warnings: [String] = []
     var sources: [SourcedConstant] = []
     /// The catalog precision of the peak (with --device).
     var precision: SizingPrecision?
     var elementBytes: Double
     var peak: Double?
+    /// The calibration, with the GEMM rate of the step model's precision adopted.
     var calibration: Calibration?
-    var file: ResultFile?
     var rate: CalibratedRate?
 
     /// The device, the precision and the catalog peak.
     init(_ o: StepOptions, catalog: Catalog) throws {
         self.o = o
         self.catalog = catalog
-        accelerator = try o.device.map { try catalog.lookup($0) }
-        if o.calibrateDevice != nil && o.calibrate == nil {
-            throw SizingError.usage("--calibrate-device needs --calibrate RESULTS.json")
-        }
+        hardware = try HardwareSources(device: o.device, calibrate: o.calibrate, calibrateDevice: o.calibrateDevice, catalog: catalog)
+        let accelerator = hardware.accelerator
         if o.device == nil && o.calibrate == nil {
             throw SizingError.usage("give the hardware: --device NAME (see 'suanli size devices') or --calibrate RESULTS.json")
         }
@@ -81,13 +82,11 @@ private struct StepHardwareBuilder {
 
     /// The result file of --calibrate, its calibration and its GEMM rate.
     mutating func readMeasurements(readFile: FileReader) throws {
-        guard let path = o.calibrate else { return }
-        let f = try ResultFile.decode(try readFile(path), name: path)
-        file = f
-        var c = try Calibration.from(f, name: path, deviceID: o.calibrateDevice, precision: nil)
+        try hardware.readMeasurements(readFile: readFile)
+        guard let path = o.calibrate, let f = hardware.file, var c = hardware.calibration else { return }
         // A tensor-core type is measured on a tensor/matrix engine or extrapolated, never read
         // from a CUDA-core GEMM (Calibration.rate); the default on a GPU is the training precision bf16.
-        let isCPU = f.devices.first { $0.id == c.deviceID }?.type?.lowercased() == "cpu"
+        let isCPU = hardware.measuredIsCPU
         let requested = o.precision ?? precision?.rawValue ?? (isCPU ? c.precision : SizingPrecision.bf16.rawValue)
         let r = try Calibration.rate(f, name: path, deviceID: c.deviceID, precision: requested,
                                      accelerator: accelerator, catalog: catalog)
@@ -108,10 +107,10 @@ private struct StepHardwareBuilder {
             sources.append(SourcedConstant("peak_flops", peak!, "\(c.file): the bench's theoretical peak of \(c.deviceID) at \(c.precision)"))
         }
         let memoryBandwidth: Double
-        if let stream = c.streamGBps {
-            memoryBandwidth = stream * 1e9
-            sources.append(SourcedConstant("memory_bandwidth", memoryBandwidth, "\(c.file): \(c.streamDetail ?? "stream")"))
-        } else if let a = accelerator, let (bw, source) = Self.catalogBandwidth(a) {
+        if let stream = hardware.measuredStream {
+            memoryBandwidth = stream.bytesPerSecond
+            sources.append(SourcedConstant("memory_bandwidth", memoryBandwidth, "\(c.file): \(stream.detail)"))
+        } else if let a = accelerator, let (bw, source) = HardwareSources.catalogBandwidth(a) {
             memoryBandwidth = bw
             sources.append(SourcedConstant("memory_bandwidth", memoryBandwidth, "\(source) (no stream measurement in \(c.file))"))
         } else {
@@ -125,7 +124,7 @@ private struct StepHardwareBuilder {
     private mutating func extrapolatedGEMM(_ c: Calibration, _ rate: CalibratedRate) -> GEMMRate {
         let efficiency = rate.efficiency!, catalogPeak = rate.catalogPeakTFLOPS!
         let entry = accelerator ?? c.deviceName.flatMap { catalog.match(deviceName: $0) }
-        let bandwidth = c.streamGBps.map { $0 * 1e9 } ?? entry.flatMap { Self.catalogBandwidth($0)?.bytesPerSecond } ?? .infinity
+        let bandwidth = hardware.measuredStream?.bytesPerSecond ?? entry.flatMap { HardwareSources.catalogBandwidth($0)?.bytesPerSecond } ?? .infinity
         let gemm = GEMMRate.modelled(peak: catalogPeak * 1e12, efficiency: efficiency, computeUnits: entry?.computeUnits.map { Int($0.value) },
                                      memoryBytesPerSecond: bandwidth, elementBytes: elementBytes)
         sources.append(SourcedConstant("gemm_rate", rate.tflops * 1e12, "\(c.file): \(rate.detail)"))
@@ -169,7 +168,7 @@ private struct StepHardwareBuilder {
             warnings.append("the catalog has no measured GEMM efficiency for \(a.id): GEMMs run at the dense peak, an upper bound; measure with 'suanli bench --suite gemm --sweep' and pass --calibrate")
             sources.append(SourcedConstant("gemm_efficiency", 1, "none measured for \(a.id): dense peak (upper bound)"))
         }
-        guard let (memoryBandwidth, source) = Self.catalogBandwidth(a) else {
+        guard let (memoryBandwidth, source) = HardwareSources.catalogBandwidth(a) else {
             throw SizingError.data("catalog entry \(a.id) has no memory bandwidth")
         }
         sources.append(SourcedConstant("memory_bandwidth", memoryBandwidth, source))
@@ -182,41 +181,19 @@ private struct StepHardwareBuilder {
         return (gemm, memoryBandwidth)
     }
 
-    /// The catalog's bandwidth for memory-bound kernels and the GEMM roofline, bytes/s: the published
-    /// STREAM/BabelStream figure where there is one, else the datasheet HBM peak (an upper bound).
-    static func catalogBandwidth(_ a: Accelerator) -> (bytesPerSecond: Double, source: String)? {
-        if let achievable = a.achievableBandwidthGBps {
-            return (achievable.value * 1e9, "catalog \(a.id) achievable bandwidth: \(achievable.citation)")
-        }
-        guard let bw = a.memoryBandwidthGBps else { return nil }
-        return (bw.value * 1e9, "catalog \(a.id) HBM peak (an upper bound for memory-bound kernels; no published stream figure): \(bw.citation)")
-    }
-
+    /// Device memory: measured, else the catalog's.
     mutating func memoryCapacity() -> Double? {
-        if let gb = calibration?.memoryGB {
-            let capacity = gb * 1e9
-            sources.append(SourcedConstant("memory_capacity", capacity, "\(calibration!.file): global_memory_bytes of \(calibration!.deviceID)"))
-            return capacity
-        } else if let a = accelerator, let m = a.memoryGB {
-            let capacity = a.memoryBytes
-            sources.append(SourcedConstant("memory_capacity", capacity!, "catalog \(a.id): \(m.citation)"))
-            return capacity
-        }
-        return nil
+        guard let memory = hardware.memoryGB() else { return nil }
+        sources.append(SourcedConstant("memory_capacity", memory.value * 1e9, memory.source))
+        return memory.value * 1e9
     }
 
     /// The intra- and inter-node links the layout needs (an unused placeholder for the others).
     mutating func links(_ parallelism: Parallelism) throws -> (intra: Link, inter: Link) {
         let needsIntra = parallelism.devices > 1 && min(parallelism.devices, parallelism.gpusPerNode) > 1
         let needsInter = parallelism.devices > parallelism.gpusPerNode
-        let measuredBus: BusBandwidthCurve? = file.flatMap { f in
-            let points = f.measurements.filter { $0.suite == "allreduce" && $0.kernel == "allreduce-busbw" && $0.usable }
-                .compactMap { m -> (bytes: Double, busBytesPerSecond: Double)? in
-                    guard let bytes = m.size?["bytes"], let median = m.median, let scale = Calibration.bytesScale(m.unit) else { return nil }
-                    return (bytes, median * scale * 1e9)
-                }
-            return points.isEmpty ? nil : BusBandwidthCurve(points: points)
-        }
+        let busPoints = hardware.measuredBusPoints
+        let measuredBus = busPoints.isEmpty ? nil : BusBandwidthCurve(points: busPoints.map { ($0.bytes, $0.busBytesPerSecond) })
         let measuredIsInterNode = (file?.hosts ?? 1) > 1
         let unused = Link(name: "unused", bytesPerSecond: 1, efficiency: 1, hopLatency: 0, baseLatency: 0)
         let intra = needsIntra ? try link(intra: true, measuredBus: measuredBus, measuredIsInterNode: measuredIsInterNode) : unused
