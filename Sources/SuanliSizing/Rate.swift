@@ -109,7 +109,8 @@ struct ResolvedDevice {
     ) throws -> ResolvedDevice {
         try validate(options)
         let o = options
-        let accelerator = try o.device.map { try catalog.lookup($0) }
+        var hardware = try HardwareSources(device: o.device, calibrate: o.calibrate, calibrateDevice: o.calibrateDevice, catalog: catalog)
+        let accelerator = hardware.accelerator
         var result = ResolvedDevice(sustainedTFLOPS: 0, rateKind: "", rateExplanation: "")
         result.accelerator = accelerator
         if let a = accelerator {
@@ -118,7 +119,7 @@ struct ResolvedDevice {
         }
 
         if let path = o.calibrate {
-            try result.calibrate(o, path: path, catalog: catalog, readFile: readFile)
+            try result.calibrate(o, path: path, hardware: &hardware, catalog: catalog, readFile: readFile)
             return result
         }
         if let raw = o.achievedTFLOPS {
@@ -151,9 +152,7 @@ struct ResolvedDevice {
         if o.utilization != nil && o.calibrate == nil {
             throw SizingError.usage("--utilization applies to --calibrate; with a peak rate use --mfu")
         }
-        if o.calibrateDevice != nil && o.calibrate == nil {
-            throw SizingError.usage("--calibrate-device needs --calibrate RESULTS.json")
-        }
+        try HardwareSources.check(calibrate: o.calibrate, calibrateDevice: o.calibrateDevice)
         if o.precision != nil && o.device == nil && o.calibrate == nil {
             throw SizingError.usage("--precision picks a catalog or measured figure; it needs --device or --calibrate")
         }
@@ -166,15 +165,17 @@ struct ResolvedDevice {
     }
 
     /// The rate from a result file: its best verified GEMM (or the extrapolation) × utilization.
-    private mutating func calibrate(_ o: RateOptions, path: String, catalog: Catalog, readFile: FileReader) throws {
+    private mutating func calibrate(
+        _ o: RateOptions, path: String, hardware: inout HardwareSources, catalog: Catalog, readFile: FileReader
+    ) throws {
         let asked = try o.precision.map { try SizingPrecision.training($0) }
         let utilization = try o.utilization.map { try Quantity.fractionAboveZero($0, option: "--utilization") }
             ?? Defaults.utilization
-        let file = try ResultFile.decode(try readFile(path), name: path)
-        var c = try Calibration.from(file, name: path, deviceID: o.calibrateDevice, precision: nil)
+        try hardware.readMeasurements(readFile: readFile)
+        guard let file = hardware.file, var c = hardware.calibration else { return }
         // The training precision: --precision; else, on a GPU, the catalog entry's default or
         // bf16; on a CPU, the best GEMM its vector units measured (the bench's default order).
-        let isCPU = file.devices.first { $0.id == c.deviceID }?.type?.lowercased() == "cpu"
+        let isCPU = hardware.measuredIsCPU
         let requested = asked?.rawValue ?? (isCPU ? c.precision : (accelerator?.defaultPrecision ?? .bf16).rawValue)
         let rate = try Calibration.rate(file, name: path, deviceID: c.deviceID, precision: requested,
                                         accelerator: accelerator, catalog: catalog)
@@ -266,12 +267,7 @@ struct ResolvedDevice {
 
     /// Device memory in GB: `--memory-gb`, else the measured device, else the catalog.
     func memoryGB(explicit: Double?) -> (Double, String)? {
-        if let explicit { return (explicit, "--memory-gb") }
-        if let m = calibration?.memoryGB {
-            return (m, "\(calibration!.file): global_memory_bytes of \(calibration!.deviceID)")
-        }
-        if let a = accelerator, let m = a.memoryGB { return (m.value, "catalog \(a.id): \(m.citation)") }
-        return nil
+        HardwareSources.memoryGB(explicit: explicit, calibration: calibration, accelerator: accelerator).map { ($0.value, $0.source) }
     }
 
     /// Power per device in W: `--power-watts`, else the average measured over the calibrating
