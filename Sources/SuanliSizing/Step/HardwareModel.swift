@@ -94,10 +94,13 @@ extension Link {
 /// Measured all-reduce bus bandwidth (nccl-tests' busbw) by message size, from `suanli bench --mpi`.
 public struct BusBandwidthCurve: Sendable, Equatable {
     /// (message bytes, busbw bytes/s), sorted by size.
-    public var points: [(bytes: Double, busBytesPerSecond: Double)]
+    public let points: [(bytes: Double, busBytesPerSecond: Double)]
+    /// The same points, interpolated: built once, not on every collective.
+    private let curve: LogCurve
 
     public init(points: [(bytes: Double, busBytesPerSecond: Double)]) {
         self.points = points.filter { $0.bytes > 0 && $0.busBytesPerSecond > 0 }.sorted { $0.bytes < $1.bytes }
+        curve = LogCurve(self.points.map { ($0.bytes, $0.busBytesPerSecond) })
     }
 
     public static func == (a: Self, b: Self) -> Bool {
@@ -107,7 +110,7 @@ public struct BusBandwidthCurve: Sendable, Equatable {
 
     /// Bus bandwidth at `bytes`: linear in log(size) between points, the end values beyond them.
     public func busBytesPerSecond(at bytes: Double) -> Double {
-        LogCurve(points.map { ($0.bytes, $0.busBytesPerSecond) }).value(at: bytes)
+        curve.value(at: bytes)
     }
 }
 

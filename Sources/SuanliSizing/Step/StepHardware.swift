@@ -8,7 +8,7 @@ import Foundation
 /// carries its source.
 enum StepHardware {
     static func resolve(
-        _ o: StepOptions, parallelism: Parallelism, catalog: Catalog, readFile: FileReader
+        _ o: StepOptions, parallelism: Parallelism, sequenceLength: Int, catalog: Catalog, readFile: FileReader
     ) throws -> (HardwareModel, warnings: [String]) {
         var b = try StepHardwareBuilder(o, catalog: catalog)
         try b.readMeasurements(readFile: readFile)
@@ -23,8 +23,8 @@ enum StepHardware {
         if let a = b.accelerator, let f = a.attentionForwardTFLOPS, let w = a.attentionBackwardTFLOPS,
            let rates = AttentionRates(forwardTFLOPS: f.value, backwardTFLOPS: w.value) {
             hardware.attentionRates = rates
-            hardware.sources.append(SourcedConstant("attention_forward_tflops", rates.forwardFLOPS(sequence: o.seqLen ?? 4096) / 1e12, f.source))
-            hardware.sources.append(SourcedConstant("attention_backward_tflops", rates.backwardFLOPS(sequence: o.seqLen ?? 4096) / 1e12, w.source))
+            hardware.sources.append(SourcedConstant("attention_forward_tflops", rates.forwardFLOPS(sequence: sequenceLength) / 1e12, f.source))
+            hardware.sources.append(SourcedConstant("attention_backward_tflops", rates.backwardFLOPS(sequence: sequenceLength) / 1e12, w.source))
         }
         if b.peak == nil { b.warnings.append("no peak FLOP/s for \(name): MFU and HFU are unknown; add --device for the catalog peak") }
         return (hardware, b.warnings)

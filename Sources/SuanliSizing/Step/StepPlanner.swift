@@ -65,7 +65,7 @@ public enum StepPlanner {
         var inputs = StepInputs(shape: shape, parallelism: par, hardware: placeholder, attention: o.attention,
                                 gradientBytes: gradientBytes, tokens: o.tokens?.value, ignoreMemory: o.ignoreMemory)
         try inputs.validate()
-        let (hardware, warnings) = try StepHardware.resolve(o, parallelism: par, catalog: catalog, readFile: readFile)
+        let (hardware, warnings) = try StepHardware.resolve(o, parallelism: par, sequenceLength: shape.seqLen, catalog: catalog, readFile: readFile)
         inputs.hardware = hardware
         return (inputs, entry, warnings)
     }
