@@ -63,10 +63,10 @@ struct PublishedRunsTests {
 
     @Test func megatronH100WeakScaling() throws {
         let e = try errors(Self.megatronH100, title: "Megatron-LM H100 weak scaling, model TFLOP/s per GPU (model, published, error)")
-        // Docs/sizing.md: mean 13.9%, max 56.3% (the aim, ±5% mean and ±10% max, is not met).
+        // Docs/sizing.md: mean 11.9%, max 43.4% (the aim, ±5% mean and ±10% max, is not met).
         // It was 6.9% and 16.6% while the data-parallel ring ran over one NIC per rank: the
         // small models' agreement rested on that error (8× too slow a reduction at TP 1).
-        #expect(e.mean <= 14.0 && e.max <= 56.4, "mean \(e.mean), max \(e.max)")
+        #expect(e.mean <= 12.0 && e.max <= 43.5, "mean \(e.mean), max \(e.max)")
     }
 
     /// The same rows with more of what the README and Megatron-LM's defaults say the runs did:
@@ -82,12 +82,12 @@ struct PublishedRunsTests {
             return Row(name: row.name, published: row.published, options: o, figure: row.figure)
         }
         let e = try errors(rows, title: "Megatron-LM H100 with --overlap-param-gather and fp32 gradients")
-        #expect(e.mean <= 15.9 && e.max <= 61.5, "mean \(e.mean), max \(e.max)")
+        #expect(e.mean <= 14.0 && e.max <= 47.8, "mean \(e.mean), max \(e.max)")
     }
 
     @Test func korthikantiA100() throws {
         let e = try errors(Self.korthikantiA100, title: "Korthikanti et al. 2022, A100, iteration seconds (model, published, error)")
-        // Docs/sizing.md: mean 6.2%, max 10.3%.
-        #expect(e.mean <= 6.3 && e.max <= 10.4, "mean \(e.mean), max \(e.max)")
+        // Docs/sizing.md: mean 6.1%, max 10.1%.
+        #expect(e.mean <= 6.2 && e.max <= 10.2, "mean \(e.mean), max \(e.max)")
     }
 }

@@ -65,6 +65,27 @@ struct StepHardwareFiguresTests {
         #expect(v100.sources.contains { $0.0 == "memory_bandwidth" && $0.1.contains("upper bound") })
     }
 
+    /// The loss is Megatron-LM's unfused cross-entropy over fp32 copies of the logits: 38 bytes per
+    /// logit forward and 14 backward at the memory bandwidth, beside the logits GEMMs, each pass on
+    /// its own side, and the vocabulary split over TP.
+    @Test func theLossMovesMegatronsBytesPerLogit() throws {
+        func context(tp: Int) throws -> StepContext {
+            StepContext(try StepPlanner.plan(stepOptions("gpt3-175b", device: "h100-sxm") {
+                $0.layers = 2; $0.hidden = 2048; $0.heads = 16; $0.vocab = 131_072; $0.seqLen = 4096
+                $0.tp = tp; $0.globalBatch = 1; $0.untiedEmbeddings = true; $0.ignoreMemory = true
+            }, catalog: catalog, models: modelCatalog, readFile: files([:])).inputs)
+        }
+        for tp in [1, 4] {
+            let c = try context(tp: tp), output = StageTimes.outputLayer(c)
+            let logits = Double(c.tokens) * Double(c.vocab / tp), bandwidth = c.hw.memoryBytesPerSecond
+            let forwardGEMM = c.hw.gemm.seconds(m: c.tokens, n: c.vocab / tp, k: c.h).seconds
+            #expect(close(output.fwd, forwardGEMM + logits * 38 / bandwidth), "TP \(tp)")
+            let backwardGEMMs = c.hw.gemm.seconds(m: c.tokens, n: c.h, k: c.vocab / tp).seconds
+                + c.hw.gemm.seconds(m: c.h, n: c.vocab / tp, k: c.tokens, outputBytes: c.mainGradAccumulationBytes).seconds
+            #expect(close(output.bwd, backwardGEMMs + logits * 14 / bandwidth), "TP \(tp)")
+        }
+    }
+
     @Test func embeddingCollectivesAndTheTiedGradientSync() throws {
         func run(tp: Int, pp: Int, tied: Bool) throws -> StepReport {
             try StepPlanner.plan(stepOptions("gpt3-175b", device: "a100-80gb") {

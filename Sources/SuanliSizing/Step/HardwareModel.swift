@@ -39,6 +39,17 @@ public enum StepConstants {
     /// FlashAttention-2 reaches 50–73% of A100's peak; the midpoint is used for the fused attention kernel.
     public static let flashAttentionEfficiency = SourcedConstant(
         "flash_attention_efficiency", 0.615, "FlashAttention-2 (Dao 2023): 50–73% of peak on A100; midpoint")
+    /// Bytes moved per logit by Megatron-LM's unfused vocabulary-parallel cross-entropy (the default;
+    /// `--cross-entropy-loss-fusion` is opt-in), counted from its code: forward — the bf16 logits
+    /// converted to fp32 (read 2, write 4), the row max (read 4), the max subtracted in place (8),
+    /// exp in place (8), the row sum (read 4), the division into the softmax in place (8): 38 bytes;
+    /// backward — the gradient scaled in place (8) and converted back to bf16 (read 4, write 2): 14.
+    public static let lossForwardBytesPerLogit = SourcedConstant(
+        "loss_forward_bytes_per_logit", 38,
+        "Megatron-Core r0.8.0, megatron/core/tensor_parallel/cross_entropy.py (unfused path): .float(), max, in-place subtract, exp, sum, in-place divide over the fp32 logits")
+    public static let lossBackwardBytesPerLogit = SourcedConstant(
+        "loss_backward_bytes_per_logit", 14,
+        "Megatron-Core r0.8.0, megatron/core/tensor_parallel/cross_entropy.py (unfused path): in-place multiply by the loss gradient, then the fp32 gradient back to bf16")
     /// cuBLAS tile sizes for the wave-quantization model of large half-precision GEMMs.
     public static let gemmTiles: [(Int, Int)] = [(256, 128), (128, 256), (128, 128)]
     public static let gemmTileSource =

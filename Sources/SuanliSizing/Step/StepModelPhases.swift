@@ -235,8 +235,8 @@ struct StageTimes {
     }
 
     /// The output layer and the loss: the logits GEMM and its two backward GEMMs (the weight gradient
-    /// accumulating into the main gradients), the loss over fp32 logits (written, read, and their
-    /// gradient written and read), the cross-entropy's three all-reduces of one fp32 number per token
+    /// accumulating into the main gradients), the loss over fp32 logits (Megatron-LM's unfused
+    /// cross-entropy: 38 bytes per logit forward, 14 backward; `StepConstants`), the cross-entropy's three all-reduces of one fp32 number per token
     /// and, over tensor parallelism, the layer input's all-gather forward and reduce-scatter backward
     /// with sequence parallelism, or without it the all-reduce of its gradient backward.
     static func outputLayer(_ c: StepContext) -> StageTime {
@@ -244,7 +244,9 @@ struct StageTimes {
         let logitsForward = c.compute(hw.gemm.seconds(m: tokens, n: vocab / t, k: h).seconds)
         let logitsBackward = c.compute(hw.gemm.seconds(m: tokens, n: h, k: vocab / t).seconds
             + hw.gemm.seconds(m: h, n: vocab / t, k: tokens, outputBytes: c.mainGradAccumulationBytes).seconds)
-        let lossSeconds = c.memoryBound(4 * Double(tokens) * Double(vocab / t) * 4 / hw.memoryBytesPerSecond)
+        let logits = Double(tokens) * Double(vocab / t)
+        let lossForward = c.memoryBound(logits * StepConstants.lossForwardBytesPerLogit.value / hw.memoryBytesPerSecond)
+        let lossBackward = c.memoryBound(logits * StepConstants.lossBackwardBytesPerLogit.value / hw.memoryBytesPerSecond)
         var tp = 0.0
         if t > 1 {
             let activationBytes = Double(tokens) * Double(h) * c.e
@@ -254,7 +256,7 @@ struct StageTimes {
                     + Collective.reduceScatter.seconds(bytes: activationBytes, ranks: t, link: c.tensorLink)
                 : Collective.allReduce.seconds(bytes: activationBytes, ranks: t, link: c.tensorLink)
         }
-        return StageTime(fwd: logitsForward + lossSeconds / 2, bwd: logitsBackward + lossSeconds / 2, rc: 0,
+        return StageTime(fwd: logitsForward + lossForward, bwd: logitsBackward + lossBackward, rc: 0,
                          tp: c.communication(tp), cp: 0)
     }
 
