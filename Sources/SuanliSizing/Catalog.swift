@@ -60,6 +60,10 @@ public struct Accelerator: Codable, Sendable, Equatable {
     public var scaleOutGBps: SourcedValue?
     /// The best measured dense bf16 GEMM as a fraction of the dense peak.
     public var maxGEMMEfficiency: SourcedValue?
+    /// A published sweep of dense bf16 GEMM rates by shape: [m, n, k, TFLOPS] points on a grid. The
+    /// step model interpolates it (as it does a `bench --suite gemm --sweep` file) in place of the
+    /// best-shape efficiency, for bf16 and fp16 work.
+    public var gemmBF16Sweep: Sourced<[[Double]]>?
     /// A published fused-attention (flash) kernel's forward rate with a causal mask, by sequence
     /// length: [sequence, TFLOPS] pairs, FLOPs counted as FlashAttention's papers count them (the
     /// masked half not counted). The step model's attention runs at it.
@@ -83,6 +87,7 @@ public struct Accelerator: Codable, Sendable, Equatable {
         case interconnectGBps = "interconnect_gbps"
         case scaleOutGBps = "scale_out_gbps"
         case maxGEMMEfficiency = "max_gemm_efficiency"
+        case gemmBF16Sweep = "gemm_bf16_sweep_tflops"
         case attentionForwardTFLOPS = "attention_forward_tflops"
         case attentionBackwardTFLOPS = "attention_backward_tflops"
         case computeUnits = "compute_units"

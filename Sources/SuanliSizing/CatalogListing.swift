@@ -75,6 +75,7 @@ public enum CatalogListing {
                     ("intra_node_allreduce_busbw", curve(a.intraNodeAllReduceBusBW)),
                     ("attention_forward_tflops", curve(a.attentionForwardTFLOPS)),
                     ("attention_backward_tflops", curve(a.attentionBackwardTFLOPS)),
+                    ("gemm_bf16_sweep_tflops", curve(a.gemmBF16Sweep)),
                     ("price", a.price.map { p in
                         .object([("value", .number(p.value)), ("currency", .string(p.currency)),
                                  ("source", .string(p.source)), ("verified", .bool(p.verified))])

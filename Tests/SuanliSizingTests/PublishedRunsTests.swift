@@ -63,10 +63,10 @@ struct PublishedRunsTests {
 
     @Test func megatronH100WeakScaling() throws {
         let e = try errors(Self.megatronH100, title: "Megatron-LM H100 weak scaling, model TFLOP/s per GPU (model, published, error)")
-        // Docs/sizing.md: mean 11.9%, max 43.4% (the aim, ±5% mean and ±10% max, is not met).
+        // Docs/sizing.md: mean 12.4%, max 41.5% (the aim, ±5% mean and ±10% max, is not met).
         // It was 6.9% and 16.6% while the data-parallel ring ran over one NIC per rank: the
         // small models' agreement rested on that error (8× too slow a reduction at TP 1).
-        #expect(e.mean <= 12.0 && e.max <= 43.5, "mean \(e.mean), max \(e.max)")
+        #expect(e.mean <= 12.5 && e.max <= 41.5, "mean \(e.mean), max \(e.max)")
     }
 
     /// The same rows with more of what the README and Megatron-LM's defaults say the runs did:
@@ -82,7 +82,7 @@ struct PublishedRunsTests {
             return Row(name: row.name, published: row.published, options: o, figure: row.figure)
         }
         let e = try errors(rows, title: "Megatron-LM H100 with --overlap-param-gather and fp32 gradients")
-        #expect(e.mean <= 14.0 && e.max <= 47.8, "mean \(e.mean), max \(e.max)")
+        #expect(e.mean <= 14.1 && e.max <= 45.7, "mean \(e.mean), max \(e.max)")
     }
 
     @Test func korthikantiA100() throws {

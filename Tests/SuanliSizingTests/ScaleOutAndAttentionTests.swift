@@ -79,6 +79,11 @@ struct ScaleOutAndAttentionTests {
         #expect((forward["source"] as? String)?.contains("FlashAttention-3") == true)
         let a100 = try #require(devices.first { $0["id"] as? String == "a100-80gb" })
         #expect(a100["attention_backward_tflops"] is NSNull)
+        // And the published GEMM sweep, as [m, n, k, TFLOPS] points.
+        let sweep = try #require(h100["gemm_bf16_sweep_tflops"] as? [String: Any])
+        #expect((sweep["points"] as? [[Double]])?.count == 125)
+        #expect((sweep["points"] as? [[Double]])?.first == [256, 256, 256, 6.2])
+        #expect(a100["gemm_bf16_sweep_tflops"] is NSNull)
     }
 
     /// A device without published attention rates keeps the FlashAttention-2 share of its peak.

@@ -161,4 +161,41 @@ struct StepHardwareFiguresTests {
         #expect(close(up.rate, curve.rate(m: 512, n: 4096, k: 1024)))
         #expect(up.rate < 0.1 * 989e12)
     }
+
+    /// H100's catalog entry carries XLA's published sm_90 bf16 GEMM sweep (a full 5 × 5 × 5 grid,
+    /// every rate below the dense peak); bf16 steps run their GEMMs at it by shape — inside the grid
+    /// at its measured rates, beyond it at the edge rate, and thin products at the memory roofline.
+    /// Precisions the sweep was not measured at keep the best-shape model.
+    @Test func thePublishedSweepSetsH100GEMMRatesByShape() throws {
+        let a = try catalog.lookup("h100-sxm")
+        let sweep = try #require(a.gemmBF16Sweep)
+        #expect(sweep.value.count == 125 && sweep.value.allSatisfy { $0.count == 4 && $0[3] > 0 && $0[3] < 989 })
+        #expect(sweep.citation.contains("matmul_interpolator_data.h"))
+        let report = try StepPlanner.plan(stepOptions("llama2-70b", device: "h100-sxm") {
+            $0.tp = 8; $0.globalBatch = 1; $0.ignoreMemory = true
+        }, catalog: catalog, models: modelCatalog, readFile: files([:]))
+        guard case .published(let curve, let bandwidth, _) = report.inputs.hardware.gemm else {
+            Issue.record("expected the published sweep for bf16 on h100-sxm"); return
+        }
+        #expect(curve.isGrid && close(bandwidth, 2970e9))
+        let gemm = report.inputs.hardware.gemm
+        // On a grid point: the published rate (4096 × 2048 × 2048: 722.6 TFLOPS).
+        #expect(close(gemm.seconds(m: 4096, n: 2048, k: 2048).rate, 722.6e12))
+        // Between points: between their rates.
+        let between = gemm.seconds(m: 4096, n: 3072, k: 2048).rate
+        #expect(between > 722.6e12 && between < 739.9e12)
+        // Beyond the grid: the edge rate (4096³: 786.0 TFLOPS).
+        #expect(close(gemm.seconds(m: 16384, n: 8192, k: 28672).rate, 786.0e12))
+        // One token against a 8192 × 8192 weight: the operands' bytes at the achievable bandwidth.
+        let thin = gemm.seconds(m: 1, n: 8192, k: 8192)
+        #expect(close(thin.seconds, 2 * (8192.0 + 8192 * 8192 + 8192) / 2970e9))
+        #expect(report.sources.contains { $0.0 == "gemm_rate" && $0.1.contains("matmul_interpolator_data.h") })
+        // fp8 was not swept: the best-shape efficiency model stays.
+        let fp8 = try StepPlanner.plan(stepOptions("llama2-70b", device: "h100-sxm") {
+            $0.tp = 8; $0.globalBatch = 1; $0.ignoreMemory = true; $0.precision = "fp8"
+        }, catalog: catalog, models: modelCatalog, readFile: files([:]))
+        guard case .modelled = fp8.inputs.hardware.gemm else {
+            Issue.record("expected the modelled rate at fp8"); return
+        }
+    }
 }

@@ -158,6 +158,10 @@ public enum GEMMRate: Sendable, Equatable {
     case modelled(peak: Double, efficiency: Double, computeUnits: Int?, memoryBytesPerSecond: Double, elementBytes: Double)
     /// Interpolated from measurements.
     case measured(GEMMRateCurve)
+    /// Interpolated from a published sweep (the catalog's), and never faster than moving the
+    /// operands once at `memoryBytesPerSecond`: thin products below the sweep's smallest size are
+    /// bandwidth-bound, which the sweep's edge rate does not say.
+    case published(GEMMRateCurve, memoryBytesPerSecond: Double, elementBytes: Double)
 
     /// Seconds for `batch` GEMMs of m × k by k × n, and the rate reached (FLOP/s). `outputBytes` is
     /// the memory traffic per output element (default: one write of an element; a weight-gradient
@@ -169,15 +173,22 @@ public enum GEMMRate: Sendable, Equatable {
         case .modelled(let peak, let efficiency, let units, let bandwidth, let elementBytes):
             let wave = units.map { GEMMRate.waveEfficiency(m: m, n: n, batch: batch, computeUnits: $0) } ?? 1
             let compute = flops / (peak * efficiency * wave)
-            let bytes = Double(batch) * (elementBytes * (Double(m) * Double(k) + Double(k) * Double(n))
-                + (outputBytes ?? elementBytes) * Double(m) * Double(n))
-            let memory = bytes / bandwidth
-            let t = max(compute, memory)
+            let t = max(compute, Self.operandBytes(m: m, n: n, k: k, batch: batch, elementBytes: elementBytes, outputBytes: outputBytes) / bandwidth)
             return (t, flops / t)
         case .measured(let curve):
             let rate = curve.rate(m: m, n: n, k: k)
             return (flops / rate, rate)
+        case .published(let curve, let bandwidth, let elementBytes):
+            let compute = flops / curve.rate(m: m, n: n, k: k)
+            let t = max(compute, Self.operandBytes(m: m, n: n, k: k, batch: batch, elementBytes: elementBytes, outputBytes: outputBytes) / bandwidth)
+            return (t, flops / t)
         }
+    }
+
+    /// Bytes a product moves at the least: both operands read once and the output written once.
+    static func operandBytes(m: Int, n: Int, k: Int, batch: Int, elementBytes: Double, outputBytes: Double?) -> Double {
+        Double(batch) * (elementBytes * (Double(m) * Double(k) + Double(k) * Double(n))
+            + (outputBytes ?? elementBytes) * Double(m) * Double(n))
     }
 
     /// The share of tile slots doing useful work when the m × n outputs of `batch` GEMMs are cut into
