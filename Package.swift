@@ -61,15 +61,18 @@ let package = Package(
         ),
         // Sizing model: pure functions and the accelerator catalog.
         // It reads result files (calibration) through the schema alone: no OpenCL.
-        .target(name: "SuanliSizing", dependencies: ["SuanliSchema"], plugins: ["EmbedResourcesPlugin"]),
+        .target(name: "SuanliSizing", dependencies: ["SuanliSchema", "SuanliText"], plugins: ["EmbedResourcesPlugin"]),
+
+        // Text output for people: column tables (TextTable) and label/value reports, drawn in
+        // this one place for every command.
+        .target(name: "SuanliText", dependencies: [.product(name: "TextTable", package: "TextTable")]),
 
         // The command-line tool.
         .executableTarget(
             name: "suanli",
             dependencies: [
-                "SuanliCore", "SuanliSizing", "OpenCLKit",
+                "SuanliCore", "SuanliSizing", "SuanliText", "OpenCLKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "TextTable", package: "TextTable"),
             ]
         ),
 

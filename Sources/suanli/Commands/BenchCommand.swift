@@ -2,7 +2,7 @@ import ArgumentParser
 import Dispatch
 import SuanliCore
 import Synchronization
-import TextTable
+import SuanliText
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else

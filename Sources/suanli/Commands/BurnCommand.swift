@@ -1,6 +1,6 @@
 import ArgumentParser
 import SuanliCore
-import TextTable
+import SuanliText
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -146,7 +146,7 @@ struct BurnCommand: ParsableCommand {
         guard format != .json, let burn = document.burn else {
             return ResultRenderer.render(document, format: format)
         }
-        var text = TableRenderer.render(burn.intervals, format: format) { i in
+        var text = TableRenderer.render(burn.intervals, markdown: format == .markdown) { i in
             [
                 Column(title: "#", value: i.index + 1, align: .right),
                 Column(title: "Suite", value: i.suite.rawValue),

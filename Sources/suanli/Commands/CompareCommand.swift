@@ -7,7 +7,7 @@ import Foundation
 #endif
 import SuanliCore
 import Synchronization
-import TextTable
+import SuanliText
 
 /// Exit codes of `suanli compare` and `suanli bench --baseline` (README: "Exit codes").
 enum CompareExit {
@@ -294,7 +294,7 @@ enum ComparisonRenderer {
     static func render(_ report: ComparisonReport, format: OutputFormat) -> String {
         if format == .json { return (try? json(report)) ?? "{}" }
         let confidence = formatted(report.confidence * 100, decimals: report.confidence * 100 == (report.confidence * 100).rounded() ? 0 : 1)
-        var text = TableRenderer.render(report.rows, format: format) { r in
+        var text = TableRenderer.render(report.rows, markdown: format == .markdown) { r in
             [
                 Column(title: "Device", value: r.key.device),
                 Column(title: "Suite", value: r.key.suite),

@@ -1,7 +1,7 @@
 import ArgumentParser
 import OpenCLKit
 import SuanliCore
-import TextTable
+import SuanliText
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else

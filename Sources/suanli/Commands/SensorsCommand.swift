@@ -1,6 +1,6 @@
 import ArgumentParser
 import SuanliCore
-import TextTable
+import SuanliText
 
 /// Options that choose power sensors, shared by `bench`, `burn` and `sensors`.
 struct PowerArguments: ParsableArguments {

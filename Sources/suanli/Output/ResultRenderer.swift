@@ -1,5 +1,5 @@
 import SuanliCore
-import TextTable
+import SuanliText
 
 /// Renders a result document for people (table, Markdown) or tools (JSON, CSV).
 enum ResultRenderer {
@@ -35,7 +35,7 @@ enum ResultRenderer {
     /// One row per measurement; W and per W columns when any has an energy record.
     static func measurementTable(_ measurements: [Measurement], format: OutputFormat) -> String {
         let withEnergy = measurements.contains { $0.energy != nil }
-        return TableRenderer.render(measurements, format: format) { m in
+        return TableRenderer.render(measurements, markdown: format == .markdown) { m in
             let reported = m.status == .ok
             let energy: [Column] = withEnergy ? [
                 Column(title: "W", value: displayNumber(m.energy?.avgWatts), align: .right),
@@ -98,7 +98,7 @@ enum ResultRenderer {
 
     /// The levels found, one row each: capacity found and reported, bandwidth, latency, note.
     static func hierarchy(_ levels: [HierarchyLevel], format: OutputFormat) -> String {
-        TableRenderer.render(levels, format: format) { level in
+        TableRenderer.render(levels, markdown: format == .markdown) { level in
             [
                 Column(title: "Device", value: level.device),
                 Column(title: "Level", value: level.level),
