@@ -95,7 +95,13 @@ struct StreamLayoutTests {
         for device in try openCLTestDevices() {
             let backend = try Self.backend(device)
             for precision in [Precision.fp32, .fp64] where backend.skipReason(for: precision, suite: .stream) == nil {
-                let rows = Suites.stream(backend, precision: precision, length: 100_003, policy: Self.policy)
+                // A row marked suspect (the host clock over its microsecond batch disagreeing with the
+                // events: load on this shared machine) is timing noise, not a kernel fault: run again,
+                // up to three times. Any other status, or a suspect row three times, fails.
+                var rows = Suites.stream(backend, precision: precision, length: 100_003, policy: Self.policy)
+                for _ in 0..<2 where rows.contains(where: { $0.status == .suspect }) && rows.allSatisfy({ $0.status == .ok || $0.status == .suspect }) {
+                    rows = Suites.stream(backend, precision: precision, length: 100_003, policy: Self.policy)
+                }
                 #expect(rows.count == 5)
                 #expect(rows.allSatisfy { $0.status == .ok && $0.verified },
                         "\(device.info.name) \(precision.rawValue): \(rows.map { "\($0.kernel): \($0.reason ?? "ok")" })")

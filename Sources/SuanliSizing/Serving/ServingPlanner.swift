@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import SuanliText
 
 /// `suanli size serve` with a model shape: the step model, the batch, and demand to devices.
 public enum ServingPlanner {

@@ -47,6 +47,11 @@ public enum StepConstants {
     public static let lossForwardBytesPerLogit = SourcedConstant(
         "loss_forward_bytes_per_logit", 38,
         "Megatron-Core r0.8.0, megatron/core/tensor_parallel/cross_entropy.py (unfused path): .float(), max, in-place subtract, exp, sum, in-place divide over the fp32 logits")
+    /// Of those, the conversions between 16-bit and fp32 logits (forward read 2, write 4; backward
+    /// read 4, write 2): no copy is made when the logits are already fp32 (`.float()` returns them).
+    public static let lossConversionBytesPerLogit = SourcedConstant(
+        "loss_conversion_bytes_per_logit", 6,
+        "Megatron-Core r0.8.0 cross_entropy.py: vocab_parallel_logits.float() copies 16-bit logits (and its backward converts the gradient back); fp32 logits are not copied")
     public static let lossBackwardBytesPerLogit = SourcedConstant(
         "loss_backward_bytes_per_logit", 14,
         "Megatron-Core r0.8.0, megatron/core/tensor_parallel/cross_entropy.py (unfused path): in-place multiply by the loss gradient, then the fp32 gradient back to bf16")
@@ -151,17 +156,19 @@ public struct LogCurve: Sendable, Equatable {
     }
 }
 
-/// GEMM throughput by shape: modelled from the device, or measured (`bench --suite gemm --sweep`).
+/// GEMM throughput by shape: modelled from the device, measured (`bench --suite gemm --sweep`), or a
+/// published sweep of the device (the catalog's) with the model below its range.
 public enum GEMMRate: Sendable, Equatable {
     /// peak × best measured efficiency × wave quantization over `computeUnits` (when known), and never
     /// faster than moving the operands once at `memoryBytesPerSecond` (roofline).
     case modelled(peak: Double, efficiency: Double, computeUnits: Int?, memoryBytesPerSecond: Double, elementBytes: Double)
     /// Interpolated from measurements.
     case measured(GEMMRateCurve)
-    /// Interpolated from a published sweep (the catalog's), and never faster than moving the
-    /// operands once at `memoryBytesPerSecond`: thin products below the sweep's smallest size are
-    /// bandwidth-bound, which the sweep's edge rate does not say.
-    case published(GEMMRateCurve, memoryBytesPerSecond: Double, elementBytes: Double)
+    /// A published sweep (the catalog's) for single products whose sizes are all at least the
+    /// sweep's smallest — interpolated, the edge rate above its range, never faster than `below`'s
+    /// memory roofline — and `below` (a `.modelled` rate) for batched products and sizes under the
+    /// sweep (the sweep's one-product rates at its smallest sizes say nothing of them).
+    indirect case published(GEMMRateCurve, below: GEMMRate)
 
     /// Seconds for `batch` GEMMs of m × k by k × n, and the rate reached (FLOP/s). `outputBytes` is
     /// the memory traffic per output element (default: one write of an element; a weight-gradient
@@ -178,7 +185,11 @@ public enum GEMMRate: Sendable, Equatable {
         case .measured(let curve):
             let rate = curve.rate(m: m, n: n, k: k)
             return (flops / rate, rate)
-        case .published(let curve, let bandwidth, let elementBytes):
+        case .published(let curve, let below):
+            guard batch == 1, curve.covers(m: m, n: n, k: k),
+                  case .modelled(_, _, _, let bandwidth, let elementBytes) = below else {
+                return below.seconds(m: m, n: n, k: k, batch: batch, outputBytes: outputBytes)
+            }
             let compute = flops / curve.rate(m: m, n: n, k: k)
             let t = max(compute, Self.operandBytes(m: m, n: n, k: k, batch: batch, elementBytes: elementBytes, outputBytes: outputBytes) / bandwidth)
             return (t, flops / t)
@@ -242,6 +253,17 @@ public struct GEMMRateCurve: Sendable, Equatable {
     }
 
     public static func == (a: Self, b: Self) -> Bool { a.points == b.points }
+
+    /// From [m, n, k, TFLOPS] rows (a catalog sweep); rows of another length are left out.
+    public init(tflopsRows rows: [[Double]]) {
+        self.init(points: rows.filter { $0.count == 4 }.map { Point(m: Int($0[0]), n: Int($0[1]), k: Int($0[2]), rate: $0[3] * 1e12) })
+    }
+
+    /// True when every size is at least the smallest measured in its dimension.
+    public func covers(m: Int, n: Int, k: Int) -> Bool {
+        guard let m0 = ms.first, let n0 = ns.first, let k0 = ks.first else { return false }
+        return m >= m0 && n >= n0 && k >= k0
+    }
 
     /// FLOP/s at (m, n, k).
     public func rate(m: Int, n: Int, k: Int) -> Double {

@@ -155,26 +155,12 @@ private struct StepHardwareBuilder {
         return .measured(curve)
     }
 
-    /// GEMM rate and memory bandwidth from the catalog alone: the device's published bf16 GEMM
-    /// sweep by shape for bf16/fp16 work where the catalog has one, else the best-shape efficiency
-    /// with wave quantization.
+    /// GEMM rate and memory bandwidth from the catalog alone: the best-shape efficiency with wave
+    /// quantization and the roofline, under the device's published bf16 GEMM sweep by shape for
+    /// bf16/fp16 work where the catalog has one.
     mutating func catalogRates() throws -> (GEMMRate, Double) {
         let a = accelerator!
         guard let p = peak else { throw SizingError.data("catalog entry \(a.id) has no dense peak") }
-        if let sweep = a.gemmBF16Sweep, precision == .bf16 || precision == .fp16 {
-            let points = sweep.value.filter { $0.count == 4 }.map {
-                GEMMRateCurve.Point(m: Int($0[0]), n: Int($0[1]), k: Int($0[2]), rate: $0[3] * 1e12)
-            }
-            let curve = GEMMRateCurve(points: points)
-            guard curve.isGrid, let (memoryBandwidth, source) = HardwareSources.catalogBandwidth(a) else {
-                throw SizingError.data("catalog entry \(a.id): gemm_bf16_sweep_tflops is not a full [m, n, k, TFLOPS] grid, or the entry has no memory bandwidth")
-            }
-            sources.append(SourcedConstant("memory_bandwidth", memoryBandwidth, source))
-            sources.append(SourcedConstant(
-                "gemm_rate", curve.points.map(\.rate).max() ?? 0,
-                "catalog \(a.id): \(sweep.citation); \(curve.points.count) shapes interpolated in log size, the edge rate beyond them, never above the operands' memory roofline"))
-            return (.published(curve, memoryBytesPerSecond: memoryBandwidth, elementBytes: elementBytes), memoryBandwidth)
-        }
         let efficiency: Double
         if let e = a.maxGEMMEfficiency {
             efficiency = e.value
@@ -194,6 +180,16 @@ private struct StepHardwareBuilder {
         }
         let gemm = GEMMRate.modelled(peak: p, efficiency: efficiency, computeUnits: units, memoryBytesPerSecond: memoryBandwidth,
                                      elementBytes: elementBytes)
+        if let sweep = a.gemmBF16Sweep, precision == .bf16 || precision == .fp16 {
+            let curve = GEMMRateCurve(tflopsRows: sweep.value)
+            guard curve.isGrid else {
+                throw SizingError.data("catalog entry \(a.id): gemm_bf16_sweep_tflops is not a full grid of [m, n, k, TFLOPS] rows")
+            }
+            sources.append(SourcedConstant(
+                "gemm_rate", curve.points.map(\.rate).max() ?? 0,
+                "catalog \(a.id): \(sweep.citation); \(curve.points.count) shapes interpolated in log size, the edge rate above them, never above the operands' memory roofline; batched products and sizes below the sweep at the gemm_efficiency model"))
+            return (.published(curve, below: gemm), memoryBandwidth)
+        }
         return (gemm, memoryBandwidth)
     }
 

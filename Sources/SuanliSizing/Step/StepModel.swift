@@ -119,7 +119,7 @@ public enum StepModel {
     static func referenceRate(_ gemm: GEMMRate) -> Double {
         switch gemm {
         case .modelled(let peak, let efficiency, _, _, _): return peak * efficiency
-        case .measured(let curve), .published(let curve, _, _): return curve.points.map(\.rate).max() ?? 0
+        case .measured(let curve), .published(let curve, _): return curve.points.map(\.rate).max() ?? 0
         }
     }
 

@@ -236,7 +236,8 @@ struct StageTimes {
 
     /// The output layer and the loss: the logits GEMM and its two backward GEMMs (the weight gradient
     /// accumulating into the main gradients), the loss over fp32 logits (Megatron-LM's unfused
-    /// cross-entropy: 38 bytes per logit forward, 14 backward; `StepConstants`), the cross-entropy's three all-reduces of one fp32 number per token
+    /// cross-entropy: 38 bytes per logit forward, 14 backward, 6 fewer each with fp32 logits;
+    /// `StepConstants`), the cross-entropy's three all-reduces of one fp32 number per token
     /// and, over tensor parallelism, the layer input's all-gather forward and reduce-scatter backward
     /// with sequence parallelism, or without it the all-reduce of its gradient backward.
     static func outputLayer(_ c: StepContext) -> StageTime {
@@ -245,8 +246,9 @@ struct StageTimes {
         let logitsBackward = c.compute(hw.gemm.seconds(m: tokens, n: h, k: vocab / t).seconds
             + hw.gemm.seconds(m: h, n: vocab / t, k: tokens, outputBytes: c.mainGradAccumulationBytes).seconds)
         let logits = Double(tokens) * Double(vocab / t)
-        let lossForward = c.memoryBound(logits * StepConstants.lossForwardBytesPerLogit.value / hw.memoryBytesPerSecond)
-        let lossBackward = c.memoryBound(logits * StepConstants.lossBackwardBytesPerLogit.value / hw.memoryBytesPerSecond)
+        let conversion = c.e < 4 ? 0 : StepConstants.lossConversionBytesPerLogit.value
+        let lossForward = c.memoryBound(logits * (StepConstants.lossForwardBytesPerLogit.value - conversion) / hw.memoryBytesPerSecond)
+        let lossBackward = c.memoryBound(logits * (StepConstants.lossBackwardBytesPerLogit.value - conversion) / hw.memoryBytesPerSecond)
         var tp = 0.0
         if t > 1 {
             let activationBytes = Double(tokens) * Double(h) * c.e

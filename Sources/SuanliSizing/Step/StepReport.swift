@@ -1,3 +1,4 @@
+import SuanliText
 /// The answer of `suanli size step`, as JSON and as a table.
 public struct StepReport: Sendable {
     public var inputs: StepInputs
@@ -135,6 +136,7 @@ public struct StepReport: Sendable {
             ("memory_bound_kernels", "norms, bias/dropout/residual, activation and softmax read and write their tensors once forward, twice backward, at the memory bandwidth"),
             (StepConstants.lossForwardBytesPerLogit.name, "\(Int(StepConstants.lossForwardBytesPerLogit.value)): \(StepConstants.lossForwardBytesPerLogit.source)"),
             (StepConstants.lossBackwardBytesPerLogit.name, "\(Int(StepConstants.lossBackwardBytesPerLogit.value)): \(StepConstants.lossBackwardBytesPerLogit.source)"),
+            (StepConstants.lossConversionBytesPerLogit.name, "\(Int(StepConstants.lossConversionBytesPerLogit.value)) of each: \(StepConstants.lossConversionBytesPerLogit.source)"),
             ("optimizer", "Adam reads 16 and writes 14 bytes per local parameter at the memory bandwidth; before it the gradient norm (clipping, loss-scale check) reads the 4-byte gradients once and all-reduces one number over every rank"),
         ]
         return list

@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import SuanliText
 
 /// `suanli size train` as typed on the command line: numbers still text, so that one
 /// place parses `175B`, `1.4T` and `2.5k` and names the option in every error.

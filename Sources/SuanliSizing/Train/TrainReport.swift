@@ -1,3 +1,4 @@
+import SuanliText
 /// The answer of `suanli size train`, as numbers and as rendered output.
 public struct TrainReport: Sendable {
     public var totalFLOPs: Double

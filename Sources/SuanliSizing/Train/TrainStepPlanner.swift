@@ -1,3 +1,4 @@
+import SuanliText
 extension TrainPlanner {
     /// `size train` with parallelism options: the step model times one iteration; days, device-hours,
     /// cost and energy follow from the iterations `--tokens` needs.

@@ -1,3 +1,4 @@
+import SuanliText
 /// Renders `size train` as a table for people: each number with where it came from.
 enum TrainTable {
     static func render(_ r: TrainReport, notes n: TrainNotes) -> TextReport {
