@@ -5,12 +5,6 @@ public struct TextReport: Sendable {
         public var label: String
         public var value: String
         public var note: String
-
-        public init(label: String, value: String, note: String) {
-            self.label = label
-            self.value = value
-            self.note = note
-        }
     }
 
     public var title: String
