@@ -134,11 +134,12 @@ public struct StepReport: Sendable {
             ("pipeline_bubble", "(p − 1)/(v·m) of the per-micro-batch time (Narayanan et al. 2021 §2.2)"),
             ("collective_time", "latency + bytes × algorithm factor / (bandwidth × efficiency): all-reduce 2(n−1)/n, reduce-scatter and all-gather (n−1)/n"),
             ("memory_bound_kernels", "norms, bias/dropout/residual, activation and softmax read and write their tensors once forward, twice backward, at the memory bandwidth"),
-            (StepConstants.lossForwardBytesPerLogit.name, "\(Int(StepConstants.lossForwardBytesPerLogit.value)): \(StepConstants.lossForwardBytesPerLogit.source)"),
-            (StepConstants.lossBackwardBytesPerLogit.name, "\(Int(StepConstants.lossBackwardBytesPerLogit.value)): \(StepConstants.lossBackwardBytesPerLogit.source)"),
-            (StepConstants.lossConversionBytesPerLogit.name, "\(Int(StepConstants.lossConversionBytesPerLogit.value)) of each: \(StepConstants.lossConversionBytesPerLogit.source)"),
-            ("optimizer", "Adam reads 16 and writes 14 bytes per local parameter at the memory bandwidth; before it the gradient norm (clipping, loss-scale check) reads the 4-byte gradients once and all-reduces one number over every rank"),
         ]
+        for (c, scope) in [(StepConstants.lossForwardBytesPerLogit, ""), (StepConstants.lossBackwardBytesPerLogit, ""),
+                           (StepConstants.lossConversionBytesPerLogit, " of each")] {
+            list.append((c.name, "\(Int(c.value))\(scope): \(c.source)"))
+        }
+        list.append(("optimizer", "Adam reads 16 and writes 14 bytes per local parameter at the memory bandwidth; before it the gradient norm (clipping, loss-scale check) reads the 4-byte gradients once and all-reduces one number over every rank"))
         return list
     }
 
