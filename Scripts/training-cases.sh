@@ -59,14 +59,10 @@ echo "Megatron-LM H100 weak scaling (NVIDIA/Megatron-LM README, images/model_tab
 # GPT shape (ffn 4h, untied embeddings: 24 × 12·2048² + 2 × 131072 × 2048 = 1.75B for the 1.7B row),
 # vocab 131072, seq 4096, DP 48; sequence parallelism with TP, distributed optimizer, overlapped
 # gradient reduction (the README's flags). Micro-batch 1, no interleaving, no recomputation assumed
-# (not in the table). The README also overlaps TP communication (--tp-comm-overlap), which the model does not.
+# (not in the table). The README also overlaps TP communication (--tp-comm-overlap) and the weight
+# all-gather (--overlap-param-gather), and Megatron-LM reduces fp32 gradients under bf16: the second block.
 W="--device h100-sxm --vocab 131072 --seq-len 4096 --untied-embeddings --microbatch 1 --overlap-grad-reduce --zero 1"
-while read -r name heads hidden layers tp pp dp batch published; do
-    sp=""; [ "$tp" -gt 1 ] && sp="--sequence-parallel"
-    row "Megatron-LM $name $((tp * pp * dp)) H100" "$published" .tflops_per_device.model $W \
-        --layers "$layers" --hidden "$hidden" --heads "$heads" --tp "$tp" --pp "$pp" --dp "$dp" --global-batch "$batch" $sp
-done <<'CASES'
-1.7B 16 2048 24 1 1 48 192 408.8
+MEGATRON_ROWS="1.7B 16 2048 24 1 1 48 192 408.8
 7.1B 32 4096 30 2 1 48 192 465.9
 16B 48 6144 32 4 1 48 192 489.1
 32B 56 7168 48 8 1 48 192 459.6
@@ -74,8 +70,20 @@ done <<'CASES'
 119B 80 10240 92 8 4 48 768 420.5
 177B 96 12288 96 8 6 48 1152 432.8
 314B 128 16384 96 8 8 48 1536 474.4
-462B 144 18432 112 8 16 48 3072 459.9
-CASES
+462B 144 18432 112 8 16 48 3072 459.9"
+megatron() { # sequence-parallel options (rows with TP > 1) | options of every row
+    local with_tp=$1; shift
+    while read -r name heads hidden layers tp pp dp batch published; do
+        sp=""; [ "$tp" -gt 1 ] && sp=$with_tp
+        # shellcheck disable=SC2086
+        row "Megatron-LM $name $((tp * pp * dp)) H100" "$published" .tflops_per_device.model $W "$@" \
+            --layers "$layers" --hidden "$hidden" --heads "$heads" --tp "$tp" --pp "$pp" --dp "$dp" --global-batch "$batch" $sp
+    done <<<"$MEGATRON_ROWS"
+}
+megatron "--sequence-parallel"
+echo
+echo "The same runs with the README's overlaps (--overlap-param-gather, --tp-comm-overlap with TP) and fp32 gradients"
+megatron "--sequence-parallel --tp-comm-overlap" --overlap-param-gather --gradient-bytes-per-param 4
 
 echo
 echo "DeepSpeed runs calibrated from a sibling run of the same stack (--measured-iteration, then --calibration)"

@@ -57,6 +57,7 @@ struct SizeParallelOptions: ParsableArguments {
     @Flag(name: .customLong("balance-embedding"), help: "First and last pipeline stages hold one layer fewer (the embedding and output layers take a slot each).") var balanceEmbedding = false
     @Flag(name: .customLong("overlap-grad-reduce"), help: "Overlap the DP gradient reduction with the last micro-batch's backward pass.") var overlapGradReduce = false
     @Flag(name: .customLong("overlap-param-gather"), help: "With ZeRO ≥ 1: hide the weight all-gather behind one micro-batch's forward pass (Megatron-LM --overlap-param-gather).") var overlapParamGather = false
+    @Flag(name: .customLong("tp-comm-overlap"), help: "With --sequence-parallel: overlap the TP all-gathers and reduce-scatters with the GEMMs beside them (Megatron-LM --tp-comm-overlap, Transformer Engine userbuffers).") var tpCommOverlap = false
     @Option(help: "Attention kernel: flash or materialized (scores in memory, as before FlashAttention).") var attention: AttentionKernel = .flash
     @Option(name: .customLong("intra-node-gbps"), help: "Intra-node link per device, GB/s one direction (default: catalog NVLink ÷ 2, or a measured cluster file).") var intraNodeGBps: Amount?
     @Option(name: .customLong("inter-node-gbps"), help: "Inter-node network per device, GB/s (default: catalog scale-out, or a measured cluster file).") var interNodeGBps: Amount?
@@ -69,7 +70,7 @@ struct SizeParallelOptions: ParsableArguments {
         o.tp = tp; o.pp = pp; o.dp = dp; o.cp = cp; o.microbatch = microbatch; o.globalBatch = globalBatch
         o.interleave = interleave; o.sequenceParallel = sequenceParallel; o.zero = zero
         o.gpusPerNode = gpusPerNode; o.balanceEmbedding = balanceEmbedding; o.overlapGradReduce = overlapGradReduce
-        o.overlapParamGather = overlapParamGather
+        o.overlapParamGather = overlapParamGather; o.tpCommOverlap = tpCommOverlap
         o.attention = attention
         o.intraNodeGBps = intraNodeGBps; o.interNodeGBps = interNodeGBps; o.ignoreMemory = ignoreMemory
         o.measuredIteration = measuredIteration

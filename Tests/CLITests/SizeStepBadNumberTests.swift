@@ -37,4 +37,23 @@ import Testing
         let a = try #require(seconds(plain)), b = try #require(seconds(overlapped))
         #expect(b < a, "the weight all-gather is hidden: \(b) s vs \(a) s")
     }
+
+    /// `--tp-comm-overlap` reaches the model: refused without sequence parallelism, echoed with its
+    /// sources, and it hides tensor-parallel communication.
+    @Test func tpCommOverlapIsAFlag() throws {
+        let layout = base + ["--tp", "8", "--pp", "8", "--microbatch", "1", "--format", "json"]
+        let refused = try CLI.run(layout + ["--tp-comm-overlap"])
+        #expect(refused.status == 64)
+        #expect(refused.stderr.split(separator: "\n").count == 1 && refused.stderr.contains("--sequence-parallel"), "\(refused.stderr)")
+        let plain = try CLI.run(layout + ["--sequence-parallel"])
+        let overlapped = try CLI.run(layout + ["--sequence-parallel", "--tp-comm-overlap"])
+        #expect(plain.status == 0 && overlapped.status == 0, "\(plain.stderr)\(overlapped.stderr)")
+        let inputs = (overlapped.json as? [String: Any])?["inputs"] as? [String: Any]
+        #expect(inputs?["tp_comm_overlap"] as? Bool == true)
+        let sources = (overlapped.json as? [String: Any])?["sources"] as? [String: Any]
+        #expect((sources?["tp_overlap_communication_sms"] as? String)?.contains("Transformer Engine") == true)
+        func seconds(_ r: CLIResult) -> Double? { (r.json as? [String: Any])?["iteration_seconds"] as? Double }
+        let a = try #require(seconds(plain)), b = try #require(seconds(overlapped))
+        #expect(b < a, "TP communication is hidden: \(b) s vs \(a) s")
+    }
 }

@@ -72,17 +72,20 @@ struct PublishedRunsTests {
     /// The same rows with more of what the README and Megatron-LM's defaults say the runs did:
     /// `--overlap-param-gather` (README; the library's `overlapParamGather`) and fp32 gradient
     /// accumulation and reduction under bf16 (megatron/training/arguments.py: "bfloat16 requires
-    /// gradient accumulation and all-reduce to be done in fp32"). `--tp-comm-overlap` is not modelled.
+    /// gradient accumulation and all-reduce to be done in fp32"), and `--tp-comm-overlap` (README;
+    /// Megatron-LM accepts it only with sequence parallelism, so on the rows with TP > 1).
     /// Printed beside the script's rows; the bounds are the figures Docs/sizing.md reports.
     @Test func megatronH100WithThePublishedOverlaps() throws {
         let rows = Self.megatronH100.map { row -> Row in
             var o = row.options
             o.overlapParamGather = true
             o.gradientBytesPerParam = Amount(4)
+            o.tpCommOverlap = o.tp > 1
             return Row(name: row.name, published: row.published, options: o, figure: row.figure)
         }
-        let e = try errors(rows, title: "Megatron-LM H100 with --overlap-param-gather and fp32 gradients")
-        #expect(e.mean <= 14.1 && e.max <= 45.7, "mean \(e.mean), max \(e.max)")
+        let e = try errors(rows, title: "Megatron-LM H100 with the README's overlaps and fp32 gradients")
+        // Docs/sizing.md: mean 18.2%, max 45.9% (14.0% and 45.6% before --tp-comm-overlap was modelled).
+        #expect(e.mean <= 18.3 && e.max <= 46.0, "mean \(e.mean), max \(e.max)")
     }
 
     @Test func korthikantiA100() throws {

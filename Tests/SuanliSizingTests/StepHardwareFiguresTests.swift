@@ -107,7 +107,7 @@ struct StepHardwareFiguresTests {
         #expect(close(output.tp, Collective.allReduce.seconds(bytes: activation, ranks: 8, link: c.tensorLink)
             + Collective.allReduce.seconds(bytes: Double(c.tokens) * 12, ranks: 8, link: c.tensorLink)))
         let stages = StageTimes(c, layer: LayerPass(c))
-        #expect(close(stages.first.tp, 8 * LayerPass(c).tpPerPass * 2 + embedding.tp + output.tp))
+        #expect(close(stages.first.tp, 8 * LayerPass(c).tpForward * 2 + embedding.tp + output.tp))
     }
 
     @Test func publishedAllReduceCurveDrivesTheTensorParallelLink() throws {

@@ -55,6 +55,16 @@ public enum StepConstants {
     public static let lossBackwardBytesPerLogit = SourcedConstant(
         "loss_backward_bytes_per_logit", 14,
         "Megatron-Core r0.8.0, megatron/core/tensor_parallel/cross_entropy.py (unfused path): in-place multiply by the loss gradient, then the fp32 gradient back to bf16")
+    /// Transformer Engine's userbuffer overlap (Megatron-LM `--tp-comm-overlap`, default settings of
+    /// TE v1.8, the release beside Megatron-Core r0.8.0): the pipelined and bulk methods' communication
+    /// kernels run on 16 SMs beside the GEMM; ring exchange copies peer to peer on the copy engines.
+    public static let tpOverlapCommunicationSMs = SourcedConstant(
+        "tp_overlap_communication_sms", 16,
+        "Transformer Engine v1.8, transformer_engine/pytorch/module/base.py initialize_ub defaults: num_sm 16 for the pipeline (proj_fprop, fc2_fprop) and bulk (qkv/fc1 dgrad and wgrad) methods; ring exchange (qkv_fprop, fc1_fprop, proj_dgrad, fc2_dgrad) copies on the copy engines (use_ce)")
+    /// Chunks of the pipelined GEMM + reduce-scatter; ring exchange cuts its GEMM into TP-size chunks.
+    public static let tpOverlapPipelineSplits = SourcedConstant(
+        "tp_overlap_pipeline_splits", 4,
+        "Transformer Engine v1.8 initialize_ub defaults: num_splits 4 for the pipeline method; ring exchange runs one chunk per tensor-parallel rank")
     /// cuBLAS tile sizes for the wave-quantization model of large half-precision GEMMs.
     public static let gemmTiles: [(Int, Int)] = [(256, 128), (128, 256), (128, 128)]
     public static let gemmTileSource =
@@ -193,6 +203,15 @@ public enum GEMMRate: Sendable, Equatable {
             let compute = flops / curve.rate(m: m, n: n, k: k)
             let t = max(compute, Self.operandBytes(m: m, n: n, k: k, batch: batch, elementBytes: elementBytes, outputBytes: outputBytes) / bandwidth)
             return (t, flops / t)
+        }
+    }
+
+    /// The device's SMs or CUs where the rate knows them (not for a measured curve).
+    public var computeUnits: Int? {
+        switch self {
+        case .modelled(_, _, let units, _, _): return units
+        case .measured: return nil
+        case .published(_, let below): return below.computeUnits
         }
     }
 

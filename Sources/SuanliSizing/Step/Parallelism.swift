@@ -44,6 +44,9 @@ public struct Parallelism: Sendable, Equatable {
     /// With ZeRO ≥ 1, the all-gather of the updated weights overlaps the next iteration's forward pass
     /// of the first micro-batch (Megatron-LM `--overlap-param-gather`).
     public var overlapParamGather = false
+    /// With sequence parallelism, Transformer Engine's userbuffers overlap the tensor-parallel
+    /// all-gathers and reduce-scatters with the GEMMs beside them (Megatron-LM `--tp-comm-overlap`).
+    public var tpCommOverlap = false
 
     public init(
         tensor: Int = 1, pipeline: Int = 1, data: Int = 1, context: Int = 1, microbatch: Int = 1, globalBatch: Int,

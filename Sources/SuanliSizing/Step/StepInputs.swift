@@ -88,6 +88,12 @@ public struct StepInputs: Sendable {
         if p.overlapParamGather && (p.zeroStage == 0 || p.data == 1) {
             throw SizingError.usage("--overlap-param-gather overlaps the distributed optimizer's weight all-gather: it needs --zero 1 or more and --dp > 1")
         }
+        if p.tpCommOverlap && !p.sequenceParallel {
+            throw SizingError.usage("--tp-comm-overlap overlaps the all-gathers and reduce-scatters of sequence parallelism: it needs --sequence-parallel")
+        }
+        if p.tpCommOverlap && !p.tensorWithinNode {
+            throw SizingError.usage("--tp-comm-overlap copies between the devices of one node (userbuffers over NVLink): it needs --tp \(p.tensor) ≤ --gpus-per-node \(p.gpusPerNode)")
+        }
         guard gradientBytes > 0, gradientBytes.isFinite else {
             throw SizingError.usage("--gradient-bytes-per-param must be greater than 0")
         }

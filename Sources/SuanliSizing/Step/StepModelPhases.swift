@@ -53,8 +53,13 @@ struct LayerPass {
     var computeRecompute = 0.0
     /// Communication passes repeated by recomputation.
     var recomputePasses = 0.0
-    var tpPerPass = 0.0
+    /// Tensor-parallel communication time of one forward pass and of the backward pass (with
+    /// `--tp-comm-overlap`, what the overlap leaves exposed).
+    var tpForward = 0.0
+    var tpBackward = 0.0
     var cpPerPass = 0.0
+    /// The layer's four tensor-parallel GEMMs (for the communication overlap).
+    private var gemms: [TensorParallelGEMM: GEMMShape] = [:]
 
     init(_ c: StepContext) {
         let attentionForward = layerCompute(c)
@@ -69,7 +74,9 @@ struct LayerPass {
         }
     }
 
-    private mutating func gemm(_ c: StepContext, _ name: String, m: Int, n: Int, k: Int, batch: Int = 1) {
+    private mutating func gemm(
+        _ c: StepContext, _ name: String, m: Int, n: Int, k: Int, batch: Int = 1, role: TensorParallelGEMM? = nil
+    ) {
         let hw = c.hw
         let seconds = c.compute(hw.gemm.seconds(m: m, n: n, k: k, batch: batch).seconds)
         forward.append(TimedOperation(
@@ -77,9 +84,14 @@ struct LayerPass {
             seconds: seconds))
         // Backward: the input gradient (m × k from m × n by n × k) and the weight gradient (k × n over m).
         // A weight gradient accumulates into the main gradients each micro-batch (read and write).
-        computeBackward += c.compute(hw.gemm.seconds(m: m, n: k, k: n, batch: batch).seconds)
-        computeBackward += c.compute(hw.gemm.seconds(
+        let inputGradient = c.compute(hw.gemm.seconds(m: m, n: k, k: n, batch: batch).seconds)
+        let weightGradient = c.compute(hw.gemm.seconds(
             m: k, n: n, k: m, batch: batch, outputBytes: batch == 1 ? c.mainGradAccumulationBytes : nil).seconds)
+        computeBackward += inputGradient + weightGradient
+        if let role {
+            gemms[role] = GEMMShape(m: m, n: n, k: k, forward: seconds, inputGradient: inputGradient,
+                                    weightGradient: weightGradient)
+        }
     }
 
     private mutating func memory(_ c: StepContext, _ name: String, elementAccesses: Double) {
@@ -96,14 +108,15 @@ struct LayerPass {
         let hiddenElements = Double(tokens) * Double(h) / Double(c.par.sequenceParallel ? t : 1)
         let ffnElements = Double(tokens) * Double(c.ffnPerRank)
         memory(c, "norm before attention", elementAccesses: 2 * hiddenElements)
-        gemm(c, "QKV projection", m: tokens, n: h / t + 2 * c.kvPerRank, k: h)
+        gemm(c, "QKV projection", m: tokens, n: h / t + 2 * c.kvPerRank, k: h, role: .qkv)
         let attentionForward = attentionCore(c)
-        gemm(c, "output projection", m: tokens, n: h, k: h / t)
+        gemm(c, "output projection", m: tokens, n: h, k: h / t, role: .projection)
         memory(c, "bias, dropout, residual", elementAccesses: 3 * hiddenElements)
         memory(c, "norm before MLP", elementAccesses: 2 * hiddenElements)
-        gemm(c, shape.gatedFFN ? "MLP gate and up" : "MLP up", m: tokens, n: (shape.gatedFFN ? 2 : 1) * c.ffnPerRank, k: h)
+        gemm(c, shape.gatedFFN ? "MLP gate and up" : "MLP up", m: tokens, n: (shape.gatedFFN ? 2 : 1) * c.ffnPerRank, k: h,
+             role: .mlpUp)
         memory(c, shape.gatedFFN ? "SwiGLU" : "GeLU", elementAccesses: (shape.gatedFFN ? 3 : 2) * ffnElements)
-        gemm(c, "MLP down", m: tokens, n: h, k: c.ffnPerRank)
+        gemm(c, "MLP down", m: tokens, n: h, k: c.ffnPerRank, role: .mlpDown)
         memory(c, "bias, dropout, residual", elementAccesses: 3 * hiddenElements)
         return attentionForward
     }
@@ -148,16 +161,24 @@ struct LayerPass {
         let t = c.t, par = c.par, link = c.tensorLink
         guard t > 1 else { return }
         let activationBytes = Double(c.tokens) * Double(c.h) * c.e
-        if par.sequenceParallel {
-            tpPerPass = 2 * (Collective.allGather.seconds(bytes: activationBytes, ranks: t, link: link)
-                + Collective.reduceScatter.seconds(bytes: activationBytes, ranks: t, link: link))
+        if par.tpCommOverlap {
+            let overlap = TensorParallelOverlap(c, gemms: gemms, activationBytes: activationBytes)
+            tpForward = overlap.forwardExposed
+            tpBackward = overlap.backwardExposed
         } else {
-            tpPerPass = 2 * Collective.allReduce.seconds(bytes: activationBytes, ranks: t, link: link)
+            if par.sequenceParallel {
+                tpForward = 2 * (Collective.allGather.seconds(bytes: activationBytes, ranks: t, link: link)
+                    + Collective.reduceScatter.seconds(bytes: activationBytes, ranks: t, link: link))
+            } else {
+                tpForward = 2 * Collective.allReduce.seconds(bytes: activationBytes, ranks: t, link: link)
+            }
+            tpForward = c.communication(tpForward)
+            tpBackward = tpForward
         }
-        tpPerPass = c.communication(tpPerPass)
+        let name = par.tpCommOverlap ? "TP communication left by the overlap"
+            : par.sequenceParallel ? "TP all-gather + reduce-scatter (×2)" : "TP all-reduce (×2)"
         forward.append(TimedOperation(
-            name: par.sequenceParallel ? "TP all-gather + reduce-scatter (×2)" : "TP all-reduce (×2)",
-            kind: .communication, flops: 0, bytes: 2 * activationBytes, seconds: tpPerPass))
+            name: name, kind: .communication, flops: 0, bytes: 2 * activationBytes, seconds: tpForward))
     }
 
     /// Context parallelism: all-gather K and V of the whole sequence before attention; reduce-scatter
@@ -197,7 +218,7 @@ struct StageTimes {
             let l = Double(layers)
             var time = StageTime(
                 fwd: l * layer.computeForward, bwd: l * layer.computeBackward, rc: l * layer.computeRecompute,
-                tp: l * layer.tpPerPass * (2 + layer.recomputePasses), cp: l * layer.cpPerPass * (2 + layer.recomputePasses))
+                tp: l * (layer.tpForward * (1 + layer.recomputePasses) + layer.tpBackward), cp: l * layer.cpPerPass * (2 + layer.recomputePasses))
             for extra in (withInput ? [input] : []) + (withOutput ? [output] : []) {
                 time.fwd += extra.fwd; time.bwd += extra.bwd; time.tp += extra.tp
             }

@@ -46,6 +46,7 @@ public struct StepOptions: Sendable, Equatable {
     public var balanceEmbedding = false
     public var overlapGradReduce = false
     public var overlapParamGather = false
+    public var tpCommOverlap = false
     public var attention = AttentionKernel.flash
     public var gradientBytesPerParam: Amount?
     // Hardware.
@@ -69,5 +70,6 @@ public struct StepOptions: Sendable, Equatable {
     public var describesParallelism: Bool {
         tp != 1 || pp != 1 || dp != 1 || cp != 1 || globalBatch != nil || interleave != 1 || recompute != .none
             || sequenceParallel || zero != 0 || balanceEmbedding || overlapGradReduce || overlapParamGather
+            || tpCommOverlap
     }
 }

@@ -46,6 +46,7 @@ public enum StepPlanner {
             interleave: o.interleave, recompute: o.recompute, sequenceParallel: o.sequenceParallel, zeroStage: o.zero,
             gpusPerNode: o.gpusPerNode, balanceEmbedding: o.balanceEmbedding, overlapGradReduce: o.overlapGradReduce)
         p.overlapParamGather = o.overlapParamGather
+        p.tpCommOverlap = o.tpCommOverlap
         return p
     }
 

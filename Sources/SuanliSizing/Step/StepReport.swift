@@ -104,7 +104,7 @@ public struct StepReport: Sendable {
             ("recompute", .string(p.recompute.rawValue)), ("sequence_parallel", .bool(p.sequenceParallel)),
             ("zero", .number(Double(p.zeroStage))), ("gpus_per_node", .number(Double(p.gpusPerNode))),
             ("balance_embedding", .bool(p.balanceEmbedding)), ("overlap_grad_reduce", .bool(p.overlapGradReduce)),
-            ("overlap_param_gather", .bool(p.overlapParamGather)),
+            ("overlap_param_gather", .bool(p.overlapParamGather)), ("tp_comm_overlap", .bool(p.tpCommOverlap)),
             ("attention", .string(inputs.attention.rawValue)), ("gradient_bytes_per_param", .number(inputs.gradientBytes)),
             ("device", .optional(options.device)), ("calibrate", .optional(options.calibrate)),
             ("tokens", .optional(inputs.tokens)),
@@ -139,6 +139,12 @@ public struct StepReport: Sendable {
                            (StepConstants.lossConversionBytesPerLogit, " of each")] {
             list.append((c.name, "\(Int(c.value))\(scope): \(c.source)"))
         }
+        if inputs.parallelism.tpCommOverlap {
+            list.append(("tp_comm_overlap", "Transformer Engine userbuffers: ring exchange (the GEMM in TP-size chunks, each peer copy behind the chunk before it), pipeline (4 chunks, each reduce-scatter beside the next chunk) and bulk (a collective beside a whole backward GEMM); backward gathers the weight gradients' inputs again (4 all-gathers, 2 reduce-scatters)"))
+            for c in [StepConstants.tpOverlapCommunicationSMs, StepConstants.tpOverlapPipelineSplits] {
+                list.append((c.name, "\(Int(c.value)): \(c.source)"))
+            }
+        }
         list.append(("optimizer", "Adam reads 16 and writes 14 bytes per local parameter at the memory bandwidth; before it the gradient norm (clipping, loss-scale check) reads the 4-byte gradients once and all-reduces one number over every rank"))
         return list
     }
@@ -155,7 +161,7 @@ public struct StepReport: Sendable {
                  "TP \(p.tensor) × PP \(p.pipeline) × DP \(p.data) × CP \(p.context), \(p.gpusPerNode) per node")
         text.add("micro-batches", Format.number(Double(p.microbatches), decimals: 0),
                  "global batch \(p.globalBatch) / (DP \(p.data) × micro-batch \(p.microbatch)); interleave \(p.interleave)")
-        text.add("settings", "", "recompute \(p.recompute.rawValue), sequence parallel \(p.sequenceParallel ? "on" : "off"), ZeRO \(p.zeroStage), attention \(inputs.attention.rawValue)")
+        text.add("settings", "", "recompute \(p.recompute.rawValue), sequence parallel \(p.sequenceParallel ? (p.tpCommOverlap ? "on, TP communication overlapped" : "on") : "off"), ZeRO \(p.zeroStage), attention \(inputs.attention.rawValue)")
         text.section("Iteration")
         text.add("iteration", Format.number(r.iterationSeconds, decimals: 3) + " s", hw.name)
         for (name, seconds) in r.breakdown.named where seconds > 0 {
