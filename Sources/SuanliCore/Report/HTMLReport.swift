@@ -106,10 +106,9 @@ public enum HTMLReport {
                                 xMin: xMin, xMax: xMax, yMin: yMin, yMax: yMax)
         func x(_ v: Double) -> Double { frame.x(v) }
         func y(_ v: Double) -> Double { frame.y(v) }
-        var svg = "<svg class=\"roofline-chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" "
-            + "viewBox=\"0 0 \(Int(width)) \(Int(height))\" data-points=\"\(points.count)\" data-levels=\"\(levelCeilings.count)\" "
-            + "role=\"img\" aria-label=\"Roofline of \(escape(title))\">\n"
-        svg += "<title>Roofline: \(escape(title))</title>\n"
+        var svg = frame.open(
+            class: "roofline-chart", data: [("points", "\(points.count)"), ("levels", "\(levelCeilings.count)")],
+            label: "Roofline of \(title)", title: "Roofline: \(title)")
         svg += frame.axes(xLabel: "arithmetic intensity (FLOP/byte)", xTick: tickLabel, yLabel: "GFLOP/s")
         if let bandwidth {
             // Memory ceiling: GFLOP/s = GB/s × intensity, up to the compute ceiling.
@@ -211,10 +210,9 @@ public enum HTMLReport {
                                 xMin: xMin, xMax: xMax, yMin: yMin, yMax: yMax)
         func x(_ v: Double) -> Double { frame.x(v) }
         func y(_ v: Double) -> Double { frame.y(v) }
-        var svg = "<svg class=\"sweep-chart\" data-suite=\"\(suite.rawValue)\" xmlns=\"http://www.w3.org/2000/svg\" "
-            + "width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" "
-            + "data-points=\"\(all.count)\" data-plateaus=\"\(plateaus.count)\" role=\"img\" aria-label=\"\(escape(title))\">\n"
-        svg += "<title>\(escape(title))</title>\n"
+        var svg = frame.open(
+            class: "sweep-chart", leading: [("suite", suite.rawValue)],
+            data: [("points", "\(all.count)"), ("plateaus", "\(plateaus.count)")], label: title, title: title)
         svg += frame.axes(xLabel: "working set (bytes, log scale)", xTick: { WorkingSetSweep.describe(Int($0)) }, yLabel: unit)
         for (name, bytes) in reported where Double(bytes) >= xMin && Double(bytes) <= xMax {
             svg += "<line class=\"reported\" x1=\"\(fmt(x(Double(bytes))))\" y1=\"\(fmt(top))\" x2=\"\(fmt(x(Double(bytes))))\" "
@@ -388,6 +386,17 @@ struct LogLogFrame {
 
     func x(_ v: Double) -> Double { left + (log(v) - log(xMin)) / (log(xMax) - log(xMin)) * (width - left - right) }
     func y(_ v: Double) -> Double { height - bottom - (log(v) - log(yMin)) / (log(yMax) - log(yMin)) * (height - top - bottom) }
+
+    /// The chart's opening `<svg>` tag and its `<title>`: `leading` data attributes right after the
+    /// class (what readers of the page match on), `data` after the view box; texts escaped here.
+    func open(class name: String, leading: [(String, String)] = [], data: [(String, String)], label: String, title: String) -> String {
+        func attributes(_ list: [(String, String)]) -> String {
+            list.map { " data-\($0.0)=\"\(HTMLReport.escape($0.1))\"" }.joined()
+        }
+        return "<svg class=\"\(name)\"\(attributes(leading)) xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" "
+            + "height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\"\(attributes(data)) role=\"img\" "
+            + "aria-label=\"\(HTMLReport.escape(label))\">\n<title>\(HTMLReport.escape(title))</title>\n"
+    }
 
     func axes(xLabel: String, xTick: (Double) -> String, yLabel: String) -> String {
         typealias R = HTMLReport
