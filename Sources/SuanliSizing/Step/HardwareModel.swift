@@ -64,7 +64,11 @@ public enum StepConstants {
     /// Chunks of the pipelined GEMM + reduce-scatter; ring exchange cuts its GEMM into TP-size chunks.
     public static let tpOverlapPipelineSplits = SourcedConstant(
         "tp_overlap_pipeline_splits", 4,
-        "Transformer Engine v1.8 initialize_ub defaults: num_splits 4 for the pipeline method; ring exchange runs one chunk per tensor-parallel rank")
+        "Transformer Engine v1.8 initialize_ub defaults: num_splits 4 for the pipeline method (split_overlap_rs cuts the weight's output rows, the product's columns); ring exchange runs one chunk per tensor-parallel rank")
+    /// GEMM chunks of one overlapped product run round-robin on up to 3 CUDA streams.
+    public static let tpOverlapStreams = SourcedConstant(
+        "tp_overlap_streams", 3,
+        "Transformer Engine v1.8: _NUM_MAX_UB_STREAMS = 3 (module/base.py); comm_gemm_overlap.h issues chunk i on compute stream i mod 3")
     /// cuBLAS tile sizes for the wave-quantization model of large half-precision GEMMs.
     public static let gemmTiles: [(Int, Int)] = [(256, 128), (128, 256), (128, 128)]
     public static let gemmTileSource =

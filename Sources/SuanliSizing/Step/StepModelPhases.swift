@@ -57,6 +57,10 @@ struct LayerPass {
     /// `--tp-comm-overlap`, what the overlap leaves exposed).
     var tpForward = 0.0
     var tpBackward = 0.0
+    /// The first forward pass: without gradients under full recomputation, where the overlap's
+    /// all-gathers run plain.
+    var tpFirstForward = 0.0
+    private var tpForwardWithoutGradients = 0.0
     var cpPerPass = 0.0
     /// The layer's four tensor-parallel GEMMs (for the communication overlap).
     private var gemms: [TensorParallelGEMM: GEMMShape] = [:]
@@ -72,6 +76,7 @@ struct LayerPass {
             computeRecompute = c.inputs.attention == .materialized ? attentionForward : 0; recomputePasses = 0
         case .full: computeRecompute = computeForward; recomputePasses = 1
         }
+        tpFirstForward = c.par.recompute == .full && c.par.tpCommOverlap ? tpForwardWithoutGradients : tpForward
     }
 
     private mutating func gemm(
@@ -164,6 +169,7 @@ struct LayerPass {
         if par.tpCommOverlap {
             let overlap = TensorParallelOverlap(c, gemms: gemms, activationBytes: activationBytes)
             tpForward = overlap.forwardExposed
+            tpForwardWithoutGradients = overlap.forwardWithoutGradientsExposed
             tpBackward = overlap.backwardExposed
         } else {
             if par.sequenceParallel {
@@ -218,7 +224,7 @@ struct StageTimes {
             let l = Double(layers)
             var time = StageTime(
                 fwd: l * layer.computeForward, bwd: l * layer.computeBackward, rc: l * layer.computeRecompute,
-                tp: l * (layer.tpForward * (1 + layer.recomputePasses) + layer.tpBackward), cp: l * layer.cpPerPass * (2 + layer.recomputePasses))
+                tp: l * (layer.tpFirstForward + layer.tpForward * layer.recomputePasses + layer.tpBackward), cp: l * layer.cpPerPass * (2 + layer.recomputePasses))
             for extra in (withInput ? [input] : []) + (withOutput ? [output] : []) {
                 time.fwd += extra.fwd; time.bwd += extra.bwd; time.tp += extra.tp
             }

@@ -140,8 +140,8 @@ public struct StepReport: Sendable {
             list.append((c.name, "\(Int(c.value))\(scope): \(c.source)"))
         }
         if inputs.parallelism.tpCommOverlap {
-            list.append(("tp_comm_overlap", "Transformer Engine userbuffers: ring exchange (the GEMM in TP-size chunks, each peer copy behind the chunk before it), pipeline (4 chunks, each reduce-scatter beside the next chunk) and bulk (a collective beside a whole backward GEMM); backward gathers the weight gradients' inputs again (4 all-gathers, 2 reduce-scatters)"))
-            for c in [StepConstants.tpOverlapCommunicationSMs, StepConstants.tpOverlapPipelineSplits] {
+            list.append(("tp_comm_overlap", "Transformer Engine userbuffers: ring exchange (the GEMM in TP-size chunks, each peer copy behind the chunk before it), pipeline (4 chunks, each reduce-scatter beside the next chunk) and bulk (a collective beside a whole backward GEMM), chunks up to 3 at a time; a GEMM beside a 16-SM communication kernel assumed slowed by the SMs it lacks; a forward pass without gradients gathers plainly; backward gathers the weight gradients' inputs again (4 all-gathers, 2 reduce-scatters); tp communication includes the chunks' and the slowed GEMMs' lost time"))
+            for c in [StepConstants.tpOverlapCommunicationSMs, StepConstants.tpOverlapPipelineSplits, StepConstants.tpOverlapStreams] {
                 list.append((c.name, "\(Int(c.value)): \(c.source)"))
             }
         }

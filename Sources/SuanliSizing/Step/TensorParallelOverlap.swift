@@ -18,19 +18,29 @@ struct GEMMShape {
 ///
 /// - **ring exchange** (QKV and MLP-up forward, projection and MLP-down input gradients): the GEMM
 ///   runs in t chunks of m/t rows, and each of the t − 1 peer copies of a shard (copy engines, no SMs)
-///   hides behind the chunk before it. Left: the chunks' loss of efficiency, t·g(m/t) − g(m), and
-///   what each copy exceeds a chunk, (t − 1)·max(0, copy − g(m/t)).
-/// - **pipeline** (projection and MLP-down forward): the GEMM in 4 chunks, each chunk's
-///   reduce-scatter beside the next chunk's GEMM, the last one after it. The communication kernel
-///   holds 16 SMs: while it runs, the GEMM beside it advances at (SMs − 16)/SMs of its pace.
+///   hides behind the chunk before it. Left: the chunks' loss of efficiency and what each copy
+///   exceeds a chunk, (t − 1)·max(0, copy − chunk).
+/// - **pipeline** (projection and MLP-down forward): the GEMM in 4 chunks of n/4 output columns,
+///   each chunk's reduce-scatter beside the next chunk's GEMM, the last one after it.
 /// - **bulk** (QKV and MLP-up backward): the all-gather of the layer input for the weight gradient
 ///   beside the input-gradient GEMM, the reduce-scatter of the input gradient beside the weight
-///   gradient GEMM, each kernel on 16 SMs as above.
+///   gradient GEMM.
 ///
-/// Backward thus moves four all-gathers and two reduce-scatters (the weight gradients need the
-/// gathered inputs again), where the model without overlap counts two and two.
+/// Chunks go round-robin to up to 3 streams, so up to 3 run at once and share the SMs like one GEMM
+/// of their joint size; a chunk is never counted faster than its share of the whole GEMM. The
+/// pipeline and bulk communication kernels run on 16 SMs; the GEMM beside one is launched on every
+/// SM (`set_sm_margin` off), and the model assumes it advances at (SMs − 16)/SMs of its pace while
+/// the kernel runs (no slowdown where the SM count is unknown, as with a measured GEMM curve).
+///
+/// A forward pass without gradients (the first pass under full recomputation) turns the ring
+/// exchange's all-gathers off (TE v1.8 `layernorm_linear.py`, `layernorm_mlp.py`: not
+/// `is_grad_enabled`), so they run plain and exposed; the pipelined reduce-scatters stay.
+/// Backward moves four all-gathers and two reduce-scatters (the weight gradients need the gathered
+/// inputs again).
 struct TensorParallelOverlap {
     let forwardExposed: Double
+    /// A forward pass without gradients (full recomputation's first pass).
+    let forwardWithoutGradientsExposed: Double
     let backwardExposed: Double
 
     init(_ c: StepContext, gemms: [TensorParallelGEMM: GEMMShape], activationBytes: Double) {
@@ -46,31 +56,45 @@ struct TensorParallelOverlap {
         let chunkRS = c.communication(Collective.reduceScatter.seconds(
             bytes: activationBytes / Double(splits), ranks: t, link: link))
 
-        func chunk(m: Int, n: Int, k: Int) -> Double {
-            c.compute(c.hw.gemm.seconds(m: max(m / t, 1), n: n, k: k).seconds)
+        let streams = Int(StepConstants.tpOverlapStreams.value)
+        func gemm(_ m: Int, _ n: Int, _ k: Int) -> Double {
+            c.compute(c.hw.gemm.seconds(m: max(m, 1), n: max(n, 1), k: k).seconds)
         }
-        func ringExchange(whole: Double, chunk g: Double) -> Double {
-            Self.ringExchange(gemm: whole, chunk: g, chunks: t, copy: copy)
+        /// Seconds per chunk of `count`, the chunks running `s` at a time (`together(s)`: s chunks as one GEMM).
+        func perChunk(_ count: Int, whole: Double, together: (Int) -> Double) -> Double {
+            let s = min(streams, count)
+            return max(together(s) / Double(s), whole / Double(count))
         }
-        func pipeline(_ g: Double) -> Double {
-            Self.pipeline(gemm: g, splits: splits, chunkCommunication: chunkRS, slowdown: slowdown)
+        /// Ring exchange over the t shards of m rows.
+        func ringExchange(whole: Double, m: Int, n: Int, k: Int) -> Double {
+            let chunk = perChunk(t, whole: whole) { s in gemm(m * s / t, n, k) }
+            return Self.ringExchange(gemm: whole, chunk: chunk, chunks: t, copy: copy)
+        }
+        /// Pipeline over `splits` column blocks of the output.
+        func pipeline(_ s: GEMMShape) -> Double {
+            let piece = perChunk(splits, whole: s.forward) { j in gemm(s.m, s.n * j / splits, s.k) }
+            return Self.pipeline(gemm: s.forward, piece: piece, splits: splits, chunkCommunication: chunkRS, slowdown: slowdown)
         }
         func bulk(_ g: Double, _ communication: Double) -> Double {
             Self.bulk(gemm: g, communication: communication, slowdown: slowdown)
         }
 
-        var forward = 0.0, backward = 0.0
+        var forward = 0.0, withoutGradients = 0.0, backward = 0.0
         for role in [TensorParallelGEMM.qkv, .mlpUp] {
             guard let s = gemms[role] else { continue }
-            forward += ringExchange(whole: s.forward, chunk: chunk(m: s.m, n: s.n, k: s.k))
+            forward += ringExchange(whole: s.forward, m: s.m, n: s.n, k: s.k)
+            withoutGradients += allGather
             backward += bulk(s.inputGradient, allGather) + bulk(s.weightGradient, reduceScatter)
         }
         for role in [TensorParallelGEMM.projection, .mlpDown] {
             guard let s = gemms[role] else { continue }
-            forward += pipeline(s.forward)
-            backward += ringExchange(whole: s.inputGradient, chunk: chunk(m: s.m, n: s.k, k: s.n))
+            let reduce = pipeline(s)
+            forward += reduce
+            withoutGradients += reduce
+            backward += ringExchange(whole: s.inputGradient, m: s.m, n: s.k, k: s.n)
         }
         forwardExposed = forward
+        forwardWithoutGradientsExposed = withoutGradients
         backwardExposed = backward
     }
 
@@ -81,17 +105,17 @@ struct TensorParallelOverlap {
     }
 
     /// Ring exchange: exposed seconds of a GEMM of `gemm` seconds cut into `chunks` chunks of
-    /// `chunk` seconds (never faster than the whole), with a peer copy of `copy` seconds behind each chunk but the last.
+    /// `chunk` seconds each (never counted faster than the whole), with a peer copy of `copy` seconds behind each chunk but the last.
     static func ringExchange(gemm g: Double, chunk: Double, chunks t: Int, copy: Double) -> Double {
         guard t > 1 else { return 0 }
         return max(Double(t) * chunk - g, 0) + Double(t - 1) * max(0, copy - chunk)
     }
 
-    /// Pipeline: exposed seconds of a GEMM cut into `splits` chunks, each chunk's reduce-scatter
-    /// (`chunkCommunication` seconds) beside the next chunk's GEMM and the last one after it.
-    static func pipeline(gemm g: Double, splits n: Int, chunkCommunication c: Double, slowdown: Double) -> Double {
-        let piece = g / Double(n)
-        return piece + Double(n - 1) * beside(gemm: piece, communication: c, slowdown: slowdown) + c - g
+    /// Pipeline: exposed seconds of a GEMM of `gemm` seconds cut into `splits` chunks of `piece`
+    /// seconds, each chunk's reduce-scatter (`chunkCommunication` seconds) beside the next chunk's
+    /// GEMM and the last one after it.
+    static func pipeline(gemm g: Double, piece: Double, splits n: Int, chunkCommunication c: Double, slowdown: Double) -> Double {
+        piece + Double(n - 1) * beside(gemm: piece, communication: c, slowdown: slowdown) + c - g
     }
 
     /// Bulk: exposed seconds of one collective beside one whole GEMM.
