@@ -105,3 +105,22 @@ done
 # BLOOM has one published configuration: no sibling of its own. Calibrated from MT-NLG 2240 (the
 # same Megatron-DeepSpeed family on A100s, but another model and team): a cross-model check only.
 row "BLOOM-176B from MT-NLG 2240" 104.7 .iteration_seconds $BLOOM --calibration "$cal/mt8.json"
+
+echo
+echo "Llama 3 405B calibrated from a sibling row of the same stack (interleaving not published, 2 assumed)"
+llama_published() { case $1 in 64) echo 430 ;; 128) echo 400 ;; cp) echo 380 ;; esac; }
+llama() { case $1 in cp) echo "$L3 --dp 8 --cp 16 --seq-len 131072 --global-batch 128" ;; *) echo "$L3 --dp $1" ;; esac; }
+for from in 64 128 cp; do
+    # The published TFLOP/s as an iteration time: model FLOPs / (TFLOP/s × devices).
+    # shellcheck disable=SC2046
+    seconds=$("$suanli" size step $(llama $from) --format json | jq -r ".model_flops / ($(llama_published $from)e12 * .devices)")
+    # shellcheck disable=SC2046
+    "$suanli" size step $(llama $from) --measured-iteration "$seconds" --save-calibration "$cal/llama$from.json" --format json >/dev/null
+done
+for from in 64 128 cp; do
+    for to in 64 128 cp; do
+        [ "$from" = "$to" ] && continue
+        # shellcheck disable=SC2046
+        row "Llama 3 $to from $from" "$(llama_published $to)" .tflops_per_device.model $(llama $to) --calibration "$cal/llama$from.json"
+    done
+done
