@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The step model against published training runs: development cases (issue 15) and the runs of
 # Korthikanti et al. 2022 (Table: iteration times, kept aside to judge the model), Megatron-LM's
-# own H100 weak-scaling table (issue 20), and the DeepSpeed runs calibrated from a sibling run
-# (`--measured-iteration` / `--calibration`). Prints the model's figure, the published one and the
-# error. Usage: Scripts/training-cases.sh [path/to/suanli]
+# own H100 weak-scaling table (issue 20; also with the README's overlaps and fp32 gradients), the
+# DeepSpeed runs calibrated from a sibling run (`--measured-iteration` / `--calibration`), and
+# Llama 3 405B's rows calibrated from each other. Prints the model's figure, the published one and
+# the error. Usage: Scripts/training-cases.sh [path/to/suanli]
 set -euo pipefail
 suanli=${1:-.build/debug/suanli}
 command -v jq >/dev/null || { echo "needs jq" >&2; exit 1; }
@@ -72,7 +73,7 @@ MEGATRON_ROWS="1.7B 16 2048 24 1 1 48 192 408.8
 314B 128 16384 96 8 8 48 1536 474.4
 462B 144 18432 112 8 16 48 3072 459.9"
 megatron() { # sequence-parallel options (rows with TP > 1) | options of every row
-    local with_tp=$1; shift
+    local with_tp=$1 sp; shift
     while read -r name heads hidden layers tp pp dp batch published; do
         sp=""; [ "$tp" -gt 1 ] && sp=$with_tp
         # shellcheck disable=SC2086
