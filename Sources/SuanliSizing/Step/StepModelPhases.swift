@@ -60,10 +60,9 @@ struct LayerPass {
     /// The first forward pass: without gradients under full recomputation, where the overlap's
     /// all-gathers run plain.
     var tpFirstForward = 0.0
-    private var tpForwardWithoutGradients = 0.0
     var cpPerPass = 0.0
     /// The layer's four tensor-parallel GEMMs (for the communication overlap).
-    private var gemms: [TensorParallelGEMM: GEMMShape] = [:]
+    private var gemms: [TensorParallelGEMM: TimedGEMM] = [:]
 
     init(_ c: StepContext) {
         let attentionForward = layerCompute(c)
@@ -76,7 +75,6 @@ struct LayerPass {
             computeRecompute = c.inputs.attention == .materialized ? attentionForward : 0; recomputePasses = 0
         case .full: computeRecompute = computeForward; recomputePasses = 1
         }
-        tpFirstForward = c.par.recompute == .full && c.par.tpCommOverlap ? tpForwardWithoutGradients : tpForward
     }
 
     private mutating func gemm(
@@ -94,7 +92,7 @@ struct LayerPass {
             m: k, n: n, k: m, batch: batch, outputBytes: batch == 1 ? c.mainGradAccumulationBytes : nil).seconds)
         computeBackward += inputGradient + weightGradient
         if let role {
-            gemms[role] = GEMMShape(m: m, n: n, k: k, forward: seconds, inputGradient: inputGradient,
+            gemms[role] = TimedGEMM(m: m, n: n, k: k, forward: seconds, inputGradient: inputGradient,
                                     weightGradient: weightGradient)
         }
     }
@@ -169,7 +167,7 @@ struct LayerPass {
         if par.tpCommOverlap {
             let overlap = TensorParallelOverlap(c, gemms: gemms, activationBytes: activationBytes)
             tpForward = overlap.forwardExposed
-            tpForwardWithoutGradients = overlap.forwardWithoutGradientsExposed
+            tpFirstForward = par.recompute == .full ? overlap.forwardWithoutGradientsExposed : tpForward
             tpBackward = overlap.backwardExposed
         } else {
             if par.sequenceParallel {
@@ -179,6 +177,7 @@ struct LayerPass {
                 tpForward = 2 * Collective.allReduce.seconds(bytes: activationBytes, ranks: t, link: link)
             }
             tpForward = c.communication(tpForward)
+            tpFirstForward = tpForward
             tpBackward = tpForward
         }
         let name = par.tpCommOverlap ? "TP communication left by the overlap"

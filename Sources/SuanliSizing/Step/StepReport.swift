@@ -135,15 +135,14 @@ public struct StepReport: Sendable {
             ("collective_time", "latency + bytes × algorithm factor / (bandwidth × efficiency): all-reduce 2(n−1)/n, reduce-scatter and all-gather (n−1)/n"),
             ("memory_bound_kernels", "norms, bias/dropout/residual, activation and softmax read and write their tensors once forward, twice backward, at the memory bandwidth"),
         ]
-        for (c, scope) in [(StepConstants.lossForwardBytesPerLogit, ""), (StepConstants.lossBackwardBytesPerLogit, ""),
-                           (StepConstants.lossConversionBytesPerLogit, " of each")] {
-            list.append((c.name, "\(Int(c.value))\(scope): \(c.source)"))
-        }
+        func cite(_ c: SourcedConstant, _ scope: String = "") { list.append((c.name, "\(Int(c.value))\(scope): \(c.source)")) }
+        cite(StepConstants.lossForwardBytesPerLogit)
+        cite(StepConstants.lossBackwardBytesPerLogit)
+        cite(StepConstants.lossConversionBytesPerLogit, " of each")
         if inputs.parallelism.tpCommOverlap {
             list.append(("tp_comm_overlap", "Transformer Engine userbuffers: ring exchange (the GEMM in TP-size chunks, each peer copy behind the chunk before it), pipeline (4 chunks, each reduce-scatter beside the next chunk) and bulk (a collective beside a whole backward GEMM), chunks up to 3 at a time; a GEMM beside a 16-SM communication kernel assumed slowed by the SMs it lacks; a forward pass without gradients gathers plainly; backward gathers the weight gradients' inputs again (4 all-gathers, 2 reduce-scatters); tp communication includes the chunks' and the slowed GEMMs' lost time"))
-            for c in [StepConstants.tpOverlapCommunicationSMs, StepConstants.tpOverlapPipelineSplits, StepConstants.tpOverlapStreams] {
-                list.append((c.name, "\(Int(c.value)): \(c.source)"))
-            }
+            [StepConstants.tpOverlapCommunicationSMs, StepConstants.tpOverlapPipelineSplits, StepConstants.tpOverlapStreams]
+                .forEach { cite($0) }
         }
         list.append(("optimizer", "Adam reads 16 and writes 14 bytes per local parameter at the memory bandwidth; before it the gradient norm (clipping, loss-scale check) reads the 4-byte gradients once and all-reduces one number over every rank"))
         return list

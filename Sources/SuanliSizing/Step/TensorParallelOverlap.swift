@@ -7,7 +7,7 @@ enum TensorParallelGEMM: Hashable {
 }
 
 /// One GEMM of a layer (m × k by k × n on one rank) and the seconds of its three products.
-struct GEMMShape {
+struct TimedGEMM {
     var m: Int, n: Int, k: Int
     var forward: Double, inputGradient: Double, weightGradient: Double
 }
@@ -43,7 +43,7 @@ struct TensorParallelOverlap {
     let forwardWithoutGradientsExposed: Double
     let backwardExposed: Double
 
-    init(_ c: StepContext, gemms: [TensorParallelGEMM: GEMMShape], activationBytes: Double) {
+    init(_ c: StepContext, gemms: [TensorParallelGEMM: TimedGEMM], activationBytes: Double) {
         let t = c.t, link = c.tensorLink
         let sms = c.hw.gemm.computeUnits
         let commSMs = Int(StepConstants.tpOverlapCommunicationSMs.value)
@@ -71,7 +71,7 @@ struct TensorParallelOverlap {
             return Self.ringExchange(gemm: whole, chunk: chunk, chunks: t, copy: copy)
         }
         /// Pipeline over `splits` column blocks of the output.
-        func pipeline(_ s: GEMMShape) -> Double {
+        func pipeline(_ s: TimedGEMM) -> Double {
             let piece = perChunk(splits, whole: s.forward) { j in gemm(s.m, s.n * j / splits, s.k) }
             return Self.pipeline(gemm: s.forward, piece: piece, splits: splits, chunkCommunication: chunkRS, slowdown: slowdown)
         }
