@@ -1,4 +1,5 @@
 // swift-tools-version:6.0
+import CompilerPluginSupport
 import PackageDescription
 
 // Hot CPU kernels are compiled twice: once for baseline x86-64 / arm64, once for
@@ -27,6 +28,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/ordo-one/TextTable", from: "0.0.2"),
+        // Build-time only: the schema records' memberwise initialisers and coding keys (macros).
+        .package(url: "https://github.com/swiftlang/swift-syntax", from: "603.0.1"),
     ],
     targets: [
         // Debian's OpenCL headers (apt: opencl-headers). Nothing is linked.
@@ -49,9 +52,18 @@ let package = Package(
 
         // The result schema: the versioned result document and every record it holds (devices,
         // measurements, statistics, cluster, burn, comparison), the precision table, reading and
-        // writing result files. Depends on nothing, so that readers (sizing, reports) need no
-        // OpenCL.
-        .target(name: "SuanliSchema"),
+        // writing result files. Links nothing, so that readers (sizing, reports) need no
+        // OpenCL; its records' public initialisers and coding keys are expanded at build time.
+        .target(name: "SuanliSchema", dependencies: ["SuanliMacros"]),
+        // The compiler plugin behind @MemberwiseInit and @SnakeCaseCodingKeys (SuanliSchema).
+        .macro(
+            name: "SuanliMacros",
+            dependencies: [
+                .product(name: "SwiftSyntax", package: "swift-syntax"),
+                .product(name: "SwiftSyntaxMacros", package: "swift-syntax"),
+                .product(name: "SwiftCompilerPlugin", package: "swift-syntax"),
+            ]
+        ),
 
         // Benchmark core: suites, statistics, verification, results, backends.
         .target(
@@ -90,6 +102,10 @@ let package = Package(
         .testTarget(name: "SuanliSizingTests", dependencies: ["SuanliSizing", "SuanliSchema"]),
         .testTarget(name: "CPUKernelsTests", dependencies: ["CPUKernelInterface", "CPUKernelsPortable", "CPUKernelsAVX2", "CPUKernelsAVX512"]),
         .testTarget(name: "CLITests", dependencies: ["suanli"]),
+        .testTarget(
+            name: "SuanliMacrosTests",
+            dependencies: ["SuanliMacros", .product(name: "SwiftSyntaxMacrosTestSupport", package: "swift-syntax")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

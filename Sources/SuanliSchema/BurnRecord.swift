@@ -1,5 +1,6 @@
 /// One interval of a burn: the rate of the runs in it, whether the output at its end was
 /// right, and the power, clocks and temperature over it (Results/README.md, "burn").
+@SnakeCaseCodingKeys(["startSeconds": "start_s"])
 public struct BurnInterval: Codable, Sendable, Equatable {
     public var index: Int
     public var suite: Suite
@@ -25,18 +26,6 @@ public struct BurnInterval: Codable, Sendable, Equatable {
     public var temperatureC: Double?
     public var throttled: Bool?
     public var throttleReasons: [String]?
-
-    enum CodingKeys: String, CodingKey {
-        case index, suite, kernel, seconds, runs, rate, unit, verified, error, joules, throttled
-        case startSeconds = "start_s"
-        case avgWatts = "avg_watts"
-        case maxWatts = "max_watts"
-        case gflopsPerWatt = "gflops_per_watt"
-        case gbsPerWatt = "gbs_per_watt"
-        case clocksMHz = "clocks_mhz"
-        case temperatureC = "temperature_c"
-        case throttleReasons = "throttle_reasons"
-    }
 
     public init(index: Int, suite: Suite, kernel: String, startSeconds: Double, unit: Unit) {
         self.index = index
@@ -69,6 +58,7 @@ public struct BurnInterval: Codable, Sendable, Equatable {
 }
 
 /// A suite's burn in figures.
+@SnakeCaseCodingKeys(["sustainWindowSeconds": "sustain_window_s"])
 public struct BurnSummary: Codable, Sendable, Equatable {
     public var suite: Suite
     public var kernel: String
@@ -90,21 +80,6 @@ public struct BurnSummary: Codable, Sendable, Equatable {
     public var peakTemperatureC: Double?
     public var avgWatts: Double?
     public var medianRate: Double?
-
-    enum CodingKeys: String, CodingKey {
-        case suite, kernel, unit, intervals
-        case verifiedIntervals = "verified_intervals"
-        case verificationErrors = "verification_errors"
-        case firstWindowMedian = "first_window_median"
-        case lastWindowMedian = "last_window_median"
-        case sustainRatio = "sustain_ratio"
-        case sustainWindowSeconds = "sustain_window_s"
-        case throttledIntervals = "throttled_intervals"
-        case throttleReasons = "throttle_reasons"
-        case peakTemperatureC = "peak_temperature_c"
-        case avgWatts = "avg_watts"
-        case medianRate = "median_rate"
-    }
 
     /// Interval averages weighted by their lengths.
     public static func averageWatts(_ list: [BurnInterval]) -> Double? {
@@ -153,6 +128,7 @@ public struct BurnSummary: Codable, Sendable, Equatable {
 }
 
 /// A `suanli burn` run: the load kept on one device, interval by interval.
+@SnakeCaseCodingKeys(["durationSeconds": "duration_s", "elapsedSeconds": "elapsed_s", "intervalSeconds": "interval_s"])
 public struct BurnRecord: Codable, Sendable, Equatable {
     public var device: String
     public var suites: [Suite]
@@ -164,14 +140,6 @@ public struct BurnRecord: Codable, Sendable, Equatable {
     public var summary: [BurnSummary]
     /// Intervals whose output was wrong, over all suites: a burn with any exits 3.
     public var verificationErrors: Int
-
-    enum CodingKeys: String, CodingKey {
-        case device, suites, intervals, summary
-        case durationSeconds = "duration_s"
-        case elapsedSeconds = "elapsed_s"
-        case intervalSeconds = "interval_s"
-        case verificationErrors = "verification_errors"
-    }
 
     public init(device: String, suites: [Suite], durationSeconds: Double, intervalSeconds: Double) {
         self.device = device

@@ -19,6 +19,8 @@ public enum Verdict: String, Codable, Sendable, CaseIterable {
 
 /// The comparison stored in a measurement of a `--baseline` run: thresholds used, the change
 /// with its interval, and the verdict.
+@MemberwiseInit
+@SnakeCaseCodingKeys
 public struct ComparisonRecord: Codable, Sendable, Equatable {
     /// The baseline file (several joined by ", ").
     public var baselineFile: String
@@ -35,31 +37,6 @@ public struct ComparisonRecord: Codable, Sendable, Equatable {
     public var pValue: Double?
     public var verdict: Verdict
     public var reason: String?
-
-    public init(baselineFile: String, baselineMedian: Double? = nil, change: Double? = nil, changeLow: Double? = nil,
-                changeHigh: Double? = nil, method: ChangeMethod? = nil, threshold: Double, confidence: Double,
-                pValue: Double? = nil, verdict: Verdict, reason: String? = nil) {
-        self.baselineFile = baselineFile
-        self.baselineMedian = baselineMedian
-        self.change = change
-        self.changeLow = changeLow
-        self.changeHigh = changeHigh
-        self.method = method
-        self.threshold = threshold
-        self.confidence = confidence
-        self.pValue = pValue
-        self.verdict = verdict
-        self.reason = reason
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case change, threshold, confidence, verdict, method, reason
-        case baselineFile = "baseline_file"
-        case baselineMedian = "baseline_median"
-        case changeLow = "change_low"
-        case changeHigh = "change_high"
-        case pValue = "p_value"
-    }
 }
 
 /// How the interval of a change was found: the Hodges–Lehmann interval of all samples, or the

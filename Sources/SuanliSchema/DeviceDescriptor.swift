@@ -5,6 +5,7 @@ public enum BackendKind: String, Codable, Sendable {
 }
 
 /// What Suanli lists and records about a device, for OpenCL devices and the native CPU alike.
+@SnakeCaseCodingKeys(["openCLVersion": "opencl_version"])
 public struct DeviceDescriptor: Codable, Sendable, Equatable {
     /// What `--device` accepts: `opencl:P:D` or `cpu`.
     public var id: String
@@ -24,15 +25,6 @@ public struct DeviceDescriptor: Codable, Sendable, Equatable {
     public var features: [String]?
     /// Native CPU: cache hierarchy.
     public var caches: [CacheLevel]?
-
-    enum CodingKeys: String, CodingKey {
-        case id, backend, type, name, vendor, opencl, features, caches
-        case computeUnits = "compute_units"
-        case globalMemoryBytes = "global_memory_bytes"
-        case maxClockMHz = "max_clock_mhz"
-        case driverVersion = "driver_version"
-        case openCLVersion = "opencl_version"
-    }
 
     public init(openCL info: DeviceInfo) {
         id = info.id

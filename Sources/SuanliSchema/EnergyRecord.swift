@@ -1,5 +1,6 @@
 /// The energy a measurement used, from the sensors attached to its device (Results/README.md,
 /// "energy").
+@SnakeCaseCodingKeys
 public struct EnergyRecord: Codable, Sendable, Equatable {
     /// How the energy was obtained: `nvml-total-energy`, `nvml-power-usage`, `amd-smi-energy`,
     /// `rapl`, `power-command` (several joined with `+`).
@@ -29,15 +30,6 @@ public struct EnergyRecord: Codable, Sendable, Equatable {
     public var note: String?
     /// Why there is no figure: a sensor could not be read.
     public var error: String?
-
-    enum CodingKeys: String, CodingKey {
-        case source, sensors, scope, seconds, joules, samples, start, end, throttled, note, error
-        case avgWatts = "avg_watts"
-        case maxWatts = "max_watts"
-        case gflopsPerWatt = "gflops_per_watt"
-        case gbsPerWatt = "gbs_per_watt"
-        case throttleReasons = "throttle_reasons"
-    }
 
     public init(source: String, sensors: [String], scope: SensorScope, seconds: Double, samples: Int) {
         self.source = source
@@ -74,6 +66,7 @@ public enum SensorScope: String, Codable, Sendable {
 }
 
 /// Clocks, temperature and clock-limiting reasons of a device at one moment.
+@MemberwiseInit
 public struct DeviceCondition: Codable, Sendable, Equatable {
     /// Current clocks in MHz by domain: `sm` and `memory` (NVIDIA), `graphics` and `memory` (AMD),
     /// `cpu` (the mean over the host's cores).
@@ -84,14 +77,6 @@ public struct DeviceCondition: Codable, Sendable, Equatable {
     /// A counter of throttle events (the CPU's `thermal_throttle` counts), compared between the
     /// start and the end of a window; not saved.
     public var throttleEventCount: Int?
-
-    public init(clocksMHz: [String: Double]? = nil, temperatureC: Double? = nil, throttleReasons: [String]? = nil,
-                throttleEventCount: Int? = nil) {
-        self.clocksMHz = clocksMHz
-        self.temperatureC = temperatureC
-        self.throttleReasons = throttleReasons
-        self.throttleEventCount = throttleEventCount
-    }
 
     enum CodingKeys: String, CodingKey {
         case clocksMHz = "clocks_mhz"

@@ -1,6 +1,7 @@
 /// One level of the memory hierarchy as a bench run found it: a plateau of the `cache`
 /// bandwidth curve and of the `memlat` latency curve, set against what the device or
 /// `/sys/devices/system/cpu/cpu0/cache` reports. Stored in a result's `hierarchy`.
+@SnakeCaseCodingKeys
 public struct HierarchyLevel: Codable, Sendable, Equatable {
     public var device: String
     /// `L1`, `L2`, … in the order found, and `DRAM` for the level beyond every cache.
@@ -26,16 +27,5 @@ public struct HierarchyLevel: Codable, Sendable, Equatable {
     public init(device: String, level: String) {
         self.device = device
         self.level = level
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case device, level, bytes, note
-        case bandwidthGBs = "bandwidth_gbs"
-        case latencyNs = "latency_ns"
-        case reportedBytes = "reported_bytes"
-        case bandwidthFromBytes = "bandwidth_from_bytes"
-        case bandwidthThroughBytes = "bandwidth_through_bytes"
-        case latencyFromBytes = "latency_from_bytes"
-        case latencyThroughBytes = "latency_through_bytes"
     }
 }

@@ -83,6 +83,7 @@ public enum MeasurementStatus: String, Codable, Sendable {
 }
 
 /// One benchmark figure with its samples, statistics and verification.
+@SnakeCaseCodingKeys
 public struct Measurement: Codable, Sendable {
     public var device: String
     public var suite: Suite
@@ -127,19 +128,6 @@ public struct Measurement: Codable, Sendable {
     public var rank: Int?
     /// Energy, power, clocks and temperature over the timed runs, when a sensor is attached.
     public var energy: EnergyRecord?
-
-    enum CodingKeys: String, CodingKey {
-        case device, suite, kernel, precision, size, unit, median, min, max, p10, p90, cv, samples, verified, status
-        case reason, timing, parameters
-        case higherIsBetter = "higher_is_better"
-        case theoreticalPeak = "theoretical_peak"
-        case fractionOfPeak = "fraction_of_peak"
-        case peakBasis = "peak_basis"
-        case hostClockDisagreement = "host_clock_disagreement"
-        case comparison, rank, energy
-        case repeatMedians = "repeat_medians"
-        case repeatSampleCounts = "repeat_sample_counts"
-    }
 
     public init(device: String, suite: Suite, kernel: String, precision: Precision?, size: [String: Int], unit: Unit) {
         self.device = device

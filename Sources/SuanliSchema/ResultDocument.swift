@@ -10,6 +10,7 @@ import Dispatch
 import Synchronization
 
 /// One `suanli bench` run: what ran where, and every measurement. Schema in Results/README.md.
+@SnakeCaseCodingKeys
 public struct ResultDocument: Codable, Sendable {
     public static let currentSchema = "suanli.result/2"
     /// Versions this build reads. Version 1 (the first bench format) lacks `tool.git_commit` and
@@ -37,6 +38,7 @@ public struct ResultDocument: Codable, Sendable {
     /// `suanli burn` runs: every interval and the summary (sustain ratio, errors, throttling).
     public var burn: BurnRecord?
 
+    @SnakeCaseCodingKeys(["openCLKernels": "opencl_kernels"])
     public struct ToolInfo: Codable, Sendable {
         public var name: String
         public var version: String
@@ -57,20 +59,6 @@ public struct ResultDocument: Codable, Sendable {
             self.cpuKernelVariant = cpuKernelVariant
             self.openCLKernels = openCLKernels
         }
-
-        enum CodingKeys: String, CodingKey {
-            case name, version
-            case buildConfiguration = "build_configuration"
-            case cpuKernelVariant = "cpu_kernel_variant"
-            case openCLKernels = "opencl_kernels"
-            case gitCommit = "git_commit"
-        }
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case schema, created, tool, host, devices, measurements, incomplete, ranks, aggregate, hierarchy, burn
-        case runID = "run_id"
-        case commandLine = "command_line"
     }
 
     /// A document with the memory-hierarchy levels given (the `MemoryHierarchy` extension's

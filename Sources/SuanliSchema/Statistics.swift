@@ -1,4 +1,5 @@
 /// Summary statistics of a sample set.
+@SnakeCaseCodingKeys(["standardDeviation": "stddev"])
 public struct Summary: Codable, Sendable, Equatable {
     public var count: Int
     public var median: Double
@@ -11,11 +12,6 @@ public struct Summary: Codable, Sendable, Equatable {
     public var standardDeviation: Double
     /// Coefficient of variation: standard deviation / mean.
     public var cv: Double
-
-    enum CodingKeys: String, CodingKey {
-        case count, median, min, max, p10, p90, mean, cv
-        case standardDeviation = "stddev"
-    }
 
     /// Summarises `samples`; `nil` when there are none or any is not finite.
     public init?(_ samples: [Double]) {

@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import SuanliSchema
 
 /// One figure from a datasheet, a paper or a model card, with where it came from.
 public struct Sourced<Value: Codable & Sendable & Equatable>: Codable, Sendable, Equatable {
@@ -36,6 +37,7 @@ public struct SourcedPrice: Codable, Sendable, Equatable {
 }
 
 /// One accelerator of the catalog.
+@SnakeCaseCodingKeys(["intraNodeAllReduceBusBW": "intra_node_allreduce_busbw", "gemmBF16Sweep": "gemm_bf16_sweep_tflops"])
 public struct Accelerator: Codable, Sendable, Equatable {
     public var id: String
     public var name: String
@@ -74,24 +76,6 @@ public struct Accelerator: Codable, Sendable, Equatable {
     public var computeUnits: SourcedValue?
     public var price: SourcedPrice?
     public var notes: String?
-
-    enum CodingKeys: String, CodingKey {
-        case id, name, vendor, aliases, price, notes
-        case denseTFLOPS = "dense_tflops"
-        case sparseTFLOPS = "sparse_tflops"
-        case memoryGB = "memory_gb"
-        case memoryBandwidthGBps = "memory_bandwidth_gbps"
-        case achievableBandwidthGBps = "achievable_bandwidth_gbps"
-        case intraNodeAllReduceBusBW = "intra_node_allreduce_busbw"
-        case tdpWatts = "tdp_watts"
-        case interconnectGBps = "interconnect_gbps"
-        case scaleOutGBps = "scale_out_gbps"
-        case maxGEMMEfficiency = "max_gemm_efficiency"
-        case gemmBF16Sweep = "gemm_bf16_sweep_tflops"
-        case attentionForwardTFLOPS = "attention_forward_tflops"
-        case attentionBackwardTFLOPS = "attention_backward_tflops"
-        case computeUnits = "compute_units"
-    }
 
     /// The default precision for training and serving: bf16, or fp16 where the
     /// device has no bf16 (V100, Ascend 910B), else the first one listed.

@@ -1,6 +1,9 @@
+import SuanliSchema
+
 /// Electricity of devices drawing a steady power in a facility, and its CO₂: watts × hours × PUE
 /// (kWh), × the grid's intensity (kg per kWh). Every planner — `size train` with and without the
 /// step model, and both serving models — computes its energy here and nowhere else.
+@MemberwiseInit
 public struct Energy: Sendable, Equatable {
     /// Power per device (W) and where the figure came from (`--power-watts`, a measurement, the catalog TDP).
     public var watts: Double
@@ -9,13 +12,6 @@ public struct Energy: Sendable, Equatable {
     public var pue: Double
     /// Grid carbon intensity, kg CO₂ per kWh; nil when not given.
     public var carbonKgPerKWh: Double?
-
-    public init(watts: Double, powerSource: String, pue: Double, carbonKgPerKWh: Double? = nil) {
-        self.watts = watts
-        self.powerSource = powerSource
-        self.pue = pue
-        self.carbonKgPerKWh = carbonKgPerKWh
-    }
 
     /// An amount of electricity and the CO₂ it emits (nil without a grid intensity).
     public struct Consumption: Sendable, Equatable {

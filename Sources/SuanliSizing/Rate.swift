@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import SuanliSchema
 
 /// Reads a file's bytes; injected so tests need no files on disk.
 public typealias FileReader = @Sendable (String) throws -> Data
@@ -17,6 +18,7 @@ public let readFileFromDisk: FileReader = { path in
 }
 
 /// How the per-device rate is given, as typed on the command line (numbers still text).
+@MemberwiseInit
 public struct RateOptions: Sendable, Equatable {
     public var device: String?
     public var precision: String?
@@ -26,24 +28,10 @@ public struct RateOptions: Sendable, Equatable {
     public var calibrate: String?
     public var calibrateDevice: String?
     public var utilization: String?
-
-    public init(
-        device: String? = nil, precision: String? = nil, mfu: String? = nil, achievedTFLOPS: String? = nil,
-        peakTFLOPS: String? = nil, calibrate: String? = nil, calibrateDevice: String? = nil,
-        utilization: String? = nil
-    ) {
-        self.device = device
-        self.precision = precision
-        self.mfu = mfu
-        self.achievedTFLOPS = achievedTFLOPS
-        self.peakTFLOPS = peakTFLOPS
-        self.calibrate = calibrate
-        self.calibrateDevice = calibrateDevice
-        self.utilization = utilization
-    }
 }
 
 /// Money and energy options, as typed (numbers still text).
+@MemberwiseInit
 public struct CostOptions: Sendable, Equatable {
     public var pricePerDevice: String?
     public var pricePerDeviceHour: String?
@@ -51,18 +39,6 @@ public struct CostOptions: Sendable, Equatable {
     public var powerWatts: String?
     public var pue: String?
     public var carbonKgPerKWh: String?
-
-    public init(
-        pricePerDevice: String? = nil, pricePerDeviceHour: String? = nil, currency: String? = nil,
-        powerWatts: String? = nil, pue: String? = nil, carbonKgPerKWh: String? = nil
-    ) {
-        self.pricePerDevice = pricePerDevice
-        self.pricePerDeviceHour = pricePerDeviceHour
-        self.currency = currency
-        self.powerWatts = powerWatts
-        self.pue = pue
-        self.carbonKgPerKWh = carbonKgPerKWh
-    }
 }
 
 /// Defaults, each with the reason it was chosen (also in Docs/sizing.md).
@@ -161,7 +137,6 @@ struct ResolvedDevice {
         {
             throw SizingError.usage("--precision picks the catalog peak, which --achieved-tflops/--peak-tflops replace")
         }
-
     }
 
     /// The rate from a result file: its best verified GEMM (or the extrapolation) × utilization.

@@ -8,6 +8,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import SuanliSchema
 
 /// How fast one software stack runs the work the models time, relative to the models (1 each when
 /// uncalibrated). Kernel time divides by `compute` (GEMMs, attention) or `memoryBound` (norms,
@@ -50,6 +51,7 @@ public let writeFileToDisk: FileWriter = { path, data in
 /// on the same A100s and models) differ in their kernels (fusions, attention, optimizer), while NCCL
 /// and the network are the same. Serving likewise scales the attained fractions of the compute and
 /// bandwidth ceilings by one factor.
+@MemberwiseInit
 public struct SoftwareCalibration: Sendable, Equatable {
     public static let schema = "suanli.software-calibration/1"
     public enum Kind: String, Sendable { case step, serve }
@@ -66,16 +68,6 @@ public struct SoftwareCalibration: Sendable, Equatable {
     public var hardware: String
     /// The measured configuration, as the report's `inputs` object.
     public var config: JSONValue
-
-    public init(kind: Kind, factors: SoftwareEfficiency, measured: Double, predictedUncalibrated: Double,
-                hardware: String, config: JSONValue) {
-        self.kind = kind
-        self.factors = factors
-        self.measured = measured
-        self.predictedUncalibrated = predictedUncalibrated
-        self.hardware = hardware
-        self.config = config
-    }
 
     public static let rule =
         "one measurement fits one factor: the device's kernels (compute and memory-bound) share it; communication stays at the link model (nccl-tests figures)"

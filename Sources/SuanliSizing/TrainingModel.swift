@@ -1,3 +1,5 @@
+import SuanliSchema
+
 /// The arithmetic of training runs, as pure functions on plain numbers.
 /// Units: FLOPs, FLOP/s, seconds, bytes, bytes/s unless a name says otherwise.
 public enum TrainingModel {
@@ -6,17 +8,12 @@ public enum TrainingModel {
     public static let secondsPerDay = 86_400.0
 
     /// The shape of a transformer for the attention term (PaLM appendix B).
+    @MemberwiseInit
     public struct AttentionShape: Sendable, Equatable {
         public var layers: Double
         /// Model width; equals heads × head dimension.
         public var hidden: Double
         public var sequenceLength: Double
-
-        public init(layers: Double, hidden: Double, sequenceLength: Double) {
-            self.layers = layers
-            self.hidden = hidden
-            self.sequenceLength = sequenceLength
-        }
     }
 
     /// Training FLOPs per token: 6·N (Kaplan et al. 2020), plus 12·L·H·Q·T for attention
@@ -40,6 +37,7 @@ public enum TrainingModel {
     }
 
     /// Data-parallel training: the gradients are ring-all-reduced once per step.
+    @MemberwiseInit
     public struct DataParallel: Sendable, Equatable {
         /// Bytes of gradients all-reduced per step (parameters × bytes per gradient).
         public var gradientBytes: Double
@@ -49,13 +47,6 @@ public enum TrainingModel {
         public var steps: Double
         /// Fraction of the all-reduce hidden behind compute, 0...1.
         public var overlap: Double
-
-        public init(gradientBytes: Double, busBytesPerSecond: Double, steps: Double, overlap: Double) {
-            self.gradientBytes = gradientBytes
-            self.busBytesPerSecond = busBytesPerSecond
-            self.steps = steps
-            self.overlap = overlap
-        }
 
         /// Ring all-reduce time: 2(n−1)/n × bytes / busbw.
         public func allReduceSeconds(devices n: Double) -> Double {

@@ -9,18 +9,12 @@ import Foundation
 /// (chosen by local rank), all ranks run the all-reduce suite together, and rank 0 gathers
 /// everything into one document. A rank that fails calls `abort`, which must end the job
 /// (MPI_Abort); nothing is returned then, so a failed job leaves no file.
+@MemberwiseInit
 public struct ClusterRunner {
     public var mpi: MPI
     public var plan: BenchPlan
     public var stepTimeout: Double
     public var tool: ResultDocument.ToolInfo
-
-    public init(mpi: MPI, plan: BenchPlan, stepTimeout: Double, tool: ResultDocument.ToolInfo) {
-        self.mpi = mpi
-        self.plan = plan
-        self.stepTimeout = stepTimeout
-        self.tool = tool
-    }
 
     /// "rank R on HOST", for messages.
     public var who: String { "rank \(mpi.rank) on \(mpi.processorName)" }

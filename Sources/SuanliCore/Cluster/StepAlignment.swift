@@ -66,6 +66,7 @@ public enum StepAlignment {
 /// own clock as soon as the broadcast arrives; rank 0 gathers those readings and reads its clock
 /// again (t2). Each reading happened between t1 and t2 on rank 0's clock, so the midpoint is off by
 /// at most (t2 − t1)/2. The round with the shortest round trip is kept.
+@MemberwiseInit
 public struct ClockSync: Sendable, Equatable {
     /// Rank r's clock minus rank 0's, seconds.
     public var offsets: [Double]
@@ -74,22 +75,12 @@ public struct ClockSync: Sendable, Equatable {
     /// Rank 0's clock at the middle of the kept round.
     public var reference: Double
 
-    public init(offsets: [Double], uncertainty: Double, reference: Double) {
-        self.offsets = offsets
-        self.uncertainty = uncertainty
-        self.reference = reference
-    }
-
     /// One round as rank 0 saw it: its clock before and after, and every rank's reading (rank 0's own is ignored).
+    @MemberwiseInit
     public struct Round: Sendable {
         public var before: Double
         public var after: Double
         public var readings: [Double]
-        public init(before: Double, after: Double, readings: [Double]) {
-            self.before = before
-            self.after = after
-            self.readings = readings
-        }
     }
 
     /// The estimate from the round with the shortest round trip; nil without rounds.

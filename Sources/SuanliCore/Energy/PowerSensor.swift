@@ -1,8 +1,8 @@
 import SuanliSchema
 import OpenCLKit
 
-
 /// One read of a sensor: a cumulative energy counter, or a power figure, or both.
+@MemberwiseInit
 public struct SensorReading: Sendable, Equatable {
     /// Cumulative energy in joules (NVML total energy, AMD SMI accumulator × resolution, RAPL).
     public var energyJoules: Double?
@@ -10,14 +10,7 @@ public struct SensorReading: Sendable, Equatable {
     public var energyRangeJoules: Double?
     /// Power in watts, for sensors without a counter (a power command, NVML power usage).
     public var watts: Double?
-
-    public init(energyJoules: Double? = nil, energyRangeJoules: Double? = nil, watts: Double? = nil) {
-        self.energyJoules = energyJoules
-        self.energyRangeJoules = energyRangeJoules
-        self.watts = watts
-    }
 }
-
 
 /// Something that says how a device is running: its clocks, temperature, throttling.
 public protocol ConditionSource: AnyObject, Sendable {

@@ -2,15 +2,11 @@ import SuanliSchema
 import OpenCLKit
 
 /// Every power sensor found on this machine, and why each kind that is missing is missing.
+@MemberwiseInit
 public struct SensorSet: Sendable {
     public var sensors: [any PowerSensor]
     /// One line per kind of sensor not found or not readable.
     public var notes: [String]
-
-    public init(sensors: [any PowerSensor], notes: [String]) {
-        self.sensors = sensors
-        self.notes = notes
-    }
 
     /// Looks for NVML, AMD SMI and powercap sensors, and adds the power command when given.
     /// Never throws: what cannot be used becomes a note.
@@ -42,19 +38,13 @@ public struct SensorSet: Sendable {
 }
 
 /// What a sensor can be attached to: a device's id, kind, PCI address and UUID.
+@MemberwiseInit
 public struct SensorTarget: Sendable, Equatable {
     public var id: String
     /// The native CPU or an OpenCL CPU device: RAPL package domains measure it.
     public var isCPU: Bool
     public var pciAddress: PCIAddress?
     public var uuid: String?
-
-    public init(id: String, isCPU: Bool, pciAddress: PCIAddress? = nil, uuid: String? = nil) {
-        self.id = id
-        self.isCPU = isCPU
-        self.pciAddress = pciAddress
-        self.uuid = uuid
-    }
 
     public init(_ device: DeviceDescriptor) {
         self.init(id: device.id, isCPU: device.type == "cpu",
@@ -150,6 +140,7 @@ public struct EnergyAttachment: Sendable {
 }
 
 /// One reading of each sensor, for `suanli sensors`.
+@SnakeCaseCodingKeys
 public struct SensorReport: Codable, Sendable {
     public var id: String
     public var source: String
@@ -165,13 +156,6 @@ public struct SensorReport: Codable, Sendable {
     public var condition: DeviceCondition?
     public var note: String?
     public var error: String?
-
-    enum CodingKeys: String, CodingKey {
-        case id, source, scope, name, uuid, watts, condition, note, error
-        case pciBusID = "pci_bus_id"
-        case attachesTo = "attaches_to"
-        case energyJoules = "energy_joules"
-    }
 
     /// Reads every sensor over `seconds` (all at once) and reports the average power of each.
     public static func read(_ set: SensorSet, attachment: EnergyAttachment, seconds: Double = 0.3,

@@ -2,18 +2,12 @@ import SuanliSchema
 
 /// A PCI address, written as `dddd:bb:dd.f` in lower-case hex (the form `lspci -D` prints).
 
+@MemberwiseInit
 public struct PCIAddress: Sendable, Hashable, CustomStringConvertible {
     public var domain: Int
     public var bus: Int
     public var device: Int
     public var function: Int
-
-    public init(domain: Int, bus: Int, device: Int, function: Int) {
-        self.domain = domain
-        self.bus = bus
-        self.device = device
-        self.function = function
-    }
 
     /// Parses `dddd:bb:dd.f`, `dddddddd:bb:dd.f` (NVML's 8-digit domain) or `bb:dd.f`.
     public init?(_ text: String) {

@@ -45,6 +45,7 @@ public func randomValues(count: Int, precision: Precision, seed: UInt64, integer
 /// engine whose accumulator is wider than that (fp16 on MFMA, WMMA and DPAS accumulates in fp32)
 /// states its own with ``accumulating(in:)``, so the test is not loosened by a type the engine
 /// never rounds to.
+@MemberwiseInit
 public struct AccumulatorRounding: Sendable, Equatable, Codable, CustomStringConvertible {
     public enum Mode: String, Sendable, Codable { case nearest, directed }
     public var mode: Mode
@@ -52,12 +53,6 @@ public struct AccumulatorRounding: Sendable, Equatable, Codable, CustomStringCon
     public var unitRoundoff: Double?
     /// Unit roundoff of the truncating alignment inside the engine (the directed term); nil: `unitRoundoff`.
     public var directedUnitRoundoff: Double?
-
-    public init(mode: Mode, unitRoundoff: Double? = nil, directedUnitRoundoff: Double? = nil) {
-        self.mode = mode
-        self.unitRoundoff = unitRoundoff
-        self.directedUnitRoundoff = directedUnitRoundoff
-    }
 
     public static let nearest = AccumulatorRounding(mode: .nearest)
     public static let directed = AccumulatorRounding(mode: .directed)

@@ -1,6 +1,5 @@
 import SuanliSchema
 
-
 /// A cache level the device reports: its size per instance and how many cores share an instance.
 public struct ReportedCache: Sendable, Equatable {
     public var level: Int
@@ -156,7 +155,6 @@ extension ResultDocument {
         self.init(runID: runID, created: created, tool: tool, commandLine: commandLine, host: host, devices: devices,
                   measurements: measurements, incomplete: incomplete, hierarchy: levels.isEmpty ? nil : levels)
     }
-
 
     /// The hierarchy levels of `device`: as recorded, or found now in the curves of a file written
     /// before the field existed.

@@ -21,6 +21,7 @@ import Glibc
 ///   t interval on the logs of those medians gives the interval, so run-to-run drift widens it. It
 ///   is never narrower than the Hodges–Lehmann interval of all samples pooled (where that exists):
 ///   three repeat medians that happen to agree do not make a change more certain than the samples do.
+@SnakeCaseCodingKeys
 public struct ChangeEstimate: Codable, Sendable, Equatable {
     public typealias Method = ChangeMethod
 
@@ -37,29 +38,17 @@ public struct ChangeEstimate: Codable, Sendable, Equatable {
     public var baselineSamples: Int
     public var currentSamples: Int
 
-    enum CodingKeys: String, CodingKey {
-        case change, low, high, confidence, method
-        case baselineRepeats = "baseline_repeats"
-        case currentRepeats = "current_repeats"
-        case baselineSamples = "baseline_samples"
-        case currentSamples = "current_samples"
-    }
-
     public var isBounded: Bool { low != nil && high != nil }
     /// high − low, nil when unbounded.
     public var width: Double? { low.flatMap { l in high.map { $0 - l } } }
 }
 
 /// One side of a comparison for one metric: every sample, and one median per repeat.
+@MemberwiseInit
 public struct ComparedSide: Sendable {
     public var samples: [Double]
     /// One figure per repeat (a file without repeats is one repeat: its median).
     public var repeatMedians: [Double]
-
-    public init(samples: [Double], repeatMedians: [Double]) {
-        self.samples = samples
-        self.repeatMedians = repeatMedians
-    }
 }
 
 public enum ChangeEstimator {

@@ -43,6 +43,7 @@ public struct MeasurementKey: Hashable, Sendable, Codable, Comparable {
 }
 
 /// One row of a comparison.
+@SnakeCaseCodingKeys
 public struct ComparisonRow: Codable, Sendable {
     public var key: MeasurementKey
     public var unit: String
@@ -57,11 +58,6 @@ public struct ComparisonRow: Codable, Sendable {
     public var threshold: Double
     public var verdict: Verdict
     public var reason: String?
-
-    enum CodingKeys: String, CodingKey {
-        case key, unit, baseline, current, change, interval, threshold, verdict, reason
-        case higherIsBetter = "higher_is_better"
-    }
 }
 
 /// Thresholds and confidence of a comparison.

@@ -3,11 +3,13 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import SuanliSchema
 
 /// A yes/no figure from a paper or a model card, with where it came from.
 public typealias SourcedFlag = Sourced<Bool>
 
 /// One model of the catalog: every figure of its shape with its source.
+@SnakeCaseCodingKeys
 public struct ModelEntry: Codable, Sendable, Equatable {
     public var id: String
     public var name: String
@@ -23,14 +25,6 @@ public struct ModelEntry: Codable, Sendable, Equatable {
     public var tiedEmbeddings: SourcedFlag
     /// The published parameter count (as rounded in the publication).
     public var params: SourcedValue
-
-    enum CodingKeys: String, CodingKey {
-        case id, name, aliases, layers, hidden, heads, ffn, vocab, params
-        case kvHeads = "kv_heads"
-        case gatedFFN = "gated_ffn"
-        case seqLen = "seq_len"
-        case tiedEmbeddings = "tied_embeddings"
-    }
 
     /// The shape these figures describe, at the model's own sequence length.
     public var shape: TransformerShape {

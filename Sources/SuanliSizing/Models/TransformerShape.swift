@@ -1,3 +1,5 @@
+import SuanliSchema
+
 /// The shape of a dense decoder-only transformer: what the step, memory and serving models need.
 ///
 /// Parameter count: per layer, the attention projections (Q and O: hidden × hidden; K and V:
@@ -5,6 +7,7 @@
 /// SwiGLU), and two norms (hidden each); plus the token embedding (vocab × hidden), a separate
 /// output layer when the embeddings are not tied, and the final norm. Biases and learned position
 /// embeddings are left out: under 0.1% for the catalog's models.
+@SnakeCaseCodingKeys
 public struct TransformerShape: Sendable, Equatable, Hashable, Codable {
     public var layers: Int
     public var hidden: Int
@@ -38,14 +41,6 @@ public struct TransformerShape: Sendable, Equatable, Hashable, Codable {
         self.vocab = vocab
         self.seqLen = seqLen
         self.tiedEmbeddings = tiedEmbeddings
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case layers, hidden, heads, ffn, vocab
-        case kvHeads = "kv_heads"
-        case gatedFFN = "gated_ffn"
-        case seqLen = "seq_len"
-        case tiedEmbeddings = "tied_embeddings"
     }
 
     /// Why a shape cannot be a transformer. Each names the option at fault.

@@ -1,23 +1,15 @@
+import SuanliSchema
+
 /// The demand options of `suanli size serve`, as typed (numbers still text). Both serving models
 /// read them through `ServeDemand.parse`; the rough bound takes no request size, so neither
 /// `--requests-per-second` nor `--peak-factor`.
+@MemberwiseInit
 public struct DemandOptions: Sendable, Equatable {
     public var dau: String?
     public var tokensPerUser: String?
     public var requestsPerSecond: String?
     public var tokensPerSecond: String?
     public var peakFactor: String?
-
-    public init(
-        dau: String? = nil, tokensPerUser: String? = nil, requestsPerSecond: String? = nil,
-        tokensPerSecond: String? = nil, peakFactor: String? = nil
-    ) {
-        self.dau = dau
-        self.tokensPerUser = tokensPerUser
-        self.requestsPerSecond = requestsPerSecond
-        self.tokensPerSecond = tokensPerSecond
-        self.peakFactor = peakFactor
-    }
 
     /// Whether any demand option is given.
     public var isEmpty: Bool {

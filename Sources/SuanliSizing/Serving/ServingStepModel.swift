@@ -1,3 +1,5 @@
+import SuanliSchema
+
 /// Closed forms of serving a dense decoder (grouped-query attention, plain or gated MLP), as
 /// pure functions on a `TransformerShape`. Units: FLOPs, bytes, seconds, per second.
 ///
@@ -79,18 +81,13 @@ public enum ServingStepModel {
 }
 
 /// Fractions of the compute and bandwidth ceilings a serving engine attains.
+@MemberwiseInit
 public struct ServingEfficiency: Sendable, Equatable {
     public var compute: Double
     public var bandwidth: Double
     /// Fraction of the achievable bandwidth (`ServingStep.achievableBandwidthBytesPerSecond`) the KV-cache
     /// reads attain; used only when the step knows an achievable bandwidth.
     public var kvBandwidth: Double = 1
-
-    public init(compute: Double, bandwidth: Double, kvBandwidth: Double = 1) {
-        self.compute = compute
-        self.bandwidth = bandwidth
-        self.kvBandwidth = kvBandwidth
-    }
 
     /// The ceilings themselves: the roofline bound.
     public static let bound = ServingEfficiency(compute: 1, bandwidth: 1)
@@ -359,13 +356,10 @@ public struct ServingStep: Sendable, Equatable {
 /// Choosing the batch: the largest that fits in memory, the engine's limit and the latency targets.
 public enum ServingBatch {
     /// Latency targets in seconds; nil when not set.
+    @MemberwiseInit
     public struct Targets: Sendable, Equatable {
         public var ttft: Double?
         public var tpot: Double?
-        public init(ttft: Double? = nil, tpot: Double? = nil) {
-            self.ttft = ttft
-            self.tpot = tpot
-        }
         public var isEmpty: Bool { ttft == nil && tpot == nil }
 
         /// The targets `f` misses, by name ("ttft", "tpot").

@@ -2,6 +2,7 @@ import SuanliSchema
 import OpenCLKit
 
 /// What the peak tables need to know about an OpenCL device, as plain values (tests build them).
+@MemberwiseInit
 public struct ComputeDeviceFacts: Sendable {
     public var type: DeviceType
     public var vendor: String
@@ -10,17 +11,6 @@ public struct ComputeDeviceFacts: Sendable {
     public var clockMHz: Int
     public var memoryBytes: Int
     public var attributes: VendorAttributes?
-
-    public init(type: DeviceType, vendor: String, name: String, computeUnits: Int, clockMHz: Int, memoryBytes: Int,
-                attributes: VendorAttributes?) {
-        self.type = type
-        self.vendor = vendor
-        self.name = name
-        self.computeUnits = computeUnits
-        self.clockMHz = clockMHz
-        self.memoryBytes = memoryBytes
-        self.attributes = attributes
-    }
 
     public init(_ info: DeviceInfo) {
         self.init(type: info.type, vendor: info.vendor, name: info.name, computeUnits: info.computeUnits,
@@ -92,6 +82,7 @@ enum AMDArchitecture: Equatable {
 
 /// One stated peak: the figure at the clock the datasheet uses (where Suanli's table knows it,
 /// else the reported maximum), and the figure at the device's reported maximum clock.
+@SnakeCaseCodingKeys
 public struct StatedPeak: Sendable, Codable, Equatable {
     public var precision: Precision
     public var engine: ComputeEngine
@@ -111,14 +102,6 @@ public struct StatedPeak: Sendable, Codable, Equatable {
     public var ceiling: (value: Double, basis: String) {
         guard gflopsAtMaxClock > gflops else { return (gflops, basis) }
         return (gflopsAtMaxClock, basis + "; the ceiling for implausible figures is the figure at the reported max clock, \(maxClockMHz) MHz")
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case precision, engine, gflops, basis
-        case clockMHz = "clock_mhz"
-        case clockSource = "clock_source"
-        case gflopsAtMaxClock = "gflops_at_max_clock"
-        case maxClockMHz = "max_clock_mhz"
     }
 }
 

@@ -112,12 +112,14 @@ public enum DeviceReplay {
 /// What Suanli derives from a device's attributes, live or replayed: stated peaks per precision
 /// and engine, the bandwidth ceiling, the last-level cache used to size stream arrays, and the
 /// kernel each precision would run with (or why it is skipped).
+@SnakeCaseCodingKeys
 public struct DeviceAnalysis: Sendable, Encodable {
     public struct Bandwidth: Sendable, Encodable {
         public var gbs: Double?
         public var basis: String
     }
 
+    @SnakeCaseCodingKeys
     public struct EngineEntry: Sendable, Encodable, Equatable {
         public var suite: String
         public var precision: Precision
@@ -126,11 +128,6 @@ public struct DeviceAnalysis: Sendable, Encodable {
         /// The kernel file and element define, or `gemm.cl`/`peak.cl` for the classic kernels.
         public var kernel: String?
         public var skipReason: String?
-
-        enum CodingKeys: String, CodingKey {
-            case suite, precision, engine, kernel
-            case skipReason = "skip_reason"
-        }
     }
 
     public struct Cache: Sendable, Encodable {
@@ -142,11 +139,6 @@ public struct DeviceAnalysis: Sendable, Encodable {
     public var bandwidth: Bandwidth
     public var engines: [EngineEntry]
     public var lastLevelCache: Cache?
-
-    enum CodingKeys: String, CodingKey {
-        case peaks, bandwidth, engines
-        case lastLevelCache = "last_level_cache"
-    }
 
     public init(_ info: DeviceInfo, host: HostInfo? = nil) {
         let facts = ComputeDeviceFacts(info)
@@ -215,14 +207,10 @@ public struct DeviceAnalysis: Sendable, Encodable {
 
 /// A device as `suanli devices --format json` lists it: the descriptor's fields, and for OpenCL
 /// devices what Suanli derives from them (``DeviceAnalysis``).
+@MemberwiseInit
 public struct DeviceListing: Sendable, Encodable {
     public var descriptor: DeviceDescriptor
     public var analysis: DeviceAnalysis?
-
-    public init(descriptor: DeviceDescriptor, analysis: DeviceAnalysis?) {
-        self.descriptor = descriptor
-        self.analysis = analysis
-    }
 
     public func encode(to encoder: any Encoder) throws {
         try descriptor.encode(to: encoder)

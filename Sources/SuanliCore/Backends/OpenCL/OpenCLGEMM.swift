@@ -7,6 +7,7 @@ import Foundation
 #endif
 
 /// One GEMM kernel configuration from `Kernels/gemm.tuning.json`.
+@SnakeCaseCodingKeys
 struct GEMMConfig: Decodable, Sendable {
     var name: String
     var defines: [String: Int]
@@ -15,13 +16,6 @@ struct GEMMConfig: Decodable, Sendable {
     var tileN: Int
     /// Restricts the configuration to a device type (`gpu`, `cpu`, `accelerator`); absent: any.
     var deviceType: String?
-
-    enum CodingKeys: String, CodingKey {
-        case name, defines, local
-        case tileM = "tile_m"
-        case tileN = "tile_n"
-        case deviceType = "device_type"
-    }
 
     static func load(from sources: KernelSources) throws -> [GEMMConfig] {
         guard let text = sources.files["gemm.tuning.json"] else {

@@ -20,6 +20,7 @@ public final class TuningCache: Sendable {
 
     /// One cached choice. Apart from `config`, the fields are those of a database entry's
     /// provenance, present when the classic GEMM tuner wrote the record.
+    @SnakeCaseCodingKeys
     public struct Record: Codable, Sendable, Equatable {
         public var config: String
         public var family: String?
@@ -37,14 +38,6 @@ public final class TuningCache: Sendable {
         public var commit: String?
 
         public init(config: String) { self.config = config }
-
-        enum CodingKeys: String, CodingKey {
-            case config, family, device, driver, platform, precision, gflops, shape, date, commit
-            case kernelHash = "kernel_hash"
-            case runnerUp = "runner_up"
-            case runnerUpGflops = "runner_up_gflops"
-            case suanliVersion = "suanli_version"
-        }
 
         /// A bare name is a record with only `config`.
         public init(from decoder: any Decoder) throws {

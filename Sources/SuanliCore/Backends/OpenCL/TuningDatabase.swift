@@ -17,6 +17,7 @@ public struct TuningDatabase: Sendable, Equatable {
 
     /// Where and how an entry was measured. Every field is required: an entry without its
     /// provenance is rejected when the file is read.
+    @SnakeCaseCodingKeys
     public struct Provenance: Codable, Sendable, Equatable {
         public var device: String
         public var driver: String
@@ -33,15 +34,9 @@ public struct TuningDatabase: Sendable, Equatable {
         /// Suanli's version, where the record that made the entry knew it; `commit` always says which build ran.
         public var suanliVersion: String?
         public var commit: String
-
-        enum CodingKeys: String, CodingKey {
-            case device, driver, platform, date, gflops, shape, commit
-            case runnerUp = "runner_up"
-            case runnerUpGflops = "runner_up_gflops"
-            case suanliVersion = "suanli_version"
-        }
     }
 
+    @SnakeCaseCodingKeys
     public struct Entry: Codable, Sendable, Equatable {
         /// ``TuningDatabase/family(of:cpu:)``: `nvidia:sm_89`, `amd:gfx942`, `intel:ip-12.55`, `cpu:pocl:AuthenticAMD-25-1`.
         public var family: String
@@ -52,11 +47,6 @@ public struct TuningDatabase: Sendable, Equatable {
         /// A configuration name of `gemm.tuning.json`.
         public var config: String
         public var provenance: Provenance
-
-        enum CodingKeys: String, CodingKey {
-            case family, precision, config, provenance
-            case kernelHash = "kernel_hash"
-        }
 
         /// What is wrong with the entry itself, if anything (checked when the file is read).
         var formatProblem: String? {
