@@ -46,24 +46,31 @@ public final class Buffer: @unchecked Sendable {
         }
     }
 
+    /// Checks the range, enqueues one copy between host memory and the buffer, and returns its event.
+    private func transfer(
+        _ function: StaticString, offset: Int, count: Int, blocking: Bool,
+        _ enqueue: (cl_bool, UnsafeMutablePointer<cl_event?>) -> cl_int
+    ) throws(OpenCLError) -> Event {
+        try checkRange(offset, count)
+        var event: cl_event?
+        try check(enqueue(blocking ? cl_bool(CL_TRUE) : cl_bool(CL_FALSE), &event), function)
+        return Event(library: context.library, id: event!)
+    }
+
     /// Copies host bytes into the buffer.
     @discardableResult
     public func write(_ bytes: UnsafeRawBufferPointer, offset: Int = 0, queue: CommandQueue, blocking: Bool = true) throws(OpenCLError) -> Event {
-        try checkRange(offset, bytes.count)
-        var event: cl_event?
-        try check(queue.api.clEnqueueWriteBuffer(queue.id, id, blocking ? cl_bool(CL_TRUE) : cl_bool(CL_FALSE), offset,
-                                                 bytes.count, bytes.baseAddress, 0, nil, &event), "clEnqueueWriteBuffer")
-        return Event(library: context.library, id: event!)
+        try transfer("clEnqueueWriteBuffer", offset: offset, count: bytes.count, blocking: blocking) { flag, event in
+            queue.api.clEnqueueWriteBuffer(queue.id, id, flag, offset, bytes.count, bytes.baseAddress, 0, nil, event)
+        }
     }
 
     /// Copies the buffer's bytes to host memory.
     @discardableResult
     public func read(into bytes: UnsafeMutableRawBufferPointer, offset: Int = 0, queue: CommandQueue, blocking: Bool = true) throws(OpenCLError) -> Event {
-        try checkRange(offset, bytes.count)
-        var event: cl_event?
-        try check(queue.api.clEnqueueReadBuffer(queue.id, id, blocking ? cl_bool(CL_TRUE) : cl_bool(CL_FALSE), offset,
-                                                bytes.count, bytes.baseAddress, 0, nil, &event), "clEnqueueReadBuffer")
-        return Event(library: context.library, id: event!)
+        try transfer("clEnqueueReadBuffer", offset: offset, count: bytes.count, blocking: blocking) { flag, event in
+            queue.api.clEnqueueReadBuffer(queue.id, id, flag, offset, bytes.count, bytes.baseAddress, 0, nil, event)
+        }
     }
 
     /// Writes an array (blocking).

@@ -8,12 +8,6 @@ public struct Device: @unchecked Sendable {
     /// Position within its platform's device list.
     public let index: Int
 
-    init(platform: Platform, id: cl_device_id, index: Int) {
-        self.platform = platform
-        self.id = id
-        self.index = index
-    }
-
     var api: API { platform.library.api }
 
     /// Suanli's identifier for the device: `opencl:<platform>:<device>`.

@@ -8,12 +8,6 @@ public struct Platform: @unchecked Sendable {
     /// Position in the loader's platform list; part of Suanli's device ids (`opencl:P:D`).
     public let index: Int
 
-    init(library: OpenCLLibrary, id: cl_platform_id, index: Int) {
-        self.library = library
-        self.id = id
-        self.index = index
-    }
-
     public var name: String { (try? string(CL_PLATFORM_NAME)) ?? "" }
     public var vendor: String { (try? string(CL_PLATFORM_VENDOR)) ?? "" }
     public var version: String { (try? string(CL_PLATFORM_VERSION)) ?? "" }

@@ -142,19 +142,22 @@ public struct Measurement: Codable, Sendable {
         self.status = .failed
     }
 
-    public static func skipped(device: String, suite: Suite, kernel: String, precision: Precision?,
-                               size: [String: Int] = [:], unit: Unit, reason: String) -> Measurement {
+    /// A measurement that did not run (`.skipped`) or gave no figure (`.failed`), and why.
+    public static func notMeasured(_ status: MeasurementStatus, device: String, suite: Suite, kernel: String, precision: Precision?,
+                                   size: [String: Int] = [:], unit: Unit, reason: String) -> Measurement {
         var m = Measurement(device: device, suite: suite, kernel: kernel, precision: precision, size: size, unit: unit)
-        m.status = .skipped
+        m.status = status
         m.reason = reason
         return m
     }
 
+    public static func skipped(device: String, suite: Suite, kernel: String, precision: Precision?,
+                               size: [String: Int] = [:], unit: Unit, reason: String) -> Measurement {
+        notMeasured(.skipped, device: device, suite: suite, kernel: kernel, precision: precision, size: size, unit: unit, reason: reason)
+    }
+
     public static func failed(device: String, suite: Suite, kernel: String, precision: Precision?,
                               size: [String: Int] = [:], unit: Unit, reason: String) -> Measurement {
-        var m = Measurement(device: device, suite: suite, kernel: kernel, precision: precision, size: size, unit: unit)
-        m.status = .failed
-        m.reason = reason
-        return m
+        notMeasured(.failed, device: device, suite: suite, kernel: kernel, precision: precision, size: size, unit: unit, reason: reason)
     }
 }

@@ -174,12 +174,14 @@ struct DecodedJSON: Decodable {
 }
 
 extension SoftwareCalibration {
-    /// The options of a calibration: the measured figure (`measuredOption VALUE`) and
-    /// --save-calibration make one and go together; --calibration applies one and excludes them.
-    /// `saves` says what the file keeps ("the measured engine's efficiency is").
-    static func checkOptions(
-        measuredOption: String, value: String, saves: String, measured: Bool, save: Bool, apply: Bool
-    ) throws {
+    /// The options of a calibration: the measured figure (`--measured-iteration SECONDS` for the
+    /// step model, `--measured-tps N` for serving) and --save-calibration make one and go together;
+    /// --calibration applies one and excludes them.
+    static func checkOptions(_ kind: Kind, measured: Bool, save: Bool, apply: Bool) throws {
+        let (measuredOption, value, saves) = switch kind {
+        case .step: ("--measured-iteration", "SECONDS", "the measured run's software efficiencies are")
+        case .serve: ("--measured-tps", "N", "the measured engine's efficiency is")
+        }
         if measured != save {
             throw SizingError.usage("\(measuredOption) \(value) and --save-calibration FILE go together: \(saves) saved to FILE")
         }

@@ -12,8 +12,7 @@ public enum ServingPlanner {
         writeFile: FileWriter = writeFileToDisk
     ) throws -> ServingReport {
         try SoftwareCalibration.checkOptions(
-            measuredOption: "--measured-tps", value: "N", saves: "the measured engine's efficiency is",
-            measured: args.measuredTPS != nil, save: args.saveCalibration != nil, apply: args.calibration != nil)
+            .serve, measured: args.measuredTPS != nil, save: args.saveCalibration != nil, apply: args.calibration != nil)
         let measured = try args.measuredTPS.map { try Quantity.positive($0, option: "--measured-tps") }
         let saved = try args.calibration.map { try SoftwareCalibration.load($0, kind: .serve, readFile: readFile) }
         var base = args

@@ -78,8 +78,7 @@ public enum StepPlanner {
         writeFile: FileWriter = writeFileToDisk
     ) throws -> StepReport {
         try SoftwareCalibration.checkOptions(
-            measuredOption: "--measured-iteration", value: "SECONDS", saves: "the measured run's software efficiencies are",
-            measured: o.measuredIteration != nil, save: o.saveCalibration != nil, apply: o.calibration != nil)
+            .step, measured: o.measuredIteration != nil, save: o.saveCalibration != nil, apply: o.calibration != nil)
         if let m = o.measuredIteration, !(m.value > 0) {
             throw SizingError.usage("--measured-iteration must be greater than 0 seconds")
         }

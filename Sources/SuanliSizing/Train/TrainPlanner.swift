@@ -42,23 +42,19 @@ public struct TrainArguments: Sendable, Equatable {
 }
 
 /// Words that explain the numbers of a `size train` table (where each came from).
-struct TrainNotes: Sendable {
+struct TrainNotes {
     var work = ""
-    var rate = ""
     var losses = ""
+    /// The rate per device and where it came from.
+    var device: ResolvedDevice?
     var peakSource: String?
-    var calibration: Calibration?
     var clusterEFLOPS: Double?
-    var mfu: Double?
-    var peakTFLOPS: Double?
     var givenDays: Double?
     var givenDevices: Double?
     var devicesKnown = true
     var solution: TrainingModel.Solution?
-    var currencyLabel = ""
-    var pricePerDevice: Double?
-    var pricePerDeviceHour: Double?
-    var energy: Energy?
+    /// Prices and power, as given or from the catalog.
+    var costs: ResolvedCosts?
     var bytesPerParam = 16.0
     var params: Double?
     var memory: (Double, String)?
@@ -92,12 +88,9 @@ public enum TrainPlanner {
         let wholeDevices = devicesKnown ? solution.wholeDevices : nil
         let deviceHours = devicesKnown ? solution.deviceHours : nil
         r.notes.solution = solution
-        r.notes.rate = device.rateExplanation
-        r.notes.calibration = device.calibration
+        r.notes.device = device
         r.notes.peakSource = r.sources.first(where: { $0.0 == "peak_tflops" })?.1
         r.notes.clusterEFLOPS = clusterEF
-        r.notes.mfu = device.mfu
-        r.notes.peakTFLOPS = device.peakTFLOPS
         let money = try moneyAndEnergy(input, device: device, wholeDevices: wholeDevices, deviceHours: deviceHours, &r)
         let memory = modelStateMemory(input, device: device, wholeDevices: wholeDevices, &r)
 
@@ -244,10 +237,7 @@ public enum TrainPlanner {
         let totalCost: Double? = (capital == nil && rental == nil) ? nil : (capital ?? 0) + (rental ?? 0)
         let energy = deviceHours.flatMap { hours in costs.energy?.consumption(deviceHours: hours) }
         if energy != nil, let power = costs.energy { r.sources.append(("power_watts", power.powerSource)) }
-        r.notes.currencyLabel = costs.currencyLabel
-        r.notes.pricePerDevice = costs.pricePerDevice
-        r.notes.pricePerDeviceHour = costs.pricePerDeviceHour
-        r.notes.energy = costs.energy
+        r.notes.costs = costs
         return (capital, rental, totalCost, costs.currency, energy?.kWh, energy?.co2Tonnes)
     }
 

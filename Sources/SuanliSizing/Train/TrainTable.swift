@@ -10,8 +10,8 @@ enum TrainTable {
         let solution = n.solution!
         text.section("Rate per device")
         if n.devicesKnown {
-            text.add("sustained", Format.number(r.sustainedTFLOPSPerDevice!) + " TFLOPS", n.rate)
-            if let c = n.calibration {
+            text.add("sustained", Format.number(r.sustainedTFLOPSPerDevice!) + " TFLOPS", n.device?.rateExplanation ?? "")
+            if let c = n.device?.calibration {
                 text.add("measured on", c.deviceName ?? c.deviceID, "\(c.file), device \(c.deviceID), precision \(c.precision)")
                 if let basis = c.rateBasis {
                     text.add("rate basis", basis.rawValue, c.gemmDetail)
@@ -20,8 +20,8 @@ enum TrainTable {
                 text.add("peak from", "", src)
             }
         } else {
-            text.add("cluster sustained", Format.number(n.clusterEFLOPS! * n.mfu!) + " EFLOPS",
-                     "--cluster-eflops \(Format.number(n.clusterEFLOPS!)) × MFU \(Format.number(n.mfu!, decimals: 3))")
+            text.add("cluster sustained", Format.number(n.clusterEFLOPS! * n.device!.mfu!) + " EFLOPS",
+                     "--cluster-eflops \(Format.number(n.clusterEFLOPS!)) × MFU \(Format.number(n.device!.mfu!, decimals: 3))")
         }
         text.add("losses", "", n.losses)
         if solution.efficiency < 1 {
@@ -48,7 +48,7 @@ enum TrainTable {
         } else {
             if n.devicesKnown {
                 text.add("devices", Format.number(solution.devices),
-                         "--cluster-eflops \(Format.number(n.clusterEFLOPS!)) ÷ peak \(Format.number(n.peakTFLOPS!)) TFLOPS")
+                         "--cluster-eflops \(Format.number(n.clusterEFLOPS!)) ÷ peak \(Format.number(n.device!.peakTFLOPS!)) TFLOPS")
             } else {
                 text.add("devices", "unknown", "give --device or --peak-tflops to count them")
             }
@@ -56,11 +56,12 @@ enum TrainTable {
         }
         if let h = r.deviceHours { text.add("device-hours", Format.number(h, decimals: 0), "devices × days × 24, waits included") }
 
-        if n.pricePerDevice != nil || n.pricePerDeviceHour != nil || r.energyKWh != nil {
+        let costs = n.costs
+        if costs?.pricePerDevice != nil || costs?.pricePerDeviceHour != nil || r.energyKWh != nil {
             moneyAndEnergy(
-                &text, currencyLabel: n.currencyLabel, devices: r.devices, pricePerDevice: n.pricePerDevice,
-                pricePerDeviceHour: n.pricePerDeviceHour, capital: r.costCapital, rental: r.costRental,
-                energy: r.energyKWh.map { Energy.Consumption(kWh: $0, co2Tonnes: r.co2Tonnes) }, power: n.energy)
+                &text, currencyLabel: costs?.currencyLabel ?? "", devices: r.devices, pricePerDevice: costs?.pricePerDevice,
+                pricePerDeviceHour: costs?.pricePerDeviceHour, capital: r.costCapital, rental: r.costRental,
+                energy: r.energyKWh.map { Energy.Consumption(kWh: $0, co2Tonnes: r.co2Tonnes) }, power: costs?.energy)
         }
 
         if let params = n.params, let state = r.modelStateBytes {

@@ -60,22 +60,27 @@ public final class CPUBackend: BenchmarkBackend {
         return length
     }
 
-    public func makeGEMM(precision: Precision, shape: GEMMShape, retune: Bool) throws -> any GEMMRunner {
+    /// The fp32 or the fp64 build of a runner (the native kernels have no other precision), after
+    /// checking that this CPU runs the chosen kernel build.
+    private func floatingPointRunner<Runner>(
+        _ precision: Precision, kernels: String, fp32: () -> Runner, fp64: () -> Runner
+    ) throws -> Runner {
         try requireRunnableVariant()
-        return switch precision {
-        case .fp32: CPUGEMMRunner<Float>(backend: self, shape: shape)
-        case .fp64: CPUGEMMRunner<Double>(backend: self, shape: shape)
-        default: throw BenchmarkError("no CPU GEMM for \(precision.rawValue)")
+        switch precision {
+        case .fp32: return fp32()
+        case .fp64: return fp64()
+        default: throw BenchmarkError("no CPU \(kernels) for \(precision.rawValue)")
         }
     }
 
+    public func makeGEMM(precision: Precision, shape: GEMMShape, retune: Bool) throws -> any GEMMRunner {
+        try floatingPointRunner(precision, kernels: "GEMM", fp32: { CPUGEMMRunner<Float>(backend: self, shape: shape) },
+                                fp64: { CPUGEMMRunner<Double>(backend: self, shape: shape) })
+    }
+
     public func makeStream(precision: Precision, length: Int) throws -> any StreamRunner {
-        try requireRunnableVariant()
-        return switch precision {
-        case .fp32: CPUStreamRunner<Float>(backend: self, length: length)
-        case .fp64: CPUStreamRunner<Double>(backend: self, length: length)
-        default: throw BenchmarkError("no CPU stream kernels for \(precision.rawValue)")
-        }
+        try floatingPointRunner(precision, kernels: "stream kernels", fp32: { CPUStreamRunner<Float>(backend: self, length: length) },
+                                fp64: { CPUStreamRunner<Double>(backend: self, length: length) })
     }
 
     public func makePeak(precision: Precision, quick: Bool) throws -> any PeakRunner {

@@ -10,7 +10,7 @@ public struct CPUVectorUnits: Sendable, Equatable {
     public var fmaUnits: Int
     /// Bits each pipe processes per cycle (Zen 4 splits 512-bit operations into two 256-bit halves: 256).
     public var widthBits: Int
-    /// Whether the pipes fuse multiply and add (without FMA, a mul and an add pipe give one FMA's FLOPs).
+    /// The pipes in words, as the table is sourced (e.g. "2 × 256-bit FMA; 512-bit operations run as two halves").
     public var note: String
 
     /// The same pipes used by a kernel whose vectors are `bits` wide: a narrower kernel uses only

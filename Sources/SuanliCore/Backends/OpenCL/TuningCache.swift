@@ -20,6 +20,7 @@ public final class TuningCache: Sendable {
 
     /// One cached choice. Apart from `config`, the fields are those of a database entry's
     /// provenance, present when the classic GEMM tuner wrote the record.
+    @MemberwiseInit
     @SnakeCaseCodingKeys
     public struct Record: Codable, Sendable, Equatable {
         public var config: String
@@ -36,54 +37,30 @@ public final class TuningCache: Sendable {
         public var date: String?
         public var suanliVersion: String?
         public var commit: String?
+    }
 
-        public init(config: String) { self.config = config }
+    /// A record as the file holds it: the configuration's name alone when the record has nothing
+    /// else (as older versions wrote and read it), else the object.
+    struct StoredRecord: Codable {
+        var record: Record
 
-        /// A bare name is a record with only `config`.
-        public init(from decoder: any Decoder) throws {
+        init(_ record: Record) { self.record = record }
+
+        init(from decoder: any Decoder) throws {
             if let name = try? decoder.singleValueContainer().decode(String.self) {
-                self.init(config: name)
-                return
+                record = Record(config: name)
+            } else {
+                record = try Record(from: decoder)
             }
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            self.init(config: try c.decode(String.self, forKey: .config))
-            family = try c.decodeIfPresent(String.self, forKey: .family)
-            device = try c.decodeIfPresent(String.self, forKey: .device)
-            driver = try c.decodeIfPresent(String.self, forKey: .driver)
-            platform = try c.decodeIfPresent(String.self, forKey: .platform)
-            precision = try c.decodeIfPresent(String.self, forKey: .precision)
-            kernelHash = try c.decodeIfPresent(String.self, forKey: .kernelHash)
-            gflops = try c.decodeIfPresent(Double.self, forKey: .gflops)
-            runnerUp = try c.decodeIfPresent(String.self, forKey: .runnerUp)
-            runnerUpGflops = try c.decodeIfPresent(Double.self, forKey: .runnerUpGflops)
-            shape = try c.decodeIfPresent(String.self, forKey: .shape)
-            date = try c.decodeIfPresent(String.self, forKey: .date)
-            suanliVersion = try c.decodeIfPresent(String.self, forKey: .suanliVersion)
-            commit = try c.decodeIfPresent(String.self, forKey: .commit)
         }
 
-        /// A record with only `config` is written as the bare name, as older versions read it.
-        public func encode(to encoder: any Encoder) throws {
-            if self == Record(config: config) {
+        func encode(to encoder: any Encoder) throws {
+            if record == Record(config: record.config) {
                 var single = encoder.singleValueContainer()
-                try single.encode(config)
-                return
+                try single.encode(record.config)
+            } else {
+                try record.encode(to: encoder)
             }
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(config, forKey: .config)
-            try c.encodeIfPresent(family, forKey: .family)
-            try c.encodeIfPresent(device, forKey: .device)
-            try c.encodeIfPresent(driver, forKey: .driver)
-            try c.encodeIfPresent(platform, forKey: .platform)
-            try c.encodeIfPresent(precision, forKey: .precision)
-            try c.encodeIfPresent(kernelHash, forKey: .kernelHash)
-            try c.encodeIfPresent(gflops, forKey: .gflops)
-            try c.encodeIfPresent(runnerUp, forKey: .runnerUp)
-            try c.encodeIfPresent(runnerUpGflops, forKey: .runnerUpGflops)
-            try c.encodeIfPresent(shape, forKey: .shape)
-            try c.encodeIfPresent(date, forKey: .date)
-            try c.encodeIfPresent(suanliVersion, forKey: .suanliVersion)
-            try c.encodeIfPresent(commit, forKey: .commit)
         }
     }
 
@@ -94,8 +71,8 @@ public final class TuningCache: Sendable {
         self.path = path
         var loaded: [String: Record] = [:]
         if let path, let data = FileManager.default.contents(atPath: path),
-           let decoded = try? JSONDecoder().decode([String: Record].self, from: data) {
-            loaded = decoded
+           let decoded = try? JSONDecoder().decode([String: StoredRecord].self, from: data) {
+            loaded = decoded.mapValues(\.record)
         }
         entries = Mutex(loaded)
     }
@@ -126,7 +103,7 @@ public final class TuningCache: Sendable {
         try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        if let data = try? encoder.encode(snapshot) {
+        if let data = try? encoder.encode(snapshot.mapValues(StoredRecord.init)) {
             try? data.write(to: URL(fileURLWithPath: path), options: .atomic)
         }
     }

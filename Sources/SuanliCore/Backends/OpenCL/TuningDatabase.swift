@@ -234,18 +234,11 @@ extension OpenCLBackend {
 extension TuningCache.Record {
     /// What a tuning run found, with the provenance a database entry needs.
     init(_ tuning: GEMMTuning, key: TuningCache.Key, family: String, info: DeviceInfo, date: Date = Date()) {
-        self.init(config: tuning.best.name)
-        self.family = family
-        device = info.name
-        driver = info.driverVersion
-        platform = info.platformName
-        precision = key.precision
-        kernelHash = key.sourceHash
-        gflops = tuning.gflops
-        runnerUp = tuning.runnerUp?.name
-        runnerUpGflops = tuning.runnerUp?.gflops
-        shape = "\(tuning.shape.m)x\(tuning.shape.n)x\(tuning.shape.k)"
-        self.date = date.formatted(.iso8601)
-        commit = EmbeddedKernels.gitCommit
+        self.init(
+            config: tuning.best.name, family: family, device: info.name, driver: info.driverVersion,
+            platform: info.platformName, precision: key.precision, kernelHash: key.sourceHash, gflops: tuning.gflops,
+            runnerUp: tuning.runnerUp?.name, runnerUpGflops: tuning.runnerUp?.gflops,
+            shape: "\(tuning.shape.m)x\(tuning.shape.n)x\(tuning.shape.k)", date: date.formatted(.iso8601),
+            commit: EmbeddedKernels.gitCommit)
     }
 }
