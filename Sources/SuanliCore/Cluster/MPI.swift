@@ -44,20 +44,16 @@ public final class MPI: @unchecked Sendable {
 
     /// Opens Open MPI and calls `MPI_Init`. Throws a one-line error when MPI cannot be used.
     public init() throws {
-        var names = Self.libraryNames
-        if let custom = getenv("SUANLI_MPI_LIBRARY").map({ String(cString: $0) }), !custom.isEmpty { names = [custom] }
+        let names = RuntimeLibrary.candidates(Self.libraryNames, override: "SUANLI_MPI_LIBRARY", environment: currentEnvironment())
         // RTLD_GLOBAL: Open MPI's own plugins resolve their symbols against libmpi.
-        guard let handle = names.lazy.compactMap({ dlopen($0, RTLD_NOW | RTLD_GLOBAL) }).first else {
+        guard let library = RuntimeLibrary(firstOf: names, flags: RTLD_NOW | RTLD_GLOBAL) else {
             throw BenchmarkError("--mpi needs Open MPI's libmpi.so.40 (Debian: apt-get install openmpi-bin libopenmpi3)")
         }
         func symbol<T>(_ name: String, _ type: T.Type = T.self) throws -> T {
-            guard let s = dlsym(handle, name) else { throw BenchmarkError("the MPI library lacks \(name) (is it Open MPI?)") }
-            return unsafeBitCast(s, to: T.self)
+            guard let s: T = library.symbol(name) else { throw BenchmarkError("the MPI library lacks \(name) (is it Open MPI?)") }
+            return s
         }
-        func global(_ name: String) throws -> Handle {
-            guard let s = dlsym(handle, name) else { throw BenchmarkError("the MPI library lacks \(name) (is it Open MPI?)") }
-            return Handle(s)
-        }
+        func global(_ name: String) throws -> Handle { try symbol(name) }
         api = Functions(
             initialize: try symbol("MPI_Init"), finalize: try symbol("MPI_Finalize"),
             commRank: try symbol("MPI_Comm_rank"), commSize: try symbol("MPI_Comm_size"),

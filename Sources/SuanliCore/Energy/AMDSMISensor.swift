@@ -21,23 +21,18 @@ public final class AMDSMILibrary: @unchecked Sendable {
     let temperature: (@convention(c) (Handle?, UInt32, UInt32, UnsafeMutablePointer<Int64>) -> Status)?
 
     public init(environment: [String: String] = currentEnvironment()) throws {
-        var names = Self.libraryNames
-        if let custom = environment["SUANLI_AMDSMI_LIBRARY"], !custom.isEmpty { names = [custom] }
-        var opened: (handle: UnsafeMutableRawPointer, path: String)?
-        for name in names {
-            if let handle = dlopen(name, RTLD_NOW | RTLD_LOCAL) { opened = (handle, name); break }
-        }
-        guard let (library, path) = opened else {
+        let names = RuntimeLibrary.candidates(Self.libraryNames, override: "SUANLI_AMDSMI_LIBRARY", environment: environment)
+        guard let library = RuntimeLibrary(firstOf: names) else {
             throw SensorError(names.count == 1
                 ? "AMD SMI: cannot open \(names[0]) (SUANLI_AMDSMI_LIBRARY): \(dlerrorText())"
                 : "AMD SMI: libamd_smi.so not found (no ROCm)")
         }
-        self.path = path
+        path = library.path
         func required<T>(_ name: String) throws -> T {
-            guard let s = dlsym(library, name) else { throw SensorError("AMD SMI: \(path) lacks \(name)") }
-            return unsafeBitCast(s, to: T.self)
+            guard let s: T = library.symbol(name) else { throw SensorError("AMD SMI: \(library.path) lacks \(name)") }
+            return s
         }
-        func optional<T>(_ name: String) -> T? { dlsym(library, name).map { unsafeBitCast($0, to: T.self) } }
+        func optional<T>(_ name: String) -> T? { library.symbol(name) }
         let initialize: @convention(c) (UInt64) -> Status = try required("amdsmi_init")
         socketHandles = try required("amdsmi_get_socket_handles")
         processorHandles = try required("amdsmi_get_processor_handles")

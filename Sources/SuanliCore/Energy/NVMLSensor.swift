@@ -31,26 +31,18 @@ public final class NVMLLibrary: @unchecked Sendable {
 
     /// Opens the library and calls `nvmlInit_v2`. Throws a one-line reason when NVML cannot be used.
     public init(environment: [String: String] = currentEnvironment()) throws {
-        var names = Self.libraryNames
-        if let custom = environment["SUANLI_NVML_LIBRARY"], !custom.isEmpty { names = [custom] }
-        var opened: (handle: UnsafeMutableRawPointer, path: String)?
-        for name in names {
-            if let handle = dlopen(name, RTLD_NOW | RTLD_LOCAL) { opened = (handle, name); break }
-        }
-        guard let (library, path) = opened else {
+        let names = RuntimeLibrary.candidates(Self.libraryNames, override: "SUANLI_NVML_LIBRARY", environment: environment)
+        guard let library = RuntimeLibrary(firstOf: names) else {
             throw SensorError(names.count == 1
                 ? "NVML: cannot open \(names[0]) (SUANLI_NVML_LIBRARY): \(dlerrorText())"
                 : "NVML: libnvidia-ml.so.1 not found (no NVIDIA driver)")
         }
-        self.path = path
+        path = library.path
         func required<T>(_ names: String...) throws -> T {
-            for name in names { if let s = dlsym(library, name) { return unsafeBitCast(s, to: T.self) } }
-            throw SensorError("NVML: \(path) lacks \(names[0])")
+            for name in names { if let s: T = library.symbol(name) { return s } }
+            throw SensorError("NVML: \(library.path) lacks \(names[0])")
         }
-        func optional<T>(_ names: String...) -> T? {
-            for name in names { if let s = dlsym(library, name) { return unsafeBitCast(s, to: T.self) } }
-            return nil
-        }
+        func optional<T>(_ names: String...) -> T? { names.lazy.compactMap { library.symbol($0) }.first }
         let initialize: @convention(c) () -> Status = try required("nvmlInit_v2", "nvmlInit")
         count = try required("nvmlDeviceGetCount_v2", "nvmlDeviceGetCount")
         handleByIndex = try required("nvmlDeviceGetHandleByIndex_v2", "nvmlDeviceGetHandleByIndex")
@@ -195,23 +187,4 @@ public final class NVMLSensor: PowerSensor, ConditionSource, @unchecked Sendable
         }
         return result.isEmpty ? nil : result
     }
-}
-
-func dlerrorText() -> String {
-    guard let text = dlerror() else { return "unknown error" }
-    return String(cString: text)
-}
-
-/// The process environment as a dictionary.
-public func currentEnvironment() -> [String: String] {
-    var result: [String: String] = [:]
-    var pointer = environ
-    while let entry = pointer.pointee {
-        let text = String(cString: entry)
-        if let eq = text.firstIndex(of: "=") {
-            result[String(text[..<eq])] = String(text[text.index(after: eq)...])
-        }
-        pointer += 1
-    }
-    return result
 }
