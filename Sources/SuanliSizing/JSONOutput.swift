@@ -1,3 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
 /// A JSON value with ordered keys and explicit nulls, for `--format json` output.
 /// Numbers are plain JSON numbers; a non-finite number is written as null.
 public indirect enum JSONValue: Sendable, Equatable {
@@ -66,24 +72,12 @@ public indirect enum JSONValue: Sendable, Equatable {
         return String(describing: n)
     }
 
+    /// A JSON string, escaped by Foundation's encoder (slashes left as they are).
     static func quote(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .withoutEscapingSlashes
+        // Encoding a String cannot fail.
+        guard let data = try? encoder.encode(s) else { return "\"\"" }
+        return String(decoding: data, as: UTF8.self)
     }
 }

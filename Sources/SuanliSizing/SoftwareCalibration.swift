@@ -174,6 +174,15 @@ struct DecodedJSON: Decodable {
 }
 
 extension SoftwareCalibration {
+    /// Checks the calibration options (`checkOptions`) and reads the calibration `--calibration`
+    /// names, if any: a bad file is a data error before any model runs.
+    static func requested(
+        _ kind: Kind, measured: Bool, save: String?, apply path: String?, readFile: FileReader
+    ) throws -> SoftwareCalibration? {
+        try checkOptions(kind, measured: measured, save: save != nil, apply: path != nil)
+        return try path.map { try load($0, kind: kind, readFile: readFile) }
+    }
+
     /// The options of a calibration: the measured figure (`--measured-iteration SECONDS` for the
     /// step model, `--measured-tps N` for serving) and --save-calibration make one and go together;
     /// --calibration applies one and excludes them.

@@ -50,6 +50,26 @@ import Testing
         #expect(m.verified == false)
         #expect(m.reason == "wrong")
     }
+
+    /// What the suites run through `measuring`: an error thrown after the figures were recorded
+    /// still makes a failed measurement (never a figure), with the error as its reason.
+    @Test func aThrownErrorIsAFailedMeasurementEvenAfterAFigure() {
+        let start = Measurement(device: "x", suite: .gemm, kernel: "gemm", precision: .fp32, size: [:], unit: .gflops)
+        let thrown = start.measuring { m in
+            m.parameters = ["config": "c1"]
+            m.record(samples: [50, 60, 55], verification: .passed, peak: 100, peakBasis: "test")
+            throw BenchmarkError("the device was lost")
+        }
+        #expect(thrown.status == .failed)
+        #expect(thrown.reason == "the device was lost")
+        #expect(thrown.parameters?["config"] == "c1")
+        let returned = start.measuring { m in
+            m.record(samples: [], verification: .failed("wrong"))
+        }
+        #expect(returned.status == .failed && returned.reason == "wrong")
+        let measured = start.measuring { m in m.record(samples: [50, 60, 55], verification: .passed, peak: 100, peakBasis: "test") }
+        #expect(measured.status == .ok && measured.median == 55)
+    }
 }
 
 @Suite struct VerificationTests {

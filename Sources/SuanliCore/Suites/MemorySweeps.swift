@@ -40,7 +40,7 @@ extension Suites {
         return fitting.map { bytes in
             var m = Measurement(device: device, suite: .cache, kernel: "read", precision: nil, size: ["bytes": bytes], unit: .gbps)
             m.timing = backend.timingMethod
-            do {
+            return m.measuring { m in
                 try runner.prepare(bytes: bytes, targetSeconds: sweepRunSeconds(backend, quick: quick))
                 m.parameters = runner.parameters
                 try runner.poisonOutput()
@@ -48,7 +48,7 @@ extension Suites {
                 let first = try runner.verify()
                 guard first.passed else {
                     m.record(samples: [], verification: first)
-                    return m
+                    return
                 }
                 try runner.poisonOutput()
                 var bytesPerRun = 0.0
@@ -58,10 +58,7 @@ extension Suites {
                     return run.seconds
                 }
                 m.record(samples, workPerRun: bytesPerRun, verification: try runner.verify(), peak: runner.peakGBs)
-            } catch {
-                m.fail(error)
             }
-            return m
         } + skipped
     }
 
@@ -113,7 +110,7 @@ extension Suites {
                 var m = Measurement(device: device, suite: .memlat, kernel: kernel, precision: nil, size: ["bytes": bytes],
                                     unit: .nanoseconds)
                 m.timing = backend.timingMethod
-                do {
+                results.append(m.measuring { m in
                     try runner.prepare(bytes: bytes, chains: chains, targetSeconds: sweepRunSeconds(backend, quick: quick))
                     m.parameters = runner.parameters
                     var loads = 1
@@ -123,10 +120,7 @@ extension Suites {
                         return run.seconds
                     }
                     m.record(samples, perRun: Double(loads), verification: try runner.verify())
-                } catch {
-                    m.fail(error)
-                }
-                results.append(m)
+                })
             }
         }
         return results + skipped

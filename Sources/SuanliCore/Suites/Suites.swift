@@ -15,7 +15,7 @@ public enum Suites {
             return .skipped(device: device, suite: .gemm, kernel: "gemm", precision: precision, size: shape.size,
                             unit: unit, reason: reason)
         }
-        do {
+        return measurement.measuring { measurement in
             let (mk, kn, mn) = shape.elementCounts
             guard mk < Int.max / 64, kn < Int.max / 64, mn < Int.max / 64 else {
                 throw BenchmarkError("GEMM \(shape) is too large to address")
@@ -38,17 +38,14 @@ public enum Suites {
             let first = problem.verify(try runner.downloadOutput(), includeBeta: true, rounding: runner.accumulatorRounding)
             guard first.passed else {
                 measurement.record(samples: [], verification: first)
-                return measurement
+                return
             }
             try runner.poisonOutput()
             let samples = try collectSamples(policy) { try runner.run(beta: 0) }
             backend.readClockAfterBatch()
             let last = problem.verify(try runner.downloadOutput(), includeBeta: false, rounding: runner.accumulatorRounding)
             measurement.record(samples, workPerRun: problem.flops, verification: last, peak: backend.peakGFLOPS(precision))
-        } catch {
-            measurement.fail(error)
         }
-        return measurement
     }
 
     /// Stream: for each kernel, fresh random arrays, the output poisoned, one checked run,
@@ -93,7 +90,7 @@ public enum Suites {
                                           size: size, unit: .gbps)
             measurement.timing = backend.timingMethod
             measurement.parameters = runner.parameters
-            do {
+            return measurement.measuring { measurement in
                 try runner.upload(a: a, b: b, c: c)
                 try runner.poisonOutput(of: kernel)
                 let (_, firstDot) = try runner.run(kernel, scalar: scalar)
@@ -102,7 +99,7 @@ public enum Suites {
                                          output: output, dot: firstDot)
                 guard first.passed else {
                     measurement.record(samples: [], verification: first)
-                    return measurement
+                    return
                 }
                 var lastDot: Double?
                 let samples = try collectSamples(policy) {
@@ -126,10 +123,7 @@ public enum Suites {
                 if measurement.theoreticalPeak == nil {
                     measurement.peakBasis = "unknown: no vendor query or catalog entry gives this device's memory bandwidth"
                 }
-            } catch {
-                measurement.fail(error)
             }
-            return measurement
         }
     }
 
@@ -153,7 +147,7 @@ public enum Suites {
                                 size: ["width": width], unit: unit)
             m.timing = backend.timingMethod
             m.parameters = runner.parameters
-            do {
+            return m.measuring { m in
                 var flops = 0.0
                 let samples = try collectSamples(policy) {
                     let run = try runner.run(width: width)
@@ -163,10 +157,7 @@ public enum Suites {
                 backend.readClockAfterBatch()
                 m.record(samples, workPerRun: flops, verification: try runner.verify(width: width),
                          peak: backend.peakGFLOPS(precision))
-            } catch {
-                m.fail(error)
             }
-            return m
         }
         // The best width as `fma-best` (the vector FMA kernels; an engine peak has one kernel).
         if runner.widths.allSatisfy({ runner.kernelName(width: $0).hasPrefix("fma-w") }),
@@ -219,15 +210,12 @@ public enum Suites {
                                 size: ["n": length, "flops_per_element": flopsPerElement], unit: .gflops)
             m.timing = backend.timingMethod
             m.parameters = runner.parameters
-            do {
+            return m.measuring { m in
                 let samples = try collectSamples(policy) { try runner.run(iterations: steps) }
                 backend.readClockAfterBatch()
                 m.record(samples, workPerRun: Double(flopsPerElement) * Double(length), verification: try runner.verify(),
                          peak: backend.peakGFLOPS(.fp32))
-            } catch {
-                m.fail(error)
             }
-            return m
         }
     }
 }
@@ -264,6 +252,14 @@ extension Measurement {
     mutating func fail(_ error: any Error) {
         status = .failed
         reason = failureSummary(error)
+    }
+
+    /// Runs `body` on a copy of the measurement and returns it: an error thrown on the way makes
+    /// it a failed measurement with the error's one-line reason, never a figure.
+    func measuring(_ body: (inout Measurement) throws -> Void) -> Measurement {
+        var measurement = self
+        do { try body(&measurement) } catch { measurement.fail(error) }
+        return measurement
     }
 }
 

@@ -23,7 +23,7 @@ extension Suites {
             var m = Measurement(device: device, suite: .transfer, kernel: direction.rawValue, precision: nil, size: size, unit: .gbps)
             m.timing = backend.timingMethod
             m.parameters = runner.parameters
-            do {
+            return m.measuring { m in
                 let pattern = transferPattern(bytes: bytes, seed: 99 + UInt64(index))
                 try runner.prepare(direction, pattern: pattern)
                 let samples = try collectSamples(policy) { try runner.run(direction) }
@@ -36,10 +36,7 @@ extension Suites {
                     check = .failed("\(direction.rawValue): the destination differs from the source from byte \(first) on")
                 }
                 m.record(samples, workPerRun: Double(bytes), verification: check, peak: nil)
-            } catch {
-                m.fail(error)
             }
-            return m
         }
     }
 

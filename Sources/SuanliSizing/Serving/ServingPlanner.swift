@@ -11,10 +11,9 @@ public enum ServingPlanner {
         _ args: ServingArguments, catalog: Catalog, models: ModelCatalog, readFile: FileReader = readFileFromDisk,
         writeFile: FileWriter = writeFileToDisk
     ) throws -> ServingReport {
-        try SoftwareCalibration.checkOptions(
-            .serve, measured: args.measuredTPS != nil, save: args.saveCalibration != nil, apply: args.calibration != nil)
+        let saved = try SoftwareCalibration.requested(
+            .serve, measured: args.measuredTPS != nil, save: args.saveCalibration, apply: args.calibration, readFile: readFile)
         let measured = try args.measuredTPS.map { try Quantity.positive($0, option: "--measured-tps") }
-        let saved = try args.calibration.map { try SoftwareCalibration.load($0, kind: .serve, readFile: readFile) }
         var base = args
         base.softwareScale = 1
         let uncalibrated = try planOnce(base, catalog: catalog, models: models, readFile: readFile)

@@ -77,13 +77,11 @@ public enum StepPlanner {
         _ o: StepOptions, catalog: Catalog, models: ModelCatalog, readFile: FileReader = readFileFromDisk,
         writeFile: FileWriter = writeFileToDisk
     ) throws -> StepReport {
-        try SoftwareCalibration.checkOptions(
-            .step, measured: o.measuredIteration != nil, save: o.saveCalibration != nil, apply: o.calibration != nil)
+        let saved = try SoftwareCalibration.requested(
+            .step, measured: o.measuredIteration != nil, save: o.saveCalibration, apply: o.calibration, readFile: readFile)
         if let m = o.measuredIteration, !(m.value > 0) {
             throw SizingError.usage("--measured-iteration must be greater than 0 seconds")
         }
-        // A calibration file is checked before the model runs: a bad one is a data error whatever the layout.
-        let saved = try o.calibration.map { try SoftwareCalibration.load($0, kind: .step, readFile: readFile) }
         var (inputs, entry, warnings) = try inputs(o, catalog: catalog, models: models, readFile: readFile)
         let uncalibrated = StepModel.estimate(inputs)
         var result = uncalibrated

@@ -34,7 +34,7 @@ public struct StepReport: Sendable {
     public var deviceHours: Double? { days.map { $0 * 24 * Double(result.devices) } }
 
     public var json: JSONValue {
-        let r = result, s = inputs.shape, p = inputs.parallelism
+        let r = result, p = inputs.parallelism
         var pairs: [(String, JSONValue)] = [
             ("iteration_seconds", .number(r.iterationSeconds)),
             ("breakdown", .object(r.breakdown.named.map { ($0.0 + "_seconds", .number($0.1)) })),
