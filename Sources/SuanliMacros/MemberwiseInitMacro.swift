@@ -13,6 +13,9 @@ public struct MemberwiseInitMacro: MemberMacro {
             throw SchemaMacroError(description: "@MemberwiseInit applies to structs")
         }
         let properties = try declaration.storedProperties()
+        if let hidden = properties.first(where: \.isPrivate) {
+            throw SchemaMacroError(description: "'\(hidden.name)' is private: a public memberwise initialiser would expose it")
+        }
         let parameters = properties.map { property -> String in
             let type = property.type.is(FunctionTypeSyntax.self) ? "@escaping \(property.type)" : "\(property.type)"
             return "\(property.name): \(type)" + (property.defaultArgument.map { " = \($0)" } ?? "")

@@ -3,7 +3,8 @@ import SwiftSyntaxMacros
 
 /// `@SnakeCaseCodingKeys` or `@SnakeCaseCodingKeys(["startSeconds": "start_s"])`: the
 /// `CodingKeys` of a record written to JSON, each stored property under its snake-case name
-/// (`SnakeCase.key`), with the listed exceptions. Naming an exception that is not a stored
+/// (`SnakeCase.key`), with the listed exceptions. The keys are `CaseIterable`, so tests can pin
+/// the file format. Naming an exception that is not a stored
 /// property is an error, so a renamed property cannot silently move its key.
 public struct SnakeCaseCodingKeysMacro: MemberMacro {
     public static func expansion(
@@ -20,7 +21,7 @@ public struct SnakeCaseCodingKeysMacro: MemberMacro {
             let key = exceptions[property.name] ?? SnakeCase.key(property.name)
             return key == property.name ? "case \(property.name)" : "case \(property.name) = \"\(key)\""
         }
-        return [DeclSyntax(stringLiteral: "enum CodingKeys: String, CodingKey {\n\(cases.joined(separator: "\n"))\n}")]
+        return [DeclSyntax(stringLiteral: "enum CodingKeys: String, CodingKey, CaseIterable {\n\(cases.joined(separator: "\n"))\n}")]
     }
 
     /// The dictionary literal of property name → key, if the attribute has one.

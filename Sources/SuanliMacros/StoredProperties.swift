@@ -9,6 +9,8 @@ struct StoredProperty {
     /// `var x: T = value`: the initialiser's default.
     let initialValue: ExprSyntax?
     let isLet: Bool
+    /// `private` or `fileprivate` (a `private(set)` setter is not): no public initialiser may set it.
+    let isPrivate: Bool
 
     var isOptional: Bool {
         if type.is(OptionalTypeSyntax.self) || type.is(ImplicitlyUnwrappedOptionalTypeSyntax.self) { return true }
@@ -35,6 +37,10 @@ extension DeclGroupSyntax {
     func storedProperties() throws -> [StoredProperty] {
         var properties: [StoredProperty] = []
         for member in memberBlock.members {
+            if member.decl.is(IfConfigDeclSyntax.self) {
+                // A property inside #if would silently have no key and no parameter in some builds.
+                throw SchemaMacroError(description: "stored properties inside #if are not supported")
+            }
             guard let variable = member.decl.as(VariableDeclSyntax.self) else { continue }
             let isStatic = variable.modifiers.contains {
                 $0.name.tokenKind == .keyword(.static) || $0.name.tokenKind == .keyword(.class)
@@ -52,7 +58,10 @@ extension DeclGroupSyntax {
                 }
                 properties.append(StoredProperty(
                     name: identifier.identifier.text, type: type.trimmed,
-                    initialValue: binding.initializer?.value.trimmed, isLet: isLet))
+                    initialValue: binding.initializer?.value.trimmed, isLet: isLet,
+                    isPrivate: variable.modifiers.contains {
+                        ($0.name.tokenKind == .keyword(.private) || $0.name.tokenKind == .keyword(.fileprivate)) && $0.detail == nil
+                    }))
             }
         }
         return properties

@@ -8,6 +8,13 @@ private let macros: [String: Macro.Type] = [
 ]
 
 final class SchemaMacrosTests: XCTestCase {
+    /// `source` expands to `expandedSource` with these macros, reporting at the caller's line.
+    func expand(_ source: String, expandedSource: String, diagnostics: [DiagnosticSpec] = [],
+                file: StaticString = #filePath, line: UInt = #line) {
+        assertMacroExpansion(source, expandedSource: expandedSource, diagnostics: diagnostics, macros: macros,
+                             file: file, line: line)
+    }
+
     func testSnakeCaseKeys() {
         let cases: [(String, String)] = [
             ("level", "level"), ("cpuModel", "cpu_model"), ("sharedByCPUs", "shared_by_cpus"),
@@ -22,10 +29,8 @@ final class SchemaMacrosTests: XCTestCase {
     }
 
     func testMemberwiseInitFollowsSwiftsDefaults() {
-        assertMacroExpansion(
-            """
-            @MemberwiseInit
-            struct Record {
+        // Statics, constants with a value and computed properties get no parameter; observed ones do.
+        let members = """
                 static let version = 1
                 let id: String
                 var count: Int = 3
@@ -33,17 +38,17 @@ final class SchemaMacrosTests: XCTestCase {
                 let fixed: Int = 7
                 var doubled: Int { count * 2 }
                 var watched: Int { didSet {} }
+            """
+        expand(
+            """
+            @MemberwiseInit
+            struct Record {
+            \(members)
             }
             """,
             expandedSource: """
             struct Record {
-                static let version = 1
-                let id: String
-                var count: Int = 3
-                var note: String?
-                let fixed: Int = 7
-                var doubled: Int { count * 2 }
-                var watched: Int { didSet {} }
+            \(members)
 
                 public init(id: String, count: Int = 3, note: String? = nil, watched: Int) {
                     self.id = id
@@ -52,12 +57,11 @@ final class SchemaMacrosTests: XCTestCase {
                     self.watched = watched
                 }
             }
-            """,
-            macros: macros)
+            """)
     }
 
     func testCodingKeysTakeSnakeCaseAndExceptions() {
-        assertMacroExpansion(
+        expand(
             """
             @SnakeCaseCodingKeys(["startSeconds": "start_s"])
             struct Interval {
@@ -72,18 +76,17 @@ final class SchemaMacrosTests: XCTestCase {
                 var startSeconds: Double
                 var avgWatts: Double?
 
-                enum CodingKeys: String, CodingKey {
+                enum CodingKeys: String, CodingKey, CaseIterable {
                     case index
                     case startSeconds = "start_s"
                     case avgWatts = "avg_watts"
                 }
             }
-            """,
-            macros: macros)
+            """)
     }
 
     func testAnExceptionForNoPropertyIsAnError() {
-        assertMacroExpansion(
+        expand(
             """
             @SnakeCaseCodingKeys(["startSecond": "start_s"])
             struct Interval {
@@ -95,7 +98,39 @@ final class SchemaMacrosTests: XCTestCase {
                 var startSeconds: Double
             }
             """,
-            diagnostics: [DiagnosticSpec(message: "'startSecond' is not a stored property", line: 1, column: 1)],
-            macros: macros)
+            diagnostics: [DiagnosticSpec(message: "'startSecond' is not a stored property", line: 1, column: 1)])
+    }
+
+    func testUnsupportedDeclarationsAreErrors() {
+        expand(
+            """
+            @MemberwiseInit
+            struct Record {
+                private var secret: Int
+            }
+            """,
+            expandedSource: """
+            struct Record {
+                private var secret: Int
+            }
+            """,
+            diagnostics: [DiagnosticSpec(message: "'secret' is private: a public memberwise initialiser would expose it", line: 1, column: 1)])
+        expand(
+            """
+            @SnakeCaseCodingKeys
+            struct Record {
+                #if DEBUG
+                var trace: String?
+                #endif
+            }
+            """,
+            expandedSource: """
+            struct Record {
+                #if DEBUG
+                var trace: String?
+                #endif
+            }
+            """,
+            diagnostics: [DiagnosticSpec(message: "stored properties inside #if are not supported", line: 1, column: 1)])
     }
 }
