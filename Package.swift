@@ -72,8 +72,13 @@ let package = Package(
             plugins: ["EmbedResourcesPlugin"]
         ),
         // Sizing model: pure functions and the accelerator catalog.
-        // It reads result files (calibration) through the schema alone: no OpenCL.
-        .target(name: "SuanliSizing", dependencies: ["SuanliSchema", "SuanliText"], plugins: ["EmbedResourcesPlugin"]),
+        // It reads result files (calibration) through the schema alone: no OpenCL. Its commands'
+        // option groups are declared here (swift-argument-parser) and passed in as parsed.
+        .target(
+            name: "SuanliSizing",
+            dependencies: ["SuanliSchema", "SuanliText", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            plugins: ["EmbedResourcesPlugin"]
+        ),
 
         // Text output for people: column tables (TextTable) and label/value reports, drawn in
         // this one place for every command.
@@ -99,7 +104,10 @@ let package = Package(
             // OpenCL C emulations of the tensor/matrix instructions, prepended to the engine kernels.
             resources: [.copy("KernelEmulation")]
         ),
-        .testTarget(name: "SuanliSizingTests", dependencies: ["SuanliSizing", "SuanliSchema"]),
+        .testTarget(
+            name: "SuanliSizingTests",
+            dependencies: ["SuanliSizing", "SuanliSchema", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .testTarget(name: "CPUKernelsTests", dependencies: ["CPUKernelInterface", "CPUKernelsPortable", "CPUKernelsAVX2", "CPUKernelsAVX512"]),
         .testTarget(name: "CLITests", dependencies: ["suanli"]),
         .testTarget(

@@ -3,9 +3,7 @@ import Testing
 
 /// The demand options from `--option value` pairs.
 private func demandOptions(_ pairs: [String: String]) -> DemandOptions {
-    DemandOptions(
-        dau: pairs["dau"], tokensPerUser: pairs["tokens-per-user"], requestsPerSecond: pairs["requests-per-second"],
-        tokensPerSecond: pairs["tokens-per-second"], peakFactor: pairs["peak-factor"])
+    parsed(pairs)
 }
 
 private func merged(_ a: [String: String], _ b: [String: String]) -> [String: String] {
@@ -42,10 +40,9 @@ struct EnergyAndDemandTests {
         #expect(t.energyKWh == e.consumption(deviceHours: hours).kWh)
         #expect(t.co2Tonnes == e.consumption(deviceHours: hours).co2Tonnes)
         // size train with the step model.
-        var args = train(merged(["tokens": "1B", "device": "a100-80gb"], Self.power), recompute: true)
-        var step = StepOptions()
-        step.model = "gpt3-175b"; step.tp = 8; step.pp = 8; step.dp = 4; step.globalBatch = 512; step.interleave = 2
-        args.step = step
+        let args = train(
+            merged(["tokens": "1B", "device": "a100-80gb", "model": "gpt3-175b", "tp": "8", "pp": "8", "dp": "4",
+                    "global-batch": "512", "interleave": "2"], Self.power), recompute: true)
         let s = try TrainPlanner.plan(args, catalog: catalog, models: modelCatalog, readFile: files([:]))
         let stepHours = try #require(s.deviceHours)
         #expect(s.energyKWh == e.consumption(deviceHours: stepHours).kWh)
@@ -104,6 +101,6 @@ struct EnergyAndDemandTests {
         }
         #expect(sizingError { _ = try ServeDemand.parse(demandOptions(["dau": "1"]), outputTokensPerRequest: 250) }?
             .description.contains("output tokens per user") == true)
-        #expect(try ServeDemand.parse(DemandOptions(), outputTokensPerRequest: 250) == nil)
+        #expect(try ServeDemand.parse(DemandOptions.defaults, outputTokensPerRequest: 250) == nil)
     }
 }

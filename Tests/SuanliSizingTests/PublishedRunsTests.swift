@@ -18,11 +18,11 @@ struct PublishedRunsTests {
          ("70B", 64, 8192, 84, 8, 2, 384, 419.7), ("119B", 80, 10240, 92, 8, 4, 768, 420.5),
          ("177B", 96, 12288, 96, 8, 6, 1152, 432.8), ("314B", 128, 16384, 96, 8, 8, 1536, 474.4),
          ("462B", 144, 18432, 112, 8, 16, 3072, 459.9)].map { name, heads, hidden, layers, tp, pp, batch, published in
-            var o = StepOptions()
-            o.device = "h100-sxm"; o.vocab = 131_072; o.seqLen = 4096; o.untiedEmbeddings = true
-            o.overlapGradReduce = true; o.zero = 1
-            o.layers = layers; o.hidden = hidden; o.heads = heads; o.tp = tp; o.pp = pp; o.dp = 48; o.globalBatch = batch
-            o.sequenceParallel = tp > 1
+            var o = StepOptions.defaults
+            o.device = "h100-sxm"; o.shape.details.vocab = 131_072; o.shape.seqLen = 4096; o.shape.details.untiedEmbeddings = true
+            o.parallel.overlapGradReduce = true; o.parallel.zero = 1
+            o.shape.layers = layers; o.shape.hidden = hidden; o.shape.details.heads = heads; o.parallel.tp = tp; o.parallel.pp = pp; o.parallel.dp = 48; o.parallel.globalBatch = batch
+            o.parallel.sequenceParallel = tp > 1
             return Row(name: "Megatron-LM \(name)", published: published, options: o, figure: { $0.modelTFLOPSPerDevice })
         }
     }
@@ -34,11 +34,11 @@ struct PublishedRunsTests {
          ("530B", 105, 20480, 128, 35, 280, 1, 3, 49.05, 37.83), ("1T", 128, 25600, 160, 64, 512, 1, 1, 94.42, 71.49)]
             .flatMap { name, layers, hidden, heads, pp, batch, mb, v, full, selective -> [Row] in
                 [(Recompute.full, full, "full recompute"), (.selective, selective, "selective + SP")].map { recompute, published, label in
-                    var o = StepOptions()
-                    o.device = "a100-80gb"; o.attention = .materialized; o.vocab = 51_200; o.seqLen = 2048
-                    o.layers = layers; o.hidden = hidden; o.heads = heads; o.tp = 8; o.pp = pp
-                    o.globalBatch = batch; o.microbatch = mb; o.interleave = v; o.recompute = recompute
-                    o.sequenceParallel = recompute == .selective
+                    var o = StepOptions.defaults
+                    o.device = "a100-80gb"; o.parallel.attention = .materialized; o.shape.details.vocab = 51_200; o.shape.seqLen = 2048
+                    o.shape.layers = layers; o.shape.hidden = hidden; o.shape.details.heads = heads; o.parallel.tp = 8; o.parallel.pp = pp
+                    o.parallel.globalBatch = batch; o.parallel.microbatch = mb; o.parallel.interleave = v; o.recompute = recompute
+                    o.parallel.sequenceParallel = recompute == .selective
                     return Row(name: "Korthikanti \(name) \(label)", published: published, options: o, figure: { $0.iterationSeconds })
                 }
             }
@@ -78,9 +78,9 @@ struct PublishedRunsTests {
     @Test func megatronH100WithThePublishedOverlaps() throws {
         let rows = Self.megatronH100.map { row -> Row in
             var o = row.options
-            o.overlapParamGather = true
+            o.parallel.overlapParamGather = true
             o.gradientBytesPerParam = Amount(4)
-            o.tpCommOverlap = o.tp > 1
+            o.parallel.tpCommOverlap = o.parallel.tp > 1
             return Row(name: row.name, published: row.published, options: o, figure: row.figure)
         }
         let e = try errors(rows, title: "Megatron-LM H100 with the README's overlaps and fp32 gradients")

@@ -95,8 +95,8 @@ struct RateBasisTests {
     /// `size step` (and `size train` with parallelism) follows the same rule: a vector-only file
     /// gives a modelled GEMM at the catalog's bf16 peak × the measured efficiency, and says so.
     @Test func theStepModelExtrapolatesToo() throws {
-        var o = StepOptions()
-        o.layers = 2; o.hidden = 1024; o.heads = 8; o.vocab = 1000; o.seqLen = 512; o.globalBatch = 8
+        var o = StepOptions.defaults
+        o.shape.layers = 2; o.shape.hidden = 1024; o.shape.details.heads = 8; o.shape.details.vocab = 1000; o.shape.seqLen = 512; o.parallel.globalBatch = 8
         o.calibrate = path
         o.precision = "bf16"
         let text = resultFile(measurements: [gemm(45_000, precision: "mixed", peak: 134_000), stream(3000, kernel: "triad")])

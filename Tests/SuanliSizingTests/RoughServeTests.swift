@@ -1,36 +1,9 @@
 import Testing
 @testable import SuanliSizing
 
-func roughServe(_ pairs: [String: String]) -> RoughServeArguments {
-    var a = RoughServeArguments()
-    for (key, value) in pairs {
-        switch key {
-        case "params": a.params = value
-        case "active-params": a.activeParams = value
-        case "dau": a.demand.dau = value
-        case "tokens-per-user": a.demand.tokensPerUser = value
-        case "tokens-per-second": a.demand.tokensPerSecond = value
-        case "device": a.rate.device = value
-        case "mfu": a.rate.mfu = value
-        case "peak-tflops": a.rate.peakTFLOPS = value
-        case "achieved-tflops": a.rate.achievedTFLOPS = value
-        case "calibrate": a.rate.calibrate = value
-        case "precision": a.rate.precision = value
-        case "batch": a.batch = value
-        case "bytes-per-param": a.bytesPerParam = value
-        case "bandwidth-gbps": a.bandwidthGBps = value
-        case "memory-gb": a.memoryGB = value
-        case "price-per-device-hour": a.cost.pricePerDeviceHour = value
-        case "price-per-device": a.cost.pricePerDevice = value
-        case "power-watts": a.cost.powerWatts = value
-        case "pue": a.cost.pue = value
-        case "carbon-kg-per-kwh": a.cost.carbonKgPerKWh = value
-        case "requests-per-second": a.demand.requestsPerSecond = value
-        case "peak-factor": a.demand.peakFactor = value
-        default: fatalError("unknown test option \(key)")
-        }
-    }
-    return a
+/// `size serve`'s arguments without a model shape (the rough bound) from `--option value` pairs.
+func roughServe(_ pairs: [String: String]) -> ServeArguments {
+    parsed(pairs)
 }
 
 @Suite("Serving: the rough bound")

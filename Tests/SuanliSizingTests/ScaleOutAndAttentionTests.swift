@@ -6,10 +6,10 @@ import Testing
 @Suite("Step model: scale-out rings and attention rates")
 struct ScaleOutAndAttentionTests {
     func plan(_ edit: (inout StepOptions) -> Void) throws -> StepResult {
-        var o = StepOptions()
+        var o = StepOptions.defaults
         o.device = "h100-sxm"
-        o.layers = 24; o.hidden = 2048; o.heads = 16; o.vocab = 131_072; o.seqLen = 4096
-        o.dp = 48; o.globalBatch = 192; o.zero = 1
+        o.shape.layers = 24; o.shape.hidden = 2048; o.shape.details.heads = 16; o.shape.details.vocab = 131_072; o.shape.seqLen = 4096
+        o.parallel.dp = 48; o.parallel.globalBatch = 192; o.parallel.zero = 1
         edit(&o)
         return try StepPlanner.plan(o, catalog: catalog, models: modelCatalog, readFile: files([:])).result
     }

@@ -137,12 +137,12 @@ struct ServingSchedulerTests {
 
     @Test func calibrationStillReproducesTheMeasuredRate() throws {
         var a = serving(base)
-        a.measuredTPS = "300"; a.saveCalibration = "s.json"
+        a.engine.measuredTPS = "300"; a.engine.calibrationFile.saveCalibration = "s.json"
         let r = try ServingPlanner.plan(a, catalog: catalog, models: modelCatalog, readFile: files([:]),
                                         writeFile: WrittenFiles().writer)
         #expect(abs(r.expected.outputTokensPerSecondPerDevice / 300 - 1) < 0.01)
         var s = serving(base)
-        s.scheduler = "static"; s.measuredTPS = "150"; s.saveCalibration = "s.json"
+        s.workload.scheduler = "static"; s.engine.measuredTPS = "150"; s.engine.calibrationFile.saveCalibration = "s.json"
         let st = try ServingPlanner.plan(s, catalog: catalog, models: modelCatalog, readFile: files([:]),
                                          writeFile: WrittenFiles().writer)
         #expect(abs(st.expected.outputTokensPerSecondPerDevice / 150 - 1) < 0.01)
@@ -163,11 +163,8 @@ struct ServingSchedulerTests {
     }
 
     @Test func roughBoundRefusesTheSchedulerOptions() {
-        var rough = RoughServeArguments()
-        rough.params = "70B"; rough.demand.tokensPerSecond = "10k"; rough.rate.device = "h100-sxm"
-        var step = ServingArguments()
-        step.scheduler = "static"
-        let e = sizingError { _ = try ServeRouter.plan(rough: rough, step: step, catalog: catalog, models: modelCatalog) }
+        let rough = roughServe(["params": "70B", "tokens-per-second": "10k", "device": "h100-sxm", "scheduler": "static"])
+        let e = sizingError { _ = try ServeRouter.plan(rough, catalog: catalog, models: modelCatalog) }
         #expect(e?.description.contains("--scheduler needs the step model") == true)
     }
 }

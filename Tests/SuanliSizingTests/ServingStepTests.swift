@@ -1,54 +1,9 @@
 import Testing
 @testable import SuanliSizing
 
-/// Step-model arguments from `--option value` pairs as on the command line.
-func serving(_ pairs: [String: String], gated: Bool = false) -> ServingArguments {
-    var a = ServingArguments()
-    a.gatedFFN = gated
-    for (key, value) in pairs {
-        switch key {
-        case "model": a.model = value
-        case "layers": a.layers = value
-        case "hidden": a.hidden = value
-        case "heads": a.heads = value
-        case "kv-heads": a.kvHeads = value
-        case "ffn": a.ffn = value
-        case "vocab": a.vocab = value
-        case "precision": a.precision = value
-        case "kv-precision": a.kvPrecision = value
-        case "tp": a.tp = value
-        case "input-tokens": a.inputTokens = value
-        case "output-tokens": a.outputTokens = value
-        case "batch": a.batch = value
-        case "max-batch": a.maxBatch = value
-        case "efficiency": a.efficiency = value
-        case "memory-utilization": a.memoryUtilization = value
-        case "scheduler": a.scheduler = value
-        case "prefill-chunk": a.prefillChunk = value
-        case "step-overhead": a.stepOverhead = value
-        case "slo-ttft": a.sloTTFT = value
-        case "slo-tpot": a.sloTPOT = value
-        case "dau": a.demand.dau = value
-        case "tokens-per-user": a.demand.tokensPerUser = value
-        case "requests-per-second": a.demand.requestsPerSecond = value
-        case "tokens-per-second": a.demand.tokensPerSecond = value
-        case "peak-factor": a.demand.peakFactor = value
-        case "device": a.hardware.device = value
-        case "calibrate": a.hardware.calibrate = value
-        case "calibrate-device": a.hardware.calibrateDevice = value
-        case "peak-tflops": a.hardware.peakTFLOPS = value
-        case "bandwidth-gbps": a.hardware.bandwidthGBps = value
-        case "memory-gb": a.hardware.memoryGB = value
-        case "bus-gbps": a.hardware.busGBps = value
-        case "price-per-device": a.cost.pricePerDevice = value
-        case "price-per-device-hour": a.cost.pricePerDeviceHour = value
-        case "power-watts": a.cost.powerWatts = value
-        case "pue": a.cost.pue = value
-        case "carbon-kg-per-kwh": a.cost.carbonKgPerKWh = value
-        default: fatalError("unknown test option \(key)")
-        }
-    }
-    return a
+/// `size serve`'s arguments (a model shape: the step model) from `--option value` pairs.
+func serving(_ pairs: [String: String], gated: Bool = false) -> ServeArguments {
+    parsed(pairs, flags: gated ? ["gated-ffn"] : [])
 }
 
 func servePlan(_ pairs: [String: String], gated: Bool = false, files reader: FileReader = readFileFromDisk) throws -> ServingReport {
@@ -436,20 +391,18 @@ struct ServingInputTests {
     }
 
     @Test func routerKeepsTheRoughBoundReachableAndLabelled() throws {
-        var rough = RoughServeArguments()
-        rough.params = "70B"
-        rough.demand.tokensPerSecond = "10k"
-        rough.rate.device = "h100-sxm"
-        let answer = try ServeRouter.plan(rough: rough, step: ServingArguments(), catalog: catalog, models: modelCatalog)
+        let rough = ["params": "70B", "tokens-per-second": "10k", "device": "h100-sxm"]
+        let answer = try ServeRouter.plan(roughServe(rough), catalog: catalog, models: modelCatalog)
         #expect(answer.json["model"]?.stringValue == "rough-bound")
         #expect(answer.table.contains("rough bound"))
         // Options of one model given to the other are refused by name.
-        var step = serving(base)
-        let mixed = sizingError { _ = try ServeRouter.plan(rough: rough, step: step, catalog: catalog, models: modelCatalog) }
+        let mixed = sizingError {
+            _ = try ServeRouter.plan(serving(base.merging(["params": "70B"]) { a, _ in a }), catalog: catalog, models: modelCatalog)
+        }
         #expect(mixed?.description.contains("--params") == true)
-        step = ServingArguments()
-        step.tp = "2"
-        let stray = sizingError { _ = try ServeRouter.plan(rough: rough, step: step, catalog: catalog, models: modelCatalog) }
+        let stray = sizingError {
+            _ = try ServeRouter.plan(roughServe(rough.merging(["tp": "2"]) { a, _ in a }), catalog: catalog, models: modelCatalog)
+        }
         #expect(stray?.description.contains("--tp needs the step model") == true)
     }
 

@@ -18,7 +18,7 @@ final class WrittenFiles: @unchecked Sendable {
 /// MT-NLG 530B on A100 (Smith et al. 2022): TP 8, PP 35, global batch 1920, `dp` replicas.
 func mtnlg(dp: Int, _ edit: (inout StepOptions) -> Void = { _ in }) -> StepOptions {
     stepOptions("mt-nlg-530b") {
-        $0.tp = 8; $0.pp = 35; $0.dp = dp; $0.globalBatch = 1920; $0.recompute = .full; $0.attention = .materialized
+        $0.parallel.tp = 8; $0.parallel.pp = 35; $0.parallel.dp = dp; $0.parallel.globalBatch = 1920; $0.recompute = .full; $0.parallel.attention = .materialized
         edit(&$0)
     }
 }
@@ -27,7 +27,7 @@ func mtnlg(dp: Int, _ edit: (inout StepOptions) -> Void = { _ in }) -> StepOptio
 struct SoftwareCalibrationTests {
     @Test func theMeasuredConfigurationComesBackAtTheMeasuredTime() throws {
         let written = WrittenFiles()
-        let fitted = try StepPlanner.plan(mtnlg(dp: 8) { $0.measuredIteration = Amount(60.1); $0.saveCalibration = "cal.json" },
+        let fitted = try StepPlanner.plan(mtnlg(dp: 8) { $0.parallel.measuredIteration = Amount(60.1); $0.parallel.calibrationFile.saveCalibration = "cal.json" },
                                           catalog: catalog, models: modelCatalog, readFile: files([:]), writeFile: written.writer)
         #expect(abs(fitted.result.iterationSeconds / 60.1 - 1) < 1e-6)
         let u = try #require(fitted.uncalibrated)
@@ -37,7 +37,7 @@ struct SoftwareCalibrationTests {
         // The file records the measured config and the factors, and applying it returns the measurement within 1%.
         let text = try #require(written["cal.json"])
         #expect(text.contains("suanli.software-calibration/1") && text.contains("\"pp\": 35") && text.contains("60.1"))
-        let applied = try StepPlanner.plan(mtnlg(dp: 8) { $0.calibration = "cal.json" }, catalog: catalog, models: modelCatalog,
+        let applied = try StepPlanner.plan(mtnlg(dp: 8) { $0.parallel.calibrationFile.calibration = "cal.json" }, catalog: catalog, models: modelCatalog,
                                            readFile: files(["cal.json": text]))
         #expect(abs(applied.result.iterationSeconds / 60.1 - 1) < 0.01)
         #expect(applied.uncalibrated?.iterationSeconds == u.iterationSeconds)
@@ -47,9 +47,9 @@ struct SoftwareCalibrationTests {
 
     @Test func aSiblingRunIsPredictedSlowerThanTheHardwareAlone() throws {
         let written = WrittenFiles()
-        _ = try StepPlanner.plan(mtnlg(dp: 8) { $0.measuredIteration = Amount(60.1); $0.saveCalibration = "cal.json" },
+        _ = try StepPlanner.plan(mtnlg(dp: 8) { $0.parallel.measuredIteration = Amount(60.1); $0.parallel.calibrationFile.saveCalibration = "cal.json" },
                                  catalog: catalog, models: modelCatalog, readFile: files([:]), writeFile: written.writer)
-        let sibling = try StepPlanner.plan(mtnlg(dp: 10) { $0.calibration = "cal.json" }, catalog: catalog, models: modelCatalog,
+        let sibling = try StepPlanner.plan(mtnlg(dp: 10) { $0.parallel.calibrationFile.calibration = "cal.json" }, catalog: catalog, models: modelCatalog,
                                            readFile: files(["cal.json": written["cal.json"]!]))
         let u = try #require(sibling.uncalibrated)
         #expect(sibling.result.iterationSeconds > u.iterationSeconds)
@@ -60,22 +60,18 @@ struct SoftwareCalibrationTests {
 
     @Test func sizeTrainAppliesTheSameCalibration() throws {
         let written = WrittenFiles()
-        _ = try StepPlanner.plan(mtnlg(dp: 8) { $0.measuredIteration = Amount(60.1); $0.saveCalibration = "cal.json" },
+        _ = try StepPlanner.plan(mtnlg(dp: 8) { $0.parallel.measuredIteration = Amount(60.1); $0.parallel.calibrationFile.saveCalibration = "cal.json" },
                                  catalog: catalog, models: modelCatalog, readFile: files([:]), writeFile: written.writer)
-        var args = TrainArguments()
-        args.tokens = "270B"
-        args.rate.device = "a100-80gb"
-        args.recompute = true
-        args.step = mtnlg(dp: 8) { $0.device = nil; $0.recompute = .none; $0.calibration = "cal.json" }
+        var args = train(["tokens": "270B", "device": "a100-80gb"], recompute: true)
+        let step = mtnlg(dp: 8) { $0.parallel.calibrationFile.calibration = "cal.json" }
+        args.stepShape.model = step.shape.model
+        args.parallel = step.parallel
         let r = try TrainPlanner.plan(args, catalog: catalog, models: modelCatalog, readFile: files(["cal.json": written["cal.json"]!]))
         let s = try #require(r.stepReport)
         #expect(abs(s.result.iterationSeconds / 60.1 - 1) < 0.01)
         #expect(r.json["step"]?["calibration"]?["factors"]?["compute"] != nil)
         // Without parallelism options the calibration is refused by name.
-        var plain = TrainArguments()
-        plain.params = "175B"; plain.tokens = "300B"; plain.rate.device = "a100-80gb"; plain.days = "30"
-        var o = StepOptions(); o.calibration = "cal.json"
-        plain.step = o
+        let plain = train(["params": "175B", "tokens": "300B", "device": "a100-80gb", "days": "30", "calibration": "cal.json"])
         #expect(throws: SizingError.self) { try TrainPlanner.plan(plain, catalog: catalog, models: modelCatalog, readFile: files([:])) }
     }
 
@@ -87,21 +83,21 @@ struct SoftwareCalibrationTests {
                 return nil
             } catch let e as SizingError { return e } catch { return nil }
         }
-        let noFile = error(mtnlg(dp: 8) { $0.measuredIteration = Amount(60) })
+        let noFile = error(mtnlg(dp: 8) { $0.parallel.measuredIteration = Amount(60) })
         #expect(noFile?.exitCode == 64 && noFile!.description.contains("--save-calibration"))
-        let both = error(mtnlg(dp: 8) { $0.measuredIteration = Amount(60); $0.saveCalibration = "a"; $0.calibration = "b" })
+        let both = error(mtnlg(dp: 8) { $0.parallel.measuredIteration = Amount(60); $0.parallel.calibrationFile.saveCalibration = "a"; $0.parallel.calibrationFile.calibration = "b" })
         #expect(both?.exitCode == 64)
-        let tooFast = error(mtnlg(dp: 8) { $0.measuredIteration = Amount(0.001); $0.saveCalibration = "a" })
+        let tooFast = error(mtnlg(dp: 8) { $0.parallel.measuredIteration = Amount(0.001); $0.parallel.calibrationFile.saveCalibration = "a" })
         #expect(tooFast?.exitCode == 64 && tooFast!.description.contains("communication alone"))
-        let notJSON = error(mtnlg(dp: 8) { $0.calibration = "c" }, ["c": "not json"])
+        let notJSON = error(mtnlg(dp: 8) { $0.parallel.calibrationFile.calibration = "c" }, ["c": "not json"])
         #expect(notJSON?.exitCode == 65)
         let serveFile = #"{"schema": "suanli.software-calibration/1", "kind": "serve", "factors": {"compute": 1, "memory_bound": 1, "communication": 1}, "measured": {"output_tokens_per_second_per_device": 1}, "predicted_uncalibrated": {"output_tokens_per_second_per_device": 1}}"#
-        let wrongKind = error(mtnlg(dp: 8) { $0.calibration = "c" }, ["c": serveFile])
+        let wrongKind = error(mtnlg(dp: 8) { $0.parallel.calibrationFile.calibration = "c" }, ["c": serveFile])
         #expect(wrongKind?.exitCode == 65 && wrongKind!.description.contains("size serve"))
         let zero = serveFile.replacingOccurrences(of: "\"serve\"", with: "\"step\"")
             .replacingOccurrences(of: "output_tokens_per_second_per_device", with: "iteration_seconds")
             .replacingOccurrences(of: "\"compute\": 1", with: "\"compute\": 0")
-        let zeroFactor = error(mtnlg(dp: 8) { $0.calibration = "c" }, ["c": zero])
+        let zeroFactor = error(mtnlg(dp: 8) { $0.parallel.calibrationFile.calibration = "c" }, ["c": zero])
         #expect(zeroFactor?.exitCode == 65 && zeroFactor!.description.contains("factors.compute"))
     }
 }
@@ -114,14 +110,14 @@ struct ServingSoftwareCalibrationTests {
     @Test func theMeasuredRateComesBackAndSiblingsGetTheScale() throws {
         let written = WrittenFiles()
         var a = serving(trtllm)
-        a.measuredTPS = "2209"; a.saveCalibration = "s.json"
+        a.engine.measuredTPS = "2209"; a.engine.calibrationFile.saveCalibration = "s.json"
         let fitted = try ServingPlanner.plan(a, catalog: catalog, models: modelCatalog, readFile: files([:]), writeFile: written.writer)
         #expect(abs(fitted.expected.outputTokensPerSecondPerDevice / 2209 - 1) < 1e-6)
         let u = try #require(fitted.uncalibrated)
         let text = try #require(written["s.json"])
         #expect(text.contains("\"kind\": \"serve\""))
         var same = serving(trtllm)
-        same.calibration = "s.json"
+        same.engine.calibrationFile.calibration = "s.json"
         let applied = try ServingPlanner.plan(same, catalog: catalog, models: modelCatalog, readFile: files(["s.json": text]))
         #expect(abs(applied.expected.outputTokensPerSecondPerDevice / 2209 - 1) < 0.01)
         #expect(applied.uncalibrated?.outputTokensPerSecondPerDevice == u.outputTokensPerSecondPerDevice)
@@ -129,7 +125,7 @@ struct ServingSoftwareCalibrationTests {
                 == u.outputTokensPerSecondPerDevice)
         // The step model's file is refused by the serving model.
         var wrong = serving(trtllm)
-        wrong.calibration = "s.json"
+        wrong.engine.calibrationFile.calibration = "s.json"
         let stepFile = text.replacingOccurrences(of: "\"serve\"", with: "\"step\"")
         #expect(throws: SizingError.data("s.json calibrates 'size step', not 'size serve'")) {
             try ServingPlanner.plan(wrong, catalog: catalog, models: modelCatalog, readFile: files(["s.json": stepFile]))
@@ -138,12 +134,12 @@ struct ServingSoftwareCalibrationTests {
 
     @Test func aRateAboveTheBoundIsRefused() throws {
         var a = serving(trtllm)
-        a.measuredTPS = "1M"; a.saveCalibration = "s.json"
+        a.engine.measuredTPS = "1M"; a.engine.calibrationFile.saveCalibration = "s.json"
         #expect {
             try ServingPlanner.plan(a, catalog: catalog, models: modelCatalog, readFile: files([:]), writeFile: WrittenFiles().writer)
         } throws: { ($0 as? SizingError)?.exitCode == 64 && "\($0)".contains("above the model's bound") }
         var alone = serving(trtllm)
-        alone.measuredTPS = "2000"
+        alone.engine.measuredTPS = "2000"
         #expect(throws: SizingError.self) { try ServingPlanner.plan(alone, catalog: catalog, models: modelCatalog, readFile: files([:])) }
     }
 }

@@ -23,9 +23,9 @@ struct StepCalibrationTests {
     }
 
     func options(_ edit: (inout StepOptions) -> Void = { _ in }) -> StepOptions {
-        var o = StepOptions()
-        o.layers = 2; o.hidden = 1024; o.heads = 8; o.vocab = 1000; o.seqLen = 512
-        o.globalBatch = 8
+        var o = StepOptions.defaults
+        o.shape.layers = 2; o.shape.hidden = 1024; o.shape.details.heads = 8; o.shape.details.vocab = 1000; o.shape.seqLen = 512
+        o.parallel.globalBatch = 8
         o.calibrate = path
         edit(&o)
         return o
@@ -54,20 +54,16 @@ struct StepCalibrationTests {
     }
 
     @Test func theCatalogPeakWinsWithADeviceAndLinksComeFromIt() throws {
-        let report = try StepPlanner.plan(options { $0.device = "h100-sxm"; $0.tp = 2; $0.dp = 2 }, catalog: catalog,
+        let report = try StepPlanner.plan(options { $0.device = "h100-sxm"; $0.parallel.tp = 2; $0.parallel.dp = 2 }, catalog: catalog,
                                           models: modelCatalog, readFile: files([path: sweepFile]))
         #expect(report.inputs.hardware.peakFLOPS == 989e12)
         #expect(report.inputs.hardware.intraNode.bytesPerSecond == 450e9)
     }
 
     @Test func trainUsesTheStepModelWithParallelism() throws {
-        var args = TrainArguments()
-        args.tokens = "1B"
-        args.rate.device = "a100-80gb"
-        args.recompute = true
-        var step = StepOptions()
-        step.model = "gpt3-175b"; step.tp = 8; step.pp = 8; step.dp = 4; step.globalBatch = 512; step.interleave = 2
-        args.step = step
+        let args = train(
+            ["tokens": "1B", "device": "a100-80gb", "model": "gpt3-175b", "tp": "8", "pp": "8", "dp": "4", "global-batch": "512",
+             "interleave": "2"], recompute: true)
         let r = try TrainPlanner.plan(args, catalog: catalog, models: modelCatalog, readFile: files([:]))
         let s = try #require(r.stepReport)
         #expect(r.devices == 256 && r.solvedFor == "days")
@@ -80,15 +76,11 @@ struct StepCalibrationTests {
         // The 6·N·D options do not mix with it.
         var mixed = args
         mixed.rate.mfu = "0.4"
-        mixed.days = "30"
+        mixed.scale.days = "30"
         let e = sizingError { _ = try TrainPlanner.plan(mixed, catalog: catalog, models: modelCatalog, readFile: files([:])) }
         #expect(e?.exitCode == 64 && e?.description.contains("--days, --mfu") == true)
         // A model without parallelism is refused rather than silently ignored.
-        var alone = TrainArguments()
-        alone.params = "7B"; alone.tokens = "1T"; alone.devices = "8"; alone.rate.device = "h100"
-        var modelOnly = StepOptions()
-        modelOnly.model = "llama2-70b"
-        alone.step = modelOnly
+        let alone = train(["params": "7B", "tokens": "1T", "devices": "8", "device": "h100", "model": "llama2-70b"])
         #expect(sizingError { _ = try TrainPlanner.plan(alone, catalog: catalog, models: modelCatalog, readFile: files([:])) }?.exitCode == 64)
     }
 }

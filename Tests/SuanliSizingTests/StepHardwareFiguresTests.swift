@@ -44,7 +44,7 @@ struct StepHardwareFiguresTests {
         // In the step model: 4-byte main gradients make the backward pass slower than 2-byte ones.
         func backward(_ bytes: String) throws -> Double {
             try StepPlanner.plan(stepOptions("gpt3-175b", device: "h100-sxm") {
-                $0.layers = 2; $0.tp = 8; $0.globalBatch = 1; $0.seqLen = 256; $0.gradientBytesPerParam = Amount(parsing: bytes)
+                $0.shape.layers = 2; $0.parallel.tp = 8; $0.parallel.globalBatch = 1; $0.shape.seqLen = 256; $0.gradientBytesPerParam = Amount(parsing: bytes)
             }, catalog: catalog, models: modelCatalog, readFile: files([:])).result.breakdown.backwardCompute
         }
         let fp32 = try backward("4"), bf16 = try backward("2")
@@ -53,14 +53,14 @@ struct StepHardwareFiguresTests {
 
     @Test func memoryBoundKernelsRunAtThePublishedStreamBandwidth() throws {
         let report = try StepPlanner.plan(stepOptions("llama2-70b", device: "h100-sxm") {
-            $0.tp = 8; $0.globalBatch = 1; $0.ignoreMemory = true
+            $0.parallel.tp = 8; $0.parallel.globalBatch = 1; $0.parallel.ignoreMemory = true
         }, catalog: catalog, models: modelCatalog, readFile: files([:]))
         let norm = try #require(report.result.layerForward.first { $0.kind == .memory })
         #expect(close(norm.rate, 2970e9))
         #expect(report.sources.contains { $0.0 == "memory_bandwidth" && $0.1.contains("BabelStream") })
         // Without a published figure the datasheet peak is used and called an upper bound.
         let v100 = try StepPlanner.plan(stepOptions("gpt3-175b", device: "v100-sxm2") {
-            $0.layers = 2; $0.hidden = 1024; $0.heads = 8; $0.globalBatch = 1; $0.seqLen = 256; $0.ignoreMemory = true
+            $0.shape.layers = 2; $0.shape.hidden = 1024; $0.shape.details.heads = 8; $0.parallel.globalBatch = 1; $0.shape.seqLen = 256; $0.parallel.ignoreMemory = true
         }, catalog: catalog, models: modelCatalog, readFile: files([:]))
         #expect(v100.sources.contains { $0.0 == "memory_bandwidth" && $0.1.contains("upper bound") })
     }
@@ -71,8 +71,8 @@ struct StepHardwareFiguresTests {
     @Test func theLossMovesMegatronsBytesPerLogit() throws {
         func context(tp: Int, precision: String? = nil) throws -> StepContext {
             StepContext(try StepPlanner.plan(stepOptions("gpt3-175b", device: "h100-sxm") {
-                $0.layers = 2; $0.hidden = 2048; $0.heads = 16; $0.vocab = 131_072; $0.seqLen = 4096
-                $0.tp = tp; $0.globalBatch = 1; $0.untiedEmbeddings = true; $0.ignoreMemory = true; $0.precision = precision
+                $0.shape.layers = 2; $0.shape.hidden = 2048; $0.shape.details.heads = 16; $0.shape.details.vocab = 131_072; $0.shape.seqLen = 4096
+                $0.parallel.tp = tp; $0.parallel.globalBatch = 1; $0.shape.details.untiedEmbeddings = true; $0.parallel.ignoreMemory = true; $0.precision = precision
             }, catalog: catalog, models: modelCatalog, readFile: files([:])).inputs)
         }
         // 16-bit logits are copied to fp32 and back (38 and 14 bytes); fp32 ones are not (32 and 8).
@@ -90,7 +90,7 @@ struct StepHardwareFiguresTests {
     @Test func embeddingCollectivesAndTheTiedGradientSync() throws {
         func run(tp: Int, pp: Int, tied: Bool) throws -> StepReport {
             try StepPlanner.plan(stepOptions("gpt3-175b", device: "a100-80gb") {
-                $0.layers = 8; $0.tp = tp; $0.pp = pp; $0.globalBatch = 8; $0.untiedEmbeddings = !tied; $0.ignoreMemory = true
+                $0.shape.layers = 8; $0.parallel.tp = tp; $0.parallel.pp = pp; $0.parallel.globalBatch = 8; $0.shape.details.untiedEmbeddings = !tied; $0.parallel.ignoreMemory = true
             }, catalog: catalog, models: modelCatalog, readFile: files([:]))
         }
         // Tied embeddings on two stages all-reduce their gradients once; untied or unpipelined do not.
@@ -112,7 +112,7 @@ struct StepHardwareFiguresTests {
 
     @Test func publishedAllReduceCurveDrivesTheTensorParallelLink() throws {
         let report = try StepPlanner.plan(stepOptions("llama2-70b", device: "h100-sxm") {
-            $0.tp = 8; $0.globalBatch = 1; $0.ignoreMemory = true
+            $0.parallel.tp = 8; $0.parallel.globalBatch = 1; $0.parallel.ignoreMemory = true
         }, catalog: catalog, models: modelCatalog, readFile: files([:]))
         let link = report.inputs.hardware.intraNode
         let curve = try #require(link.measured)
@@ -135,8 +135,8 @@ struct StepHardwareFiguresTests {
     @Test func theWeightGatherHidesBehindTheFirstForwardPass() throws {
         func run(_ gather: Bool, zero: Int = 1) throws -> StepResult {
             try StepPlanner.plan(stepOptions("llama2-70b", device: "h100-sxm") {
-                $0.tp = 8; $0.dp = 16; $0.globalBatch = 64; $0.zero = zero; $0.overlapGradReduce = true
-                $0.overlapParamGather = gather; $0.sequenceParallel = true; $0.ignoreMemory = true
+                $0.parallel.tp = 8; $0.parallel.dp = 16; $0.parallel.globalBatch = 64; $0.parallel.zero = zero; $0.parallel.overlapGradReduce = true
+                $0.parallel.overlapParamGather = gather; $0.parallel.sequenceParallel = true; $0.parallel.ignoreMemory = true
             }, catalog: catalog, models: modelCatalog, readFile: files([:])).result
         }
         let plain = try run(false), overlapped = try run(true)
@@ -173,7 +173,7 @@ struct StepHardwareFiguresTests {
         #expect(sweep.value.count == 125 && sweep.value.allSatisfy { $0.count == 4 && $0[3] > 0 && $0[3] < 989 })
         #expect(sweep.citation.contains("matmul_interpolator_data.h"))
         let report = try StepPlanner.plan(stepOptions("llama2-70b", device: "h100-sxm") {
-            $0.tp = 8; $0.globalBatch = 1; $0.ignoreMemory = true
+            $0.parallel.tp = 8; $0.parallel.globalBatch = 1; $0.parallel.ignoreMemory = true
         }, catalog: catalog, models: modelCatalog, readFile: files([:]))
         guard case .published(let curve, let below) = report.inputs.hardware.gemm,
               case .modelled(_, let efficiency, _, let bandwidth, _) = below else {
@@ -199,7 +199,7 @@ struct StepHardwareFiguresTests {
         // the best-shape efficiency model alone.
         for (precision, swept) in [("fp16", true), ("fp8", false), ("tf32", false)] {
             let other = try StepPlanner.plan(stepOptions("llama2-70b", device: "h100-sxm") {
-                $0.tp = 8; $0.globalBatch = 1; $0.ignoreMemory = true; $0.precision = precision
+                $0.parallel.tp = 8; $0.parallel.globalBatch = 1; $0.parallel.ignoreMemory = true; $0.precision = precision
             }, catalog: catalog, models: modelCatalog, readFile: files([:]))
             switch other.inputs.hardware.gemm {
             case .published: #expect(swept, "\(precision)")

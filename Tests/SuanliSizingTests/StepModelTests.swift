@@ -13,8 +13,8 @@ let modelCatalog: ModelCatalog = {
 
 /// Step options for a catalog model on a catalog device.
 func stepOptions(_ model: String, device: String = "a100-80gb", _ edit: (inout StepOptions) -> Void = { _ in }) -> StepOptions {
-    var o = StepOptions()
-    o.model = model
+    var o = StepOptions.defaults
+    o.shape.model = model
     o.device = device
     edit(&o)
     return o
@@ -90,7 +90,7 @@ struct StepMemoryTests {
     @Test func modelStateShardsWithZeRO() throws {
         func memory(_ zero: Int) throws -> StepMemory {
             try StepPlanner.plan(stepOptions("llama2-70b") {
-                $0.tp = 8; $0.dp = 4; $0.globalBatch = 4; $0.zero = zero; $0.recompute = .full; $0.ignoreMemory = true
+                $0.parallel.tp = 8; $0.parallel.dp = 4; $0.parallel.globalBatch = 4; $0.parallel.zero = zero; $0.recompute = .full; $0.parallel.ignoreMemory = true
             }, catalog: catalog, models: modelCatalog, readFile: files([:])).result.memory
         }
         let z0 = try memory(0), z1 = try memory(1), z2 = try memory(2), z3 = try memory(3)
@@ -133,8 +133,8 @@ struct StepCommunicationTests {
     @Test func iterationAddsUpAndTheBubbleShrinksWithInterleaving() throws {
         func run(_ v: Int) throws -> StepResult {
             try StepPlanner.plan(stepOptions("gpt3-175b") {
-                $0.tp = 8; $0.pp = 8; $0.dp = 2; $0.globalBatch = 64; $0.interleave = v; $0.recompute = .full
-                $0.sequenceParallel = true
+                $0.parallel.tp = 8; $0.parallel.pp = 8; $0.parallel.dp = 2; $0.parallel.globalBatch = 64; $0.parallel.interleave = v; $0.recompute = .full
+                $0.parallel.sequenceParallel = true
             }, catalog: catalog, models: modelCatalog, readFile: files([:])).result
         }
         let plain = try run(1), interleaved = try run(3)
@@ -157,21 +157,21 @@ struct StepCommunicationTests {
     /// Megatron-LM's scatter/gather sends) made it look slower.
     @Test func interleavingIsFasterWhenPipelineSendsAreScatteredOverTP() throws {
         func run(_ v: Int) throws -> StepResult {
-            var o = StepOptions()
-            o.device = "a100-80gb"; o.attention = .materialized
-            o.layers = 105; o.hidden = 20480; o.heads = 128; o.vocab = 51200; o.seqLen = 2048
-            o.tp = 8; o.pp = 35; o.globalBatch = 280; o.interleave = v; o.recompute = .full; o.ignoreMemory = true
+            var o = StepOptions.defaults
+            o.device = "a100-80gb"; o.parallel.attention = .materialized
+            o.shape.layers = 105; o.shape.hidden = 20480; o.shape.details.heads = 128; o.shape.details.vocab = 51200; o.shape.seqLen = 2048
+            o.parallel.tp = 8; o.parallel.pp = 35; o.parallel.globalBatch = 280; o.parallel.interleave = v; o.recompute = .full; o.parallel.ignoreMemory = true
             return try StepPlanner.plan(o, catalog: catalog, models: modelCatalog, readFile: files([:])).result
         }
         let plain = try run(1), interleaved = try run(3)
         #expect(interleaved.iterationSeconds < plain.iterationSeconds)
         // The send of one micro-batch's activations at one boundary is 1/t of them plus the TP all-gather:
         // with the SP flag on, the same bytes are sent and nothing is gathered.
-        var o = StepOptions()
-        o.device = "a100-80gb"; o.layers = 105; o.hidden = 20480; o.heads = 128; o.vocab = 51200; o.seqLen = 2048
-        o.tp = 8; o.pp = 35; o.globalBatch = 280; o.recompute = .full; o.ignoreMemory = true
+        var o = StepOptions.defaults
+        o.device = "a100-80gb"; o.shape.layers = 105; o.shape.hidden = 20480; o.shape.details.heads = 128; o.shape.details.vocab = 51200; o.shape.seqLen = 2048
+        o.parallel.tp = 8; o.parallel.pp = 35; o.parallel.globalBatch = 280; o.recompute = .full; o.parallel.ignoreMemory = true
         let noSP = try StepPlanner.plan(o, catalog: catalog, models: modelCatalog, readFile: files([:])).result
-        o.sequenceParallel = true
+        o.parallel.sequenceParallel = true
         let sp = try StepPlanner.plan(o, catalog: catalog, models: modelCatalog, readFile: files([:])).result
         #expect(noSP.pointToPointSecondsPerMicrobatch > sp.pointToPointSecondsPerMicrobatch)
         #expect(noSP.pointToPointSecondsPerMicrobatch < 2 * sp.pointToPointSecondsPerMicrobatch)
@@ -180,8 +180,8 @@ struct StepCommunicationTests {
     @Test func overlapHidesTheGradientReduction() throws {
         func run(_ overlap: Bool) throws -> StepResult {
             try StepPlanner.plan(stepOptions("llama2-70b", device: "h100-sxm") {
-                $0.tp = 8; $0.pp = 4; $0.dp = 16; $0.globalBatch = 512; $0.recompute = .selective; $0.sequenceParallel = true
-                $0.overlapGradReduce = overlap; $0.zero = 1
+                $0.parallel.tp = 8; $0.parallel.pp = 4; $0.parallel.dp = 16; $0.parallel.globalBatch = 512; $0.recompute = .selective; $0.parallel.sequenceParallel = true
+                $0.parallel.overlapGradReduce = overlap; $0.parallel.zero = 1
             }, catalog: catalog, models: modelCatalog, readFile: files([:])).result
         }
         let exposed = try run(false), hidden = try run(true)
@@ -242,14 +242,14 @@ struct StepBadInputTests {
 
     @Test func eachIsOneLineAndExit64() {
         let cases: [(String, (inout StepOptions) -> Void)] = [
-            ("does not divide the 96 attention heads", { $0.tp = 5; $0.globalBatch = 8 }),
-            ("does not divide the 96 layers", { $0.pp = 7; $0.globalBatch = 8 }),
-            ("not divisible by --dp × --microbatch", { $0.tp = 8; $0.pp = 8; $0.dp = 4; $0.microbatch = 3; $0.globalBatch = 64 }),
-            ("does not fit", { $0.globalBatch = 8 }),
+            ("does not divide the 96 attention heads", { $0.parallel.tp = 5; $0.parallel.globalBatch = 8 }),
+            ("does not divide the 96 layers", { $0.parallel.pp = 7; $0.parallel.globalBatch = 8 }),
+            ("not divisible by --dp × --microbatch", { $0.parallel.tp = 8; $0.parallel.pp = 8; $0.parallel.dp = 4; $0.parallel.microbatch = 3; $0.parallel.globalBatch = 64 }),
+            ("does not fit", { $0.parallel.globalBatch = 8 }),
             ("--global-batch", { _ in }),
-            ("--interleave", { $0.pp = 8; $0.tp = 8; $0.interleave = 5; $0.globalBatch = 64 }),
-            ("--zero", { $0.zero = 4; $0.globalBatch = 8 }),
-            ("--tp must be", { $0.tp = 0; $0.globalBatch = 8 }),
+            ("--interleave", { $0.parallel.pp = 8; $0.parallel.tp = 8; $0.parallel.interleave = 5; $0.parallel.globalBatch = 64 }),
+            ("--zero", { $0.parallel.zero = 4; $0.parallel.globalBatch = 8 }),
+            ("--tp must be", { $0.parallel.tp = 0; $0.parallel.globalBatch = 8 }),
         ]
         for (fragment, edit) in cases {
             let e = usage(edit)
@@ -260,18 +260,18 @@ struct StepBadInputTests {
     }
 
     @Test func unevenPipelinesNeedBalanceEmbedding() throws {
-        let e = usage({ $0.tp = 8; $0.pp = 16; $0.dp = 1; $0.globalBatch = 16; $0.ignoreMemory = true }, model: "llama3-405b")
+        let e = usage({ $0.parallel.tp = 8; $0.parallel.pp = 16; $0.parallel.dp = 1; $0.parallel.globalBatch = 16; $0.parallel.ignoreMemory = true }, model: "llama3-405b")
         #expect(e?.description.contains("--balance-embedding") == true)
         let ok = try StepPlanner.plan(stepOptions("llama3-405b", device: "h100-sxm") {
-            $0.tp = 8; $0.pp = 16; $0.globalBatch = 16; $0.balanceEmbedding = true; $0.ignoreMemory = true
+            $0.parallel.tp = 8; $0.parallel.pp = 16; $0.parallel.globalBatch = 16; $0.parallel.balanceEmbedding = true; $0.parallel.ignoreMemory = true
         }, catalog: catalog, models: modelCatalog, readFile: files([:]))
         #expect(ok.result.iterationSeconds > 0)
         #expect(ok.warnings.contains { $0.contains("does not fit") })
     }
 
     @Test func shapeWithoutAModelNeedsEveryFigure() {
-        var o = StepOptions()
-        o.device = "h100-sxm"; o.layers = 2; o.hidden = 64; o.globalBatch = 1
+        var o = StepOptions.defaults
+        o.device = "h100-sxm"; o.shape.layers = 2; o.shape.hidden = 64; o.parallel.globalBatch = 1
         let e = sizingError { _ = try StepPlanner.plan(o, catalog: catalog, models: modelCatalog, readFile: files([:])) }
         #expect(e?.exitCode == 64 && e?.description.contains("--heads, --vocab, --seq-len") == true)
     }

@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 @testable import SuanliSizing
 
@@ -16,48 +17,16 @@ func files(_ contents: [String: String]) -> FileReader {
     }
 }
 
-/// Builds train arguments from `--option value` pairs as on the command line.
+/// Option groups parsed from `--option value` pairs and `--flag`s as on the command line, by the
+/// groups' own declarations (so a test names options as users type them).
+func parsed<T: ParsableArguments>(_ pairs: [String: String], flags: [String] = []) -> T {
+    let argv = pairs.sorted { $0.key < $1.key }.flatMap { ["--\($0.key)", $0.value] } + flags.map { "--\($0)" }
+    do { return try T.parse(argv) } catch { fatalError("test options \(argv) do not parse: \(T.fullMessage(for: error))") }
+}
+
+/// `size train`'s arguments from `--option value` pairs.
 func train(_ pairs: [String: String], recompute: Bool = false) -> TrainArguments {
-    var a = TrainArguments()
-    a.recompute = recompute
-    for (key, value) in pairs {
-        switch key {
-        case "params": a.params = value
-        case "active-params": a.activeParams = value
-        case "tokens": a.tokens = value
-        case "layers": a.layers = value
-        case "hidden": a.hidden = value
-        case "seq-len": a.seqLen = value
-        case "flops": a.flops = value
-        case "pf-days": a.pfDays = value
-        case "device": a.rate.device = value
-        case "precision": a.rate.precision = value
-        case "mfu": a.rate.mfu = value
-        case "achieved-tflops": a.rate.achievedTFLOPS = value
-        case "peak-tflops": a.rate.peakTFLOPS = value
-        case "calibrate": a.rate.calibrate = value
-        case "calibrate-device": a.rate.calibrateDevice = value
-        case "utilization": a.rate.utilization = value
-        case "devices": a.devices = value
-        case "days": a.days = value
-        case "cluster-eflops": a.clusterEFLOPS = value
-        case "interconnect-loss": a.interconnectLoss = value
-        case "global-batch-tokens": a.globalBatchTokens = value
-        case "bus-gbps": a.busGBps = value
-        case "overlap": a.overlap = value
-        case "gradient-bytes-per-param": a.gradientBytesPerParam = value
-        case "price-per-device": a.cost.pricePerDevice = value
-        case "price-per-device-hour": a.cost.pricePerDeviceHour = value
-        case "currency": a.cost.currency = value
-        case "power-watts": a.cost.powerWatts = value
-        case "pue": a.cost.pue = value
-        case "carbon-kg-per-kwh": a.cost.carbonKgPerKWh = value
-        case "bytes-per-param": a.bytesPerParam = value
-        case "memory-gb": a.memoryGB = value
-        default: fatalError("unknown test option \(key)")
-        }
-    }
-    return a
+    parsed(pairs, flags: recompute ? ["recompute"] : [])
 }
 
 /// Relative closeness.

@@ -10,8 +10,8 @@ struct TensorParallelOverlapTests {
         _ overlap: Bool, model: String = "llama2-70b", _ edit: (inout StepOptions) -> Void = { _ in }
     ) throws -> StepResult {
         try StepPlanner.plan(stepOptions(model, device: "h100-sxm") {
-            $0.tp = 8; $0.pp = 4; $0.dp = 2; $0.globalBatch = 64; $0.sequenceParallel = true; $0.recompute = .selective
-            $0.tpCommOverlap = overlap
+            $0.parallel.tp = 8; $0.parallel.pp = 4; $0.parallel.dp = 2; $0.parallel.globalBatch = 64; $0.parallel.sequenceParallel = true; $0.recompute = .selective
+            $0.parallel.tpCommOverlap = overlap
             edit(&$0)
         }, catalog: catalog, models: modelCatalog, readFile: files([:])).result
     }
@@ -39,7 +39,7 @@ struct TensorParallelOverlapTests {
         // slower per FLOP than the whole GEMM (H100's published sweep: 653 TFLOP/s at
         // 512 × 4096 × 4096, 786 at 4096³), and the GEMMs beside the 16-SM kernels.
         func gpt3(_ overlap: Bool) throws -> StepResult {
-            try plan(overlap, model: "gpt3-175b") { $0.pp = 8; $0.microbatch = 2 }
+            try plan(overlap, model: "gpt3-175b") { $0.parallel.pp = 8; $0.parallel.microbatch = 2 }
         }
         let plain = try gpt3(false), overlapped = try gpt3(true)
         let b = plain.breakdown, o = overlapped.breakdown
@@ -55,8 +55,8 @@ struct TensorParallelOverlapTests {
         // communication, and its backward moves four all-gathers and two reduce-scatters (the weight
         // gradients gather their inputs again), against the two and two the model counts exposed
         // without the overlap (a simplification: the software overlaps those too, see Docs/sizing.md).
-        let plain = try plan(false) { $0.intraNodeGBps = Amount(2) }
-        let overlapped = try plan(true) { $0.intraNodeGBps = Amount(2) }
+        let plain = try plan(false) { $0.parallel.intraNodeGBps = Amount(2) }
+        let overlapped = try plan(true) { $0.parallel.intraNodeGBps = Amount(2) }
         let ratio = overlapped.breakdown.tensorParallelCommunication / plain.breakdown.tensorParallelCommunication
         // Forward the same collectives, backward 6 of 4: 10 / 8 of the plain time, less the GEMMs hidden.
         #expect(ratio > 1.1 && ratio < 1.25, "ratio \(ratio)")
@@ -67,8 +67,8 @@ struct TensorParallelOverlapTests {
         // the ring exchange off there, so its all-gathers are exposed; the recomputed pass overlaps.
         func layer(_ recompute: Recompute, overlap: Bool = true) throws -> (LayerPass, StepContext) {
             let inputs = try StepPlanner.inputs(stepOptions("gpt3-175b", device: "h100-sxm") {
-                $0.tp = 8; $0.pp = 8; $0.globalBatch = 64; $0.sequenceParallel = true; $0.recompute = recompute
-                $0.tpCommOverlap = overlap
+                $0.parallel.tp = 8; $0.parallel.pp = 8; $0.parallel.globalBatch = 64; $0.parallel.sequenceParallel = true; $0.recompute = recompute
+                $0.parallel.tpCommOverlap = overlap
             }, catalog: catalog, models: modelCatalog, readFile: files([:])).0
             let c = StepContext(inputs)
             return (LayerPass(c), c)
@@ -84,11 +84,11 @@ struct TensorParallelOverlapTests {
 
     @Test func itNeedsSequenceParallelismWithinANode() {
         let withoutSP = sizingError {
-            _ = try plan(true) { $0.sequenceParallel = false }
+            _ = try plan(true) { $0.parallel.sequenceParallel = false }
         }
         #expect(withoutSP?.exitCode == 64 && withoutSP?.description.contains("--sequence-parallel") == true)
         let acrossNodes = sizingError {
-            _ = try plan(true) { $0.tp = 16; $0.pp = 2; $0.ignoreMemory = true }
+            _ = try plan(true) { $0.parallel.tp = 16; $0.parallel.pp = 2; $0.parallel.ignoreMemory = true }
         }
         #expect(acrossNodes?.exitCode == 64 && acrossNodes?.description.contains("--gpus-per-node 8") == true,
                 "\(acrossNodes?.description ?? "no error")")

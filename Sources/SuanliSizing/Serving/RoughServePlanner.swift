@@ -36,23 +36,6 @@ public enum RoughServeModel {
     }
 }
 
-/// `suanli size serve` without a model shape (the rough bound), as typed on the command line
-/// (numbers still text). With a shape the step model's `ServingArguments` apply.
-public struct RoughServeArguments: Sendable, Equatable {
-    public var params: String?
-    public var activeParams: String?
-    /// `--dau` with `--tokens-per-user`, or `--tokens-per-second` (no requests or peak factor here).
-    public var demand = DemandOptions()
-    public var rate = RateOptions()
-    public var batch: String?
-    public var bytesPerParam: String?
-    public var bandwidthGBps: String?
-    public var memoryGB: String?
-    public var cost = CostOptions()
-
-    public init() {}
-}
-
 /// The answer of `suanli size serve`'s rough bound.
 public struct RoughServeReport: Sendable {
     public var tokensPerDay: Double
@@ -116,7 +99,7 @@ public enum RoughServePlanner {
         "rough bound: one rule per constraint (2·N FLOPs per token at the rate given, the weights read once per step of --batch sequences, one copy of the weights in memory); the KV cache, prefill, tensor parallelism and latency are not modelled. Give --model NAME or the shape for the step model"
 
     public static func plan(
-        _ args: RoughServeArguments, catalog: Catalog, readFile: FileReader = readFileFromDisk
+        _ args: ServeArguments, catalog: Catalog, readFile: FileReader = readFileFromDisk
     ) throws -> RoughServeReport {
         var inputs: [(String, JSONValue)] = []
         var sources: [(String, String)] = []
@@ -125,12 +108,12 @@ public enum RoughServePlanner {
         warnings.append(RoughServePlanner.roughBoundNote)
 
         // MARK: Model and demand
-        guard let rawParams = args.params else {
+        guard let rawParams = args.roughModel.params else {
             throw SizingError.usage(
                 "give the model: --model NAME or --layers/--hidden/--heads/--vocab (step model), or --params N for the rough bound")
         }
         let params = try Quantity.positive(rawParams, option: "--params")
-        let active = try args.activeParams.map { try Quantity.positive($0, option: "--active-params") }
+        let active = try args.roughModel.activeParams.map { try Quantity.positive($0, option: "--active-params") }
         if let active, active > params {
             throw SizingError.usage("--active-params (\(Format.number(active))) cannot exceed --params (\(Format.number(params)))")
         }
@@ -142,14 +125,14 @@ public enum RoughServePlanner {
         inputs += [("params", .number(params)), ("active_params", .optional(active))]
         sources.append(("flops_per_token", "2·N per generated token (forward pass)"))
 
-        let batch = try args.batch.map { try Quantity.count($0, option: "--batch") } ?? Defaults.serveBatch
-        let bpp = try args.bytesPerParam.map { try Quantity.positive($0, option: "--bytes-per-param") }
+        let batch = try args.workload.batch.map { try Quantity.count($0, option: "--batch") } ?? Defaults.serveBatch
+        let bpp = try args.hardware.bytesPerParam.map { try Quantity.positive($0, option: "--bytes-per-param") }
             ?? Defaults.serveBytesPerParam
-        let explicitBandwidth = try args.bandwidthGBps.map { try Quantity.positive($0, option: "--bandwidth-gbps") }
-        let explicitMemory = try args.memoryGB.map { try Quantity.positive($0, option: "--memory-gb") }
+        let explicitBandwidth = try args.hardware.bandwidthGBps.map { try Quantity.positive($0, option: "--bandwidth-gbps") }
+        let explicitMemory = try args.hardware.memoryGB.map { try Quantity.positive($0, option: "--memory-gb") }
         inputs += [("batch", .number(batch)), ("bytes_per_param", .number(bpp))]
-        sources.append(("batch", args.batch == nil ? "default \(Format.number(Defaults.serveBatch)) sequences per decode step" : "--batch"))
-        sources.append(("bytes_per_param", args.bytesPerParam == nil ? "default 2: bf16/fp16 weights" : "--bytes-per-param"))
+        sources.append(("batch", args.workload.batch == nil ? "default \(Format.number(Defaults.serveBatch)) sequences per decode step" : "--batch"))
+        sources.append(("bytes_per_param", args.hardware.bytesPerParam == nil ? "default 2: bf16/fp16 weights" : "--bytes-per-param"))
 
         text.section("Demand")
         text.add("tokens per second", Format.number(tokensPerSecond), demandNote)
@@ -219,7 +202,7 @@ public enum RoughServePlanner {
 
     /// The demand in generated tokens per second, and how it was given: the average, as the rough
     /// bound has no peak factor.
-    static func demand(_ args: RoughServeArguments, inputs: inout [(String, JSONValue)]) throws -> (Double, note: String) {
+    static func demand(_ args: ServeArguments, inputs: inout [(String, JSONValue)]) throws -> (Double, note: String) {
         guard let demand = try ServeDemand.parse(args.demand, outputTokensPerRequest: nil) else {
             throw SizingError.usage("give the demand: --dau U --tokens-per-user T, or --tokens-per-second R")
         }

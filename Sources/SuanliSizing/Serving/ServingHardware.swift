@@ -47,25 +47,14 @@ public struct ServingHardware: Sendable {
     public var achievableBandwidth: (bytesPerSecond: Double, source: String)?
 
     /// What the user gave, as text.
-    public struct Options: Sendable, Equatable {
-        public var device: String?
-        public var calibrate: String?
-        public var calibrateDevice: String?
-        public var peakTFLOPS: String?
-        public var bandwidthGBps: String?
-        public var memoryGB: String?
-        public var busGBps: String?
-        public init() {}
-    }
-
     static func resolve(
-        _ o: Options, precision: SizingPrecision, catalog: Catalog, readFile: FileReader
+        rate: RateOptions, hardware o: ServeHardwareOptions, precision: SizingPrecision, catalog: Catalog, readFile: FileReader
     ) throws -> ServingHardware {
         var sources = try HardwareSources(
-            device: o.device, calibrate: o.calibrate, calibrateDevice: o.calibrateDevice,
-            given: .init(peakTFLOPS: o.peakTFLOPS, bandwidthGBps: o.bandwidthGBps, memoryGB: o.memoryGB, busGBps: o.busGBps),
+            device: rate.device, calibrate: rate.calibrate, calibrateDevice: rate.calibrateDevice,
+            given: .init(peakTFLOPS: rate.peakTFLOPS, bandwidthGBps: o.bandwidthGBps, memoryGB: o.memoryGB, busGBps: o.busGBps),
             catalog: catalog)
-        if o.calibrate != nil && sources.givenPeakTFLOPS != nil {
+        if rate.calibrate != nil && sources.givenPeakTFLOPS != nil {
             throw SizingError.usage("--calibrate measures the compute rate; drop --peak-tflops")
         }
         try sources.readMeasurements(readFile: readFile)

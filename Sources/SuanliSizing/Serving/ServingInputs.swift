@@ -1,46 +1,39 @@
-/// `suanli size serve` with a model shape, as typed on the command line (numbers still text).
-/// Without a shape (only `--params`), `size serve` runs the single-rule rough bound instead.
-public struct ServingArguments: Sendable, Equatable {
-    // Model
+import ArgumentParser
+/// `suanli size serve` as typed on the command line, in the option groups its help lists (numbers
+/// still text). With a model shape (`--model` or `--layers …`) the step model reads it
+/// (`ServingPlanner`); with only `--params` the single-rule rough bound (`RoughServePlanner`); each
+/// refuses the other's options by name (`ServeRouter`). Build one with `parse(_:)` or `defaults`.
+public struct ServeArguments: ParsableArguments, Sendable {
+    @OptionGroup public var shape: ServeShapeOptions
+    @OptionGroup public var roughModel: RoughServeModelOptions
+    @OptionGroup public var engine: ServeEngineOptions
+    @OptionGroup public var workload: ServeWorkloadOptions
+    @OptionGroup public var demand: DemandOptions
+    @OptionGroup(title: "Rate per device") public var rate: RateOptions
+    @OptionGroup public var hardware: ServeHardwareOptions
+    @OptionGroup(title: "Money and energy") public var cost: CostOptions
+
+    public init() {}
+}
+
+/// `size serve`'s model shape (the step model).
+public struct ServeShapeOptions: ParsableArguments, Sendable {
+    @Option(help: "Model from the model catalog (e.g. llama3.3-70b, llama3.1-70b, llama2-70b).")
     public var model: String?
+    @Option(parsing: .unconditional, help: "Layers (step model, with --hidden --heads --vocab).")
     public var layers: String?
+    @Option(parsing: .unconditional, help: "Model width (heads × head size).")
     public var hidden: String?
+    @Option(parsing: .unconditional, help: "Attention heads.")
     public var heads: String?
+    @Option(name: .customLong("kv-heads"), parsing: .unconditional, help: "Key/value heads (grouped-query attention; default: --heads).")
     public var kvHeads: String?
+    @Option(parsing: .unconditional, help: "MLP inner width (default 4 × hidden).")
     public var ffn: String?
+    @Flag(name: .customLong("gated-ffn"), help: "Gated MLP (SwiGLU): three hidden × ffn matrices.")
     public var gatedFFN = false
+    @Option(parsing: .unconditional, help: "Vocabulary size.")
     public var vocab: String?
-    // Precision and parallelism
-    public var precision: String?
-    public var kvPrecision: String?
-    public var tp: String?
-    /// Devices per node on the NVLink-class link (default 8); a TP group beyond it crosses the network.
-    public var gpusPerNode: String?
-    /// Software calibration: measured output tokens/s per device and where to save the fit, or a saved fit.
-    public var measuredTPS: String?
-    public var saveCalibration: String?
-    public var calibration: String?
-    /// The scale on the attained fractions of the ceilings (a calibration's factor; 1 otherwise).
-    public var softwareScale = 1.0
-    // Requests and batch
-    public var inputTokens: String?
-    public var outputTokens: String?
-    public var batch: String?
-    public var maxBatch: String?
-    public var efficiency: String?
-    public var memoryUtilization: String?
-    // Scheduler: static or continuous, the prompt chunk per step, the host's overhead per step
-    public var scheduler: String?
-    public var prefillChunk: String?
-    public var stepOverhead: String?
-    // Latency targets
-    public var sloTTFT: String?
-    public var sloTPOT: String?
-    // Demand (`--dau` with `--tokens-per-user`, `--requests-per-second` or `--tokens-per-second`, `--peak-factor`)
-    public var demand = DemandOptions()
-    // Hardware, money and energy
-    public var hardware = ServingHardware.Options()
-    public var cost = CostOptions()
 
     public init() {}
 
@@ -48,6 +41,74 @@ public struct ServingArguments: Sendable, Equatable {
     public var describesModel: Bool {
         model != nil || [layers, hidden, heads, kvHeads, ffn, vocab].contains { $0 != nil } || gatedFFN
     }
+}
+
+/// The rough bound's model: parameters only.
+public struct RoughServeModelOptions: ParsableArguments, Sendable {
+    @Option(parsing: .unconditional, help: "Parameters N (rough bound only, without a model shape).")
+    public var params: String?
+    @Option(name: .customLong("active-params"), parsing: .unconditional, help: "Parameters active per token (rough bound, mixture-of-experts).")
+    public var activeParams: String?
+
+    public init() {}
+}
+
+/// The serving engine of the step model: KV precision, tensor parallelism, a software calibration.
+public struct ServeEngineOptions: ParsableArguments, Sendable {
+    @Option(name: .customLong("kv-precision"), help: "KV cache: fp16, bf16, fp8, int8 (default 16-bit).")
+    public var kvPrecision: String?
+    @Option(parsing: .unconditional, help: "Tensor-parallel devices per model copy (default 1).")
+    public var tp: String?
+    /// Devices per node on the NVLink-class link (default 8); a TP group beyond it crosses the network.
+    @Option(name: .customLong("gpus-per-node"), parsing: .unconditional, help: "Devices per node on NVLink (default 8); a larger --tp runs its all-reduces over the scale-out network.")
+    public var gpusPerNode: String?
+    @Option(name: .customLong("measured-tps"), parsing: .unconditional, help: ArgumentHelp("Output tokens/s per device measured on your engine for this configuration: fits its efficiency (needs --save-calibration).", valueName: "N"))
+    public var measuredTPS: String?
+    @OptionGroup public var calibrationFile: CalibrationFileOptions
+
+    public init() {}
+}
+
+/// Requests, batch, efficiency, scheduler and latency targets; `--batch` is also the rough bound's.
+public struct ServeWorkloadOptions: ParsableArguments, Sendable {
+    @Option(name: .customLong("input-tokens"), parsing: .unconditional, help: "Prompt tokens per request.")
+    public var inputTokens: String?
+    @Option(name: .customLong("output-tokens"), parsing: .unconditional, help: "Generated tokens per request.")
+    public var outputTokens: String?
+    @Option(parsing: .unconditional, help: "Sequences in flight (step model; default: the largest that fits and meets the targets). Rough bound: per decode step (default 32).")
+    public var batch: String?
+    @Option(name: .customLong("max-batch"), parsing: .unconditional, help: "The engine's batch limit (e.g. vLLM max_num_seqs).")
+    public var maxBatch: String?
+    @Option(parsing: .unconditional, help: "Attained fraction of the ceilings: F, or compute=F,bandwidth=G (default compute 0.5 of peak / 0.7 of a measured GEMM, bandwidth 0.85).")
+    public var efficiency: String?
+    @Option(name: .customLong("memory-utilization"), parsing: .unconditional, help: "Fraction of device memory for weights and KV cache (default 0.9).")
+    public var memoryUtilization: String?
+    @Option(parsing: .unconditional, help: ArgumentHelp("How the engine batches: continuous (in-flight batching with chunked prefill; default) or static (a fixed batch: one prefill, then decode).", valueName: "static|continuous"))
+    public var scheduler: String?
+    @Option(name: .customLong("prefill-chunk"), parsing: .unconditional, help: ArgumentHelp("Prompt tokens a continuous step takes beside its decode tokens (default 8192, TensorRT-LLM's max_num_tokens).", valueName: "N"))
+    public var prefillChunk: String?
+    @Option(name: .customLong("step-overhead"), parsing: .unconditional, help: ArgumentHelp("Host time added to every step, seconds (default 0.0006; see Docs/sizing.md).", valueName: "SECONDS"))
+    public var stepOverhead: String?
+    @Option(name: .customLong("slo-ttft"), parsing: .unconditional, help: "Time-to-first-token target, seconds (median; see Docs/sizing.md).")
+    public var sloTTFT: String?
+    @Option(name: .customLong("slo-tpot"), parsing: .unconditional, help: "Time-per-output-token target, seconds (median; see Docs/sizing.md).")
+    public var sloTPOT: String?
+
+    public init() {}
+}
+
+/// Weights, memory and links per device for serving: given figures over the catalog's or measured ones.
+public struct ServeHardwareOptions: ParsableArguments, Sendable {
+    @Option(name: .customLong("bytes-per-param"), parsing: .unconditional, help: "Weight bytes per parameter (rough bound; default 2, bf16).")
+    public var bytesPerParam: String?
+    @Option(name: .customLong("bandwidth-gbps"), parsing: .unconditional, help: "Memory bandwidth per device, GB/s (default: measured stream or catalog HBM).")
+    public var bandwidthGBps: String?
+    @Option(name: .customLong("memory-gb"), parsing: .unconditional, help: "Memory per device in GB (default: catalog or measured).")
+    public var memoryGB: String?
+    @Option(name: .customLong("bus-gbps"), parsing: .unconditional, help: "Tensor-parallel all-reduce bus bandwidth, GB/s (default: measured curve of a cluster --calibrate file, else catalog interconnect ÷ 2).")
+    public var busGBps: String?
+
+    public init() {}
 }
 
 /// Defaults of the serving step model, each with its reason (also in Docs/sizing.md).
@@ -97,17 +158,17 @@ public struct ServingInputs: Sendable {
     public var demand: ServeDemand?
 
     /// Parses and checks every option; a one-line usage error naming the option otherwise.
-    public static func parse(_ a: ServingArguments, models: ModelCatalog) throws -> ServingInputs {
+    public static func parse(_ a: ServeArguments, models: ModelCatalog) throws -> ServingInputs {
         // MARK: Shape
         let shapeOptions: [(String, String?)] = [
-            ("--layers", a.layers), ("--hidden", a.hidden), ("--heads", a.heads), ("--kv-heads", a.kvHeads),
-            ("--ffn", a.ffn), ("--vocab", a.vocab),
+            ("--layers", a.shape.layers), ("--hidden", a.shape.hidden), ("--heads", a.shape.heads), ("--kv-heads", a.shape.kvHeads),
+            ("--ffn", a.shape.ffn), ("--vocab", a.shape.vocab),
         ]
         let shape: TransformerShape
         let name: String
         var sources: [(String, String)] = []
-        if let query = a.model {
-            if let given = shapeOptions.first(where: { $0.1 != nil }) ?? (a.gatedFFN ? ("--gated-ffn", "") : nil) {
+        if let query = a.shape.model {
+            if let given = shapeOptions.first(where: { $0.1 != nil }) ?? (a.shape.gatedFFN ? ("--gated-ffn", "") : nil) {
                 throw SizingError.usage("--model \(query) already gives the shape; drop \(given.0)")
             }
             let entry = try models.lookup(query)
@@ -124,49 +185,49 @@ public struct ServingInputs: Sendable {
                 guard v < 1e9 else { throw SizingError.usage("\(option) is too large, got '\(raw)'") }
                 return Int(v)
             }
-            guard let layers = try dimension("--layers", a.layers), let hidden = try dimension("--hidden", a.hidden),
-                  let heads = try dimension("--heads", a.heads), let vocab = try dimension("--vocab", a.vocab)
+            guard let layers = try dimension("--layers", a.shape.layers), let hidden = try dimension("--hidden", a.shape.hidden),
+                  let heads = try dimension("--heads", a.shape.heads), let vocab = try dimension("--vocab", a.shape.vocab)
             else {
-                let missing = [("--layers", a.layers), ("--hidden", a.hidden), ("--heads", a.heads), ("--vocab", a.vocab)]
+                let missing = [("--layers", a.shape.layers), ("--hidden", a.shape.hidden), ("--heads", a.shape.heads), ("--vocab", a.shape.vocab)]
                     .filter { $0.1 == nil }.map(\.0).joined(separator: ", ")
                 throw SizingError.usage("give the model: --model NAME, or the shape (missing \(missing))")
             }
             shape = TransformerShape(
-                layers: layers, hidden: hidden, heads: heads, kvHeads: try dimension("--kv-heads", a.kvHeads),
-                ffn: try dimension("--ffn", a.ffn), gatedFFN: a.gatedFFN, vocab: vocab)
+                layers: layers, hidden: hidden, heads: heads, kvHeads: try dimension("--kv-heads", a.shape.kvHeads),
+                ffn: try dimension("--ffn", a.shape.ffn), gatedFFN: a.shape.gatedFFN, vocab: vocab)
             name = "custom shape"
             sources.append(("model", "the shape options (--layers, --hidden, --heads, --kv-heads, --ffn, --gated-ffn, --vocab)"))
         }
         try shape.validate()
 
         // MARK: Precision and tensor parallelism
-        let precision = try a.precision.map { try SizingPrecision.serving($0, option: "--precision") } ?? .bf16
-        let kvPrecision = try a.kvPrecision.map { try SizingPrecision.serving($0, option: "--kv-precision") }
+        let precision = try a.rate.precision.map { try SizingPrecision.serving($0, option: "--precision") } ?? .bf16
+        let kvPrecision = try a.engine.kvPrecision.map { try SizingPrecision.serving($0, option: "--kv-precision") }
             ?? (precision.isEightBit ? .bf16 : precision)
-        let tp = try a.tp.map { try wholeCount($0, option: "--tp") } ?? 1
+        let tp = try a.engine.tp.map { try wholeCount($0, option: "--tp") } ?? 1
         if let problem = ServingStepModel.tensorParallelProblem(shape, tp: tp) { throw SizingError.usage(problem) }
-        let gpusPerNode = try a.gpusPerNode.map { try wholeCount($0, option: "--gpus-per-node") } ?? 8
+        let gpusPerNode = try a.engine.gpusPerNode.map { try wholeCount($0, option: "--gpus-per-node") } ?? 8
 
         // MARK: Requests, batch and efficiency
-        guard let rawInput = a.inputTokens, let rawOutput = a.outputTokens else {
+        guard let rawInput = a.workload.inputTokens, let rawOutput = a.workload.outputTokens else {
             throw SizingError.usage("give the request size: --input-tokens N --output-tokens M (prompt and reply, per request)")
         }
         let input = try Quantity.count(rawInput, option: "--input-tokens")
         let output = try Quantity.count(rawOutput, option: "--output-tokens")
-        let batch = try a.batch.map { try wholeCount($0, option: "--batch") }
-        let maxBatch = try a.maxBatch.map { try wholeCount($0, option: "--max-batch") }
+        let batch = try a.workload.batch.map { try wholeCount($0, option: "--batch") }
+        let maxBatch = try a.workload.maxBatch.map { try wholeCount($0, option: "--max-batch") }
         if let batch, let maxBatch, batch > maxBatch {
             throw SizingError.usage("--batch \(batch) exceeds --max-batch \(maxBatch)")
         }
-        let (computeEfficiency, bandwidthEfficiency) = try parseEfficiency(a.efficiency)
-        let memoryUtilization = try a.memoryUtilization.map {
+        let (computeEfficiency, bandwidthEfficiency) = try parseEfficiency(a.workload.efficiency)
+        let memoryUtilization = try a.workload.memoryUtilization.map {
             try Quantity.fractionAboveZero($0, option: "--memory-utilization")
         } ?? ServingDefaults.memoryUtilization
 
         // MARK: Latency targets
         let targets = ServingBatch.Targets(
-            ttft: try a.sloTTFT.map { try Quantity.positive($0, option: "--slo-ttft") },
-            tpot: try a.sloTPOT.map { try Quantity.positive($0, option: "--slo-tpot") })
+            ttft: try a.workload.sloTTFT.map { try Quantity.positive($0, option: "--slo-ttft") },
+            tpot: try a.workload.sloTPOT.map { try Quantity.positive($0, option: "--slo-tpot") })
         if batch != nil && !targets.isEmpty {
             throw SizingError.usage("--batch fixes the batch; --slo-ttft/--slo-tpot choose it. Give one or the other")
         }
@@ -187,17 +248,17 @@ public struct ServingInputs: Sendable {
     }
 
     /// `--scheduler static|continuous`, `--prefill-chunk N` (continuous only), `--step-overhead SECONDS` (≥ 0).
-    static func parseScheduler(_ a: ServingArguments) throws -> (ServingScheduler, Double?, Double) {
-        let scheduler = try a.scheduler.map { try ServingScheduler.parse($0) } ?? ServingSchedulerDefaults.scheduler
-        if scheduler == .static && a.prefillChunk != nil {
+    static func parseScheduler(_ a: ServeArguments) throws -> (ServingScheduler, Double?, Double) {
+        let scheduler = try a.workload.scheduler.map { try ServingScheduler.parse($0) } ?? ServingSchedulerDefaults.scheduler
+        if scheduler == .static && a.workload.prefillChunk != nil {
             throw SizingError.usage("--prefill-chunk applies to --scheduler continuous; a static batch prefills its prompts whole")
         }
-        let chunk = try a.prefillChunk.map { raw -> Double in
+        let chunk = try a.workload.prefillChunk.map { raw -> Double in
             let v = try Quantity.count(raw, option: "--prefill-chunk")
             guard v < 1e9 else { throw SizingError.usage("--prefill-chunk is too large, got '\(raw)'") }
             return v
         } ?? ServingSchedulerDefaults.prefillChunk
-        let overhead = try a.stepOverhead.map { raw -> Double in
+        let overhead = try a.workload.stepOverhead.map { raw -> Double in
             let v = try Quantity.nonNegative(raw, option: "--step-overhead")
             guard v < 10 else { throw SizingError.usage("--step-overhead is seconds per step and must be below 10, got '\(raw)'") }
             return v

@@ -8,27 +8,26 @@ import SuanliText
 /// `suanli size serve` with a model shape: the step model, the batch, and demand to devices.
 public enum ServingPlanner {
     public static func plan(
-        _ args: ServingArguments, catalog: Catalog, models: ModelCatalog, readFile: FileReader = readFileFromDisk,
+        _ args: ServeArguments, catalog: Catalog, models: ModelCatalog, readFile: FileReader = readFileFromDisk,
         writeFile: FileWriter = writeFileToDisk
     ) throws -> ServingReport {
+        let calibrationFile = args.engine.calibrationFile
         let saved = try SoftwareCalibration.requested(
-            .serve, measured: args.measuredTPS != nil, save: args.saveCalibration, apply: args.calibration, readFile: readFile)
-        let measured = try args.measuredTPS.map { try Quantity.positive($0, option: "--measured-tps") }
-        var base = args
-        base.softwareScale = 1
-        let uncalibrated = try planOnce(base, catalog: catalog, models: models, readFile: readFile)
+            .serve, measured: args.engine.measuredTPS != nil, save: calibrationFile.saveCalibration,
+            apply: calibrationFile.calibration, readFile: readFile)
+        let measured = try args.engine.measuredTPS.map { try Quantity.positive($0, option: "--measured-tps") }
+        let uncalibrated = try planOnce(args, softwareScale: 1, catalog: catalog, models: models, readFile: readFile)
         guard measured != nil || saved != nil else { return uncalibrated }
-        var calibrated = args
+        let softwareScale: Double
         let file: SoftwareCalibration
         let path: String
-        if let measured, let out = args.saveCalibration {
+        if let measured, let out = calibrationFile.saveCalibration {
             // One factor on both attained fractions, up to the ceilings themselves.
             let e = uncalibrated.efficiency
             let high = 1 / max(e.compute, e.bandwidth)
             func rate(_ scale: Double) throws -> Double {
-                var a = args
-                a.softwareScale = scale
-                return try planOnce(a, catalog: catalog, models: models, readFile: readFile).expected.outputTokensPerSecondPerDevice
+                try planOnce(args, softwareScale: scale, catalog: catalog, models: models, readFile: readFile)
+                    .expected.outputTokensPerSecondPerDevice
             }
             guard let scale = try SoftwareCalibration.solve(target: measured, low: 1e-3, high: high, increasing: true, rate) else {
                 let top = try rate(high)
@@ -37,7 +36,7 @@ public enum ServingPlanner {
                 }
                 throw SizingError.usage("--measured-tps \(Format.number(measured, decimals: 0)) is below 1/1000 of the model's rate: check the configuration and the units (output tokens/s per device)")
             }
-            calibrated.softwareScale = scale
+            softwareScale = scale
             let config: JSONValue = .object(uncalibrated.echoedInputs)
             file = SoftwareCalibration(
                 kind: .serve, factors: SoftwareEfficiency(compute: scale, memoryBound: scale, communication: 1),
@@ -47,10 +46,10 @@ public enum ServingPlanner {
             path = out
         } else {
             file = saved!
-            path = args.calibration!
-            calibrated.softwareScale = file.factors.compute
+            path = calibrationFile.calibration!
+            softwareScale = file.factors.compute
         }
-        var report = try planOnce(calibrated, catalog: catalog, models: models, readFile: readFile)
+        var report = try planOnce(args, softwareScale: softwareScale, catalog: catalog, models: models, readFile: readFile)
         report.calibration = StepReport.AppliedCalibration(file: file, path: path, fitted: measured != nil)
         report.uncalibrated = uncalibrated.expected
         let here = report.hardware.accelerator?.name ?? report.hardware.calibration?.deviceName ?? ""
@@ -60,12 +59,14 @@ public enum ServingPlanner {
         return report
     }
 
+    /// One estimate, with the attained fractions of the ceilings scaled by `softwareScale` (a
+    /// calibration's factor; 1 uncalibrated).
     static func planOnce(
-        _ args: ServingArguments, catalog: Catalog, models: ModelCatalog, readFile: FileReader
+        _ args: ServeArguments, softwareScale: Double, catalog: Catalog, models: ModelCatalog, readFile: FileReader
     ) throws -> ServingReport {
         let inputs = try ServingInputs.parse(args, models: models)
         var hardware = try ServingHardware.resolve(
-            args.hardware, precision: inputs.precision, catalog: catalog, readFile: readFile)
+            rate: args.rate, hardware: args.hardware, precision: inputs.precision, catalog: catalog, readFile: readFile)
         var warnings: [String] = []
         var notes = hardware.notes
         spanNodes(inputs, hardware: &hardware, warnings: &warnings)
@@ -74,9 +75,9 @@ public enum ServingPlanner {
         let achievable = hardware.computeIsAchievableGEMM
         let computeDefault = achievable ? ServingDefaults.computeEfficiencyOfAchievable : ServingDefaults.computeEfficiencyOfPeak
         let efficiency = ServingEfficiency(
-            compute: min(1, (inputs.computeEfficiency ?? computeDefault) * args.softwareScale),
-            bandwidth: min(1, (inputs.bandwidthEfficiency ?? ServingDefaults.bandwidthEfficiency) * args.softwareScale),
-            kvBandwidth: min(1, args.softwareScale))
+            compute: min(1, (inputs.computeEfficiency ?? computeDefault) * softwareScale),
+            bandwidth: min(1, (inputs.bandwidthEfficiency ?? ServingDefaults.bandwidthEfficiency) * softwareScale),
+            kvBandwidth: min(1, softwareScale))
 
         var step = ServingStep(
             shape: inputs.shape, linearBytes: inputs.precision.bytes, kvBytes: inputs.kvPrecision.bytes, tp: inputs.tp,
@@ -214,7 +215,7 @@ public enum ServingPlanner {
 
     /// Where each figure comes from.
     static func sources(
-        _ args: ServingArguments, inputs: ServingInputs, hardware: ServingHardware, costs: ResolvedCosts, hasDemand: Bool
+        _ args: ServeArguments, inputs: ServingInputs, hardware: ServingHardware, costs: ResolvedCosts, hasDemand: Bool
     ) -> [(String, String)] {
         let achievable = hardware.computeIsAchievableGEMM
         var sources = inputs.modelSources
@@ -230,15 +231,15 @@ public enum ServingPlanner {
                 : "default \(ServingDefaults.computeEfficiencyOfPeak) of a bare datasheet peak: 0.6 × the ~0.8 of peak large GEMMs reach (Bekman's MAMF table)"),
             ("efficiency_bandwidth", inputs.bandwidthEfficiency != nil ? "--efficiency"
                 : "default \(ServingDefaults.bandwidthEfficiency): gpt-fast decodes at 0.82–0.87 of measured achievable bandwidth (A100); the development cases sit at 0.85–0.95 of the datasheet"),
-            ("memory_utilization", args.memoryUtilization != nil ? "--memory-utilization"
+            ("memory_utilization", args.workload.memoryUtilization != nil ? "--memory-utilization"
                 : "default \(ServingDefaults.memoryUtilization): vLLM gpu_memory_utilization and TensorRT-LLM kv_cache_free_gpu_mem_fraction default to 0.9"),
             ("weights", "linear layers of the transformer blocks at \(inputs.precision.rawValue) (\(Format.number(inputs.precision.bytes, decimals: 0)) B); embeddings, output layer and norms at 16 bits, as FP8 checkpoints quantize only the blocks' linear layers (NVIDIA Model Optimizer FP8 model cards)"),
-            ("kv_precision", args.kvPrecision != nil ? "--kv-precision"
+            ("kv_precision", args.engine.kvPrecision != nil ? "--kv-precision"
                 : "default \(inputs.kvPrecision.rawValue): engines keep the KV cache in 16 bits unless told otherwise"),
             ("flops", "2 FLOPs per weight of every linear and the output layer per token; attention 4·hidden·context per layer (Q·Kᵀ and ·V)"),
-            ("scheduler", args.scheduler != nil ? "--scheduler"
+            ("scheduler", args.workload.scheduler != nil ? "--scheduler"
                 : "default continuous: in-flight batching, what TensorRT-LLM and vLLM run (and the model before --scheduler)"),
-            ("step_overhead", args.stepOverhead != nil ? "--step-overhead" : ServingSchedulerDefaults.stepOverheadSource),
+            ("step_overhead", args.workload.stepOverhead != nil ? "--step-overhead" : ServingSchedulerDefaults.stepOverheadSource),
             ("decode_attention", "KV-cache reads at \(hardware.achievableBandwidth?.source ?? "the bandwidth ceiling × the bandwidth efficiency (no achievable figure known)"), plus \(ServingSchedulerDefaults.attentionKernelSource)"),
             ("percentile", "mean figures of uniform requests in steady state without queueing: every request sees them, so they are the median (p50); give tighter targets for p90/p99 (Docs/sizing.md)"),
         ]
@@ -248,7 +249,7 @@ public enum ServingPlanner {
         }
         if inputs.maxBatch != nil { sources.append(("max_batch", "--max-batch (the engine's limit)")) }
         if inputs.prefillChunk != nil {
-            sources.append(("prefill_chunk", args.prefillChunk != nil ? "--prefill-chunk" : ServingSchedulerDefaults.prefillChunkSource))
+            sources.append(("prefill_chunk", args.workload.prefillChunk != nil ? "--prefill-chunk" : ServingSchedulerDefaults.prefillChunkSource))
         }
 
         return sources
@@ -256,7 +257,7 @@ public enum ServingPlanner {
 
     /// The inputs as the JSON answer echoes them.
     static func echoedInputs(
-        _ args: ServingArguments, inputs: ServingInputs, hardware: ServingHardware, efficiency: ServingEfficiency,
+        _ args: ServeArguments, inputs: ServingInputs, hardware: ServingHardware, efficiency: ServingEfficiency,
         costs: ResolvedCosts
     ) -> [(String, JSONValue)] {
         var echoed: [(String, JSONValue)] = [
@@ -277,7 +278,7 @@ public enum ServingPlanner {
             ("step_overhead_seconds", .number(inputs.stepOverheadSeconds)),
             ("attention_kernel_seconds", .number(ServingSchedulerDefaults.attentionKernelSeconds)),
             ("slo_ttft_seconds", .optional(inputs.targets.ttft)), ("slo_tpot_seconds", .optional(inputs.targets.tpot)),
-            ("device", .optional(hardware.accelerator?.id)), ("calibrate", .optional(args.hardware.calibrate)),
+            ("device", .optional(hardware.accelerator?.id)), ("calibrate", .optional(args.rate.calibrate)),
             ("compute_tflops", .number(hardware.computeFLOPS / 1e12)),
             ("bandwidth_gbps", .number(hardware.bandwidthBytesPerSecond / 1e9)),
             ("memory_bytes", .number(hardware.memoryBytes)),

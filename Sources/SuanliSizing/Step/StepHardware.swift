@@ -221,7 +221,7 @@ private struct StepHardwareBuilder {
     /// One link: the option's override, the measured all-reduce curve, or the catalog's figure.
     private mutating func link(intra: Bool, measuredBus: BusBandwidthCurve?, measuredIsInterNode: Bool) throws -> Link {
         let name = intra ? "intra-node" : "inter-node"
-        let override = intra ? o.intraNodeGBps : o.interNodeGBps
+        let override = intra ? o.parallel.intraNodeGBps : o.parallel.interNodeGBps
         let option = intra ? "--intra-node-gbps" : "--inter-node-gbps"
         let efficiency = intra ? StepConstants.nvlinkEfficiency : StepConstants.networkEfficiency
         let hop = intra ? StepConstants.nvlinkHopLatency : StepConstants.networkHopLatency

@@ -8,7 +8,8 @@ import Foundation
 public enum StepPlanner {
     /// The transformer shape: `--model` from the model catalog, with any shape option overriding it;
     /// without `--model`, the shape options (layers, hidden, heads, vocab, seq-len required).
-    public static func shape(_ o: StepOptions, models: ModelCatalog) throws -> (TransformerShape, ModelEntry?) {
+    public static func shape(_ options: StepOptions, models: ModelCatalog) throws -> (TransformerShape, ModelEntry?) {
+        let o = options.shape, d = options.shape.details
         var entry: ModelEntry?
         var shape: TransformerShape
         if let name = o.model {
@@ -16,34 +17,35 @@ public enum StepPlanner {
             shape = entry!.shape
             if let v = o.layers { shape.layers = v }
             if let v = o.hidden { shape.hidden = v }
-            if let v = o.heads { shape.heads = v; if o.kvHeads == nil && entry!.kvHeads.value == entry!.heads.value { shape.kvHeads = v } }
-            if let v = o.kvHeads { shape.kvHeads = v }
-            if let v = o.ffn { shape.ffn = v } else if o.hidden != nil && !shape.gatedFFN { shape.ffn = 4 * shape.hidden }
-            if o.gatedFFN { shape.gatedFFN = true }
-            if o.untiedEmbeddings { shape.tiedEmbeddings = false }
-            if let v = o.vocab { shape.vocab = v }
+            if let v = d.heads { shape.heads = v; if d.kvHeads == nil && entry!.kvHeads.value == entry!.heads.value { shape.kvHeads = v } }
+            if let v = d.kvHeads { shape.kvHeads = v }
+            if let v = d.ffn { shape.ffn = v } else if o.hidden != nil && !shape.gatedFFN { shape.ffn = 4 * shape.hidden }
+            if d.gatedFFN { shape.gatedFFN = true }
+            if d.untiedEmbeddings { shape.tiedEmbeddings = false }
+            if let v = d.vocab { shape.vocab = v }
             if let v = o.seqLen { shape.seqLen = v }
         } else {
-            let missing = [("--layers", o.layers), ("--hidden", o.hidden), ("--heads", o.heads), ("--vocab", o.vocab),
+            let missing = [("--layers", o.layers), ("--hidden", o.hidden), ("--heads", d.heads), ("--vocab", d.vocab),
                            ("--seq-len", o.seqLen)].filter { $0.1 == nil }.map(\.0)
             guard missing.isEmpty else {
                 throw SizingError.usage("give the model: --model NAME, or the shape (missing \(missing.joined(separator: ", ")))")
             }
             shape = TransformerShape(
-                layers: o.layers!, hidden: o.hidden!, heads: o.heads!, kvHeads: o.kvHeads, ffn: o.ffn, gatedFFN: o.gatedFFN,
-                vocab: o.vocab!, seqLen: o.seqLen!, tiedEmbeddings: !o.untiedEmbeddings)
+                layers: o.layers!, hidden: o.hidden!, heads: d.heads!, kvHeads: d.kvHeads, ffn: d.ffn, gatedFFN: d.gatedFFN,
+                vocab: d.vocab!, seqLen: o.seqLen!, tiedEmbeddings: !d.untiedEmbeddings)
         }
         try shape.validate()
         return (shape, entry)
     }
 
-    public static func parallelism(_ o: StepOptions) throws -> Parallelism {
+    public static func parallelism(_ options: StepOptions) throws -> Parallelism {
+        let o = options.parallel
         guard let globalBatch = o.globalBatch else {
             throw SizingError.usage("give --global-batch (sequences per iteration)")
         }
         var p = Parallelism(
             tensor: o.tp, pipeline: o.pp, data: o.dp, context: o.cp, microbatch: o.microbatch, globalBatch: globalBatch,
-            interleave: o.interleave, recompute: o.recompute, sequenceParallel: o.sequenceParallel, zeroStage: o.zero,
+            interleave: o.interleave, recompute: options.recompute, sequenceParallel: o.sequenceParallel, zeroStage: o.zero,
             gpusPerNode: o.gpusPerNode, balanceEmbedding: o.balanceEmbedding, overlapGradReduce: o.overlapGradReduce)
         p.overlapParamGather = o.overlapParamGather
         p.tpCommOverlap = o.tpCommOverlap
@@ -63,8 +65,8 @@ public enum StepPlanner {
             intraNode: Link(name: "", bytesPerSecond: 1, efficiency: 1, hopLatency: 0, baseLatency: 0),
             interNode: Link(name: "", bytesPerSecond: 1, efficiency: 1, hopLatency: 0, baseLatency: 0))
         let gradientBytes = o.gradientBytesPerParam?.value ?? Defaults.gradientBytesPerParam
-        var inputs = StepInputs(shape: shape, parallelism: par, hardware: placeholder, attention: o.attention,
-                                gradientBytes: gradientBytes, tokens: o.tokens?.value, ignoreMemory: o.ignoreMemory)
+        var inputs = StepInputs(shape: shape, parallelism: par, hardware: placeholder, attention: o.parallel.attention,
+                                gradientBytes: gradientBytes, tokens: o.tokens?.value, ignoreMemory: o.parallel.ignoreMemory)
         try inputs.validate()
         let (hardware, warnings) = try StepHardware.resolve(o, parallelism: par, sequenceLength: shape.seqLen, catalog: catalog, readFile: readFile)
         inputs.hardware = hardware
@@ -78,15 +80,16 @@ public enum StepPlanner {
         writeFile: FileWriter = writeFileToDisk
     ) throws -> StepReport {
         let saved = try SoftwareCalibration.requested(
-            .step, measured: o.measuredIteration != nil, save: o.saveCalibration, apply: o.calibration, readFile: readFile)
-        if let m = o.measuredIteration, !(m.value > 0) {
+            .step, measured: o.parallel.measuredIteration != nil, save: o.parallel.calibrationFile.saveCalibration,
+            apply: o.parallel.calibrationFile.calibration, readFile: readFile)
+        if let m = o.parallel.measuredIteration, !(m.value > 0) {
             throw SizingError.usage("--measured-iteration must be greater than 0 seconds")
         }
         var (inputs, entry, warnings) = try inputs(o, catalog: catalog, models: models, readFile: readFile)
         let uncalibrated = StepModel.estimate(inputs)
         var result = uncalibrated
         var calibration: StepReport.AppliedCalibration?
-        if let measured = o.measuredIteration?.value, let path = o.saveCalibration {
+        if let measured = o.parallel.measuredIteration?.value, let path = o.parallel.calibrationFile.saveCalibration {
             let factors = try fit(inputs, measuredSeconds: measured)
             let config = StepReport(inputs: inputs, result: uncalibrated, model: entry, options: o, warnings: []).inputsJSON
             let file = SoftwareCalibration(kind: .step, factors: factors, measured: measured,
@@ -96,7 +99,7 @@ public enum StepPlanner {
             result = StepModel.estimate(inputs)
             try file.save(to: path, write: writeFile)
             calibration = .init(file: file, path: path, fitted: true)
-        } else if let saved, let path = o.calibration {
+        } else if let saved, let path = o.parallel.calibrationFile.calibration {
             inputs.hardware.software = saved.factors
             result = StepModel.estimate(inputs)
             calibration = .init(file: saved, path: path, fitted: false)

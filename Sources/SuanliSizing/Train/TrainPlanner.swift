@@ -5,42 +5,6 @@ import Foundation
 #endif
 import SuanliText
 
-/// `suanli size train` as typed on the command line: numbers still text, so that one
-/// place parses `175B`, `1.4T` and `2.5k` and names the option in every error.
-public struct TrainArguments: Sendable, Equatable {
-    // Work
-    public var params: String?
-    public var activeParams: String?
-    public var tokens: String?
-    public var recompute = false
-    public var layers: String?
-    public var hidden: String?
-    public var seqLen: String?
-    public var flops: String?
-    public var pfDays: String?
-    // Rate
-    public var rate = RateOptions()
-    // Scale
-    public var devices: String?
-    public var days: String?
-    public var clusterEFLOPS: String?
-    // Losses
-    public var interconnectLoss: String?
-    public var globalBatchTokens: String?
-    public var busGBps: String?
-    public var overlap: String?
-    public var gradientBytesPerParam: String?
-    // Money and energy
-    public var cost = CostOptions()
-    // Memory
-    public var bytesPerParam: String?
-    public var memoryGB: String?
-    // Step model: with parallelism options the run is sized from `suanli size step`'s iteration.
-    public var step: StepOptions?
-
-    public init() {}
-}
-
 /// Words that explain the numbers of a `size train` table (where each came from).
 struct TrainNotes {
     var work = ""
@@ -68,9 +32,8 @@ public enum TrainPlanner {
     public static func plan(
         _ args: TrainArguments, catalog: Catalog, models: ModelCatalog? = nil, readFile: FileReader = readFileFromDisk
     ) throws -> TrainReport {
-        if let step = args.step, step.describesParallelism {
-            return try planFromStep(args, step: step, catalog: catalog, models: models ?? ModelCatalog.embedded(),
-                                    readFile: readFile)
+        if args.parallel.describesParallelism {
+            return try planFromStep(args, catalog: catalog, models: models ?? ModelCatalog.embedded(), readFile: readFile)
         }
         try rejectStepOptionsWithoutParallelism(args)
         let input = try TrainInputs.parse(args)
@@ -121,10 +84,7 @@ public enum TrainPlanner {
 
     /// The step model's options mean nothing without a parallel layout.
     static func rejectStepOptionsWithoutParallelism(_ args: TrainArguments) throws {
-        if let step = args.step, step.model != nil || step.heads != nil || step.kvHeads != nil || step.ffn != nil
-            || step.vocab != nil || step.gatedFFN || step.untiedEmbeddings || step.intraNodeGBps != nil
-            || step.interNodeGBps != nil || step.attention != .flash || step.ignoreMemory || step.gpusPerNode != 8
-            || step.measuredIteration != nil || step.saveCalibration != nil || step.calibration != nil {
+        if args.stepShape.model != nil || !args.stepShape.details.isEmpty || args.parallel.describesLinksOrCalibration {
             throw SizingError.usage(
                 "--model and the step model's shape, link and calibration options need parallelism options (--tp, --pp, --dp, --global-batch)")
         }

@@ -3,30 +3,35 @@ extension TrainPlanner {
     /// `size train` with parallelism options: the step model times one iteration; days, device-hours,
     /// cost and energy follow from the iterations `--tokens` needs.
     static func planFromStep(
-        _ args: TrainArguments, step: StepOptions, catalog: Catalog, models: ModelCatalog, readFile: FileReader
+        _ args: TrainArguments, catalog: Catalog, models: ModelCatalog, readFile: FileReader
     ) throws -> TrainReport {
         let refused: [(String, Bool)] = [
-            ("--params", args.params != nil), ("--active-params", args.activeParams != nil), ("--flops", args.flops != nil),
-            ("--pf-days", args.pfDays != nil), ("--days", args.days != nil), ("--cluster-eflops", args.clusterEFLOPS != nil),
-            ("--interconnect-loss", args.interconnectLoss != nil), ("--global-batch-tokens", args.globalBatchTokens != nil),
-            ("--bus-gbps", args.busGBps != nil), ("--overlap", args.overlap != nil), ("--mfu", args.rate.mfu != nil),
+            ("--params", args.work.params != nil), ("--active-params", args.work.activeParams != nil), ("--flops", args.work.flops != nil),
+            ("--pf-days", args.work.pfDays != nil), ("--days", args.scale.days != nil), ("--cluster-eflops", args.scale.clusterEFLOPS != nil),
+            ("--interconnect-loss", args.communication.interconnectLoss != nil), ("--global-batch-tokens", args.communication.globalBatchTokens != nil),
+            ("--bus-gbps", args.communication.busGBps != nil), ("--overlap", args.communication.overlap != nil), ("--mfu", args.rate.mfu != nil),
             ("--achieved-tflops", args.rate.achievedTFLOPS != nil), ("--peak-tflops", args.rate.peakTFLOPS != nil),
-            ("--utilization", args.rate.utilization != nil), ("--bytes-per-param", args.bytesPerParam != nil),
-            ("--memory-gb", args.memoryGB != nil),
+            ("--utilization", args.rate.utilization != nil), ("--bytes-per-param", args.memory.bytesPerParam != nil),
+            ("--memory-gb", args.memory.memoryGB != nil),
         ]
         let given = refused.filter(\.1).map(\.0)
         if !given.isEmpty {
             throw SizingError.usage(
                 "with parallelism options the step model sizes the run from the model shape and the hardware; drop \(given.joined(separator: ", "))")
         }
-        guard let rawTokens = args.tokens else { throw SizingError.usage("give --tokens: the step model needs the training tokens") }
-        var o = step
+        guard let rawTokens = args.work.tokens else { throw SizingError.usage("give --tokens: the step model needs the training tokens") }
+        // `size step`'s options from `size train`'s: its layout and shape groups as they are; the
+        // work's shape, recomputation, gradient bytes and rate options parsed from train's text.
+        var o = StepOptions.defaults
+        o.parallel = args.parallel
+        o.shape.model = args.stepShape.model
+        o.shape.details = args.stepShape.details
         o.tokens = Amount(try Quantity.positive(rawTokens, option: "--tokens"))
-        o.layers = try args.layers.map { Int(try Quantity.count($0, option: "--layers")) }
-        o.hidden = try args.hidden.map { Int(try Quantity.count($0, option: "--hidden")) }
-        o.seqLen = try args.seqLen.map { Int(try Quantity.count($0, option: "--seq-len")) }
-        o.recompute = args.recompute ? .full : .none
-        o.gradientBytesPerParam = try args.gradientBytesPerParam.map {
+        o.shape.layers = try args.work.layers.map { Int(try Quantity.count($0, option: "--layers")) }
+        o.shape.hidden = try args.work.hidden.map { Int(try Quantity.count($0, option: "--hidden")) }
+        o.shape.seqLen = try args.work.seqLen.map { Int(try Quantity.count($0, option: "--seq-len")) }
+        o.recompute = args.work.recompute ? .full : .none
+        o.gradientBytesPerParam = try args.communication.gradientBytesPerParam.map {
             Amount(try Quantity.positive($0, option: "--gradient-bytes-per-param"))
         }
         o.device = args.rate.device
@@ -35,7 +40,7 @@ extension TrainPlanner {
         o.calibrateDevice = args.rate.calibrateDevice
         let report = try StepPlanner.plan(o, catalog: catalog, models: models, readFile: readFile)
         let r = report.result
-        if let raw = args.devices {
+        if let raw = args.scale.devices {
             let n = try Quantity.count(raw, option: "--devices")
             guard Int(n) == r.devices else {
                 throw SizingError.usage(
@@ -71,7 +76,7 @@ extension TrainPlanner {
         text.add("", Format.number(totalFLOPs / TrainingModel.flopsPerPFDay) + " PF-days", "1 PF-day = 8.64e19 FLOPs")
         text.section("Step model (suanli size step)")
         text.add("iteration", Format.number(r.iterationSeconds, decimals: 3) + " s",
-                 "TP \(step.tp) × PP \(step.pp) × DP \(step.dp) × CP \(step.cp), global batch \(step.globalBatch ?? 0), \(report.inputs.hardware.name)")
+                 "TP \(o.parallel.tp) × PP \(o.parallel.pp) × DP \(o.parallel.dp) × CP \(o.parallel.cp), global batch \(o.parallel.globalBatch ?? 0), \(report.inputs.hardware.name)")
         text.add("model TFLOPS", Format.number(r.modelTFLOPSPerDevice, decimals: 1),
                  "per device" + (report.mfu.map { ", MFU \(Format.number(100 * $0, decimals: 1)) %" } ?? ""))
         text.add("efficiency", Format.number(efficiency * 100, decimals: 1) + " %", "share of the iteration computing")
