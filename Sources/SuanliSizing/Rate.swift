@@ -3,7 +3,6 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-import ArgumentParser
 import SuanliSchema
 
 /// Reads a file's bytes; injected so tests need no files on disk.
@@ -16,47 +15,6 @@ public let readFileFromDisk: FileReader = { path in
     } catch {
         throw SizingError.data("cannot read results file '\(path)' (missing or not readable)")
     }
-}
-
-/// How the per-device rate is given, as typed on the command line (numbers still text): `size
-/// train`'s and `size serve`'s "Rate per device" options.
-public struct RateOptions: ParsableArguments, Sendable {
-    @Option(help: "Catalog accelerator (see 'suanli size devices'); also supplies memory, TDP and interconnect.")
-    public var device: String?
-    @Option(help: "Precision: train, the peak or measurement (bf16, fp16, fp8, tf32, fp32; with --calibrate also mixed, fp64); serve step model, weights and activations (fp16, bf16, fp8, int8).")
-    public var precision: String?
-    @Option(parsing: .unconditional, help: "Model FLOPs utilization, fraction of peak sustained (default 0.4).")
-    public var mfu: String?
-    @Option(name: .customLong("achieved-tflops"), parsing: .unconditional, help: "Sustained TFLOPS per device, as papers report.")
-    public var achievedTFLOPS: String?
-    @Option(name: .customLong("peak-tflops"), parsing: .unconditional, help: "Peak TFLOPS per device (custom device), used with --mfu.")
-    public var peakTFLOPS: String?
-    @Option(help: ArgumentHelp("A 'suanli bench' result file: its best verified GEMM is the rate.", valueName: "results.json"))
-    public var calibrate: String?
-    @Option(name: .customLong("calibrate-device"), help: "Device id in the result file (default: the only GPU).")
-    public var calibrateDevice: String?
-    @Option(parsing: .unconditional, help: "End-to-end rate as a fraction of the measured GEMM rate (default 0.6).")
-    public var utilization: String?
-
-    public init() {}
-}
-
-/// Money and energy options, as typed (numbers still text).
-public struct CostOptions: ParsableArguments, Sendable {
-    @Option(name: .customLong("price-per-device"), parsing: .unconditional, help: "Capital price of one device.")
-    public var pricePerDevice: String?
-    @Option(name: .customLong("price-per-device-hour"), parsing: .unconditional, help: "Price of one device-hour (rental or operating).")
-    public var pricePerDeviceHour: String?
-    @Option(help: "Currency label for prices, e.g. USD or CNY.")
-    public var currency: String?
-    @Option(name: .customLong("power-watts"), parsing: .unconditional, help: "Power per device in W (default: catalog TDP).")
-    public var powerWatts: String?
-    @Option(parsing: .unconditional, help: "Power usage effectiveness of the facility (default 1.0).")
-    public var pue: String?
-    @Option(name: .customLong("carbon-kg-per-kwh"), parsing: .unconditional, help: "Grid carbon intensity, kg CO2 per kWh.")
-    public var carbonKgPerKWh: String?
-
-    public init() {}
 }
 
 /// Defaults, each with the reason it was chosen (also in Docs/sizing.md).

@@ -1,28 +1,4 @@
-import ArgumentParser
 import SuanliSchema
-
-/// The demand options of `suanli size serve`, as typed (numbers still text). Both serving models
-/// read them through `ServeDemand.parse`; the rough bound takes no request size, so neither
-/// `--requests-per-second` nor `--peak-factor`.
-public struct DemandOptions: ParsableArguments, Sendable {
-    @Option(parsing: .unconditional, help: "Daily active users.")
-    public var dau: String?
-    @Option(name: .customLong("tokens-per-user"), parsing: .unconditional, help: "Generated tokens per user per day.")
-    public var tokensPerUser: String?
-    @Option(name: .customLong("requests-per-second"), parsing: .unconditional, help: "Requests per second (daily average; step model).")
-    public var requestsPerSecond: String?
-    @Option(name: .customLong("tokens-per-second"), parsing: .unconditional, help: "Generated tokens per second, instead of --dau.")
-    public var tokensPerSecond: String?
-    @Option(name: .customLong("peak-factor"), parsing: .unconditional, help: "Peak-hour demand over the daily average (default 1; services typically run 2–3).")
-    public var peakFactor: String?
-
-    public init() {}
-
-    /// Whether any demand option is given.
-    public var isEmpty: Bool {
-        [dau, tokensPerUser, requestsPerSecond, tokensPerSecond, peakFactor].allSatisfy { $0 == nil }
-    }
-}
 
 /// A serving demand after parsing and validation: generated (output) tokens per second averaged
 /// over the day, and the peak hour's multiple of it. The one parser of the demand options.
