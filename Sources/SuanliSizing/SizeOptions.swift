@@ -10,9 +10,7 @@ import ArgumentParser
 
 // MARK: - size train
 
-/// `suanli size train` as typed on the command line, in the option groups its help lists: numbers
-/// still text, so that one place parses `175B`, `1.4T` and `2.5k` and names the option in every
-/// error. Build one with `parse(_:)` or `defaults` (see `StepOptions`).
+/// `suanli size train` as typed on the command line, in the option groups its help lists.
 public struct TrainArguments: ParsableArguments, Sendable {
     // Untitled groups list their options under OPTIONS in this order; titled ones get their section.
     @OptionGroup public var work: TrainWorkOptions
@@ -167,9 +165,6 @@ public struct Amount: Sendable, Equatable, CustomStringConvertible {
 
 /// `suanli size step` as typed on the command line: the option groups the command parses, passed
 /// to `StepPlanner` as they are (`size train` with parallelism builds one from its own groups).
-///
-/// An option group made with `init()` holds no values yet (swift-argument-parser traps on reading
-/// it): build one with `parse(_:)`, or `defaults` for every option at its default.
 public struct StepOptions: ParsableArguments, Sendable {
     @OptionGroup(title: "Model") public var shape: StepShapeOptions
     @OptionGroup(title: "Parallelism") public var parallel: ParallelOptions
@@ -288,10 +283,10 @@ extension ParsableArguments {
 
 // MARK: - size serve
 
-/// `suanli size serve` as typed on the command line, in the option groups its help lists (numbers
-/// still text). With a model shape (`--model` or `--layers …`) the step model reads it
-/// (`ServingPlanner`); with only `--params` the single-rule rough bound (`RoughServePlanner`); each
-/// refuses the other's options by name (`ServeRouter`). Build one with `parse(_:)` or `defaults`.
+/// `suanli size serve` as typed on the command line, in the option groups its help lists. With a
+/// model shape (`--model` or `--layers …`) the step model reads it (`ServingPlanner`); with only
+/// `--params` the single-rule rough bound (`RoughServePlanner`); each refuses the other's options
+/// by name (`ServeRouter`).
 public struct ServeArguments: ParsableArguments, Sendable {
     @OptionGroup public var shape: ServeShapeOptions
     @OptionGroup public var roughModel: RoughServeModelOptions
