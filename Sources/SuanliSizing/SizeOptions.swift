@@ -11,7 +11,7 @@ import ArgumentParser
 // MARK: - size train
 
 /// `suanli size train` as typed on the command line, in the option groups its help lists.
-public struct TrainArguments: ParsableArguments, Sendable {
+public struct TrainArguments: SizingOptionGroup {
     // Untitled groups list their options under OPTIONS in this order; titled ones get their section.
     @OptionGroup public var work: TrainWorkOptions
     @OptionGroup(title: "Rate per device") public var rate: RateOptions
@@ -27,7 +27,7 @@ public struct TrainArguments: ParsableArguments, Sendable {
 }
 
 /// `size train`'s work: parameters and tokens, or FLOPs, or PF-days; the attention term's shape.
-public struct TrainWorkOptions: ParsableArguments, Sendable {
+public struct TrainWorkOptions: SizingOptionGroup {
     @Option(parsing: .unconditional, help: "Parameters N (175e9, 175B, 1.4T).")
     public var params: String?
     @Option(name: .customLong("active-params"), parsing: .unconditional, help: "Parameters active per token (mixture-of-experts).")
@@ -51,7 +51,7 @@ public struct TrainWorkOptions: ParsableArguments, Sendable {
 }
 
 /// `size train`'s scale: exactly one of devices, days or a cluster's announced peak.
-public struct TrainScaleOptions: ParsableArguments, Sendable {
+public struct TrainScaleOptions: SizingOptionGroup {
     @Option(parsing: .unconditional, help: "Devices (solve for days).")
     public var devices: String?
     @Option(parsing: .unconditional, help: "Days (solve for devices).")
@@ -63,7 +63,7 @@ public struct TrainScaleOptions: ParsableArguments, Sendable {
 }
 
 /// `size train`'s communication: a flat loss, or the data-parallel all-reduce model.
-public struct TrainCommunicationOptions: ParsableArguments, Sendable {
+public struct TrainCommunicationOptions: SizingOptionGroup {
     @Option(name: .customLong("interconnect-loss"), parsing: .unconditional, help: "Fraction of time lost to communication: devices = ideal / (1 − loss).")
     public var interconnectLoss: String?
     @Option(name: .customLong("global-batch-tokens"), parsing: .unconditional, help: "Tokens per step: enables the data-parallel all-reduce model.")
@@ -79,7 +79,7 @@ public struct TrainCommunicationOptions: ParsableArguments, Sendable {
 }
 
 /// `size train`'s memory check: model-state bytes per parameter and memory per device.
-public struct TrainMemoryOptions: ParsableArguments, Sendable {
+public struct TrainMemoryOptions: SizingOptionGroup {
     @Option(name: .customLong("bytes-per-param"), parsing: .unconditional, help: "Model-state bytes per parameter (default 16, mixed-precision Adam).")
     public var bytesPerParam: String?
     @Option(name: .customLong("memory-gb"), parsing: .unconditional, help: "Memory per device in GB (default: catalog or measured).")
@@ -90,7 +90,7 @@ public struct TrainMemoryOptions: ParsableArguments, Sendable {
 
 /// The shape options `size train` adds for the step model (its --layers, --hidden and --seq-len
 /// serve both).
-public struct TrainStepShapeOptions: ParsableArguments, Sendable {
+public struct TrainStepShapeOptions: SizingOptionGroup {
     @Option(help: "Model from the model catalog; with parallelism options the step model sizes the run.")
     public var model: String?
     @OptionGroup public var details: ShapeDetailOptions
@@ -102,7 +102,7 @@ public struct TrainStepShapeOptions: ParsableArguments, Sendable {
 
 /// How the per-device rate is given, as typed on the command line (numbers still text): `size
 /// train`'s and `size serve`'s "Rate per device" options.
-public struct RateOptions: ParsableArguments, Sendable {
+public struct RateOptions: SizingOptionGroup {
     @Option(help: "Catalog accelerator (see 'suanli size devices'); also supplies memory, TDP and interconnect.")
     public var device: String?
     @Option(help: "Precision: train, the peak or measurement (bf16, fp16, fp8, tf32, fp32; with --calibrate also mixed, fp64); serve step model, weights and activations (fp16, bf16, fp8, int8).")
@@ -124,7 +124,7 @@ public struct RateOptions: ParsableArguments, Sendable {
 }
 
 /// Money and energy options, as typed (numbers still text).
-public struct CostOptions: ParsableArguments, Sendable {
+public struct CostOptions: SizingOptionGroup {
     @Option(name: .customLong("price-per-device"), parsing: .unconditional, help: "Capital price of one device.")
     public var pricePerDevice: String?
     @Option(name: .customLong("price-per-device-hour"), parsing: .unconditional, help: "Price of one device-hour (rental or operating).")
@@ -165,7 +165,7 @@ public struct Amount: Sendable, Equatable, CustomStringConvertible {
 
 /// `suanli size step` as typed on the command line: the option groups the command parses, passed
 /// to `StepPlanner` as they are (`size train` with parallelism builds one from its own groups).
-public struct StepOptions: ParsableArguments, Sendable {
+public struct StepOptions: SizingOptionGroup {
     @OptionGroup(title: "Model") public var shape: StepShapeOptions
     @OptionGroup(title: "Parallelism") public var parallel: ParallelOptions
     @Option(help: "Activation recomputation: none, selective or full.")
@@ -187,7 +187,7 @@ public struct StepOptions: ParsableArguments, Sendable {
 }
 
 /// The model: `--model NAME` or a shape (shape options override the catalog's figures).
-public struct StepShapeOptions: ParsableArguments, Sendable {
+public struct StepShapeOptions: SizingOptionGroup {
     @Option(help: "Model from the model catalog (gpt3-175b, bloom-176b, mt-nlg-530b, opt-175b, llama2-70b, llama3-405b, …); shape options override its figures.")
     public var model: String?
     @Option(help: "Transformer layers.") public var layers: Int?
@@ -200,7 +200,7 @@ public struct StepShapeOptions: ParsableArguments, Sendable {
 
 /// The shape beyond layers, width and sequence: `size step`'s and the step model of `size train`
 /// (which has its own --layers, --hidden and --seq-len for the attention term).
-public struct ShapeDetailOptions: ParsableArguments, Sendable {
+public struct ShapeDetailOptions: SizingOptionGroup {
     @Option(help: "Attention heads.") public var heads: Int?
     @Option(name: .customLong("kv-heads"), help: "Key/value heads (grouped-query attention; default: heads).") public var kvHeads: Int?
     @Option(help: "MLP width (default 4 × hidden).") public var ffn: Int?
@@ -218,7 +218,7 @@ public struct ShapeDetailOptions: ParsableArguments, Sendable {
 
 /// Where a fitted calibration is written and which one applies: `size step` and `size train`
 /// (with --measured-iteration) and `size serve` (with --measured-tps).
-public struct CalibrationFileOptions: ParsableArguments, Sendable {
+public struct CalibrationFileOptions: SizingOptionGroup {
     @Option(name: .customLong("save-calibration"), help: ArgumentHelp("Where to write the calibration fitted to the measured figure (--measured-iteration, --measured-tps): JSON, written atomically.", valueName: "file"))
     public var saveCalibration: String?
     @Option(help: ArgumentHelp("A calibration from --save-calibration: applies it and reports the calibrated and uncalibrated figures.", valueName: "file"))
@@ -228,7 +228,7 @@ public struct CalibrationFileOptions: ParsableArguments, Sendable {
 }
 
 /// Parallel layout, links and the software calibration: `size step`'s and `size train`'s.
-public struct ParallelOptions: ParsableArguments, Sendable {
+public struct ParallelOptions: SizingOptionGroup {
     @Option(parsing: .unconditional, help: "Tensor parallelism.") public var tp: Int = 1
     @Option(parsing: .unconditional, help: "Pipeline parallelism.") public var pp: Int = 1
     @Option(parsing: .unconditional, help: "Data parallelism.") public var dp: Int = 1
@@ -260,9 +260,10 @@ public struct ParallelOptions: ParsableArguments, Sendable {
             || tpCommOverlap
     }
 
-    /// Whether a link, memory or calibration option is given (they mean nothing without a layout).
+    /// Whether a micro-batch, link, memory or calibration option is given (they mean nothing
+    /// without a layout).
     public var describesLinksOrCalibration: Bool {
-        intraNodeGBps != nil || interNodeGBps != nil || attention != .flash || ignoreMemory || gpusPerNode != 8
+        microbatch != 1 || intraNodeGBps != nil || interNodeGBps != nil || attention != .flash || ignoreMemory || gpusPerNode != 8
             || measuredIteration != nil || calibrationFile.saveCalibration != nil || calibrationFile.calibration != nil
     }
 }
@@ -273,7 +274,10 @@ extension Amount: ExpressibleByArgument {
     public init?(argument: String) { self.init(parsing: argument) }
 }
 
-extension ParsableArguments {
+/// An option group of the size commands (every group in this file).
+public protocol SizingOptionGroup: ParsableArguments, Sendable {}
+
+extension SizingOptionGroup {
     /// Every option at its default, as the command line gives them when none is typed. A group
     /// that cannot parse from nothing (a required option) is a programming error.
     public static var defaults: Self {
@@ -287,7 +291,7 @@ extension ParsableArguments {
 /// model shape (`--model` or `--layers …`) the step model reads it (`ServingPlanner`); with only
 /// `--params` the single-rule rough bound (`RoughServePlanner`); each refuses the other's options
 /// by name (`ServeRouter`).
-public struct ServeArguments: ParsableArguments, Sendable {
+public struct ServeArguments: SizingOptionGroup {
     @OptionGroup public var shape: ServeShapeOptions
     @OptionGroup public var roughModel: RoughServeModelOptions
     @OptionGroup public var engine: ServeEngineOptions
@@ -301,7 +305,7 @@ public struct ServeArguments: ParsableArguments, Sendable {
 }
 
 /// `size serve`'s model shape (the step model).
-public struct ServeShapeOptions: ParsableArguments, Sendable {
+public struct ServeShapeOptions: SizingOptionGroup {
     @Option(help: "Model from the model catalog (e.g. llama3.3-70b, llama3.1-70b, llama2-70b).")
     public var model: String?
     @Option(parsing: .unconditional, help: "Layers (step model, with --hidden --heads --vocab).")
@@ -328,7 +332,7 @@ public struct ServeShapeOptions: ParsableArguments, Sendable {
 }
 
 /// The rough bound's model: parameters only.
-public struct RoughServeModelOptions: ParsableArguments, Sendable {
+public struct RoughServeModelOptions: SizingOptionGroup {
     @Option(parsing: .unconditional, help: "Parameters N (rough bound only, without a model shape).")
     public var params: String?
     @Option(name: .customLong("active-params"), parsing: .unconditional, help: "Parameters active per token (rough bound, mixture-of-experts).")
@@ -338,7 +342,7 @@ public struct RoughServeModelOptions: ParsableArguments, Sendable {
 }
 
 /// The serving engine of the step model: KV precision, tensor parallelism, a software calibration.
-public struct ServeEngineOptions: ParsableArguments, Sendable {
+public struct ServeEngineOptions: SizingOptionGroup {
     @Option(name: .customLong("kv-precision"), help: "KV cache: fp16, bf16, fp8, int8 (default 16-bit).")
     public var kvPrecision: String?
     @Option(parsing: .unconditional, help: "Tensor-parallel devices per model copy (default 1).")
@@ -354,7 +358,7 @@ public struct ServeEngineOptions: ParsableArguments, Sendable {
 }
 
 /// Requests, batch, efficiency, scheduler and latency targets; `--batch` is also the rough bound's.
-public struct ServeWorkloadOptions: ParsableArguments, Sendable {
+public struct ServeWorkloadOptions: SizingOptionGroup {
     @Option(name: .customLong("input-tokens"), parsing: .unconditional, help: "Prompt tokens per request.")
     public var inputTokens: String?
     @Option(name: .customLong("output-tokens"), parsing: .unconditional, help: "Generated tokens per request.")
@@ -382,7 +386,7 @@ public struct ServeWorkloadOptions: ParsableArguments, Sendable {
 }
 
 /// Weights, memory and links per device for serving: given figures over the catalog's or measured ones.
-public struct ServeHardwareOptions: ParsableArguments, Sendable {
+public struct ServeHardwareOptions: SizingOptionGroup {
     @Option(name: .customLong("bytes-per-param"), parsing: .unconditional, help: "Weight bytes per parameter (rough bound; default 2, bf16).")
     public var bytesPerParam: String?
     @Option(name: .customLong("bandwidth-gbps"), parsing: .unconditional, help: "Memory bandwidth per device, GB/s (default: measured stream or catalog HBM).")
@@ -398,7 +402,7 @@ public struct ServeHardwareOptions: ParsableArguments, Sendable {
 /// The demand options of `suanli size serve`, as typed (numbers still text). Both serving models
 /// read them through `ServeDemand.parse`; the rough bound takes no request size, so neither
 /// `--requests-per-second` nor `--peak-factor`.
-public struct DemandOptions: ParsableArguments, Sendable {
+public struct DemandOptions: SizingOptionGroup {
     @Option(parsing: .unconditional, help: "Daily active users.")
     public var dau: String?
     @Option(name: .customLong("tokens-per-user"), parsing: .unconditional, help: "Generated tokens per user per day.")

@@ -142,6 +142,22 @@ struct BenchCommandTests {
         #expect(abs(devices - 10_111.1) < 1)
     }
 
+    /// The option groups come from the library; the commands' help lists each under its title.
+    @Test func theHelpListsTheLibrarysOptionGroups() throws {
+        let sections = [
+            "train": ["RATE PER DEVICE:", "MONEY AND ENERGY:", "PARALLELISM (STEP MODEL):", "--pf-days", "--tp-comm-overlap", "--format"],
+            "step": ["MODEL:", "PARALLELISM:", "--gated-ffn", "--measured-iteration", "--format"],
+            "serve": ["RATE PER DEVICE:", "MONEY AND ENERGY:", "--prefill-chunk", "--measured-tps", "--dau", "--format"],
+        ]
+        for (command, expected) in sections {
+            let help = try CLI.run(["size", command, "--help"])
+            #expect(help.status == 0)
+            for text in expected {
+                #expect(help.stdout.contains(text), "size \(command) --help lists \(text)")
+            }
+        }
+    }
+
     @Test func contradictoryScaleIsAnError() throws {
         let result = try CLI.run(["size", "train", "--pf-days", "3640", "--peak-tflops", "600", "--mfu", "1",
                                   "--days", "1", "--devices", "100"])

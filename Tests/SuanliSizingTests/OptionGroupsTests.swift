@@ -9,9 +9,9 @@ struct OptionGroupsTests {
     /// A layout that sets every group `size train` hands to the step model, each away from its default.
     static let layout = [
         "model": "llama2-70b", "kv-heads": "16", "vocab": "50000", "tp": "8", "pp": "4", "dp": "2", "microbatch": "2",
-        "global-batch": "64", "interleave": "2", "zero": "1", "gpus-per-node": "8", "intra-node-gbps": "300",
-        "inter-node-gbps": "40", "attention": "materialized", "layers": "80", "seq-len": "2048",
-        "gradient-bytes-per-param": "4", "device": "h100-sxm", "precision": "bf16",
+        "global-batch": "64", "interleave": "2", "zero": "1", "gpus-per-node": "16", "intra-node-gbps": "300",
+        "inter-node-gbps": "40", "attention": "materialized", "layers": "40", "hidden": "4096", "seq-len": "2048",
+        "gradient-bytes-per-param": "4", "device": "h100-sxm", "precision": "fp8",
     ]
     static let layoutFlags = ["sequence-parallel", "overlap-grad-reduce", "overlap-param-gather", "tp-comm-overlap",
                               "ignore-memory"]
@@ -31,7 +31,23 @@ struct OptionGroupsTests {
         #expect(inputs["tp_comm_overlap"]?.rendered() == "true" && inputs["interleave"]?.doubleValue == 2)
         #expect(inputs["attention"]?.stringValue == "materialized" && inputs["gradient_bytes_per_param"]?.doubleValue == 4)
         #expect(inputs["kv_heads"]?.doubleValue == 16 && inputs["vocab"]?.doubleValue == 50000 && inputs["seq_len"]?.doubleValue == 2048)
+        #expect(inputs["layers"]?.doubleValue == 40 && inputs["hidden"]?.doubleValue == 4096)
+        #expect(inputs["gpus_per_node"]?.doubleValue == 16)
+        // The fp8 peak reached the model: the same layout at the bf16 peak is slower.
+        var bf16 = step
+        bf16.precision = "bf16"
+        let slower = try StepPlanner.plan(bf16, catalog: catalog, models: modelCatalog, readFile: files([:]))
+        #expect(slower.result.iterationSeconds > stepReport.result.iterationSeconds)
         #expect(stepReport.inputs.hardware.intraNode.bytesPerSecond == 300e9)
+    }
+
+    @Test func aStepModelOptionWithoutALayoutIsRefusedByName() {
+        // A micro-batch means nothing to 6·N·D: refused rather than ignored (as the shape and links are).
+        let e = sizingError {
+            _ = try TrainPlanner.plan(train(["params": "7B", "tokens": "1T", "devices": "8", "device": "h100-sxm", "microbatch": "4"]),
+                                      catalog: catalog, models: modelCatalog, readFile: files([:]))
+        }
+        #expect(e?.exitCode == 64 && e?.description.contains("micro-batch") == true, "\(e?.description ?? "accepted")")
     }
 
     @Test func everyGroupParsesFromNothingToItsDefaults() {

@@ -98,7 +98,9 @@ public enum RoughServePlanner {
     public static let roughBoundNote =
         "rough bound: one rule per constraint (2·N FLOPs per token at the rate given, the weights read once per step of --batch sequences, one copy of the weights in memory); the KV cache, prefill, tensor parallelism and latency are not modelled. Give --model NAME or the shape for the step model"
 
-    public static func plan(
+    /// The rough bound of `ServeRouter.plan`, which refuses the step model's options first (the
+    /// library's entry point: this one would ignore them).
+    static func plan(
         _ args: ServeArguments, catalog: Catalog, readFile: FileReader = readFileFromDisk
     ) throws -> RoughServeReport {
         var inputs: [(String, JSONValue)] = []

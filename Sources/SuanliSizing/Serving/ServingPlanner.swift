@@ -7,7 +7,9 @@ import SuanliText
 
 /// `suanli size serve` with a model shape: the step model, the batch, and demand to devices.
 public enum ServingPlanner {
-    public static func plan(
+    /// The step model of `ServeRouter.plan`, which refuses the rough bound's options first (the
+    /// library's entry point: this one would ignore them).
+    static func plan(
         _ args: ServeArguments, catalog: Catalog, models: ModelCatalog, readFile: FileReader = readFileFromDisk,
         writeFile: FileWriter = writeFileToDisk
     ) throws -> ServingReport {

@@ -86,7 +86,7 @@ public enum TrainPlanner {
     static func rejectStepOptionsWithoutParallelism(_ args: TrainArguments) throws {
         if args.stepShape.model != nil || !args.stepShape.details.isEmpty || args.parallel.describesLinksOrCalibration {
             throw SizingError.usage(
-                "--model and the step model's shape, link and calibration options need parallelism options (--tp, --pp, --dp, --global-batch)")
+                "--model and the step model's shape, micro-batch, link and calibration options need parallelism options (--tp, --pp, --dp, --global-batch)")
         }
     }
 
