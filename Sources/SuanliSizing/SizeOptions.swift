@@ -262,7 +262,7 @@ public struct ParallelOptions: SizingOptionGroup {
 
     /// Whether a micro-batch, link, memory or calibration option is given (they mean nothing
     /// without a layout).
-    public var describesLinksOrCalibration: Bool {
+    public var describesStepSettings: Bool {
         microbatch != 1 || intraNodeGBps != nil || interNodeGBps != nil || attention != .flash || ignoreMemory || gpusPerNode != 8
             || measuredIteration != nil || calibrationFile.saveCalibration != nil || calibrationFile.calibration != nil
     }

@@ -55,7 +55,7 @@ struct OptionGroupsTests {
         #expect(step.parallel.tp == 1 && step.parallel.gpusPerNode == 8 && step.recompute == .none)
         #expect(step.shape.model == nil && step.shape.details.isEmpty && !step.parallel.describesParallelism)
         let train = TrainArguments.defaults
-        #expect(train.work.params == nil && !train.work.recompute && !train.parallel.describesLinksOrCalibration)
+        #expect(train.work.params == nil && !train.work.recompute && !train.parallel.describesStepSettings)
         let serve = ServeArguments.defaults
         #expect(!serve.shape.describesModel && serve.demand.isEmpty && serve.engine.calibrationFile.calibration == nil)
     }

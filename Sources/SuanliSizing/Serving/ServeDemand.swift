@@ -1,5 +1,3 @@
-import SuanliSchema
-
 /// A serving demand after parsing and validation: generated (output) tokens per second averaged
 /// over the day, and the peak hour's multiple of it. The one parser of the demand options.
 public struct ServeDemand: Sendable {

@@ -84,7 +84,7 @@ public enum TrainPlanner {
 
     /// The step model's options mean nothing without a parallel layout.
     static func rejectStepOptionsWithoutParallelism(_ args: TrainArguments) throws {
-        if args.stepShape.model != nil || !args.stepShape.details.isEmpty || args.parallel.describesLinksOrCalibration {
+        if args.stepShape.model != nil || !args.stepShape.details.isEmpty || args.parallel.describesStepSettings {
             throw SizingError.usage(
                 "--model and the step model's shape, micro-batch, link and calibration options need parallelism options (--tp, --pp, --dp, --global-batch)")
         }
